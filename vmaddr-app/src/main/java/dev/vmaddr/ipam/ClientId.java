@@ -1,0 +1,44 @@
+package dev.vmaddr.ipam;
+
+import java.util.HexFormat;
+
+/**
+ * A DHCP client identifier (option 61), kept as lower-case hex without separators so that it is an
+ * immutable value with a stable text form (udhcpc sends {@code 01} + MAC, i.e. "01525400abcdef").
+ */
+public record ClientId(String hex) {
+    private static final HexFormat HEX = HexFormat.of();
+
+    public ClientId {
+        if (hex == null || hex.isEmpty() || (hex.length() & 1) != 0) {
+            throw new IllegalArgumentException("client-id must be a non-empty even number of hex digits: " + hex);
+        }
+        for (int i = 0; i < hex.length(); i++) {
+            if (Character.digit(hex.charAt(i), 16) < 0) {
+                throw new IllegalArgumentException("client-id \"" + hex + "\" is not hex");
+            }
+        }
+        hex = hex.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Accepts {@code 01:52:54:00:ab:cd:ef}, {@code 01-52-...} or plain hex. */
+    public static ClientId parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("client-id is missing");
+        }
+        return new ClientId(text.strip().replace(":", "").replace("-", ""));
+    }
+
+    public static ClientId of(byte[] bytes, int offset, int length) {
+        return new ClientId(HEX.formatHex(bytes, offset, offset + length));
+    }
+
+    public byte[] toBytes() {
+        return HEX.parseHex(hex);
+    }
+
+    @Override
+    public String toString() {
+        return hex;
+    }
+}

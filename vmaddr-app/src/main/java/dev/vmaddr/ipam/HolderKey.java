@@ -1,0 +1,24 @@
+package dev.vmaddr.ipam;
+
+import dev.vmaddr.addr.MacAddress;
+
+/**
+ * Who holds a lease: the client-id when the client sent one, otherwise its hardware address
+ * (RFC 2131 4.2). Exactly one of the two components is non-null.
+ */
+public record HolderKey(ClientId clientId, MacAddress mac) {
+    public HolderKey {
+        if ((clientId == null) == (mac == null)) {
+            throw new IllegalArgumentException("a holder is a client-id or a MAC, exactly one");
+        }
+    }
+
+    public static HolderKey of(ClientId clientId, MacAddress mac) {
+        return clientId != null ? new HolderKey(clientId, null) : new HolderKey(null, mac);
+    }
+
+    @Override
+    public String toString() {
+        return clientId != null ? "id:" + clientId : "mac:" + mac;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.vmaddr.store;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Who held what, when. Lease writes that change an address's holder or state, and MAC claims and
+ * releases, append here automatically inside the store; callers add events for other changes
+ * (VM NIC moves). History survives compaction.
+ */
+public interface HistoryStore {
+    void append(HistoryEvent event);
+
+    /**
+     * Events matching every non-null criterion, oldest first, at most {@code limit}.
+     *
+     * @param holderContains substring of the holder (a VM name matches {@code vm/NAME/...})
+     */
+    List<HistoryEvent> query(Ipv4Address ip, MacAddress mac, String holderContains, Instant from, Instant to, int limit);
+}

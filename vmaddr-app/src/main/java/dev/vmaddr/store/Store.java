@@ -1,0 +1,29 @@
+package dev.vmaddr.store;
+
+/**
+ * The system of record: networks, leases, MACs, other documents (VMs) and the history of who held
+ * what. Every write method returns only once the write is durable (fsync or database commit).
+ * Implementations: {@code store.embedded} (append-only log, group commit, snapshots) and
+ * {@code store.postgresql}. Both pass {@code StoreContract} in the tests.
+ *
+ * <p>Thread-safety: all methods may be called from any number of threads at once; concurrent
+ * writers share commits (group commit) rather than queueing for one fsync each.
+ */
+public interface Store extends AutoCloseable {
+    NetworkStore networks();
+
+    LeaseStore leases();
+
+    MacStore macs();
+
+    DocumentStore documents();
+
+    HistoryStore history();
+
+    /** True while writes can be made durable; false after an I/O failure (disk full, database gone). */
+    boolean writable();
+
+    /** Flushes what is pending, writes nothing more, releases files and connections. */
+    @Override
+    void close();
+}

@@ -1,0 +1,17 @@
+package dev.vmaddr.store;
+
+import dev.vmaddr.ipam.Lease;
+
+/**
+ * Outcome of a conditional lease write.
+ *
+ * @param applied true when the lease was written (and is durable)
+ * @param current when not applied: the lease that holds the address and blocked the write
+ */
+public record WriteResult(boolean applied, Lease current) {
+    public static final WriteResult APPLIED = new WriteResult(true, null);
+
+    public static WriteResult conflict(Lease current) {
+        return new WriteResult(false, current);
+    }
+}
