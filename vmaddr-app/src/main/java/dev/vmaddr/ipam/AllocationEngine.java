@@ -282,12 +282,11 @@ public final class AllocationEngine {
             if (other != null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
             }
-            Lease previous = store.leases().findByHolder(network, holder).orElse(null);
+            releaseOther(idx, store.leases().findByHolder(network, holder).orElse(null), ip, now);
             Lease bound = writeBound(idx, req, ip, now);
             if (bound == null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
             }
-            releaseOther(idx, previous, ip, now);
             return bound;
         } finally {
             leave(idx, holder);
@@ -314,18 +313,20 @@ public final class AllocationEngine {
                 if (other != null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
                 }
+                releaseOther(idx, previous, ip, now);
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound == null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
                 }
-                releaseOther(idx, previous, ip, now);
                 return bound;
             }
             for (int attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
                 Ipv4Address ip = chooseForOffer(idx, req, now);
+                if (releaseOther(idx, previous, ip, now)) {
+                    previous = null;
+                }
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound != null) {
-                    releaseOther(idx, previous, ip, now);
                     return bound;
                 }
                 now = clock.instant();
@@ -388,12 +389,17 @@ public final class AllocationEngine {
         idx.changed.signalAll();
     }
 
-    /** A holder that moved to another address gives up its old one, so it never holds two. */
-    private void releaseOther(NetworkIndex idx, Lease previous, Ipv4Address newIp, Instant now) {
+    /**
+     * A holder moving to another address gives up its old one first, so it never holds two (and
+     * the store's "most recent lease of this holder" is the new one once it is written).
+     */
+    private boolean releaseOther(NetworkIndex idx, Lease previous, Ipv4Address newIp, Instant now) {
         if (previous != null && !previous.ip().equals(newIp) && previous.state() == LeaseState.BOUND
                 && previous.occupiesAt(now)) {
             writeFreed(idx, previous, LeaseState.RELEASED, now);
+            return true;
         }
+        return false;
     }
 
     /** Writes a released/expired record (under the lock: rare, and must not race a rebind) and frees the bit. */
