@@ -37,7 +37,7 @@ import net.jqwik.api.state.Transformer;
  * pool), .14 reserved for holder 1 (outside it). Dynamic addresses: .2, .4, .6 — five holders
  * compete for three, so exhaustion happens.
  */
-class AllocationModelProperties {
+class AllocationModelTest {
     static final Duration LEASE = Duration.ofSeconds(60);
     static final Duration QUARANTINE = Duration.ofSeconds(20);
     static final List<MacAddress> MACS = List.of(0, 1, 2, 3, 4).stream()

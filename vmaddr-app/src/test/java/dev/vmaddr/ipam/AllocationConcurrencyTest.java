@@ -32,7 +32,7 @@ import net.jqwik.api.Property;
  * holders and remembers what the engine granted them; afterwards no address is believed held by
  * two holders (and the store agrees), and no MAC by two owners. Bounded: 4 threads × 150 ops.
  */
-class AllocationConcurrencyProperties {
+class AllocationConcurrencyTest {
     static final int THREADS = 4;
     static final int OPS = 150;
 
@@ -117,7 +117,8 @@ class AllocationConcurrencyProperties {
                     }
                     case 4 -> {
                         Belief b = beliefs.get(h);
-                        if (b != null && engine.release("c", h, b.ip()).isPresent()) {
+                        // a release also withdraws the holder's offer of that address
+                        if (b != null && (engine.release("c", h, b.ip()).isPresent() || b.offer())) {
                             beliefs.remove(h);
                         }
                     }
