@@ -44,6 +44,9 @@ public class AllocationBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        // measure the engine, not console logging of every lease event
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         MemoryStore store = new MemoryStore();
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         engine = new AllocationEngine(store, clock, new SplittableRandom(42));
