@@ -152,7 +152,8 @@ public final class DhcpEncoder {
         static final int FILE = 1;
         static final int SNAME = 2;
 
-        final DhcpOption[] options; // in placement (priority) order, 82 last
+        final DhcpOption[] options; // in the message's order; written in this order, 82 last
+        final Integer[] placementOrder; // indexes into options, most important first
         final int[] region;         // per piece; -1 for a dropped option's pieces
         final int[] firstPiece;     // per option
         int overload;
@@ -161,30 +162,34 @@ public final class DhcpEncoder {
             this.options = options;
             this.region = new int[pieces];
             this.firstPiece = new int[options.length + 1];
+            this.placementOrder = new Integer[options.length];
+            for (int i = 0; i < options.length; i++) {
+                placementOrder[i] = i;
+            }
+            Arrays.sort(placementOrder, (a, b) -> Integer.compare(priority(options[a].code()), priority(options[b].code())));
         }
 
         static Layout plan(DhcpMessage m, int mainCapacity) {
             List<DhcpOption> all = m.options().asList();
-            DhcpOption[] sorted = new DhcpOption[all.size()];
+            DhcpOption[] kept = new DhcpOption[all.size()];
             int n = 0;
             for (DhcpOption o : all) {
                 if (o.code() != OptionCodes.OVERLOAD) {
-                    sorted[n++] = o;
+                    kept[n++] = o;
                 }
             }
-            sorted = Arrays.copyOf(sorted, n);
-            Arrays.sort(sorted, (a, b) -> Integer.compare(priority(a.code()), priority(b.code()))); // stable
+            kept = Arrays.copyOf(kept, n);
             int pieces = 0;
-            for (DhcpOption o : sorted) {
+            for (DhcpOption o : kept) {
                 pieces += pieceCount(o);
             }
-            Layout layout = new Layout(sorted, pieces);
+            Layout layout = new Layout(kept, pieces);
             int p = 0;
-            for (int i = 0; i < sorted.length; i++) {
+            for (int i = 0; i < kept.length; i++) {
                 layout.firstPiece[i] = p;
-                p += pieceCount(sorted[i]);
+                p += pieceCount(kept[i]);
             }
-            layout.firstPiece[sorted.length] = p;
+            layout.firstPiece[kept.length] = p;
 
             int dropped = layout.place(new int[] {mainCapacity, 0, 0});
             if (dropped > 0 && (m.file().isEmpty() || m.sname().isEmpty())) {
@@ -213,7 +218,7 @@ public final class DhcpEncoder {
         /** Greedy first fit, whole options only; returns the number of options dropped. */
         int place(int[] capacity) {
             int dropped = 0;
-            for (int i = 0; i < options.length; i++) {
+            for (int i : placementOrder) {
                 int[] before = capacity.clone();
                 int r = 0;
                 boolean fits = true;
