@@ -102,14 +102,24 @@ class FfmUdpTransportTest {
         assertThat(blocked).isNotDone();
 
         long start = System.nanoTime();
-        transport.close();
+        // On its own thread: if close() failed to wake the receiver it would wait for it forever.
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(this::closeQuietly, Thread.ofPlatform().daemon()::start);
 
         assertThatThrownBy(() -> blocked.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(AsynchronousCloseException.class);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+        closing.get(2, TimeUnit.SECONDS);
         receiver.join(2000);
         assertThat(receiver.isAlive()).isFalse();
+    }
+
+    private void closeQuietly() {
+        try {
+            transport.close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
