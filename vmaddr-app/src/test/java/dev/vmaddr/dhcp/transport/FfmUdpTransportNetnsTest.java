@@ -31,6 +31,8 @@ class FfmUdpTransportNetnsTest {
     private static final int SERVER_PORT = 10067;
     private static final int CLIENT_PORT = 10068;
     private static final Duration STARTUP = Duration.ofSeconds(20);
+    // Short enough that a reply out of the wrong interface fails the test well inside its budget.
+    private static final int CLIENT_WAIT_MS = 8000;
 
     @Test
     void broadcastRepliesLeaveThroughTheInterfaceTheRequestCameIn() {
@@ -59,9 +61,9 @@ class FfmUdpTransportNetnsTest {
 
             NetnsProcess server = srv.startJava(EchoServerMain.class, String.valueOf(SERVER_PORT));
             NetnsProcess client0 = c0.startJava(UdpClientMain.class,
-                    "255.255.255.255", "" + SERVER_PORT, "" + CLIENT_PORT, "hello-c0", "15000");
+                    "255.255.255.255", "" + SERVER_PORT, "" + CLIENT_PORT, "ifindex-only:hello-c0", "" + CLIENT_WAIT_MS);
             NetnsProcess client1 = c1.startJava(UdpClientMain.class,
-                    "255.255.255.255", "" + SERVER_PORT, "" + CLIENT_PORT, "hello-c1", "15000");
+                    "255.255.255.255", "" + SERVER_PORT, "" + CLIENT_PORT, "with-hint:hello-c1", "" + CLIENT_WAIT_MS);
             server.awaitLine(l -> l.startsWith("READY"), STARTUP);
 
             String reply0 = client0.awaitLine(l -> l.startsWith("REPLY") || l.equals("TIMEOUT"), STARTUP);
@@ -69,14 +71,14 @@ class FfmUdpTransportNetnsTest {
 
             assertThat(reply0).as(server.describe()).isEqualTo("REPLY from=198.18.0.1:" + SERVER_PORT
                     + " ifindex=" + srv0 + " ifname=srv0 dst=255.255.255.255 src=198.18.0.2:" + CLIENT_PORT
-                    + " sid=198.18.0.1 msg=hello-c0");
+                    + " sid=198.18.0.1 msg=ifindex-only:hello-c0");
             assertThat(reply1).as(server.describe()).isEqualTo("REPLY from=198.18.1.1:" + SERVER_PORT
                     + " ifindex=" + srv1 + " ifname=srv1 dst=255.255.255.255 src=198.18.1.2:" + CLIENT_PORT
-                    + " sid=198.18.1.1 msg=hello-c1");
+                    + " sid=198.18.1.1 msg=with-hint:hello-c1");
 
             // A unicast request (a RENEW) shows its real destination; the reply still goes out srv1.
             NetnsProcess unicast = c1.startJava(UdpClientMain.class,
-                    "198.18.1.1", "" + SERVER_PORT, "" + CLIENT_PORT, "renew-c1", "15000");
+                    "198.18.1.1", "" + SERVER_PORT, "" + CLIENT_PORT, "renew-c1", "" + CLIENT_WAIT_MS);
             assertThat(unicast.awaitLine(l -> l.startsWith("REPLY") || l.equals("TIMEOUT"), STARTUP))
                     .as(server.describe())
                     .isEqualTo("REPLY from=198.18.1.1:" + SERVER_PORT + " ifindex=" + srv1
