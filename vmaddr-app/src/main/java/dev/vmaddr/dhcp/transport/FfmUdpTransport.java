@@ -61,6 +61,7 @@ public final class FfmUdpTransport implements PacketTransport {
     private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
     private volatile boolean closed;
     // The receiver sees the same destination (255.255.255.255 or our own address) almost always.
+    // Guarded by receiveLock, like receiveBuffers.
     private int lastDestinationBits;
     private Inet4Address lastDestination;
 

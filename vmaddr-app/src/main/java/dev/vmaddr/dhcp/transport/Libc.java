@@ -25,7 +25,11 @@ import java.util.Map;
  * from Java would see whatever the JVM did in between.
  *
  * <p>Constants and layouts are Linux x86_64 (see /work/shared/notes/dhcp-on-linux.md).
+ *
+ * <p>Restricted FFM methods are confined to this class (and the layouts in {@link MessageBuffers}):
+ * the launcher and surefire pass {@code --enable-native-access=ALL-UNNAMED}.
  */
+@SuppressWarnings("restricted")
 final class Libc {
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
