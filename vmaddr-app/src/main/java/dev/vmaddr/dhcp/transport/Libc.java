@@ -33,6 +33,8 @@ import java.util.Map;
 final class Libc {
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
+    static final int SOCK_RAW = 3;
+    static final int IPPROTO_ICMP = 1;
     static final int SOCK_CLOEXEC = 0x80000; // child processes must not inherit port 67
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
