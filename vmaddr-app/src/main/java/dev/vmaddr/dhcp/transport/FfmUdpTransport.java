@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -30,9 +31,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <ul>
  *   <li>{@link #receive()} is meant for one receiver thread. It reuses one set of native buffers,
  *       so concurrent callers are serialized by {@code receiveLock}, not rejected.</li>
- *   <li>{@link #send} may be called from any number of threads at once: each thread gets its own
- *       native buffers from a {@link ThreadLocal} (kept for the thread's life, so prefer a small
- *       pool of platform threads to a virtual thread per reply).</li>
+ *   <li>{@link #send} may be called from any number of threads at once: a sender borrows native
+ *       buffers from a lock-free pool and returns them afterwards, so a virtual thread per reply
+ *       costs no native allocation once the pool has as many buffers as there are concurrent
+ *       senders.</li>
  *   <li>{@link #close()} may be called from any thread. It marks the transport closed and calls
  *       {@code shutdown(2)}, which wakes a thread blocked in {@code recvmsg}; it then takes the
  *       write side of {@code fdLock}, i.e. waits until no call is inside the kernel with the
@@ -50,8 +52,8 @@ public final class FfmUdpTransport implements PacketTransport {
     private static final int RECEIVE_CONTROL_CAPACITY = 256;
     private static final int INITIAL_SEND_CAPACITY = 2048;
 
-    private static final ThreadLocal<MessageBuffers> SEND_BUFFERS = ThreadLocal.withInitial(
-            () -> new MessageBuffers(Arena.ofAuto(), INITIAL_SEND_CAPACITY, MessageBuffers.PKTINFO_CMSG_SPACE));
+    // Pooled rather than thread-local: replies are sent from short-lived virtual threads.
+    private final ConcurrentLinkedQueue<MessageBuffers> sendBuffers = new ConcurrentLinkedQueue<>();
 
     private final int fd;
     private final int localPort;
@@ -198,7 +200,19 @@ public final class FfmUdpTransport implements PacketTransport {
         if (!(destination.getAddress() instanceof Inet4Address target)) {
             throw new IllegalArgumentException("destination must be a resolved IPv4 address: " + destination);
         }
-        MessageBuffers b = SEND_BUFFERS.get();
+        MessageBuffers b = sendBuffers.poll();
+        if (b == null) {
+            b = new MessageBuffers(Arena.ofAuto(), INITIAL_SEND_CAPACITY, MessageBuffers.PKTINFO_CMSG_SPACE);
+        }
+        try {
+            sendWith(b, ifIndex, sourceHint, destination, target, data, offset, length);
+        } finally {
+            sendBuffers.offer(b);
+        }
+    }
+
+    private void sendWith(MessageBuffers b, int ifIndex, Inet4Address sourceHint, InetSocketAddress destination,
+                          Inet4Address target, byte[] data, int offset, int length) throws IOException {
         b.ensureDataCapacity(length);
         MemorySegment.copy(data, offset, b.data(), ValueLayout.JAVA_BYTE, 0, length);
         b.setSockaddr(bits(target), destination.getPort());
