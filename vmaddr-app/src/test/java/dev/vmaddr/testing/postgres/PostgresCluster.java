@@ -75,7 +75,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /** Creates a cluster in a new temporary directory, starts it and creates the {@code vmaddr} role. */
-    public static PostgresCluster start() {
+    public static PostgresCluster create() {
         Path bin = findBinaries();
         SecureRandom random = new SecureRandom();
         PostgresCluster cluster;

@@ -33,7 +33,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
 
     private static PostgresDatabase database(ExtensionContext context) {
         ExtensionContext classContext = classContext(context);
-        return classContext.getStore(NS).computeIfAbsent("database", k -> {
+        return classContext.getStore(NS).getOrComputeIfAbsent("database", k -> {
             PostgresCluster cluster = shared(context);
             String name = classContext.getRequiredTestClass().getSimpleName();
             return new PostgresDatabase(cluster, cluster.createDatabase(name), cluster.user(), cluster.password());
@@ -50,7 +50,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
 
     private static PostgresCluster shared(ExtensionContext context) {
         // The root store closes AutoCloseable values when the whole run ends.
-        return context.getRoot().getStore(NS).computeIfAbsent("cluster", k -> PostgresCluster.start(),
+        return context.getRoot().getStore(NS).getOrComputeIfAbsent("cluster", k -> PostgresCluster.create(),
                 PostgresCluster.class);
     }
 }
