@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -80,6 +81,9 @@ final class LeaseCommitter implements AutoCloseable {
             return new Key(lease.network(), lease.ip());
         }
     }
+
+    private static final Comparator<Pending> BY_KEY =
+            Comparator.comparing((Pending p) -> p.lease().network()).thenComparing(p -> p.lease().ip());
 
     private final Db db;
     private final LeaseCache cache;
@@ -190,7 +194,11 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     /** Returns, per key, the applied row's seq (Long) or the blocking lease (Versioned). */
-    private static Map<Key, Object> write(Connection c, List<Pending> batch) throws SQLException {
+    private static Map<Key, Object> write(Connection c, List<Pending> unordered) throws SQLException {
+        // Rows are locked in array order: every server sorting the same way means two batches that
+        // share addresses wait for each other instead of deadlocking.
+        List<Pending> batch = new ArrayList<>(unordered);
+        batch.sort(BY_KEY);
         int n = batch.size();
         String[][] cols = new String[9][n];
         for (int i = 0; i < n; i++) {
