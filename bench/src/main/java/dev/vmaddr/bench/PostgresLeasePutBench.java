@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -51,6 +52,10 @@ public class PostgresLeasePutBench {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final int RENEW_SET = 256;
 
+    /** Committer threads: how many batches may be in flight at once. */
+    @Param({"4"})
+    public int committers;
+
     private PostgresCluster cluster;
     private PostgresStore store;
     private final AtomicInteger writers = new AtomicInteger();
@@ -59,8 +64,10 @@ public class PostgresLeasePutBench {
     public void start() {
         cluster = PostgresCluster.create();
         String url = cluster.createDatabase("bench");
+        PostgresStore.Options d = PostgresStore.Options.defaults();
         store = PostgresStore.open(url, cluster.user(), cluster.password(), Clock.systemUTC(),
-                PostgresStore.Options.defaults());
+                new PostgresStore.Options(Math.max(d.poolSize(), committers + 2), committers, d.maxBatch(),
+                        d.connectTimeout(), d.queryTimeout(), d.writeTimeout(), d.pollInterval()));
     }
 
     @TearDown(Level.Trial)
