@@ -32,8 +32,7 @@ public final class Main {
             commandLine.getErr().flush();
             return CliException.FAILED;
         });
-        // picocli answers bad options/arguments with ExitCode.USAGE, which is 2: our "bad usage".
-        cmd.getSubcommands().get("completion").getCommandSpec().usageMessage().hidden(false);
+        // picocli answers bad options/arguments with ExitCode.USAGE (2), our "bad usage": nothing to set.
         return cmd;
     }
 }

@@ -1,6 +1,5 @@
 package dev.vmaddr.cli;
 
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 
 /** {@code vmaddr <noun> <verb>}. */
@@ -9,7 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
-                AutoComplete.GenerateCompletion.class
+                CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",
         footer = {"  vmaddr serve --config vmaddr.yaml", "  vmaddr lease list --network lan0 --output json",
