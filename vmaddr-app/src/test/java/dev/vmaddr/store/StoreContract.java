@@ -239,7 +239,8 @@ public abstract class StoreContract {
         assertThatThrownBy(() -> store.documents().put(null, "k", "{}")).hasMessageContaining("kind");
     }
 
-    protected static NetworkSpec fullNetwork(String name) {
+    /** A network with every field set, for round-trip checks. */
+    public static NetworkSpec fullNetwork(String name) {
         return new NetworkSpec(name, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"),
                 List.of(ip("198.18.0.2"), ip("198.18.0.3")), "lab.example", 9000, "br0", 42,
                 Ipv6Prefix.parse("fd00:1::/64"), ReleasePolicy.ON_STOP, Duration.ofMinutes(30), Duration.ofMinutes(10),
