@@ -4,6 +4,7 @@ import dev.vmaddr.addr.AddressFormatException;
 import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.FieldProblem;
 import dev.vmaddr.ipam.NetworkValidationException;
+import dev.vmaddr.mac.MacPoolException;
 import dev.vmaddr.store.StoreException;
 import java.util.List;
 
@@ -19,6 +20,11 @@ public final class ErrorMapper {
                 case EXHAUSTED, ADDRESS_TAKEN, RESERVED_FOR_OTHER -> ApiProblem.conflict(a.getMessage());
                 case NOT_IN_NETWORK, NOT_ALLOWED -> ApiProblem.badRequest("ip", a.getMessage());
                 case STORE_UNAVAILABLE -> ApiProblem.unavailable(a.getMessage());
+            };
+            case MacPoolException m -> switch (m.reason()) {
+                case EXHAUSTED, TAKEN -> ApiProblem.conflict(m.getMessage());
+                case INVALID -> ApiProblem.badRequest("mac", m.getMessage());
+                case STORE_UNAVAILABLE -> ApiProblem.unavailable(m.getMessage());
             };
             case NetworkValidationException v -> fromFieldProblems(v.problems());
             case StoreException s -> ApiProblem.unavailable("store unavailable: " + s.getMessage());

@@ -5,20 +5,20 @@ import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
 import dev.vmaddr.config.VmaddrConfig.Listen;
 import dev.vmaddr.config.VmaddrConfig.Log;
-import dev.vmaddr.config.VmaddrConfig.MacPool;
-import dev.vmaddr.config.VmaddrConfig.MacPrefix;
-import dev.vmaddr.config.VmaddrConfig.MacRange;
 import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
 import dev.vmaddr.config.VmaddrConfig.ProbeMethod;
 import dev.vmaddr.config.VmaddrConfig.StoreKind;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacPoolSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -116,19 +116,19 @@ public final class ConfigLoader {
             dhcp = readDhcp(df);
         }
 
-        MacPool macPool = MacPool.DEFAULT;
+        MacPoolSpec macPool = MacPoolSpec.defaults();
         Fields mf = f.child("macPool");
         if (mf != null) {
-            MacPrefix prefix = orElse(mf.value("prefix", MacPrefix::parse), MacPool.DEFAULT.prefix());
-            List<MacRange> ranges = mf.list("ranges", MacRange::parse);
-            for (int i = 0; i < ranges.size(); i++) {
-                MacRange r = ranges.get(i);
-                if (r.first().compareTo(prefix.first()) < 0 || r.last().compareTo(prefix.last()) > 0) {
-                    problems.add(mf.field("ranges") + "[" + i + "]", "range " + r + " is outside prefix " + prefix);
-                }
-            }
-            macPool = new MacPool(prefix, ranges);
+            Integer prefix = mf.value("prefix", MacPoolSpec::parsePrefix);
+            List<MacPoolSpec.Range> ranges = mf.list("ranges", ConfigLoader::macRange);
+            Duration quarantine = mf.value("quarantine", Durations::parse);
             mf.rejectUnknown();
+            try {
+                macPool = new MacPoolSpec(prefix != null ? prefix : MacPoolSpec.KVM_PREFIX, ranges, quarantine);
+            } catch (IllegalArgumentException e) {
+                problems.add(mf.line(e.getMessage().startsWith("ranges") ? "ranges" : "prefix"),
+                        mf.field(e.getMessage().startsWith("ranges") ? "ranges" : "prefix"), e.getMessage());
+            }
         }
 
         List<NetworkSpec> networks = new ArrayList<>();
@@ -185,6 +185,15 @@ public final class ConfigLoader {
         Ipv4Address serverId = df.value("serverId", Ipv4Address::parse);
         df.rejectUnknown();
         return new Dhcp(interfaces, probe, authoritative, serverId);
+    }
+
+    /** FIRST-LAST, both MACs in colon (or dot) form: '-' only separates them. */
+    private static MacPoolSpec.Range macRange(String text) {
+        String[] parts = text.strip().split("\\s*-\\s*");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("\"" + text + "\" is not a MAC range FIRST-LAST in colon form, e.g. 52:54:00:10:00:00-52:54:00:1f:ff:ff");
+        }
+        return new MacPoolSpec.Range(MacAddress.parse(parts[0]), MacAddress.parse(parts[1]));
     }
 
     private static <T> T orElse(T value, T fallback) {

@@ -7,6 +7,7 @@ import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.ClientId;
 import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.NetworkValidator;
 import dev.vmaddr.ipam.ReleasePolicy;
 import dev.vmaddr.ipam.Reservation;
 import dev.vmaddr.ipam.RouteSpec;
@@ -16,20 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A network as the config file's {@code networks:} entries and the API's JSON write it: the one
  * reader and the one writer of those field names, so file and API cannot drift apart.
  */
 public final class NetworkFields {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-
     private NetworkFields() {}
 
     public static String checkName(String name) {
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("\"" + name + "\" is not a valid network name (letters, digits, '-', '_', '.'; at most 63; starts with a letter or digit)");
+        if (!NetworkValidator.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("\"" + name + "\" is not a valid network name (lower-case letters, digits and '-', at most 63, not starting with '-')");
         }
         return name;
     }

@@ -1,8 +1,8 @@
 package dev.vmaddr.config;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacPoolSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param networks   the networks the file seeds into the store at start
  */
 public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
-                           MacPool macPool, List<NetworkSpec> networks, Log log) {
+                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
     public static final Path DEFAULT_DATA_DIR = Path.of("vmaddr-data");
     public static final Listen DEFAULT_LISTEN = new Listen("127.0.0.1", 8067);
 
@@ -34,7 +34,7 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
     /** The built-in default of {@code vmaddr serve} without a file: embedded store in ./vmaddr-data, API on 127.0.0.1:8067, no DHCP. */
     public static VmaddrConfig defaults() {
         return new VmaddrConfig("built-in default", DEFAULT_DATA_DIR, StoreKind.EMBEDDED, null,
-                new Api(DEFAULT_LISTEN, DEFAULT_DATA_DIR.resolve("api-token")), null, MacPool.DEFAULT, List.of(),
+                new Api(DEFAULT_LISTEN, DEFAULT_DATA_DIR.resolve("api-token")), null, MacPoolSpec.defaults(), List.of(),
                 Log.DEFAULT);
     }
 
@@ -87,80 +87,6 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
     }
 
     public enum ProbeMethod { ICMP, ARP, NONE }
-
-    /**
-     * @param prefix the first octets every pool MAC starts with
-     * @param ranges optional sub-ranges of the prefix's space; empty means all of it
-     */
-    public record MacPool(MacPrefix prefix, List<MacRange> ranges) {
-        public static final MacPool DEFAULT = new MacPool(MacPrefix.parse("52:54:00"), List.of());
-
-        public MacPool {
-            ranges = List.copyOf(ranges);
-        }
-    }
-
-    /** One to five leading octets of a MAC, e.g. {@code 52:54:00}. */
-    public record MacPrefix(long value, int octets) {
-        public static MacPrefix parse(String text) {
-            String[] parts = text.strip().split("[:-]");
-            if (parts.length < 1 || parts.length > 5) {
-                throw new IllegalArgumentException("\"" + text + "\" is not a MAC prefix of 1 to 5 octets, e.g. 52:54:00");
-            }
-            long v = 0;
-            for (String p : parts) {
-                if (p.length() != 2 || Character.digit(p.charAt(0), 16) < 0 || Character.digit(p.charAt(1), 16) < 0) {
-                    throw new IllegalArgumentException("\"" + text + "\" is not a MAC prefix: \"" + p + "\" is not two hex digits");
-                }
-                v = (v << 8) | Integer.parseInt(p, 16);
-            }
-            if (((v >>> (8 * (parts.length - 1))) & 1) != 0) {
-                throw new IllegalArgumentException("\"" + text + "\" is a multicast prefix; pool MACs must be unicast (first octet even)");
-            }
-            return new MacPrefix(v, parts.length);
-        }
-
-        public MacAddress first() {
-            return new MacAddress(value << (8 * (6 - octets)));
-        }
-
-        public MacAddress last() {
-            return new MacAddress((value << (8 * (6 - octets))) | ((1L << (8 * (6 - octets))) - 1));
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder();
-            for (int i = octets - 1; i >= 0; i--) {
-                sb.append(String.format("%02x", (value >>> (8 * i)) & 0xFF));
-                if (i > 0) {
-                    sb.append(':');
-                }
-            }
-            return sb.toString();
-        }
-    }
-
-    public record MacRange(MacAddress first, MacAddress last) {
-        public static MacRange parse(String text) {
-            // Both ends in colon or dot form: '-' only separates them.
-            String[] parts = text.strip().split("\\s*-\\s*");
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("\"" + text + "\" is not a MAC range FIRST-LAST in colon form, e.g. 52:54:00:10:00:00-52:54:00:1f:ff:ff");
-            }
-            MacAddress a = MacAddress.parse(parts[0]);
-            MacAddress b = MacAddress.parse(parts[1]);
-            if (a.compareTo(b) > 0) {
-                throw new IllegalArgumentException("\"" + text + "\" ends before it starts");
-            }
-            return new MacRange(a, b);
-        }
-
-        @Override
-        public String toString() {
-            return first + "-" + last;
-        }
-    }
 
     public record Log(String level) {
         public static final Log DEFAULT = new Log("info");

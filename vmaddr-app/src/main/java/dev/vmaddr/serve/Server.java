@@ -60,7 +60,7 @@ public final class Server implements AutoCloseable {
     public synchronized Server start() throws Exception {
         store = StoreOpener.open(config, clock);
         log.info("event=store.opened kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
-        macPool = new MacPool(store, clock, random, config.macPool().prefix().first(), config.macPool().prefix().last());
+        macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);
         for (NetworkSpec n : config.networks()) {
             engine.putNetwork(n); // the file seeds; API-made networks stay in the store
@@ -69,7 +69,7 @@ public final class Server implements AutoCloseable {
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
-        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine), new LeaseRoutes(engine), new MacRoutes(macPool)));
+        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs())));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
@@ -101,6 +101,10 @@ public final class Server implements AutoCloseable {
             int n = engine.reclaimExpired();
             if (n > 0) {
                 log.info("event=lease.reclaimed count={}", n);
+            }
+            int m = macPool.reclaimQuarantined();
+            if (m > 0) {
+                log.info("event=mac.quarantine.ended count={}", m);
             }
         } catch (RuntimeException e) {
             log.warn("event=lease.reclaim.failed error=\"{}\"", e.getMessage());

@@ -2,7 +2,7 @@ package dev.vmaddr.serve;
 
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.store.Store;
-import dev.vmaddr.store.memory.MemoryStore;
+import dev.vmaddr.store.embedded.EmbeddedStore;
 import java.time.Clock;
 
 /** Opens the store the config names. */
@@ -12,10 +12,9 @@ public final class StoreOpener {
     /** @throws UnavailableException when that kind of store is not part of this build yet */
     public static Store open(VmaddrConfig config, Clock clock) {
         return switch (config.store()) {
-            // TEMPORARY until the store branch lands: EmbeddedStore.open(config.dataDir(), clock, options)
-            case EMBEDDED -> new MemoryStore();
+            case EMBEDDED -> EmbeddedStore.open(config.dataDir(), clock, EmbeddedStore.Options.defaults());
             case POSTGRESQL -> throw new UnavailableException(
-                    "store: postgresql is not available in this build yet (the PostgreSQL store is being written); use store: embedded");
+                    "store: postgresql is not available in this build yet (the PostgreSQL store lands with the pg branch); use store: embedded");
         };
     }
 

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
         assertThat(c.dhcp().interfaces()).containsExactly("srv0");
         assertThat(c.dhcp().probe().method()).isEqualTo(ProbeMethod.ICMP);
         assertThat(c.dhcp().probe().timeout()).isEqualTo(Duration.ofMillis(300));
-        assertThat(c.macPool().prefix().toString()).isEqualTo("52:54:00");
+        assertThat(dev.vmaddr.mac.MacPoolSpec.prefixText(c.macPool().prefix())).isEqualTo("52:54:00");
         assertThat(c.networks()).hasSize(2);
         NetworkSpec lan0 = c.networks().getFirst();
         assertThat(lan0.leaseTime()).isEqualTo(Duration.ofSeconds(120));
