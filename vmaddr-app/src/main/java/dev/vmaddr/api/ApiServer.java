@@ -70,7 +70,8 @@ public final class ApiServer {
             }
             config.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, ErrorMapper.toProblem(e)));
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) {
+                // our handlers' own 404s are already problem+json; Javalin's "no such endpoint" is not
+                if (!"application/problem+json".equals(ctx.res().getContentType())) {
                     writeProblem(ctx, ApiProblem.notFound("no route " + ctx.method() + " " + ctx.path()));
                 }
             });

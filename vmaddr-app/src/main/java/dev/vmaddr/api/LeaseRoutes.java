@@ -80,7 +80,7 @@ public final class LeaseRoutes implements RouteGroup {
                         if (mac == null && f.problems().isEmpty()) {
                             f.problems().add("mac", "is required (the client's hardware address)");
                         }
-                        return new AllocationRequest(mac, clientId, ip, hostname, leaseTime);
+                        return f.problems().isEmpty() ? new AllocationRequest(mac, clientId, ip, hostname, leaseTime) : null;
                     });
                     Lease lease = engine.allocate(network, req);
                     log.info("event=lease.bound network={} ip={} mac={} source=api", network, lease.ip(), lease.mac());

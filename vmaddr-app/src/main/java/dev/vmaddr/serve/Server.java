@@ -120,6 +120,11 @@ public final class Server implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
     }
 
+    /** The routes the API registered (and documents). */
+    public List<dev.vmaddr.api.ApiRoute> apiRoutes() {
+        return api.routes();
+    }
+
     public VmaddrConfig config() {
         return config;
     }
