@@ -29,6 +29,9 @@ public final class LeaseCommand {
 
         @Override
         void run(ApiClient api) {
+            if (state != null && !List.of("offered", "bound", "released", "expired", "declined").contains(state)) {
+                throw new CliException(CliException.BAD_INPUT, "--state must be offered, bound, released, expired or declined, not \"" + state + "\"");
+            }
             List<String> networks = new ArrayList<>();
             if (network != null) {
                 networks.add(network);

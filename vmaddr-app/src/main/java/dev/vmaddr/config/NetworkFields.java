@@ -64,8 +64,10 @@ public final class NetworkFields {
         }
         List<Ipv4Address> relays = f.list("relays", Ipv4Address::parse);
         List<Ipv4Address> dhcpServers = f.list("dhcpServers", Ipv4Address::parse);
+        // An unknown key alone does not stop the network's rules from being checked: report both.
+        boolean parsed = f.problems().size() == before && name != null && cidr != null;
         f.rejectUnknown();
-        if (f.problems().size() > before || name == null || cidr == null) {
+        if (!parsed) {
             return null;
         }
         return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,

@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ConfigLoaderTest {
+public class ConfigLoaderTest {
     /** PRODUCT.md's example file, verbatim. */
-    static final String PRODUCT_EXAMPLE = """
+    public static final String PRODUCT_EXAMPLE = """
             dataDir: ./vmaddr-data            # embedded store
             store: embedded                   # or: postgresql
             postgresql:                       # only with store: postgresql
