@@ -5,7 +5,6 @@ import dev.vmaddr.config.ConfigLoader;
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.serve.LogLevel;
 import dev.vmaddr.serve.Server;
-import dev.vmaddr.serve.StoreOpener;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -46,9 +45,6 @@ public final class ServeCommand implements Callable<Integer> {
         Signals.onTermination(stop::countDown);
         try {
             server.start();
-        } catch (StoreOpener.UnavailableException e) {
-            server.close();
-            throw new CliException(CliException.FAILED, e.getMessage());
         } catch (java.io.IOException | RuntimeException e) {
             server.close();
             throw new CliException(CliException.FAILED, "cannot start: " + e.getMessage());

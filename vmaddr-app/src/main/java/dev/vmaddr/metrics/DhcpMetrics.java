@@ -3,6 +3,7 @@ package dev.vmaddr.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counters the DHCP server calls: packets in and out by message type, malformed packets, NAKs,
@@ -13,6 +14,8 @@ public final class DhcpMetrics {
     private final Counter malformed;
     private final Counter naks;
     private final Counter conflicts;
+    // Looked up once per label value: builder().register() on every packet costs a map lookup and garbage.
+    private final ConcurrentHashMap<String, Counter> byLabel = new ConcurrentHashMap<>();
 
     DhcpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -23,14 +26,16 @@ public final class DhcpMetrics {
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
     public void received(String type) {
-        Counter.builder("vmaddr_dhcp_received").description("DHCP packets received by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry).increment();
+        byLabel.computeIfAbsent("received/" + type, k -> Counter.builder("vmaddr_dhcp_received")
+                .description("DHCP packets received by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 
     /** @param type message type, e.g. {@code offer}, {@code ack} */
     public void sent(String type) {
-        Counter.builder("vmaddr_dhcp_sent").description("DHCP packets sent by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry).increment();
+        byLabel.computeIfAbsent("sent/" + type, k -> Counter.builder("vmaddr_dhcp_sent")
+                .description("DHCP packets sent by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 
     public void malformed() {
@@ -43,11 +48,26 @@ public final class DhcpMetrics {
 
     /** @param outcome {@code free}, {@code in-use} or {@code error} */
     public void probe(String outcome) {
-        Counter.builder("vmaddr_dhcp_probes").description("conflict probes by outcome")
-                .tag("outcome", outcome).register(registry).increment();
+        byLabel.computeIfAbsent("probe/" + outcome, k -> Counter.builder("vmaddr_dhcp_probes")
+                .description("conflict probes by outcome")
+                .tag("outcome", outcome).register(registry)).increment();
     }
 
     public void conflict() {
         conflicts.increment();
+    }
+
+    /** @param reason why a request got no reply, e.g. {@code unknown_network} */
+    public void dropped(String reason) {
+        byLabel.computeIfAbsent("dropped/" + reason, k -> Counter.builder("vmaddr_dhcp_dropped")
+                .description("DHCP requests that got no reply, by reason")
+                .tag("reason", reason).register(registry)).increment();
+    }
+
+    /** @param event what happened to a lease, e.g. {@code bound}, {@code released} */
+    public void lease(String event) {
+        byLabel.computeIfAbsent("lease/" + event, k -> Counter.builder("vmaddr_dhcp_lease_events")
+                .description("lease changes made by DHCP, by event")
+                .tag("event", event).register(registry)).increment();
     }
 }

@@ -54,7 +54,7 @@ public final class Server implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.random = random;
-        this.services = List.copyOf(services);
+        this.services = new ArrayList<>(services);
     }
 
     public synchronized Server start() throws Exception {
@@ -67,6 +67,9 @@ public final class Server implements AutoCloseable {
             log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
+        if (config.dhcp() != null) {
+            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT));
+        }
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
         List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs())));

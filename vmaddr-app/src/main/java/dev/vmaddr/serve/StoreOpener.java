@@ -2,25 +2,35 @@ package dev.vmaddr.serve;
 
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.store.Store;
+import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.embedded.EmbeddedStore;
+import dev.vmaddr.store.postgresql.PostgresStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Clock;
 
 /** Opens the store the config names. */
 public final class StoreOpener {
     private StoreOpener() {}
 
-    /** @throws UnavailableException when that kind of store is not part of this build yet */
     public static Store open(VmaddrConfig config, Clock clock) {
         return switch (config.store()) {
             case EMBEDDED -> EmbeddedStore.open(config.dataDir(), clock, EmbeddedStore.Options.defaults());
-            case POSTGRESQL -> throw new UnavailableException(
-                    "store: postgresql is not available in this build yet (the PostgreSQL store lands with the pg branch); use store: embedded");
+            case POSTGRESQL -> {
+                VmaddrConfig.Postgresql pg = config.postgresql();
+                yield PostgresStore.open(pg.url(), pg.user(), readPassword(pg), clock, PostgresStore.Options.defaults());
+            }
         };
     }
 
-    public static final class UnavailableException extends RuntimeException {
-        public UnavailableException(String message) {
-            super(message);
+    private static String readPassword(VmaddrConfig.Postgresql pg) {
+        if (pg.passwordFile() == null) {
+            return null;
+        }
+        try {
+            return Files.readString(pg.passwordFile()).strip();
+        } catch (IOException e) {
+            throw new StoreException("cannot read postgresql.passwordFile " + pg.passwordFile() + ": " + e.getMessage(), e);
         }
     }
 }
