@@ -3,6 +3,7 @@ package dev.vmaddr.api;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.config.NetworkFields;
+import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.PoolStats;
@@ -25,10 +26,16 @@ public final class NetworkRoutes implements RouteGroup {
     private static final String BASE = "/api/v1/networks";
 
     private final AllocationEngine engine;
+    private final NetworkListener listener;
     private final Object editLock = new Object();
 
     public NetworkRoutes(AllocationEngine engine) {
+        this(engine, NetworkListener.NONE);
+    }
+
+    public NetworkRoutes(AllocationEngine engine, NetworkListener listener) {
         this.engine = engine;
+        this.listener = listener;
     }
 
     @Override
@@ -43,6 +50,7 @@ public final class NetworkRoutes implements RouteGroup {
                             throw ApiProblem.conflict("network \"" + spec.name() + "\" already exists");
                         }
                         engine.putNetwork(spec);
+                        listener.networkChanged(ProbeTarget.of(spec));
                     }
                     log.info("event=network.created network={} cidr={}", spec.name(), spec.cidr());
                     ctx.status(201).json(NetworkFields.toMap(spec));
@@ -64,6 +72,7 @@ public final class NetworkRoutes implements RouteGroup {
             synchronized (editLock) {
                 network(name);
                 engine.removeNetwork(name);
+                listener.networkRemoved(name);
             }
             log.info("event=network.deleted network={}", name);
             ctx.status(204);
@@ -132,11 +141,26 @@ public final class NetworkRoutes implements RouteGroup {
     }
 
     private void edit(String name, UnaryOperator<NetworkSpec> change) {
+        upsert(name, old -> change.apply(old.orElseThrow(() -> ApiProblem.notFound("no network \"" + name + "\""))));
+    }
+
+    /**
+     * Creates or replaces network {@code name} with what {@code change} makes of the current
+     * definition (empty when there is none), serialized with every other edit; tells the listener.
+     */
+    NetworkSpec upsert(String name, java.util.function.Function<java.util.Optional<NetworkSpec>, NetworkSpec> change) {
         synchronized (editLock) {
-            NetworkSpec updated = change.apply(network(name));
+            java.util.Optional<NetworkSpec> old = engine.network(name);
+            NetworkSpec updated = change.apply(old);
             engine.putNetwork(updated);
-            log.info("event=network.updated network={}", name);
+            listener.networkChanged(ProbeTarget.of(updated));
+            log.info("event=network.{} network={}", old.isPresent() ? "updated" : "created", name);
+            return updated;
         }
+    }
+
+    AllocationEngine engine() {
+        return engine;
     }
 
     static <T> T parse(String field, String text, java.util.function.Function<String, T> parser) {

@@ -74,7 +74,30 @@ public final class ApiClient {
         }
     }
 
+    /** POSTs a text body (e.g. YAML) with its media type; the answer is JSON. */
+    public JsonNode postText(String path, String body, String contentType) {
+        return json(exchange("POST", path, body, contentType));
+    }
+
+    /** GETs a text answer (e.g. an export in YAML or XML) as it is. */
+    public String getText(String path) {
+        return exchange("GET", path, null, null).body();
+    }
+
     private JsonNode send(String method, String path, Object body) {
+        return json(exchange(method, path, body == null ? null : Json.write(body), body == null ? null : "application/json"));
+    }
+
+    private static JsonNode json(HttpResponse<String> r) {
+        try {
+            return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new CliException(CliException.FAILED, "the server answered something that is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** One request; a non-2xx answer becomes a {@link CliException}. */
+    private HttpResponse<String> exchange(String method, String path, String body, String contentType) {
         HttpRequest.Builder b;
         try {
             b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
@@ -84,10 +107,9 @@ public final class ApiClient {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         HttpResponse<String> r;
         try {
@@ -104,11 +126,7 @@ public final class ApiClient {
         }
         int status = r.statusCode();
         if (status >= 200 && status < 300) {
-            try {
-                return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
-            } catch (IOException e) {
-                throw new CliException(CliException.FAILED, "the server answered something that is not JSON: " + e.getMessage());
-            }
+            return r;
         }
         String detail = problemDetail(r.body());
         int exit = status == 400 || status == 401 ? CliException.BAD_INPUT : CliException.FAILED;

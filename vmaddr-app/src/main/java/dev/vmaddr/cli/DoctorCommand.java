@@ -19,7 +19,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vmaddr doctor [--config F] [--network NAME] [--netns NS] [--no-probes] [--output json]}. */
-@Command(name = "doctor", description = "Diagnose the host side of VM networks; never changes the host.")
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Diagnose the host side of VM networks from the config file alone (no server needed); never changes the host.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vmaddr doctor --config vmaddr.yaml", "  vmaddr doctor --config vmaddr.yaml --network lan0 --output json"})
 public final class DoctorCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--config", paramLabel = "FILE", required = true) Path config;
@@ -37,6 +40,10 @@ public final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!output.equals("table") && !output.equals("json")) {
+            spec.commandLine().getErr().println("doctor: --output: \"" + output + "\" is not table or json");
+            return 2;
+        }
         List<NetworkSpec> all = networks.load(config);
         List<NetworkSpec> selected = network == null ? all : all.stream().filter(n -> n.name().equals(network)).toList();
         if (selected.isEmpty() && network != null) {

@@ -1,5 +1,7 @@
 package dev.vmaddr.cli;
 
+import dev.vmaddr.config.ConfigException;
+import dev.vmaddr.config.ConfigLoader;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -19,8 +21,31 @@ public final class Main {
         return cmd.execute(args);
     }
 
+    /** The offline commands (nad lint, doctor) read networks from the config file through the loader. */
+    static final NetworkSource CONFIG_NETWORKS = file -> {
+        try {
+            return ConfigLoader.load(file).networks();
+        } catch (ConfigException e) {
+            throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
+        }
+    };
+
+    /** Builds the commands that need a {@link NetworkSource}; picocli's default for the rest. */
+    private record Factory(NetworkSource networks) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls == NadLintCommand.class) {
+                return cls.cast(new NadLintCommand(networks));
+            }
+            if (cls == DoctorCommand.class) {
+                return cls.cast(new DoctorCommand(networks));
+            }
+            return CommandLine.defaultFactory().create(cls);
+        }
+    }
+
     public static CommandLine commandLine() {
-        CommandLine cmd = new CommandLine(new VmaddrCommand());
+        CommandLine cmd = new CommandLine(new VmaddrCommand(), new Factory(CONFIG_NETWORKS));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CliException c) {

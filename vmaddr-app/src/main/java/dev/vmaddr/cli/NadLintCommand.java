@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code vmaddr nad lint FILE [--config F] [--output table|json]}: exit 0 clean, 1 errors, 2 bad input. */
-@Command(name = "lint", description = "Check NetworkAttachmentDefinition YAML for mistakes (exit 1 on errors).")
+@Command(name = "lint", mixinStandardHelpOptions = true,
+        description = "Check NetworkAttachmentDefinition YAML for mistakes (exit 0 clean, 1 errors, 2 bad input); works offline.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  vmaddr nad lint nad.yaml", "  vmaddr nad lint nad.yaml --config vmaddr.yaml --output json"})
 public final class NadLintCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "FILE") Path file;
@@ -35,6 +38,10 @@ public final class NadLintCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (!output.equals("table") && !output.equals("json")) {
+            err.println("nad lint: --output: \"" + output + "\" is not table or json");
+            return 2;
+        }
         if (!Files.isReadable(file)) {
             err.println("nad lint: FILE: cannot read " + file);
             return 2;

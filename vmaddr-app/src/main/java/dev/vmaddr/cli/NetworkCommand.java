@@ -7,8 +7,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "network", mixinStandardHelpOptions = true, description = "Networks: list, show, create, delete.",
-        subcommands = {NetworkCommand.ListCmd.class, NetworkCommand.Show.class, NetworkCommand.Create.class, NetworkCommand.Delete.class},
+@Command(name = "network", mixinStandardHelpOptions = true,
+        description = "Networks: list, show, create, delete; connectivity status and check.",
+        subcommands = {NetworkCommand.ListCmd.class, NetworkCommand.Show.class, NetworkCommand.Create.class, NetworkCommand.Delete.class,
+                NetworkCommand.Status.class, NetworkCommand.Check.class},
         footerHeading = "%nExample:%n", footer = "  vmaddr network list --output json")
 public final class NetworkCommand {
     static final String[] COLUMNS = {"name", "cidr", "gateway", "pools", "vlan", "bridge"};
@@ -92,6 +94,34 @@ public final class NetworkCommand {
         void run(ApiClient api) {
             api.delete(networkPath(name));
             done("deleted network " + name);
+        }
+    }
+
+    static final String[] STATUS_COLUMNS = {"network", "mode", "status", "reason", "cidr", "gateway", "checkedAt"};
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Connectivity status (Active/Inactive, reason, learned CIDR and gateway) of one network or all.",
+            footerHeading = "%nExamples:%n", footer = {"  vmaddr network status", "  vmaddr network status lan0 --output json"})
+    static final class Status extends ClientCommand {
+        @Parameters(paramLabel = "NAME", arity = "0..1", description = "One network; all when left out.")
+        String name;
+
+        @Override
+        void run(ApiClient api) {
+            print(name == null ? api.get("/api/v1/connectivity") : api.get(networkPath(name) + "/status"), STATUS_COLUMNS);
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check a network's connectivity now (from the network itself) and print the status.",
+            footerHeading = "%nExample:%n", footer = "  vmaddr network check lan0")
+    static final class Check extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        void run(ApiClient api) {
+            print(api.post(networkPath(name) + "/check", null), STATUS_COLUMNS);
         }
     }
 

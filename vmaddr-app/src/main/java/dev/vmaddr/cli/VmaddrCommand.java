@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
-                CompletionCommand.class
+                NadCommand.class, DoctorCommand.class, CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",
         footer = {"  vmaddr serve --config vmaddr.yaml", "  vmaddr lease list --network lan0 --output json",
+                "  vmaddr network status", "  vmaddr doctor --config vmaddr.yaml",
                 "  source <(vmaddr completion)"})
 public final class VmaddrCommand {}

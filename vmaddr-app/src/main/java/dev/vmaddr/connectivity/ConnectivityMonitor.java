@@ -65,10 +65,25 @@ public final class ConnectivityMonitor implements AutoCloseable {
         return networkChanged(ProbeTarget.of(network));
     }
 
-    /** A network was created or changed: remember it and check it now (asynchronously). */
+    /**
+     * A network was created or changed: remember it and check it now (asynchronously; never blocks
+     * the caller). Until its first check ends, a new network's status is {@link NetworkStatus#pending}.
+     * A changed network keeps its last status until the check of the new definition publishes.
+     */
     public Future<?> networkChanged(ProbeTarget target) {
         targets.put(target.network(), target);
+        statuses.putIfAbsent(target.network(), NetworkStatus.pending(target));
         return schedule(target.network());
+    }
+
+    /** The definition the monitor checks for {@code name}, if it knows the network. */
+    public Optional<ProbeTarget> target(String name) {
+        return Optional.ofNullable(targets.get(name));
+    }
+
+    /** Every network the monitor knows, by name. */
+    public Map<String, ProbeTarget> targets() {
+        return Map.copyOf(targets);
     }
 
     public void networkRemoved(String name) {

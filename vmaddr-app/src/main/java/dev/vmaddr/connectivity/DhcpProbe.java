@@ -2,6 +2,10 @@ package dev.vmaddr.connectivity;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.dhcp.codec.DhcpDecoder;
+import dev.vmaddr.dhcp.codec.DhcpEncoder;
+import dev.vmaddr.dhcp.codec.DhcpMessage;
+import dev.vmaddr.dhcp.codec.MalformedPacketException;
 import dev.vmaddr.hostnet.NetnsSockets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +25,8 @@ import java.util.List;
  * belong to the probe alone; nothing on the host (a dhclient, vmaddr's own server) is disturbed.
  */
 final class DhcpProbe {
+    private static final DhcpEncoder ENCODER = new DhcpEncoder();
+    private static final DhcpDecoder DECODER = new DhcpDecoder();
     private DhcpProbe() {}
 
     /**
@@ -39,7 +45,7 @@ final class DhcpProbe {
         }); Selector selector = Selector.open()) {
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ);
-            byte[] discover = DhcpDiscoverCodec.discover(xid, chaddr);
+            byte[] discover = ENCODER.encode(DhcpOffer.discover(xid, chaddr));
             ch.send(ByteBuffer.wrap(discover), new InetSocketAddress("255.255.255.255", 67));
             long deadline = System.nanoTime() + window.toNanos();
             long resend = System.nanoTime() + window.toNanos() / 2;
@@ -60,8 +66,13 @@ final class DhcpProbe {
                 selector.selectedKeys().clear();
                 InetSocketAddress from;
                 while ((from = (InetSocketAddress) ch.receive(buf.clear())) != null) {
-                    var offer = DhcpDiscoverCodec.parseOffer(buf.array(), buf.position(), xid,
-                            Ipv4Address.of(from.getAddress()));
+                    DhcpMessage m;
+                    try {
+                        m = DECODER.decode(buf.array(), 0, buf.position());
+                    } catch (MalformedPacketException e) {
+                        continue; // not DHCP, or broken: not an offer
+                    }
+                    var offer = DhcpOffer.from(m, xid, Ipv4Address.of(from.getAddress()));
                     if (offer.isPresent() && !offers.contains(offer.get())) {
                         offers.add(offer.get());
                     }

@@ -38,13 +38,26 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
         CIDR_DIFFERS("learned CIDR differs from config"),
         ARP_SILENT("gateway silent to ARP"),
         ICMP_SILENT("gateway silent to ICMP"),
-        PROBE_FAILED("probe failed");
+        PROBE_FAILED("probe failed"),
+        /** Known but its first check has not finished yet (checks run in the background). */
+        NOT_CHECKED("not checked yet");
 
         public final String text;
 
         Reason(String text) {
             this.text = text;
         }
+    }
+
+    /**
+     * The status of a network whose first check has not finished: Inactive (the contract knows only
+     * Active and Inactive, and nothing is proven yet), reason "not checked yet", {@code checkedAt}
+     * null, and the configured route values (manual) or CIDR/gateway (auto) where known.
+     */
+    public static NetworkStatus pending(ProbeTarget t) {
+        boolean manual = t.route().mode() == dev.vmaddr.ipam.RouteSpec.Mode.MANUAL;
+        return new NetworkStatus(t.network(), manual ? Mode.MANUAL : Mode.AUTO, Status.Inactive, Reason.NOT_CHECKED.text,
+                null, manual ? t.route().cidr() : t.cidr(), manual ? t.route().gateway() : t.gateway(), null);
     }
 
     public boolean active() {

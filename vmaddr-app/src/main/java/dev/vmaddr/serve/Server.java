@@ -1,6 +1,17 @@
 package dev.vmaddr.serve;
 
 import dev.vmaddr.api.ApiServer;
+import dev.vmaddr.api.ConnectivityRoutes;
+import dev.vmaddr.api.ExportRoutes;
+import dev.vmaddr.api.NadRoutes;
+import dev.vmaddr.api.NetworkExports;
+import dev.vmaddr.connectivity.ConnectivityChecker;
+import dev.vmaddr.connectivity.ConnectivityMetrics;
+import dev.vmaddr.connectivity.ConnectivityMonitor;
+import dev.vmaddr.connectivity.NetworkProbe;
+import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.hostnet.ProcessCommandRunner;
+import java.security.SecureRandom;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
 import dev.vmaddr.api.NetworkRoutes;
@@ -26,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that wires the running server: store → MAC pool + allocation engine → networks
- * seeded from the config → HTTP API → background jobs → services (DHCP, checks). Plain constructor
+ * seeded from the config → connectivity monitor told about every network → HTTP API → background
+ * jobs → services (DHCP, connectivity checks). Plain constructor
  * wiring; every part gets what it needs passed in.
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} once (idempotent; called by the SIGTERM handler).
@@ -36,6 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     static final Duration RECLAIM_EVERY = Duration.ofSeconds(5);
+    /** How often every network's connectivity is checked again (besides on every change). */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(60);
+    /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
+    static final String PROBE_NAMESPACE_PREFIX = "vmaddr-probe-";
 
     private final VmaddrConfig config;
     private final Clock clock;
@@ -45,6 +61,7 @@ public final class Server implements AutoCloseable {
     private Store store;
     private AllocationEngine engine;
     private MacPool macPool;
+    private ConnectivityMonitor monitor;
     private ApiServer api;
     private ScheduledExecutorService jobs;
     private volatile boolean ready;
@@ -71,12 +88,27 @@ public final class Server implements AutoCloseable {
             services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT));
         }
 
+        // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
+        // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
+        NetworkProbe probe = new NetworkProbe(new ProcessCommandRunner(), new SecureRandom(), PROBE_NAMESPACE_PREFIX);
+        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
+        ConnectivityMetrics.bind(metrics.registry(), monitor);
+        StoredTargets nadTargets = new StoredTargets(store.documents());
+        ConnectivityService connectivity = new ConnectivityService(monitor, engine, nadTargets);
+        connectivity.seed(); // every network has a (pending) status before the first request
+        services.add(connectivity);
+
         String token = TokenFile.readOrCreate(config.api().tokenFile());
-        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs())));
+        NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity);
+        NetworkExports exports = new NetworkExports().add("nad", "application/yaml", NadRoutes.nadWriter());
+        List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
+                new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
+                new ExportRoutes(engine, exports)));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
         jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
         for (Service s : services) {
             s.start();
@@ -138,6 +170,10 @@ public final class Server implements AutoCloseable {
 
     public AllocationEngine engine() {
         return engine;
+    }
+
+    public ConnectivityMonitor connectivity() {
+        return monitor;
     }
 
     @Override

@@ -6,7 +6,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.RouteSpec;
-import dev.vmaddr.testing.NetnsLab;
+import dev.vmaddr.testing.netns.BridgedHost;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +25,7 @@ class ConnectivityCheckerNetnsTest {
     static final Ipv4Address GW = Ipv4Address.parse("198.18.0.1");
     static final RouteSpec MANUAL = new RouteSpec(RouteSpec.Mode.MANUAL, CIDR, GW);
 
-    static ConnectivityChecker checker(NetnsLab lab) {
+    static ConnectivityChecker checker(BridgedHost lab) {
         return new ConnectivityChecker(new NetworkProbe(lab.hostRunner(), new Random(), "vmt-probe-"),
                 Clock.fixed(NOW, ZoneOffset.UTC), new ConnectivityChecker.Options(Duration.ofMillis(1500), 2, 2));
     }
@@ -37,7 +37,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void healthyManualNetworkIsActive() {
-        try (NetnsLab lab = new NetnsLab("cm")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             lab.peer("198.18.0.1/24");
             NetworkStatus s = checker(lab).check(network("br0", MANUAL, CIDR));
             assertThat(s.status()).as(s.toString()).isEqualTo(NetworkStatus.Status.Active);
@@ -51,7 +51,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void healthyAutoNetworkLearnsCidrAndGatewayByDhcp() {
-        try (NetnsLab lab = new NetnsLab("ca")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             String gw = lab.peer("198.18.0.1/24");
             lab.dnsmasq(gw, "198.18.0.100,198.18.0.150,255.255.255.0,2m", "198.18.0.1");
             NetworkStatus s = checker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
@@ -64,7 +64,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void noInterface() {
-        try (NetnsLab lab = new NetnsLab("cn")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             NetworkStatus s = checker(lab).check(network("br-missing", MANUAL, CIDR));
             assertThat(s.reason()).as(s.toString()).isEqualTo("no interface");
             assertThat(s.status()).isEqualTo(NetworkStatus.Status.Inactive);
@@ -73,7 +73,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void interfaceDown() {
-        try (NetnsLab lab = new NetnsLab("cd")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             lab.peer("198.18.0.1/24");
             lab.sh(lab.host, "ip", "link", "set", "br0", "down");
             assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("interface down");
@@ -82,7 +82,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void noDhcpOffer() {
-        try (NetnsLab lab = new NetnsLab("co")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             lab.peer("198.18.0.1/24");
             assertThat(checker(lab).check(network("br0", RouteSpec.AUTO, CIDR)).reason()).isEqualTo("no DHCP offer");
         }
@@ -90,7 +90,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void learnedCidrDiffersFromConfig() {
-        try (NetnsLab lab = new NetnsLab("cc")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             String gw = lab.peer("198.18.0.1/23");
             lab.dnsmasq(gw, "198.18.1.100,198.18.1.150,255.255.254.0,2m", "198.18.0.1");
             NetworkStatus s = checker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
@@ -101,7 +101,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void gatewaySilentToArp() {
-        try (NetnsLab lab = new NetnsLab("cr")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             lab.peer("198.18.0.2/24"); // someone, but not the gateway
             assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("gateway silent to ARP");
         }
@@ -109,7 +109,7 @@ class ConnectivityCheckerNetnsTest {
 
     @Test
     void gatewaySilentToIcmp() {
-        try (NetnsLab lab = new NetnsLab("ci")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             String gw = lab.peer("198.18.0.1/24");
             lab.sh(gw, "sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=1");
             assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("gateway silent to ICMP");

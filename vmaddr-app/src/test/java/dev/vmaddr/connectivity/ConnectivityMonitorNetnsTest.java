@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmaddr.ipam.RouteSpec;
 import dev.vmaddr.nad.NadImport;
 import dev.vmaddr.nad.NadImporter;
-import dev.vmaddr.testing.NetnsLab;
+import dev.vmaddr.testing.netns.BridgedHost;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -17,7 +17,7 @@ class ConnectivityMonitorNetnsTest {
 
     @Test
     void nadImportedWithoutAnnotationIsCheckedAndExportedAsAMetric() throws Exception {
-        try (NetnsLab lab = new NetnsLab("mo")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             String gw = lab.peer("198.18.2.1/24");
             lab.dnsmasq(gw, "198.18.2.100,198.18.2.110,255.255.255.0,2m", "198.18.2.1");
             NadImport nad = new NadImporter().importAll("""

@@ -6,7 +6,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.testing.NetnsLab;
+import dev.vmaddr.testing.netns.BridgedHost;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -32,9 +32,9 @@ class DoctorNetnsTest {
 
     static final NetworkSpec LAN0 = lan0(1500, null, "br0");
 
-    static DoctorReport doctor(NetnsLab lab, NetworkSpec n, UnaryOperator<DoctorOptions> opts) {
+    static DoctorReport doctor(BridgedHost lab, NetworkSpec n, UnaryOperator<DoctorOptions> opts) {
         DoctorOptions o = opts.apply(new DoctorOptions(lab.host, Set.of(), Set.of(), List.of(), true, Duration.ofMillis(1500)));
-        return new Doctor(NetnsLab.RUNNER, new Random(), "vmt-probe-").run(List.of(n), o);
+        return new Doctor(BridgedHost.RUNNER, new Random(), "vmt-probe-").run(List.of(n), o);
     }
 
     /** The checks reported at warning or error level (info notes such as probe-skipped are left out). */
@@ -43,14 +43,14 @@ class DoctorNetnsTest {
     }
 
     /** A healthy L2 network: gateway peer at .1 that also serves DHCP. */
-    static String gateway(NetnsLab lab) {
+    static String gateway(BridgedHost lab) {
         String gw = lab.peer("198.18.0.1/24");
         lab.dnsmasq(gw, "198.18.0.100,198.18.0.150,255.255.255.0,2m", "198.18.0.1");
         return gw;
     }
 
     /** A healthy NAT network: the lab host is the gateway, forwards and masquerades. */
-    static void natHost(NetnsLab lab, boolean forward, boolean masquerade) {
+    static void natHost(BridgedHost lab, boolean forward, boolean masquerade) {
         lab.sh(lab.host, "ip", "addr", "add", "198.18.0.1/24", "dev", "br0");
         lab.sh(lab.host, "sysctl", "-qw", "net.ipv4.ip_forward=" + (forward ? 1 : 0));
         if (masquerade) {
@@ -62,7 +62,7 @@ class DoctorNetnsTest {
 
     @Test
     void healthyNetworkHasNoFindings() {
-        try (NetnsLab lab = new NetnsLab("dh")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             DoctorReport r = doctor(lab, LAN0, o -> o);
             assertThat(r.findings()).isEmpty();
@@ -72,7 +72,7 @@ class DoctorNetnsTest {
 
     @Test
     void healthyNatNetworkHasNoFindings() {
-        try (NetnsLab lab = new NetnsLab("dn")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             natHost(lab, true, true);
             assertThat(doctor(lab, LAN0, o -> o).findings()).isEmpty();
         }
@@ -80,7 +80,7 @@ class DoctorNetnsTest {
 
     @Test
     void bridgeMissing() {
-        try (NetnsLab lab = new NetnsLab("db")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             DoctorReport r = doctor(lab, lan0(1500, null, "br-gone"), o -> o);
             assertThat(problems(r)).containsExactly("bridge-missing");
             assertThat(r.findings().getFirst().fix()).contains("ip link add name br-gone type bridge");
@@ -89,7 +89,7 @@ class DoctorNetnsTest {
 
     @Test
     void bridgeDown() {
-        try (NetnsLab lab = new NetnsLab("dd")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.sh(lab.host, "ip", "link", "set", "br0", "down");
             DoctorReport r = doctor(lab, LAN0, o -> o);
@@ -100,10 +100,10 @@ class DoctorNetnsTest {
 
     @Test
     void portDown() {
-        try (NetnsLab lab = new NetnsLab("dp")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.peer("198.18.0.30/24");
-            lab.sh(lab.host, "ip", "link", "set", NetnsLab.port(2), "down");
+            lab.sh(lab.host, "ip", "link", "set", BridgedHost.port(2), "down");
             DoctorReport r = doctor(lab, LAN0, o -> o);
             assertThat(problems(r)).containsExactly("port-down");
             assertThat(r.findings().getFirst().fix()).isEqualTo("ip link set dev p2 up");
@@ -112,7 +112,7 @@ class DoctorNetnsTest {
 
     @Test
     void stpWithForwardDelayThatEatsDhcp() {
-        try (NetnsLab lab = new NetnsLab("ds")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.sh(lab.host, "ip", "link", "set", "br0", "type", "bridge", "forward_delay", "1500");
             lab.sh(lab.host, "ip", "link", "set", "br0", "type", "bridge", "stp_state", "1");
@@ -124,7 +124,7 @@ class DoctorNetnsTest {
 
     @Test
     void mtuMismatchBetweenBridgeAndNetworkConfig() {
-        try (NetnsLab lab = new NetnsLab("dm")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             DoctorReport r = doctor(lab, lan0(9000, null, "br0"), o -> o);
             assertThat(problems(r)).containsExactly("mtu-mismatch");
@@ -134,7 +134,7 @@ class DoctorNetnsTest {
 
     @Test
     void pathMtuToGatewayBelowTheNetworkMtu() {
-        try (NetnsLab lab = new NetnsLab("du")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             String gw = gateway(lab);
             lab.sh(gw, "ip", "link", "set", "eth0", "mtu", "1400"); // the far end takes no 1500-byte frames
             DoctorReport r = doctor(lab, LAN0, o -> o);
@@ -145,11 +145,11 @@ class DoctorNetnsTest {
 
     @Test
     void vlanFilteringBridgeMissingTheNetworksVlan() {
-        try (NetnsLab lab = new NetnsLab("dv")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             // Some kernels (e.g. Firecracker guests) are built without bridge VLAN filtering; DoctorVlanTest
             // covers the check there from recorded command output.
-            org.junit.jupiter.api.Assumptions.assumeTrue(NetnsLab.RUNNER.inNetns(lab.host)
+            org.junit.jupiter.api.Assumptions.assumeTrue(BridgedHost.RUNNER.inNetns(lab.host)
                     .run("ip", "link", "set", "br0", "type", "bridge", "vlan_filtering", "1").ok(), "kernel has no bridge VLAN filtering");
             DoctorReport r = doctor(lab, lan0(1500, 100, "br0"), o -> o);
             assertThat(problems(r)).containsExactly("vlan-missing");
@@ -159,7 +159,7 @@ class DoctorNetnsTest {
 
     @Test
     void ipForwardingOffForNatNetwork() {
-        try (NetnsLab lab = new NetnsLab("df")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             natHost(lab, false, true);
             assertThat(problems(doctor(lab, LAN0, o -> o))).containsExactly("ip-forward");
         }
@@ -167,7 +167,7 @@ class DoctorNetnsTest {
 
     @Test
     void natNetworkWithoutMasquerade() {
-        try (NetnsLab lab = new NetnsLab("dq")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             natHost(lab, true, false);
             assertThat(problems(doctor(lab, LAN0, o -> o))).containsExactly("nat-masquerade");
         }
@@ -175,7 +175,7 @@ class DoctorNetnsTest {
 
     @Test
     void strictRpFilter() {
-        try (NetnsLab lab = new NetnsLab("dr")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             natHost(lab, true, true);
             lab.sh(lab.host, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1");
             assertThat(problems(doctor(lab, LAN0, o -> o))).containsExactly("rp-filter");
@@ -184,7 +184,7 @@ class DoctorNetnsTest {
 
     @Test
     void firewallDropsDhcp() {
-        try (NetnsLab lab = new NetnsLab("dw")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.sh(lab.host, "nft", "add table inet f; add chain inet f in { type filter hook input priority 0; };"
                     + " add rule inet f in udp dport 67 drop");
@@ -196,7 +196,7 @@ class DoctorNetnsTest {
 
     @Test
     void firewallDropsForwardingForNatNetwork() {
-        try (NetnsLab lab = new NetnsLab("dx")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             natHost(lab, true, true);
             lab.sh(lab.host, "nft", "add table inet f; add chain inet f fw { type filter hook forward priority 0; policy drop; }");
             assertThat(problems(doctor(lab, LAN0, o -> o))).containsExactly("firewall-forward");
@@ -205,7 +205,7 @@ class DoctorNetnsTest {
 
     @Test
     void gatewayUnreachable() {
-        try (NetnsLab lab = new NetnsLab("dg")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             lab.peer("198.18.0.2/24");
             assertThat(problems(doctor(lab, LAN0, o -> o))).containsExactly("gateway-unreachable");
         }
@@ -213,7 +213,7 @@ class DoctorNetnsTest {
 
     @Test
     void duplicateIpForTheGateway() {
-        try (NetnsLab lab = new NetnsLab("di")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.peer("198.18.0.1/24");
             DoctorReport r = doctor(lab, LAN0, o -> o);
@@ -224,7 +224,7 @@ class DoctorNetnsTest {
 
     @Test
     void duplicateMacBetweenInventoryAndObserved() {
-        try (NetnsLab lab = new NetnsLab("dk")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             lab.peer("198.18.0.10/24", "02:18:00:00:00:01");
             lab.peer("198.18.0.11/24", "02:18:00:00:00:01"); // vm2's NIC came up with vm1's MAC
@@ -240,7 +240,7 @@ class DoctorNetnsTest {
 
     @Test
     void rogueDhcpServer() {
-        try (NetnsLab lab = new NetnsLab("dz")) {
+        try (BridgedHost lab = BridgedHost.create()) {
             gateway(lab);
             String rogue = lab.peer("198.18.0.66/24");
             lab.dnsmasq(rogue, "198.18.0.200,198.18.0.210,255.255.255.0,2m", "198.18.0.66");

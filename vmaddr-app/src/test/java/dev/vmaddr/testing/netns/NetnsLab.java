@@ -109,6 +109,11 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
+    /** This lab's namespace with full name {@code fullName}, if it made one. */
+    public java.util.Optional<Netns> find(String fullName) {
+        return namespaces.stream().filter(n -> n.name().equals(fullName)).findFirst();
+    }
+
     /** Names of this lab's namespaces that {@code ip netns list} still shows. */
     public List<String> remainingNamespaces() {
         return listNamespaces().stream().filter(n -> n.startsWith(prefix + "-")).toList();
