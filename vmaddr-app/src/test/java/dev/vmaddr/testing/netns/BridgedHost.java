@@ -74,7 +74,27 @@ public final class BridgedHost implements AutoCloseable {
         if (address != null) {
             ns.exec("ip", "addr", "add", AddressPolicy.check(address), "dev", "eth0", "nodad").orThrow();
         }
+        awaitOperUp(port(n));
         return ns.name();
+    }
+
+    /**
+     * A new veth reaches operstate UP a moment after both ends are set up (later still on a busy
+     * machine); a doctor run before that would rightly report the port as down.
+     */
+    private void awaitOperUp(String port) {
+        for (int i = 0; i < 100; i++) {
+            if (hostNs.exec("cat", "/sys/class/net/" + port + "/operstate").stdout().strip().equals("up")) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new NetnsException("port " + port + " in " + host + " did not come up within 5 s");
     }
 
     public String peer(String address) {
