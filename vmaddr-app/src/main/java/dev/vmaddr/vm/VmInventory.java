@@ -60,13 +60,18 @@ public final class VmInventory {
     private final ConcurrentHashMap<String, Vm> vms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UnknownMac> unknown = new ConcurrentHashMap<>();
+    /** Spec and pending MACs → VM name, so DHCP observations find their NIC without a scan. */
+    private final ConcurrentHashMap<MacAddress, String> byMac = new ConcurrentHashMap<>();
 
     public VmInventory(VmIpam ipam, VmMacPool macs, DocumentStore documents, HistoryStore history, Clock clock) {
         this.macs = macs;
         this.addresses = new NicAddresses(ipam);
         this.repository = new VmRepository(documents, history);
         this.clock = clock;
-        repository.loadAll().forEach(vm -> vms.put(vm.name(), vm));
+        repository.loadAll().forEach(vm -> {
+            vms.put(vm.name(), vm);
+            reindex(null, vm);
+        });
         repository.loadUnknown().forEach(u -> unknown.put(u.network() + "/" + u.mac(), u));
     }
 
@@ -137,8 +142,7 @@ public final class VmInventory {
                 }
                 Instant now = clock.instant();
                 Vm vm = new Vm(name, host, VmState.STOPPED, nics, null, now, now);
-                repository.save(vm);
-                vms.put(name, vm);
+                commit(vm, "vm.create");
                 LOG.info("event=vm.created vm={} host={} nics={}", name, host, nics.size());
                 return vm;
             } catch (RuntimeException e) {
@@ -185,7 +189,7 @@ public final class VmInventory {
                 }
             }
             repository.delete(name);
-            vms.remove(name);
+            reindex(vms.remove(name), null);
             LOG.info("event=vm.deleted vm={}", name);
             return null;
         });
@@ -297,10 +301,7 @@ public final class VmInventory {
                 macs.observe(g.mac(), "vm/" + vmName);
             }
             ReportSummary summary = new ReportSummary(report.source(), report.at(), r.missing(), r.unknown());
-            Vm next = vm.withReport(nics, summary, clock.instant());
-            repository.save(next);
-            vms.put(vmName, next);
-            return next;
+            return commit(vm.withReport(nics, summary, clock.instant()), "vm.reported");
         });
     }
 
@@ -310,30 +311,36 @@ public final class VmInventory {
      * network. Returns the VM whose NIC it was.
      */
     public Optional<Vm> recordDhcpLease(String network, MacAddress mac, Ipv4Address ip) {
-        for (Vm candidate : vms.values()) {
-            for (Nic n : candidate.nics()) {
-                if (n.network().equals(network) && n.owns(mac)) {
-                    Optional<Vm> updated = locked(candidate.name(), () -> {
-                        Vm vm = vms.get(candidate.name());
-                        Optional<Nic> nic = vm == null ? Optional.empty() : vm.nic(n.name()).filter(x -> x.owns(mac));
-                        if (nic.isEmpty()) {
-                            return Optional.empty(); // changed meanwhile
-                        }
-                        String ifName = nic.get().observed() == null ? null : nic.get().observed().interfaceName();
-                        Instant now = clock.instant();
-                        Nic next = nic.get().withObserved(new Observation(mac, List.of(ip.toString()), GuestReport.DHCP, now, ifName));
-                        Vm v = replace(vm, next, now);
-                        repository.save(v);
-                        vms.put(v.name(), v);
-                        return Optional.of(v);
-                    });
-                    if (updated.isPresent()) {
-                        return updated;
-                    }
+        String owner = byMac.get(mac);
+        if (owner != null) {
+            Optional<Vm> updated = locked(owner, () -> {
+                Vm vm = vms.get(owner);
+                Optional<Nic> nic = vm == null ? Optional.empty()
+                        : vm.nics().stream().filter(n -> n.network().equals(network) && n.owns(mac)).findFirst();
+                if (nic.isEmpty()) {
+                    return Optional.empty(); // changed meanwhile, or the MAC's NIC is on another network
                 }
+                Observation before = nic.get().observed();
+                if (before != null && GuestReport.DHCP.equals(before.source()) && mac.equals(before.mac())
+                        && before.ips().equals(List.of(ip.toString()))) {
+                    // A renewal: nothing new to record (and no store write per renewal); "at" is when
+                    // this binding was first seen.
+                    return Optional.of(vm);
+                }
+                String ifName = before == null ? null : before.interfaceName();
+                Instant now = clock.instant();
+                Nic next = nic.get().withObserved(new Observation(mac, List.of(ip.toString()), GuestReport.DHCP, now, ifName));
+                return Optional.of(commit(replace(vm, next, now), "vm.nic.dhcp-observed"));
+            });
+            if (updated.isPresent()) {
+                return updated;
             }
         }
         UnknownMac u = new UnknownMac(network, mac, ip, clock.instant());
+        UnknownMac known = unknown.get(network + "/" + mac);
+        if (known != null && known.ip().equals(ip)) {
+            return Optional.empty();
+        }
         repository.saveUnknown(u);
         unknown.put(network + "/" + mac, u);
         LOG.info("event=vm.unknown-mac network={} mac={} ip={}", network, mac, ip);
@@ -486,9 +493,36 @@ public final class VmInventory {
 
     private Vm commit(Vm vm, String event) {
         repository.save(vm);
-        vms.put(vm.name(), vm);
+        reindex(vms.put(vm.name(), vm), vm);
         LOG.debug("event={} vm={} state={}", event, vm.name(), vm.state().wireName());
         return vm;
+    }
+
+    /**
+     * Called under the VM's lock after its document was written. New MACs are added before old
+     * ones are dropped, so a MAC the VM keeps is never briefly missing for a concurrent DHCP lookup.
+     */
+    private void reindex(Vm before, Vm after) {
+        Set<MacAddress> kept = new HashSet<>();
+        if (after != null) {
+            for (Nic n : after.nics()) {
+                for (MacAddress m : new MacAddress[] {n.mac(), n.pendingMac()}) {
+                    if (m != null) {
+                        kept.add(m);
+                        byMac.put(m, after.name());
+                    }
+                }
+            }
+        }
+        if (before != null) {
+            for (Nic n : before.nics()) {
+                for (MacAddress m : new MacAddress[] {n.mac(), n.pendingMac()}) {
+                    if (m != null && !kept.contains(m)) {
+                        byMac.remove(m, before.name());
+                    }
+                }
+            }
+        }
     }
 
     private static Vm replace(Vm vm, Nic nic, Instant now) {

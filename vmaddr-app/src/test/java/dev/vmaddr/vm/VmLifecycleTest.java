@@ -289,10 +289,17 @@ class VmLifecycleTest {
         assertThat(o.ips()).containsExactly(nic.ip().toString());
         assertThat(kinds("dh")).isEmpty();
 
+        java.time.Instant first = o.at();
+        f.clock.advance(Duration.ofMinutes(1));
+        inv.recordDhcpLease("t1", nic.mac(), nic.ip()); // a renewal
+        assertThat(inv.get("dh").nic("nic0").orElseThrow().observed().at()).isEqualTo(first);
+        assertThat(inv.recordDhcpLease("t2", nic.mac(), VmFixture.ip("198.18.5.77"))).as("same MAC on another network").isEmpty();
+
         MacAddress stranger = MacAddress.parse("02:aa:00:00:00:01");
         assertThat(inv.recordDhcpLease("t1", stranger, VmFixture.ip("198.18.4.240"))).isEmpty();
         List<DriftFinding> net = drift.networkFindings("t1");
         assertThat(net).extracting(DriftFinding::kind).containsExactly(DriftKind.UNKNOWN_MAC);
+        assertThat(drift.networkFindings("t2")).hasSize(1);
         assertThat(net.getFirst().observed()).isEqualTo("02:aa:00:00:00:01 leased 198.18.4.240");
         assertThat(f.reopen().unknownMacs("t1")).hasSize(1);
     }
