@@ -6,8 +6,6 @@ import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.Reservation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,13 +24,12 @@ import java.util.function.UnaryOperator;
  * that address, and the NIC adopts the reservation: it is moved and removed with the NIC.
  *
  * <p>Concurrency: a network's spec is replaced whole, so adding or removing a reservation is a
- * read-modify-write; one lock per network serializes those made through this class. Address choice
- * itself is the engine's and runs outside the lock, so creates on one network only queue for the
- * short spec rewrite.
+ * read-modify-write, done through {@link VmIpam#editNetwork} which serializes it with every other
+ * edit of that network. Address choice itself is the engine's and runs outside that, so creates on
+ * one network only queue for the short spec rewrite.
  */
 final class NicAddresses {
     private final VmIpam ipam;
-    private final ConcurrentHashMap<String, ReentrantLock> networkLocks = new ConcurrentHashMap<>();
 
     NicAddresses(VmIpam ipam) {
         this.ipam = ipam;
@@ -98,18 +95,8 @@ final class NicAddresses {
         ipam.release(network, ip);
     }
 
-    /** Applies {@code change} to the current spec under the network's lock; a null result writes nothing. */
     private void rewrite(String network, UnaryOperator<NetworkSpec> change) {
-        ReentrantLock lock = networkLocks.computeIfAbsent(network, n -> new ReentrantLock());
-        lock.lock();
-        try {
-            NetworkSpec next = change.apply(network(network));
-            if (next != null) {
-                ipam.putNetwork(next);
-            }
-        } finally {
-            lock.unlock();
-        }
+        ipam.editNetwork(network, change);
     }
 
     private static NetworkSpec with(NetworkSpec s, List<Reservation> reservations) {

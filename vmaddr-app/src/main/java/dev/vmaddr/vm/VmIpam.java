@@ -4,6 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkSpec;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The part of IPAM the VM inventory uses, one method per {@code dev.vmaddr.ipam.AllocationEngine}
@@ -13,8 +14,15 @@ import java.util.Optional;
 public interface VmIpam {
     Optional<NetworkSpec> network(String name);
 
-    /** Replaces the network's spec (durable on return). */
-    void putNetwork(NetworkSpec spec);
+    /**
+     * Read-modify-write of the network's spec (a reservation added, moved or removed), durable on
+     * return. {@code change} returns null to write nothing. Implementations serialize this with
+     * every other edit of the same network (the API's reservation and pool routes included), or two
+     * edits could lose each other.
+     *
+     * @throws VmException NOT_FOUND when there is no such network
+     */
+    void editNetwork(String network, UnaryOperator<NetworkSpec> change);
 
     /**
      * Binds an address to {@code mac} durably, the requested one when given.

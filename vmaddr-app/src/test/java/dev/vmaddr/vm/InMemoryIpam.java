@@ -8,6 +8,7 @@ import dev.vmaddr.ipam.Reservation;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Stand-in for {@code dev.vmaddr.ipam.AllocationEngine} until it is on main: the rules the inventory
@@ -24,7 +25,18 @@ final class InMemoryIpam implements VmIpam {
     }
 
     @Override
-    public synchronized void putNetwork(NetworkSpec spec) {
+    public synchronized void editNetwork(String network, UnaryOperator<NetworkSpec> change) {
+        NetworkSpec spec = networks.get(network);
+        if (spec == null) {
+            throw VmException.notFound("network " + network);
+        }
+        NetworkSpec next = change.apply(spec);
+        if (next != null) {
+            putNetwork(next);
+        }
+    }
+
+    synchronized void putNetwork(NetworkSpec spec) {
         networks.put(spec.name(), spec);
         leases.computeIfAbsent(spec.name(), n -> new HashMap<>());
     }
