@@ -13,5 +13,7 @@ public enum DropReason {
     EXHAUSTED,              // no free address to offer
     PROBE_CONFLICTS,        // every candidate answered the conflict probe
     STORE_UNAVAILABLE,      // the store cannot make a lease durable: stay silent, the client retries
+    NOT_SERVED_HERE,        // a direct request on an interface the config does not list
+    OVERLOADED,             // too many requests in flight: dropped so memory stays bounded; the client retries
     REFUSED                 // the engine refused a DECLINE/RELEASE/DISCOVER for another reason
 }
