@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
@@ -14,6 +15,8 @@ import dev.vmaddr.ipam.ClientId;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.ReleasePolicy;
 import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.nad.NadExporter;
+import dev.vmaddr.nad.NadLinter;
 import dev.vmaddr.vm.Nic;
 import dev.vmaddr.vm.Vm;
 import dev.vmaddr.vm.VmState;
@@ -148,6 +151,35 @@ class VmExportTest {
         assertThat(nets.get(1).at("/multus/networkName").asText()).isEqualTo("lan1");
         assertThat(docs.get(1).at("/metadata/name").asText()).isEqualTo("lan0");
         assertThat(docs.get(2).at("/kind").asText()).isEqualTo("NetworkAttachmentDefinition");
+    }
+
+    @Test
+    void kubevirtExportCarriesTheNadsItNeedsBridgeOrMacvlanWithTuning() throws Exception {
+        NadExporter nads = new NadExporter();
+        Vm vm = new Vm("kv1", "node1", VmState.RUNNING,
+                List.of(new Nic("nic0", "lan1", MacAddress.parse("52:54:00:00:00:31"), null, Ipv4Address.parse("198.18.1.100"), null)),
+                null, T, T);
+
+        String bridge = KubevirtExport.virtualMachine(vm, LOOKUP, nads::export);
+        List<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(bridge).readAll();
+        assertThat(docs).hasSize(2);
+        JsonNode cni = new ObjectMapper().readTree(docs.get(1).at("/spec/config").asText());
+        assertThat(cni.get("type").asText()).isEqualTo("bridge");
+        assertThat(cni.get("bridge").asText()).isEqualTo("br-lan1");
+
+        String macvlan = KubevirtExport.virtualMachine(vm, LOOKUP,
+                n -> nads.export(n, new NadExporter.Options(NadExporter.CniType.MACVLAN, null)));
+        docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(macvlan).readAll();
+        JsonNode plugins = new ObjectMapper().readTree(docs.get(1).at("/spec/config").asText()).get("plugins");
+        // Seed 001: without tuning and capabilities.mac the macvlan NIC would ignore the requested MAC.
+        assertThat(plugins.get(0).get("type").asText()).isEqualTo("macvlan");
+        assertThat(plugins.get(0).at("/capabilities/mac").asBoolean()).isTrue();
+        assertThat(plugins.get(1).get("type").asText()).isEqualTo("tuning");
+        assertThat(plugins.get(1).at("/capabilities/mac").asBoolean()).isTrue();
+        String nadYaml = macvlan.substring(macvlan.indexOf("---\n") + 4);
+        assertThat(new NadLinter().lint(nadYaml, List.of(LOOKUP.apply("lan1"))).hasErrors()).isFalse();
+        assertThat(docs.getFirst().at("/spec/template/spec/domain/devices/interfaces/0/macAddress").asText())
+                .isEqualTo("52:54:00:00:00:31");
     }
 
     @Test
