@@ -1,0 +1,959 @@
+package dev.vmaddr.store.embedded;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.store.DocumentStore;
+import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.HistoryStore;
+import dev.vmaddr.store.LeaseStore;
+import dev.vmaddr.store.MacStore;
+import dev.vmaddr.store.NetworkStore;
+import dev.vmaddr.store.Store;
+import dev.vmaddr.store.StoreException;
+import dev.vmaddr.store.WriteResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded store: an append-only, checksummed log with group commit, periodic snapshots, and
+ * the whole current state in memory.
+ *
+ * <h2>Files ({@code dataDir})</h2>
+ * {@code lock} (held with {@link FileChannel#tryLock} while open), log segments
+ * {@code log-<first seq>.wal}, snapshots {@code snapshot-<last seq>.snap}; see {@link Frames},
+ * {@link RecordCodec}, {@link SnapshotFile}, {@link Recovery}.
+ *
+ * <h2>Concurrency design</h2>
+ * One {@link ReentrantReadWriteLock} guards the in-memory state and the open batch.
+ * <ol>
+ *   <li><b>Sequencing (write lock, microseconds).</b> A writer encodes its record outside the lock,
+ *   then under the write lock: checks its condition against the current state (the address is
+ *   free or already its own; the MAC is not blocked), takes the next sequence number, appends the
+ *   framed record to the open batch, applies the change to memory and keeps its undo. Deciding,
+ *   numbering and applying under one lock makes the conditional writes atomic and makes memory
+ *   change in exactly log order.</li>
+ *   <li><b>Group commit (committer thread).</b> The committer takes the whole open batch (swapping
+ *   in an empty one under the write lock), writes it with one {@code write} and makes it durable
+ *   with one {@code force}, then publishes {@code durableSeq} and wakes the waiters. While it
+ *   fsyncs, new writers fill the next batch, so N concurrent writers share one fsync; there is no
+ *   timer and no added latency when a writer is alone.</li>
+ *   <li><b>Acknowledgement.</b> A writer returns only once {@code durableSeq} covers its record.</li>
+ *   <li><b>Failure.</b> If the write or the fsync throws, the store turns unwritable for good
+ *   ({@link #writable()} false): under the write lock every applied-but-not-durable change (the
+ *   failed batch and the one filling behind it) is undone newest first, so memory is exactly the
+ *   durable state again, and all their writers get {@link StoreException}. Nothing is granted that
+ *   was not stored. (The bytes of the failed batch may still reach the disk; recovery would then
+ *   replay writes that were reported as failed, which is the usual "outcome unknown" of a failed
+ *   commit and never un-grants anything.)</li>
+ *   <li><b>Readers (read lock)</b> see memory, which may be ahead of the disk by the batch in
+ *   flight. So that nothing a read returns can be lost in a crash or rolled back, a read waits
+ *   until what it saw is durable: a lease read waits for that lease's own sequence number (usually
+ *   already durable: no wait); other reads wait for the sequence number current when they read
+ *   (at most one fsync). If that batch fails, the read is repeated on the rolled-back state. A read
+ *   that finds <i>nothing</i> does not wait: acting on an absence means writing, and that write is
+ *   ordered after whatever made the absence.</li>
+ *   <li><b>Snapshots.</b> Between two batches the committer, under the write lock, copies the state
+ *   (array copies of the lease tables sharing the immutable {@link LeaseEntry}s, copies of the small
+ *   maps: milliseconds for a million leases), starts a new log segment at the next sequence number,
+ *   and hands the copy to a snapshot thread that writes it to a temp file, fsyncs, renames it into
+ *   place and fsyncs the directory. Writers go on meanwhile. Only then are old files deleted (two
+ *   snapshot generations and the segments the older one needs are kept).</li>
+ * </ol>
+ * History (derived lease and MAC events plus {@link HistoryStore#append}) lives in the state and in
+ * snapshots, capped at {@link Options#historyMaxEvents} events and pruned past
+ * {@link Options#historyRetention} at each snapshot.
+ */
+public final class EmbeddedStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
+
+    /**
+     * Tuning.
+     *
+     * @param snapshotEveryRecords start a snapshot after this many log records since the last one
+     * @param snapshotEveryBytes   ... or once the current log segment is this large
+     * @param historyMaxEvents     history events kept (newest)
+     * @param historyRetention     history events older than this are dropped at snapshots
+     * @param logFiles             how log segments are opened (tests inject failures here)
+     */
+    public record Options(long snapshotEveryRecords, long snapshotEveryBytes, int historyMaxEvents,
+                          Duration historyRetention, LogFile.Opener logFiles) {
+        public Options {
+            if (snapshotEveryRecords < 1) {
+                throw new IllegalArgumentException("snapshotEveryRecords must be positive: " + snapshotEveryRecords);
+            }
+            if (snapshotEveryBytes < 1) {
+                throw new IllegalArgumentException("snapshotEveryBytes must be positive: " + snapshotEveryBytes);
+            }
+            if (historyMaxEvents < 1) {
+                throw new IllegalArgumentException("historyMaxEvents must be positive: " + historyMaxEvents);
+            }
+            Objects.requireNonNull(historyRetention, "historyRetention");
+            Objects.requireNonNull(logFiles, "logFiles");
+        }
+
+        public static Options defaults() {
+            return new Options(500_000, 64L << 20, 200_000, Duration.ofDays(400), LogFile.FILES);
+        }
+
+        public Options withSnapshotEveryRecords(long n) {
+            return new Options(n, snapshotEveryBytes, historyMaxEvents, historyRetention, logFiles);
+        }
+
+        public Options withHistoryMaxEvents(int n) {
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, n, historyRetention, logFiles);
+        }
+
+        public Options withLogFiles(LogFile.Opener opener) {
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, historyMaxEvents, historyRetention, opener);
+        }
+    }
+
+    /** Records appended since the committer last took the batch. Guarded by the write lock. */
+    private static final class Batch {
+        final Bytes bytes = new Bytes(16 << 10);
+        final List<Runnable> undos = new ArrayList<>();
+        long lastSeq;
+        int count;
+    }
+
+    private final Path dir;
+    private final Clock clock;
+    private final Options options;
+    private final FileChannel lockChannel;
+    private final FileLock dirLock;
+
+    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    private final Lock readLock = rw.readLock();
+    private final Lock writeLock = rw.writeLock();
+    private final Condition committerWake = writeLock.newCondition();
+
+    // Guarded by the write lock.
+    private final StoreState state;
+    private Batch open = new Batch();
+    private long appliedSeq;
+    private boolean closing;
+    private CompletableFuture<Void> snapshotRequest;
+    private boolean snapshotRunning;
+
+    // Durability, published by the committer.
+    private final Object durableMonitor = new Object();
+    private volatile long durableSeq;
+    private volatile Throwable failure;
+    private volatile boolean writable = true;
+
+    // Owned by the committer thread (set up before it starts).
+    private LogFile log;
+    private long segmentStart;
+    private long segmentBytes;
+    private long recordsSinceSnapshot;
+
+    private final Thread committer;
+    private final ExecutorService snapshotter;
+
+    private final LeaseStore leaseStore = new Leases();
+    private final MacStore macStore = new Macs();
+    private final NetworkStore networkStore = new Networks();
+    private final DocumentStore documentStore = new Documents();
+    private final HistoryStore historyStore = new History();
+
+    /**
+     * Opens (creating when needed) the store in {@code dataDir}: takes the directory lock, loads the
+     * newest good snapshot, replays the log after it (cutting a torn tail), and starts the committer.
+     *
+     * @throws StoreException when the directory is locked by another process or cannot be read
+     */
+    public static EmbeddedStore open(Path dataDir, Clock clock, Options options) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(options, "options");
+        try {
+            return new EmbeddedStore(dataDir, clock, options);
+        } catch (IOException e) {
+            throw new StoreException("cannot open the store in " + dataDir + ": " + e, e);
+        }
+    }
+
+    private EmbeddedStore(Path dataDir, Clock clock, Options options) throws IOException {
+        this.dir = dataDir;
+        this.clock = clock;
+        this.options = options;
+        Files.createDirectories(dataDir);
+        Path lockFile = dataDir.resolve("lock");
+        this.lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock l;
+        try {
+            l = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            lockChannel.close();
+            throw new StoreException("data directory " + dataDir + " is in use by another vmaddr process (lock file "
+                    + lockFile + " is locked); stop that process or choose another dataDir");
+        }
+        this.dirLock = l;
+        try {
+            long started = System.nanoTime();
+            Recovery.Result r = Recovery.recover(dataDir, () -> new StoreState(options.historyMaxEvents()));
+            this.state = r.state();
+            state.pruneHistory(clock.instant().minus(options.historyRetention()));
+            this.appliedSeq = r.lastSeq();
+            this.durableSeq = r.lastSeq();
+            if (r.tail() != null) {
+                this.segmentStart = DataDir.segments(dataDir).stream().filter(s -> s.path().equals(r.tail()))
+                        .findFirst().orElseThrow().seq();
+                this.log = options.logFiles().open(r.tail());
+            } else {
+                this.segmentStart = r.lastSeq() + 1;
+                this.log = options.logFiles().open(DataDir.segment(dataDir, segmentStart));
+                DataDir.sync(dataDir);
+            }
+            this.segmentBytes = log.size();
+            this.recordsSinceSnapshot = r.lastSeq() - r.snapshotSeq();
+            LOG.info("event=store.opened dataDir={} snapshotSeq={} lastSeq={} leases={} millis={}", dataDir,
+                    r.snapshotSeq(), r.lastSeq(), state.leaseCount, (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            dirLock.release();
+            lockChannel.close();
+            throw e;
+        }
+        this.snapshotter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vmaddr-store-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+        this.committer = new Thread(this::commitLoop, "vmaddr-store-committer");
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    @Override
+    public NetworkStore networks() {
+        return networkStore;
+    }
+
+    @Override
+    public LeaseStore leases() {
+        return leaseStore;
+    }
+
+    @Override
+    public MacStore macs() {
+        return macStore;
+    }
+
+    @Override
+    public DocumentStore documents() {
+        return documentStore;
+    }
+
+    @Override
+    public HistoryStore history() {
+        return historyStore;
+    }
+
+    @Override
+    public boolean writable() {
+        return writable;
+    }
+
+    /**
+     * Writes a snapshot of the current state now and compacts the log; returns once the snapshot is
+     * durable.
+     */
+    public void snapshot() {
+        CompletableFuture<Void> f;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            if (snapshotRequest == null) {
+                snapshotRequest = new CompletableFuture<>();
+            }
+            f = snapshotRequest;
+            committerWake.signal();
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            throw new StoreException("snapshot failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            committerWake.signal();
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            committer.join();
+            snapshotter.shutdown();
+            if (!snapshotter.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.warn("event=store.close.snapshot_timeout dataDir={}", dir);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.warn("event=store.close.failed dataDir={} error=\"{}\"", dir, e.toString());
+        }
+        try {
+            dirLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("event=store.close.unlock_failed dataDir={} error=\"{}\"", dir, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- write path
+
+    private void ensureWritable() {
+        if (closing) {
+            throw new StoreException("store in " + dir + " is closed");
+        }
+        if (!writable) {
+            throw new StoreException("store in " + dir + " is not writable after an I/O failure: " + failure, failure);
+        }
+    }
+
+    private static Bytes encode(Op op) {
+        Bytes b = new Bytes(128);
+        RecordCodec.encode(op, b);
+        return b;
+    }
+
+    /** Under the write lock: numbers, frames, applies one record. {@code op} gets its sequence number. */
+    private long appendLocked(Bytes payload, LongFunction<Op> op) {
+        long seq = appliedSeq + 1;
+        Op o = op.apply(seq);
+        Frames.append(open.bytes, seq, payload.buf, payload.len);
+        appliedSeq = seq;
+        open.undos.add(state.apply(o, true));
+        open.lastSeq = seq;
+        if (open.count++ == 0) {
+            committerWake.signal();
+        }
+        return seq;
+    }
+
+    /** Unconditional write: sequence, then wait until durable. */
+    private void write(Op op) {
+        Bytes payload = encode(op);
+        long seq;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            seq = appendLocked(payload, s -> op);
+        } finally {
+            writeLock.unlock();
+        }
+        awaitAcknowledged(seq);
+    }
+
+    private void awaitAcknowledged(long seq) {
+        if (!awaitDurable(seq)) {
+            throw new StoreException("write was not made durable: " + failure, failure);
+        }
+    }
+
+    /** True once {@code seq} is durable; false when its batch failed (and was rolled back). */
+    private boolean awaitDurable(long seq) {
+        if (durableSeq >= seq) {
+            return true;
+        }
+        synchronized (durableMonitor) {
+            while (durableSeq < seq) {
+                if (failure != null) {
+                    return false;
+                }
+                try {
+                    durableMonitor.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("interrupted while waiting for a write to become durable", e);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void commitLoop() {
+        while (true) {
+            Batch batch;
+            StoreState.Copy copy = null;
+            long copySeq = 0;
+            CompletableFuture<Void> request = null;
+            writeLock.lock();
+            try {
+                while (open.count == 0 && !closing && !snapshotDue()) {
+                    committerWake.awaitUninterruptibly();
+                }
+                if (open.count == 0 && closing) {
+                    if (snapshotRequest != null) {
+                        snapshotRequest.completeExceptionally(new StoreException("store closed"));
+                    }
+                    return;
+                }
+                batch = open;
+                open = new Batch();
+                if (snapshotDue() || (!snapshotRunning && recordsSinceSnapshot + batch.count >= options.snapshotEveryRecords())
+                        || (!snapshotRunning && segmentBytes + batch.bytes.len >= options.snapshotEveryBytes())) {
+                    state.pruneHistory(clock.instant().minus(options.historyRetention()));
+                    copy = state.copy();
+                    copySeq = appliedSeq;
+                    request = snapshotRequest;
+                    snapshotRequest = null;
+                    snapshotRunning = true;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (batch.count > 0 && !commit(batch)) {
+                if (request != null) {
+                    request.completeExceptionally(failure);
+                }
+                return;
+            }
+            if (copy != null && !rotate(copySeq, copy, request)) {
+                return;
+            }
+        }
+    }
+
+    /** An explicit snapshot was asked for and none is being written. Under the write lock. */
+    private boolean snapshotDue() {
+        return snapshotRequest != null && !snapshotRunning;
+    }
+
+    /** Writes and fsyncs one batch; on failure rolls back and fails the store. */
+    private boolean commit(Batch batch) {
+        long before = segmentBytes;
+        try {
+            log.write(ByteBuffer.wrap(batch.bytes.buf, 0, batch.bytes.len));
+            log.force();
+        } catch (Throwable e) {
+            fail(batch, e, before);
+            return false;
+        }
+        segmentBytes += batch.bytes.len;
+        recordsSinceSnapshot += batch.count;
+        synchronized (durableMonitor) {
+            durableSeq = batch.lastSeq;
+            durableMonitor.notifyAll();
+        }
+        return true;
+    }
+
+    private void fail(Batch batch, Throwable e, long sizeBefore) {
+        writeLock.lock();
+        try {
+            writable = false;
+            failure = e;
+            undo(open);
+            undo(batch);
+            open = new Batch();
+            appliedSeq = durableSeq;
+        } finally {
+            writeLock.unlock();
+        }
+        synchronized (durableMonitor) {
+            durableMonitor.notifyAll();
+        }
+        LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
+                + "is acknowledged until restart\"", dir, batch.count, e.toString());
+        try {
+            log.truncate(sizeBefore);
+        } catch (Throwable t) {
+            LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
+        }
+    }
+
+    private static void undo(Batch batch) {
+        for (int i = batch.undos.size() - 1; i >= 0; i--) {
+            batch.undos.get(i).run();
+        }
+    }
+
+    /** Starts a new segment after {@code copySeq} and hands the copy to the snapshot thread. */
+    private boolean rotate(long copySeq, StoreState.Copy copy, CompletableFuture<Void> request) {
+        if (segmentStart != copySeq + 1) {
+            try {
+                log.close();
+                log = options.logFiles().open(DataDir.segment(dir, copySeq + 1));
+                DataDir.sync(dir);
+            } catch (Throwable e) {
+                fail(new Batch(), e, 0);
+                if (request != null) {
+                    request.completeExceptionally(e);
+                }
+                return false;
+            }
+            segmentStart = copySeq + 1;
+            segmentBytes = 0;
+        }
+        recordsSinceSnapshot = 0; // the copy was taken after the last committed batch
+        snapshotter.execute(() -> writeSnapshot(copySeq, copy, request));
+        return true;
+    }
+
+    private void writeSnapshot(long seq, StoreState.Copy copy, CompletableFuture<Void> request) {
+        long started = System.nanoTime();
+        try {
+            SnapshotFile.write(dir, seq, copy);
+            deleteOldFiles();
+            LOG.info("event=store.snapshot.written dataDir={} seq={} millis={}", dir, seq,
+                    (System.nanoTime() - started) / 1_000_000);
+            if (request != null) {
+                request.complete(null);
+            }
+        } catch (Throwable e) {
+            LOG.error("event=store.snapshot.failed dataDir={} seq={} error=\"{}\"", dir, seq, e.toString());
+            try {
+                Files.deleteIfExists(DataDir.snapshot(dir, seq).resolveSibling(
+                        DataDir.snapshot(dir, seq).getFileName() + ".tmp"));
+            } catch (IOException ignored) {
+                // the next snapshot overwrites it
+            }
+            if (request != null) {
+                request.completeExceptionally(e);
+            }
+        } finally {
+            writeLock.lock();
+            try {
+                snapshotRunning = false;
+                committerWake.signal();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Keeps the two newest snapshots and the segments the older of them needs. */
+    private void deleteOldFiles() throws IOException {
+        List<DataDir.Numbered> snaps = DataDir.snapshots(dir);
+        if (snaps.size() < 2) {
+            return;
+        }
+        long keepFrom = snaps.get(snaps.size() - 2).seq();
+        for (int i = 0; i < snaps.size() - 2; i++) {
+            Files.deleteIfExists(snaps.get(i).path());
+        }
+        List<DataDir.Numbered> segs = DataDir.segments(dir);
+        for (int i = 0; i + 1 < segs.size(); i++) {
+            if (segs.get(i + 1).seq() <= keepFrom + 1) {
+                Files.deleteIfExists(segs.get(i).path());
+            }
+        }
+        DataDir.sync(dir);
+    }
+
+    // ---------------------------------------------------------------- read path
+
+    /** Runs {@code body} under the read lock, then waits until what it saw is durable. */
+    private <T> T read(Supplier<T> body) {
+        while (true) {
+            T result;
+            long seen;
+            readLock.lock();
+            try {
+                result = body.get();
+                seen = appliedSeq;
+            } finally {
+                readLock.unlock();
+            }
+            if (awaitDurable(seen)) {
+                return result;
+            }
+            // The batch failed and was rolled back: read the (now durable) state again.
+        }
+    }
+
+    /** Reads one lease entry and waits until that entry is durable. */
+    private LeaseEntry readEntry(Supplier<LeaseEntry> body) {
+        while (true) {
+            LeaseEntry e;
+            readLock.lock();
+            try {
+                e = body.get();
+            } finally {
+                readLock.unlock();
+            }
+            if (e == null || e == LeaseTable.STALE || awaitDurable(e.seq())) {
+                return e;
+            }
+        }
+    }
+
+    private static String require(String value, String field) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        return value;
+    }
+
+    private final class Leases implements LeaseStore {
+        @Override
+        public WriteResult put(Lease lease, Instant now) {
+            Objects.requireNonNull(lease, "lease");
+            Objects.requireNonNull(now, "now");
+            String network = lease.network();
+            LeaseEntry entry = LeaseEntry.of(lease, 0);
+            Bytes payload = encode(new Op.LeasePut(network, entry));
+            long seq;
+            LeaseEntry blocking = null;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                LeaseTable table = state.table(network);
+                LeaseEntry current = table == null ? null : table.get(entry.ip());
+                if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
+                    blocking = current;
+                    seq = current.seq();
+                } else {
+                    seq = appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
+                }
+            } finally {
+                writeLock.unlock();
+            }
+            if (blocking != null) {
+                // Report only a durable conflict; if its batch failed the store is unwritable anyway.
+                awaitAcknowledged(seq);
+                return WriteResult.conflict(blocking.toLease(network));
+            }
+            awaitAcknowledged(seq);
+            return WriteResult.APPLIED;
+        }
+
+        @Override
+        public boolean remove(String network, Ipv4Address ip) {
+            require(network, "network");
+            Objects.requireNonNull(ip, "ip");
+            Op op = new Op.LeaseRemove(network, ip.value());
+            Bytes payload = encode(op);
+            long seq;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                LeaseTable table = state.table(network);
+                if (table == null || table.get(ip.value()) == null) {
+                    return false;
+                }
+                seq = appendLocked(payload, s -> op);
+            } finally {
+                writeLock.unlock();
+            }
+            awaitAcknowledged(seq);
+            return true;
+        }
+
+        @Override
+        public Optional<Lease> get(String network, Ipv4Address ip) {
+            require(network, "network");
+            Objects.requireNonNull(ip, "ip");
+            LeaseEntry e = readEntry(() -> {
+                LeaseTable t = state.table(network);
+                return t == null ? null : t.get(ip.value());
+            });
+            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
+        }
+
+        @Override
+        public Optional<Lease> findByHolder(String network, HolderKey holder) {
+            require(network, "network");
+            Objects.requireNonNull(holder, "holder");
+            LeaseEntry e = readEntry(() -> {
+                LeaseTable t = state.table(network);
+                return t == null ? null : t.findByHolder(holder);
+            });
+            if (e == LeaseTable.STALE) {
+                e = repairHolderIndex(network, holder);
+            }
+            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
+        }
+
+        /** Slow path, once per stale index entry: scan, and point the index at what was found. */
+        private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
+            LeaseEntry found;
+            writeLock.lock();
+            try {
+                LeaseTable t = state.table(network);
+                if (t == null) {
+                    return null;
+                }
+                found = t.scanHolder(holder);
+                t.repairHolder(holder, found);
+            } finally {
+                writeLock.unlock();
+            }
+            if (found != null && !awaitDurable(found.seq())) {
+                return findByHolder(network, holder).map(l -> LeaseEntry.of(l, 0)).orElse(null);
+            }
+            return found;
+        }
+
+        @Override
+        public List<Lease> list(String network) {
+            require(network, "network");
+            IntObjectMap<LeaseEntry> entries = read(() -> {
+                LeaseTable t = state.table(network);
+                return t == null ? null : t.copyEntries();
+            });
+            if (entries == null) {
+                return List.of();
+            }
+            List<LeaseEntry> sorted = new ArrayList<>(entries.size());
+            entries.forEachValue(sorted::add);
+            sorted.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
+            List<Lease> out = new ArrayList<>(sorted.size());
+            for (LeaseEntry e : sorted) {
+                out.add(e.toLease(network));
+            }
+            return out;
+        }
+
+        @Override
+        public void forEach(Consumer<Lease> action) {
+            Objects.requireNonNull(action, "action");
+            // Copies of the tables' arrays (not Lease objects), so the action runs outside the lock.
+            Map<String, IntObjectMap<LeaseEntry>> tables = read(() -> {
+                Map<String, IntObjectMap<LeaseEntry>> m = new TreeMap<>();
+                state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
+                return m;
+            });
+            tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
+        }
+
+        @Override
+        public long count() {
+            return read(() -> state.leaseCount);
+        }
+    }
+
+    private final class Macs implements MacStore {
+        @Override
+        public boolean claim(MacRecord record, Instant now) {
+            Objects.requireNonNull(record, "record");
+            Objects.requireNonNull(now, "now");
+            Bytes payload = encode(new Op.MacPut(record));
+            long seq;
+            boolean applied;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                MacRecord current = state.macs.get(record.mac());
+                applied = current == null || !current.blocksAt(now)
+                        || (record.owner() != null && record.owner().equals(current.owner()));
+                seq = applied ? appendLocked(payload, s -> new Op.MacPut(record)) : appliedSeq;
+            } finally {
+                writeLock.unlock();
+            }
+            awaitAcknowledged(seq);
+            return applied;
+        }
+
+        @Override
+        public void put(MacRecord record) {
+            Objects.requireNonNull(record, "record");
+            write(new Op.MacPut(record));
+        }
+
+        @Override
+        public boolean remove(MacAddress mac) {
+            Objects.requireNonNull(mac, "mac");
+            Op op = new Op.MacRemove(mac.value());
+            Bytes payload = encode(op);
+            long seq;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                if (!state.macs.containsKey(mac)) {
+                    return false;
+                }
+                seq = appendLocked(payload, s -> op);
+            } finally {
+                writeLock.unlock();
+            }
+            awaitAcknowledged(seq);
+            return true;
+        }
+
+        @Override
+        public Optional<MacRecord> get(MacAddress mac) {
+            Objects.requireNonNull(mac, "mac");
+            return read(() -> Optional.ofNullable(state.macs.get(mac)));
+        }
+
+        @Override
+        public List<MacRecord> list() {
+            List<MacRecord> out = read(() -> new ArrayList<>(state.macs.values()));
+            out.sort(Comparator.comparing(MacRecord::mac));
+            return out;
+        }
+    }
+
+    private final class Networks implements NetworkStore {
+        @Override
+        public void put(NetworkSpec network) {
+            Objects.requireNonNull(network, "network");
+            write(new Op.NetworkPut(network));
+        }
+
+        @Override
+        public boolean delete(String name) {
+            require(name, "name");
+            Op op = new Op.NetworkDelete(name);
+            Bytes payload = encode(op);
+            long seq;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                if (!state.networks.containsKey(name) && state.table(name) == null) {
+                    return false;
+                }
+                seq = appendLocked(payload, s -> op);
+            } finally {
+                writeLock.unlock();
+            }
+            awaitAcknowledged(seq);
+            return true;
+        }
+
+        @Override
+        public Optional<NetworkSpec> get(String name) {
+            require(name, "name");
+            return read(() -> Optional.ofNullable(state.networks.get(name)));
+        }
+
+        @Override
+        public List<NetworkSpec> list() {
+            return read(() -> List.copyOf(state.networks.values()));
+        }
+    }
+
+    private final class Documents implements DocumentStore {
+        @Override
+        public void put(String kind, String key, String json) {
+            require(kind, "kind");
+            require(key, "key");
+            require(json, "json");
+            write(new Op.DocumentPut(kind, key, json));
+        }
+
+        @Override
+        public boolean delete(String kind, String key) {
+            require(kind, "kind");
+            require(key, "key");
+            Op op = new Op.DocumentDelete(kind, key);
+            Bytes payload = encode(op);
+            long seq;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                TreeMap<String, String> docs = state.documents.get(kind);
+                if (docs == null || !docs.containsKey(key)) {
+                    return false;
+                }
+                seq = appendLocked(payload, s -> op);
+            } finally {
+                writeLock.unlock();
+            }
+            awaitAcknowledged(seq);
+            return true;
+        }
+
+        @Override
+        public Optional<String> get(String kind, String key) {
+            require(kind, "kind");
+            require(key, "key");
+            return read(() -> {
+                TreeMap<String, String> docs = state.documents.get(kind);
+                return Optional.ofNullable(docs == null ? null : docs.get(key));
+            });
+        }
+
+        @Override
+        public Map<String, String> list(String kind) {
+            require(kind, "kind");
+            return read(() -> {
+                TreeMap<String, String> docs = state.documents.get(kind);
+                return docs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(docs));
+            });
+        }
+    }
+
+    private final class History implements HistoryStore {
+        @Override
+        public void append(HistoryEvent event) {
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(event.at(), "at");
+            require(event.action(), "action");
+            write(new Op.HistoryAppend(event));
+        }
+
+        @Override
+        public List<HistoryEvent> query(Ipv4Address ip, MacAddress mac, String holderContains, Instant from, Instant to,
+                                        int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("limit must not be negative: " + limit);
+            }
+            List<HistoryEvent> matches = read(() -> {
+                List<HistoryEvent> out = new ArrayList<>();
+                for (HistoryEvent e : state.history) {
+                    if ((ip == null || ip.equals(e.ip()))
+                            && (mac == null || mac.equals(e.mac()))
+                            && (holderContains == null || (e.holder() != null && e.holder().contains(holderContains)))
+                            && (from == null || !e.at().isBefore(from))
+                            && (to == null || e.at().isBefore(to))) {
+                        out.add(e);
+                    }
+                }
+                return out;
+            });
+            matches.sort(Comparator.comparing(HistoryEvent::at)); // stable: ties stay in log order
+            return matches.size() > limit ? List.copyOf(matches.subList(0, limit)) : matches;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.vmaddr.store.embedded;
+
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.store.HistoryEvent;
+
+/** One state change, as written to the log (and to snapshots) by {@link RecordCodec}. */
+sealed interface Op {
+    record LeasePut(String network, LeaseEntry entry) implements Op {}
+
+    record LeaseRemove(String network, int ip) implements Op {}
+
+    record MacPut(MacRecord record) implements Op {}
+
+    record MacRemove(long mac) implements Op {}
+
+    record NetworkPut(NetworkSpec network) implements Op {}
+
+    record NetworkDelete(String name) implements Op {}
+
+    record DocumentPut(String kind, String key, String json) implements Op {}
+
+    record DocumentDelete(String kind, String key) implements Op {}
+
+    record HistoryAppend(HistoryEvent event) implements Op {}
+
+    /** Last record of a snapshot: how many records precede it, so a cut-short snapshot is rejected. */
+    record SnapshotEnd(long records) implements Op {}
+}

@@ -1,0 +1,176 @@
+package dev.vmaddr.store.embedded;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.mac.MacState;
+import dev.vmaddr.store.HistoryEvent;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/**
+ * Payload encoding of {@link Op}s: one kind byte, then fixed binary fields. The hot record (lease
+ * put) is pure binary, ~40 bytes plus the network name, client-id and hostname; networks go as
+ * JSON ({@link NetworkJson}) because they are rare and their shape grows.
+ */
+final class RecordCodec {
+    static final int LEASE_PUT = 1;
+    static final int LEASE_REMOVE = 2;
+    static final int MAC_PUT = 3;
+    static final int MAC_REMOVE = 4;
+    static final int NETWORK_PUT = 5;
+    static final int NETWORK_DELETE = 6;
+    static final int DOCUMENT_PUT = 7;
+    static final int DOCUMENT_DELETE = 8;
+    static final int HISTORY = 9;
+    static final int SNAPSHOT_END = 10;
+
+    private static final MacState[] MAC_STATES = MacState.values();
+
+    private RecordCodec() {}
+
+    static void encode(Op op, Bytes out) {
+        switch (op) {
+            case Op.LeasePut p -> {
+                out.u8(LEASE_PUT);
+                out.str(p.network());
+                LeaseEntry e = p.entry();
+                out.i32(e.ip());
+                out.i64(e.mac());
+                out.u8(e.state());
+                out.i64(e.expSec());
+                out.i32(e.expNano());
+                out.i64(e.updSec());
+                out.i32(e.updNano());
+                out.blob(e.extra());
+            }
+            case Op.LeaseRemove r -> {
+                out.u8(LEASE_REMOVE);
+                out.str(r.network());
+                out.i32(r.ip());
+            }
+            case Op.MacPut m -> {
+                out.u8(MAC_PUT);
+                MacRecord r = m.record();
+                out.i64(r.mac().value());
+                out.u8(r.state().ordinal());
+                out.str(r.owner());
+                instant(r.until(), out);
+                instant(r.updatedAt(), out);
+            }
+            case Op.MacRemove m -> {
+                out.u8(MAC_REMOVE);
+                out.i64(m.mac());
+            }
+            case Op.NetworkPut n -> {
+                out.u8(NETWORK_PUT);
+                out.str(NetworkJson.write(n.network()));
+            }
+            case Op.NetworkDelete n -> {
+                out.u8(NETWORK_DELETE);
+                out.str(n.name());
+            }
+            case Op.DocumentPut d -> {
+                out.u8(DOCUMENT_PUT);
+                out.str(d.kind());
+                out.str(d.key());
+                out.str(d.json());
+            }
+            case Op.DocumentDelete d -> {
+                out.u8(DOCUMENT_DELETE);
+                out.str(d.kind());
+                out.str(d.key());
+            }
+            case Op.HistoryAppend h -> {
+                out.u8(HISTORY);
+                HistoryEvent e = h.event();
+                instant(e.at(), out);
+                out.str(e.network());
+                out.u8(e.ip() == null ? 0 : 1);
+                out.i32(e.ip() == null ? 0 : e.ip().value());
+                out.i64(e.mac() == null ? -1 : e.mac().value());
+                out.str(e.holder());
+                out.str(e.action());
+            }
+            case Op.SnapshotEnd s -> {
+                out.u8(SNAPSHOT_END);
+                out.i64(s.records());
+            }
+        }
+    }
+
+    /**
+     * Decodes one payload.
+     *
+     * @param seq the record's sequence number, kept in lease entries
+     * @throws IllegalArgumentException (or a buffer exception) when the payload is malformed
+     */
+    static Op decode(ByteBuffer in, long seq) {
+        int kind = in.get() & 0xFF;
+        Op op = switch (kind) {
+            case LEASE_PUT -> {
+                String network = Bytes.str(in);
+                int ip = in.getInt();
+                long mac = in.getLong();
+                byte state = in.get();
+                if (state < 0 || state >= dev.vmaddr.ipam.LeaseState.values().length) {
+                    throw new IllegalArgumentException("bad lease state " + state);
+                }
+                long expSec = in.getLong();
+                int expNano = in.getInt();
+                long updSec = in.getLong();
+                int updNano = in.getInt();
+                byte[] extra = Bytes.blob(in);
+                yield new Op.LeasePut(network, new LeaseEntry(ip, mac, state, expSec, expNano, updSec, updNano, extra, seq));
+            }
+            case LEASE_REMOVE -> new Op.LeaseRemove(Bytes.str(in), in.getInt());
+            case MAC_PUT -> {
+                MacAddress mac = new MacAddress(in.getLong());
+                MacState state = MAC_STATES[in.get()];
+                String owner = Bytes.str(in);
+                Instant until = instant(in);
+                Instant updated = instant(in);
+                yield new Op.MacPut(new MacRecord(mac, state, owner, until, updated));
+            }
+            case MAC_REMOVE -> new Op.MacRemove(in.getLong());
+            case NETWORK_PUT -> new Op.NetworkPut(NetworkJson.read(Bytes.str(in)));
+            case NETWORK_DELETE -> new Op.NetworkDelete(Bytes.str(in));
+            case DOCUMENT_PUT -> new Op.DocumentPut(Bytes.str(in), Bytes.str(in), Bytes.str(in));
+            case DOCUMENT_DELETE -> new Op.DocumentDelete(Bytes.str(in), Bytes.str(in));
+            case HISTORY -> {
+                Instant at = instant(in);
+                String network = Bytes.str(in);
+                boolean hasIp = in.get() != 0;
+                int ip = in.getInt();
+                long mac = in.getLong();
+                String holder = Bytes.str(in);
+                String action = Bytes.str(in);
+                yield new Op.HistoryAppend(new HistoryEvent(at, network, hasIp ? new Ipv4Address(ip) : null,
+                        mac == -1 ? null : new MacAddress(mac), holder, action == null ? null : action.intern()));
+            }
+            case SNAPSHOT_END -> new Op.SnapshotEnd(in.getLong());
+            default -> throw new IllegalArgumentException("unknown record kind " + kind);
+        };
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException(in.remaining() + " stray bytes after record kind " + kind);
+        }
+        return op;
+    }
+
+    private static void instant(Instant t, Bytes out) {
+        if (t == null) {
+            out.u8(0);
+        } else {
+            out.u8(1);
+            out.i64(t.getEpochSecond());
+            out.i32(t.getNano());
+        }
+    }
+
+    private static Instant instant(ByteBuffer in) {
+        if (in.get() == 0) {
+            return null;
+        }
+        return Instant.ofEpochSecond(in.getLong(), in.getInt());
+    }
+}

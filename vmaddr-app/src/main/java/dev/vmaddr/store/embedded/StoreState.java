@@ -1,0 +1,206 @@
+package dev.vmaddr.store.embedded;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.mac.MacState;
+import dev.vmaddr.store.HistoryEvent;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The current state, rebuilt from snapshot + log at start and changed by {@link #apply} in log
+ * order. Not thread-safe: {@link EmbeddedStore} calls it under its lock. Every {@link #apply}
+ * returns the undo of what it did, so the writes of a batch that could not be made durable are
+ * taken back.
+ *
+ * <p>History: lease writes that change the holder or the state of an address, and MAC writes that
+ * change the owner or state, append an event derived from the record itself (time = the record's
+ * {@code updatedAt}), so replaying the log rebuilds the same history without storing it twice.
+ * History is capped to the newest {@code historyMax} events (and pruned by age at snapshots).
+ */
+final class StoreState {
+    final Map<String, LeaseTable> leases = new HashMap<>();
+    final Map<MacAddress, MacRecord> macs = new HashMap<>();
+    final TreeMap<String, NetworkSpec> networks = new TreeMap<>();
+    final Map<String, TreeMap<String, String>> documents = new HashMap<>();
+    final ArrayDeque<HistoryEvent> history = new ArrayDeque<>();
+    private final int historyMax;
+    long leaseCount;
+
+    StoreState(int historyMax) {
+        this.historyMax = historyMax;
+    }
+
+    /** Applies one change; returns its undo. {@code deriveHistory} is false when loading a snapshot. */
+    Runnable apply(Op op, boolean deriveHistory) {
+        return switch (op) {
+            case Op.LeasePut p -> putLease(p.network(), p.entry(), deriveHistory);
+            case Op.LeaseRemove r -> removeLease(r.network(), r.ip());
+            case Op.MacPut m -> putMac(m.record(), deriveHistory);
+            case Op.MacRemove m -> {
+                MacRecord old = macs.remove(new MacAddress(m.mac()));
+                yield () -> {
+                    if (old != null) {
+                        macs.put(old.mac(), old);
+                    }
+                };
+            }
+            case Op.NetworkPut n -> {
+                NetworkSpec old = networks.put(n.network().name(), n.network());
+                yield () -> {
+                    if (old == null) {
+                        networks.remove(n.network().name());
+                    } else {
+                        networks.put(old.name(), old);
+                    }
+                };
+            }
+            case Op.NetworkDelete d -> {
+                NetworkSpec old = networks.remove(d.name());
+                LeaseTable table = leases.remove(d.name());
+                if (table != null) {
+                    leaseCount -= table.size();
+                }
+                yield () -> {
+                    if (old != null) {
+                        networks.put(old.name(), old);
+                    }
+                    if (table != null) {
+                        leases.put(d.name(), table);
+                        leaseCount += table.size();
+                    }
+                };
+            }
+            case Op.DocumentPut d -> {
+                String old = documents.computeIfAbsent(d.kind(), k -> new TreeMap<>()).put(d.key(), d.json());
+                yield () -> restoreDocument(d.kind(), d.key(), old);
+            }
+            case Op.DocumentDelete d -> {
+                TreeMap<String, String> docs = documents.get(d.kind());
+                String old = docs == null ? null : docs.remove(d.key());
+                yield () -> restoreDocument(d.kind(), d.key(), old);
+            }
+            case Op.HistoryAppend h -> addHistory(h.event());
+            case Op.SnapshotEnd s -> () -> {};
+        };
+    }
+
+    private void restoreDocument(String kind, String key, String old) {
+        TreeMap<String, String> docs = documents.computeIfAbsent(kind, k -> new TreeMap<>());
+        if (old == null) {
+            docs.remove(key);
+        } else {
+            docs.put(key, old);
+        }
+    }
+
+    private Runnable putLease(String network, LeaseEntry entry, boolean deriveHistory) {
+        LeaseTable table = leases.computeIfAbsent(network, LeaseTable::new);
+        LeaseEntry old = table.put(entry);
+        if (old == null) {
+            leaseCount++;
+        }
+        Runnable historyUndo = null;
+        if (deriveHistory && (old == null || old.state() != entry.state() || !old.sameHolder(entry))) {
+            historyUndo = addHistory(new HistoryEvent(entry.updatedAt(), table.network, new Ipv4Address(entry.ip()),
+                    new MacAddress(entry.mac()), entry.holderText(), entry.leaseState().wireName()));
+        }
+        Runnable h = historyUndo;
+        return () -> {
+            if (h != null) {
+                h.run();
+            }
+            table.restore(entry.ip(), old, entry);
+            if (old == null) {
+                leaseCount--;
+            }
+        };
+    }
+
+    private Runnable removeLease(String network, int ip) {
+        LeaseTable table = leases.get(network);
+        LeaseEntry old = table == null ? null : table.remove(ip);
+        if (old == null) {
+            return () -> {};
+        }
+        leaseCount--;
+        return () -> {
+            table.restore(ip, old, null);
+            leaseCount++;
+            leases.putIfAbsent(network, table);
+        };
+    }
+
+    private Runnable putMac(MacRecord record, boolean deriveHistory) {
+        MacRecord old = macs.put(record.mac(), record);
+        Runnable historyUndo = null;
+        if (deriveHistory && (old == null || old.state() != record.state() || !Objects.equals(old.owner(), record.owner()))) {
+            historyUndo = addHistory(new HistoryEvent(record.updatedAt(), null, null, record.mac(), record.owner(),
+                    macAction(record.state())));
+        }
+        Runnable h = historyUndo;
+        return () -> {
+            if (h != null) {
+                h.run();
+            }
+            if (old == null) {
+                macs.remove(record.mac());
+            } else {
+                macs.put(old.mac(), old);
+            }
+        };
+    }
+
+    static String macAction(MacState state) {
+        return switch (state) {
+            case ALLOCATED -> "mac-allocated";
+            case QUARANTINED -> "mac-released";
+            case RESERVED -> "mac-reserved";
+            case OBSERVED -> "mac-observed";
+        };
+    }
+
+    /**
+     * Appends an event, dropping the oldest beyond the cap. The undo removes the event again; an
+     * event dropped by the cap is not restored (it was the oldest of {@code historyMax}).
+     */
+    private Runnable addHistory(HistoryEvent event) {
+        history.addLast(event);
+        if (history.size() > historyMax) {
+            history.removeFirst();
+        }
+        return () -> history.removeLastOccurrence(event);
+    }
+
+    /** Drops events older than {@code cutoff}. */
+    void pruneHistory(Instant cutoff) {
+        while (!history.isEmpty() && history.peekFirst().at().isBefore(cutoff)) {
+            history.removeFirst();
+        }
+    }
+
+    LeaseTable table(String network) {
+        return leases.get(network);
+    }
+
+    /** A consistent copy for a snapshot: cheap array copies sharing the immutable values. */
+    Copy copy() {
+        Map<String, IntObjectMap<LeaseEntry>> l = new HashMap<>();
+        leases.forEach((name, table) -> l.put(name, table.copyEntries()));
+        Map<String, Map<String, String>> d = new HashMap<>();
+        documents.forEach((kind, docs) -> d.put(kind, new TreeMap<>(docs)));
+        return new Copy(l, new ArrayList<>(macs.values()), new ArrayList<>(networks.values()), d,
+                new ArrayList<>(history));
+    }
+
+    record Copy(Map<String, IntObjectMap<LeaseEntry>> leases, List<MacRecord> macs, List<NetworkSpec> networks,
+                Map<String, Map<String, String>> documents, List<HistoryEvent> history) {}
+}
