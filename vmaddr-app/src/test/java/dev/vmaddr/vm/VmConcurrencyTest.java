@@ -69,11 +69,11 @@ class VmConcurrencyTest {
             }
         }
         assertThat(nics).isEqualTo(2 * THREADS * (VMS_PER_THREAD - VMS_PER_THREAD / 4));
-        List<Reservation> reservations = f.ipam.network("t1").orElseThrow().reservations();
+        List<Reservation> reservations = f.reservations("t1");
         assertThat(reservations).hasSize(nics);
         for (Reservation r : reservations) {
             assertThat(macs).contains(r.mac());
-            assertThat(f.ipam.leases("t1")).containsEntry(r.ip(), r.mac());
+            assertThat(f.bound("t1")).containsEntry(r.ip(), r.mac());
         }
     }
 }

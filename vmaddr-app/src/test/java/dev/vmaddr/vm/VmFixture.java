@@ -4,24 +4,52 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.ReleasePolicy;
+import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.mac.MacPool;
+import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.mac.MacState;
+import dev.vmaddr.store.Store;
+import dev.vmaddr.store.memory.MemoryStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 
-/** One inventory over the stand-in peers, with networks t1 (on-delete), t2 (on-stop), t3 (never). */
+/**
+ * One inventory over the real allocation engine and MAC pool on a store (the in-memory one unless
+ * given), with networks t1 (on-delete, IPv6 prefix), t2 (on-stop), t3 (never).
+ */
 final class VmFixture {
     final MutableClock clock = new MutableClock(Instant.parse("2025-06-14T09:43:25Z"));
-    final InMemoryIpam ipam = new InMemoryIpam();
-    final InMemoryMacPool macs = new InMemoryMacPool();
-    final InMemoryDocuments store = new InMemoryDocuments();
+    final Store store;
+    final AllocationEngine engine;
+    final MacPool pool;
+    final Object editLock = new Object();
     final VmInventory inventory;
 
     VmFixture() {
-        ipam.putNetwork(network("t1", "198.18.4.0/24", ReleasePolicy.ON_DELETE, "2001:db8:0:1::/64"));
-        ipam.putNetwork(network("t2", "198.18.5.0/24", ReleasePolicy.ON_STOP, null));
-        ipam.putNetwork(network("t3", "198.18.6.0/24", ReleasePolicy.NEVER, null));
-        inventory = new VmInventory(ipam, macs, store, store, clock);
+        this(new MemoryStore(), true);
+    }
+
+    VmFixture(Store store, boolean seedNetworks) {
+        this.store = store;
+        engine = new AllocationEngine(store, clock, new SplittableRandom(7));
+        pool = new MacPool(MacPoolSpec.defaults(), store.macs(), clock, new SplittableRandom(8));
+        if (seedNetworks) {
+            engine.putNetwork(network("t1", "198.18.4.0/24", ReleasePolicy.ON_DELETE, "2001:db8:0:1::/64"));
+            engine.putNetwork(network("t2", "198.18.5.0/24", ReleasePolicy.ON_STOP, null));
+            engine.putNetwork(network("t3", "198.18.6.0/24", ReleasePolicy.NEVER, null));
+        }
+        inventory = new VmInventory(new EngineVmIpam(engine, editLock), new PoolVmMacs(pool), store.documents(),
+                store.history(), clock);
     }
 
     static NetworkSpec network(String name, String cidr, ReleasePolicy release, String v6) {
@@ -33,7 +61,30 @@ final class VmFixture {
     }
 
     VmInventory reopen() {
-        return new VmInventory(ipam, macs, store, store, clock);
+        return new VmInventory(new EngineVmIpam(engine, editLock), new PoolVmMacs(pool), store.documents(), store.history(), clock);
+    }
+
+    List<Reservation> reservations(String network) {
+        return engine.network(network).orElseThrow().reservations();
+    }
+
+    /** Addresses bound now, address → MAC. */
+    Map<Ipv4Address, MacAddress> bound(String network) {
+        Map<Ipv4Address, MacAddress> out = new TreeMap<>();
+        for (Lease l : engine.leases(network)) {
+            if (l.state() == LeaseState.BOUND && l.occupiesAt(clock.instant())) {
+                out.put(l.ip(), l.mac());
+            }
+        }
+        return out;
+    }
+
+    MacState macState(MacAddress mac) {
+        return pool.record(mac).map(MacRecord::state).orElse(null);
+    }
+
+    String macOwner(MacAddress mac) {
+        return pool.record(mac).map(MacRecord::owner).orElse(null);
     }
 
     static Ipv4Address ip(String s) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.mac.MacState;
 import dev.vmaddr.ipam.Reservation;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.time.Duration;
@@ -45,12 +46,12 @@ class VmLifecycleTest {
         Nic nic = vm.nic("nic0").orElseThrow();
         assertThat(nic.mac().toString()).startsWith("52:54:00:");
         assertThat(nic.ip()).isNotNull();
-        assertThat(f.ipam.network("t1").orElseThrow().reservations())
+        assertThat(f.reservations("t1"))
                 .containsExactly(new Reservation(nic.mac(), null, nic.ip(), "web1"));
-        assertThat(f.ipam.leases("t1")).containsEntry(nic.ip(), nic.mac());
-        assertThat(f.macs.entry(nic.mac()).owner()).isEqualTo("vm/web1/nic0");
+        assertThat(f.bound("t1")).containsEntry(nic.ip(), nic.mac());
+        assertThat(f.macOwner(nic.mac())).isEqualTo("vm/web1/nic0");
         NicView view = inv.view(vm, "nic0");
-        assertThat(view.ipv6Slaac()).isEqualTo(f.ipam.network("t1").orElseThrow().ipv6Prefix().slaacAddress(nic.mac()));
+        assertThat(view.ipv6Slaac()).isEqualTo(f.engine.network("t1").orElseThrow().ipv6Prefix().slaacAddress(nic.mac()));
         assertThat(VmJson.view(inv.view(vm)).toString())
                 .contains("\"state\":\"stopped\"", "\"pendingMac\":null", "\"observed\":null", "\"ipv6Slaac\":\"2001:db8:0:1:");
     }
@@ -65,7 +66,7 @@ class VmLifecycleTest {
         Nic pending = inv.setMac("web1", "nic0", wanted);
         assertThat(pending.mac()).isEqualTo(before.mac());
         assertThat(pending.pendingMac()).isEqualTo(wanted);
-        assertThat(f.macs.entry(wanted).owner()).isEqualTo("vm/web1/nic0");
+        assertThat(f.macOwner(wanted)).isEqualTo("vm/web1/nic0");
 
         // The guest still runs with the old MAC and reports it.
         inv.report("web1", qga("[" + LO + "," + qgaIface("eth0", before.mac(), before.ip().toString()) + "]"));
@@ -80,17 +81,17 @@ class VmLifecycleTest {
         assertThat(after.mac()).isEqualTo(wanted);
         assertThat(after.pendingMac()).isNull();
         assertThat(after.ip()).isEqualTo(before.ip());
-        assertThat(f.ipam.network("t1").orElseThrow().reservations())
+        assertThat(f.reservations("t1"))
                 .containsExactly(new Reservation(wanted, null, before.ip(), "web1"));
-        assertThat(f.ipam.leases("t1")).containsEntry(before.ip(), wanted);
-        assertThat(f.macs.entry(before.mac()).state()).isEqualTo(InMemoryMacPool.State.QUARANTINED);
+        assertThat(f.bound("t1")).containsEntry(before.ip(), wanted);
+        assertThat(f.macState(before.mac())).isEqualTo(MacState.QUARANTINED);
         assertThat(kinds("web1")).isEmpty();
 
         // The rebooted guest reports the new MAC: still no drift.
         inv.report("web1", qga("[" + qgaIface("eth0", wanted, before.ip().toString()) + "]"));
         assertThat(kinds("web1")).isEmpty();
         assertThat(counted).containsExactly("pending-change");
-        assertThat(f.store.query(null, wanted, "vm/web1/nic0", null, null, 100))
+        assertThat(f.store.history().query(null, wanted, "vm/web1/nic0", null, null, 100))
                 .extracting(e -> e.action()).contains("nic-mac-pending", "nic-mac-changed");
     }
 
@@ -137,7 +138,7 @@ class VmLifecycleTest {
         DriftFinding ip = found.stream().filter(d -> d.kind() == DriftKind.IP_MISMATCH).findFirst().orElseThrow();
         assertThat(ip.expected()).isEqualTo(nic0.ip().toString());
         assertThat(ip.observed()).isEqualTo("198.18.4.99");
-        assertThat(f.macs.entry(MacAddress.parse("02:00:00:00:00:05")).state()).isEqualTo(InMemoryMacPool.State.OBSERVED);
+        assertThat(f.macState(MacAddress.parse("02:00:00:00:00:05"))).isEqualTo(MacState.OBSERVED);
     }
 
     @Test
@@ -162,7 +163,7 @@ class VmLifecycleTest {
         inv.setMac("db1", "nic0", wanted);
         Nic back = inv.setMac("db1", "nic0", spec);
         assertThat(back.pendingMac()).isNull();
-        assertThat(f.macs.entry(wanted).state()).isEqualTo(InMemoryMacPool.State.QUARANTINED);
+        assertThat(f.macState(wanted)).isEqualTo(MacState.QUARANTINED);
     }
 
     @Test
@@ -175,14 +176,14 @@ class VmLifecycleTest {
         Nic gone = stopped.nic("nic0").orElseThrow();
         assertThat(gone.mac()).isNull();
         assertThat(gone.ip()).isNull();
-        assertThat(f.ipam.network("t2").orElseThrow().reservations()).isEmpty();
-        assertThat(f.ipam.leases("t2")).isEmpty();
-        assertThat(f.macs.entry(nic.mac()).state()).isEqualTo(InMemoryMacPool.State.QUARANTINED);
+        assertThat(f.reservations("t2")).isEmpty();
+        assertThat(f.bound("t2")).isEmpty();
+        assertThat(f.macState(nic.mac())).isEqualTo(MacState.QUARANTINED);
 
         Nic again = inv.start("eph").nic("nic0").orElseThrow();
         assertThat(again.mac()).isNotNull().isNotEqualTo(nic.mac());
         assertThat(again.ip()).isNotNull();
-        assertThat(f.ipam.network("t2").orElseThrow().reservations()).hasSize(1);
+        assertThat(f.reservations("t2")).hasSize(1);
     }
 
     @Test
@@ -196,10 +197,10 @@ class VmLifecycleTest {
 
         inv.delete("keep");
         assertThat(inv.find("keep")).isEmpty();
-        assertThat(f.ipam.network("t1").orElseThrow().reservations()).isEmpty();
-        assertThat(f.ipam.leases("t1")).isEmpty();
-        assertThat(f.macs.entry(nic.mac()).state()).isEqualTo(InMemoryMacPool.State.QUARANTINED);
-        assertThat(f.store.list("vm")).isEmpty();
+        assertThat(f.reservations("t1")).isEmpty();
+        assertThat(f.bound("t1")).isEmpty();
+        assertThat(f.macState(nic.mac())).isEqualTo(MacState.QUARANTINED);
+        assertThat(f.store.documents().list("vm")).isEmpty();
     }
 
     @Test
@@ -207,8 +208,8 @@ class VmLifecycleTest {
         Vm vm = inv.create("pet", "hv1", List.of(new NicRequest("nic0", "t3", null)));
         Nic nic = vm.nic("nic0").orElseThrow();
         inv.delete("pet");
-        assertThat(f.ipam.network("t3").orElseThrow().reservations()).hasSize(1);
-        assertThat(f.macs.entry(nic.mac()).state()).isEqualTo(InMemoryMacPool.State.ALLOCATED);
+        assertThat(f.reservations("t3")).hasSize(1);
+        assertThat(f.macState(nic.mac())).isEqualTo(MacState.ALLOCATED);
     }
 
     @Test
@@ -218,8 +219,8 @@ class VmLifecycleTest {
         assertThat(added.mac().toString()).isEqualTo("02:18:00:00:00:07");
         inv.removeNic("two", "nic1");
         assertThat(inv.get("two").nics()).extracting(Nic::name).containsExactly("nic0");
-        assertThat(f.ipam.leases("t1")).doesNotContainKey(added.ip());
-        assertThat(f.macs.entry(added.mac()).state()).isEqualTo(InMemoryMacPool.State.QUARANTINED);
+        assertThat(f.bound("t1")).doesNotContainKey(added.ip());
+        assertThat(f.macState(added.mac())).isEqualTo(MacState.QUARANTINED);
     }
 
     @Test
@@ -275,8 +276,8 @@ class VmLifecycleTest {
         // nic1's network does not exist: nic0's MAC and address must not leak.
         assertThatThrownBy(() -> inv.create("half", "hv1", List.of(new NicRequest("nic0", "t1", null), new NicRequest("nic1", "zz", null))))
                 .isInstanceOf(VmException.class);
-        assertThat(f.ipam.leases("t1")).isEmpty();
-        assertThat(f.ipam.network("t1").orElseThrow().reservations()).isEmpty();
+        assertThat(f.bound("t1")).isEmpty();
+        assertThat(f.reservations("t1")).isEmpty();
     }
 
     @Test
