@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * given), with networks t1 (on-delete, IPv6 prefix), t2 (on-stop), t3 (never).
  */
 final class VmFixture {
-    final MutableClock clock = new MutableClock(Instant.parse("2025-06-14T09:43:25Z"));
+    static final Instant START = Instant.parse("2025-06-14T09:43:25Z");
+    final MutableClock clock;
     final Store store;
     final AllocationEngine engine;
     final MacPool pool;
@@ -36,11 +37,13 @@ final class VmFixture {
     final VmInventory inventory;
 
     VmFixture() {
-        this(new MemoryStore(), true);
+        this(new MemoryStore(), true, new MutableClock(START));
     }
 
-    VmFixture(Store store, boolean seedNetworks) {
+    /** @param clock the store's clock too, so its retention rules see the same time */
+    VmFixture(Store store, boolean seedNetworks, MutableClock clock) {
         this.store = store;
+        this.clock = clock;
         engine = new AllocationEngine(store, clock, new SplittableRandom(7));
         pool = new MacPool(MacPoolSpec.defaults(), store.macs(), clock, new SplittableRandom(8));
         if (seedNetworks) {
