@@ -25,10 +25,19 @@ public final class NetworkRoutes implements RouteGroup {
     private static final String BASE = "/api/v1/networks";
 
     private final AllocationEngine engine;
-    private final Object editLock = new Object();
+    private final Object editLock;
 
     public NetworkRoutes(AllocationEngine engine) {
+        this(engine, new Object());
+    }
+
+    /**
+     * @param editLock held for every read-modify-write of a network spec; the server passes the same
+     *                 lock to the VM inventory's reservation edits ({@code EngineVmIpam})
+     */
+    public NetworkRoutes(AllocationEngine engine, Object editLock) {
         this.engine = engine;
+        this.editLock = editLock;
     }
 
     @Override

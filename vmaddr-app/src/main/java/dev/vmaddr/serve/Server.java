@@ -6,13 +6,20 @@ import dev.vmaddr.api.MacRoutes;
 import dev.vmaddr.api.NetworkRoutes;
 import dev.vmaddr.api.RouteGroup;
 import dev.vmaddr.api.TokenAuth;
+import dev.vmaddr.api.VmRoutes;
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
+import dev.vmaddr.nad.NadExporter;
 import dev.vmaddr.store.Store;
+import dev.vmaddr.vm.EngineVmIpam;
+import dev.vmaddr.vm.GuestReports;
+import dev.vmaddr.vm.PoolVmMacs;
+import dev.vmaddr.vm.VmDrift;
+import dev.vmaddr.vm.VmInventory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +52,7 @@ public final class Server implements AutoCloseable {
     private Store store;
     private AllocationEngine engine;
     private MacPool macPool;
+    private VmInventory vms;
     private ApiServer api;
     private ScheduledExecutorService jobs;
     private volatile boolean ready;
@@ -72,7 +80,17 @@ public final class Server implements AutoCloseable {
         }
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
-        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs())));
+        // One lock for every read-modify-write of a network spec: the API's edits and the VM NICs' reservations.
+        Object networkEdits = new Object();
+        vms = new VmInventory(new EngineVmIpam(engine, networkEdits), new PoolVmMacs(macPool), store.documents(),
+                store.history(), clock);
+        VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
+                .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
+        NadExporter nads = new NadExporter();
+        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine, networkEdits), new LeaseRoutes(engine),
+                new MacRoutes(macPool, store.macs()),
+                new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nads.export(network,
+                        new NadExporter.Options("macvlan".equals(cni) ? NadExporter.CniType.MACVLAN : NadExporter.CniType.BRIDGE, null)))));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
@@ -126,6 +144,10 @@ public final class Server implements AutoCloseable {
     /** The routes the API registered (and documents). */
     public List<dev.vmaddr.api.ApiRoute> apiRoutes() {
         return api.routes();
+    }
+
+    public VmInventory vms() {
+        return vms;
     }
 
     public VmaddrConfig config() {

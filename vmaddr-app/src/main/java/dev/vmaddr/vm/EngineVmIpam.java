@@ -46,6 +46,7 @@ public final class EngineVmIpam implements VmIpam {
         } catch (AllocationException e) {
             throw switch (e.reason()) {
                 case UNKNOWN_NETWORK -> new VmException(VmException.Kind.NOT_FOUND, e.getMessage(), e);
+                case STORE_UNAVAILABLE -> e; // 503, not a conflict
                 default -> new VmException(VmException.Kind.CONFLICT, e.getMessage(), e);
             };
         }

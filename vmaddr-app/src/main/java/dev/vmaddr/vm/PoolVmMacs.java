@@ -40,8 +40,12 @@ public final class PoolVmMacs implements VmMacPool {
         pool.observe(mac, where);
     }
 
-    private static VmException translate(MacPoolException e, String field) {
-        return e.reason() == MacPoolException.Reason.INVALID ? VmException.badInput(field, e.getMessage())
-                : new VmException(VmException.Kind.CONFLICT, e.getMessage(), e);
+    /** A store failure stays what it is (503), the rest become VM errors. */
+    private static RuntimeException translate(MacPoolException e, String field) {
+        return switch (e.reason()) {
+            case INVALID -> VmException.badInput(field, e.getMessage());
+            case TAKEN, EXHAUSTED -> new VmException(VmException.Kind.CONFLICT, e.getMessage(), e);
+            case STORE_UNAVAILABLE -> e;
+        };
     }
 }
