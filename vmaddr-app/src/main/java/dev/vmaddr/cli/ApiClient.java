@@ -42,8 +42,17 @@ public final class ApiClient {
         return send("POST", path, body);
     }
 
+    public JsonNode put(String path, Object body) {
+        return send("PUT", path, body);
+    }
+
     public JsonNode delete(String path) {
         return send("DELETE", path, null);
+    }
+
+    /** A GET whose answer is not JSON (exports: XML, YAML, text), returned as it came. */
+    public String getText(String path) {
+        return exchange("GET", path, null);
     }
 
     /** Every item of a paged list ({@code {items, nextCursor}}), following the cursor to the end. */
@@ -75,6 +84,16 @@ public final class ApiClient {
     }
 
     private JsonNode send(String method, String path, Object body) {
+        String answer = exchange(method, path, body);
+        try {
+            return answer.isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(answer);
+        } catch (IOException e) {
+            throw new CliException(CliException.FAILED, "the server answered something that is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** The body of a 2xx answer; any other status becomes a {@link CliException}. */
+    private String exchange(String method, String path, Object body) {
         HttpRequest.Builder b;
         try {
             b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
@@ -104,11 +123,7 @@ public final class ApiClient {
         }
         int status = r.statusCode();
         if (status >= 200 && status < 300) {
-            try {
-                return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
-            } catch (IOException e) {
-                throw new CliException(CliException.FAILED, "the server answered something that is not JSON: " + e.getMessage());
-            }
+            return r.body();
         }
         String detail = problemDetail(r.body());
         int exit = status == 400 || status == 401 ? CliException.BAD_INPUT : CliException.FAILED;

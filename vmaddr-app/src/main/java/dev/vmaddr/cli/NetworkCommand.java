@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Networks: list, show, create, delete.",
-        subcommands = {NetworkCommand.ListCmd.class, NetworkCommand.Show.class, NetworkCommand.Create.class, NetworkCommand.Delete.class},
+        subcommands = {NetworkCommand.ListCmd.class, NetworkCommand.Show.class, NetworkCommand.Create.class, NetworkCommand.Delete.class,
+                NetworkCommand.Export.class},
         footerHeading = "%nExample:%n", footer = "  vmaddr network list --output json")
 public final class NetworkCommand {
     static final String[] COLUMNS = {"name", "cidr", "gateway", "pools", "vlan", "bridge"};
@@ -92,6 +93,26 @@ public final class NetworkCommand {
         void run(ApiClient api) {
             api.delete(networkPath(name));
             done("deleted network " + name);
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "The network as libvirt <network> XML (a <dhcp><host/> per reservation) or a Multus NAD.",
+            footerHeading = "%nExamples:%n", footer = {"  vmaddr network export lan0 --format libvirt",
+                    "  vmaddr network export lan0 --format nad --cni macvlan"})
+    static final class Export extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--format", required = true, description = "libvirt or nad")
+        String format;
+        @Option(names = "--cni", description = "NAD type: bridge (default) or macvlan (with the tuning plugin)")
+        String cni;
+
+        @Override
+        void run(ApiClient api) {
+            String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
+            out().print(api.getText(networkPath(name) + "/export" + q));
+            out().flush();
         }
     }
 

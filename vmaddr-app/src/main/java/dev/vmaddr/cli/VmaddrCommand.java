@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
-                CompletionCommand.class
+                VmCommand.class, NicCommand.class, CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",
         footer = {"  vmaddr serve --config vmaddr.yaml", "  vmaddr lease list --network lan0 --output json",
