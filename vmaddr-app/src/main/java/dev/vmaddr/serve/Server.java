@@ -75,9 +75,6 @@ public final class Server implements AutoCloseable {
             log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
-        if (config.dhcp() != null) {
-            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT));
-        }
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
         // One lock for every read-modify-write of a network spec: the API's edits and the VM NICs' reservations.
@@ -86,6 +83,9 @@ public final class Server implements AutoCloseable {
                 store.history(), clock);
         VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
+        if (config.dhcp() != null) {
+            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT, vms));
+        }
         NadExporter nads = new NadExporter();
         List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(engine, networkEdits), new LeaseRoutes(engine),
                 new MacRoutes(macPool, store.macs()),

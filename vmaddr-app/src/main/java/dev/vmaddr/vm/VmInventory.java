@@ -111,6 +111,11 @@ public final class VmInventory {
         return addresses.network(name);
     }
 
+    /** Whether {@code mac} is some NIC's spec or pending MAC (a lookup in memory). */
+    public boolean ownsMac(MacAddress mac) {
+        return byMac.containsKey(mac);
+    }
+
     /** MACs that leased an address on {@code network} and belong to no VM NIC, oldest first. */
     public List<UnknownMac> unknownMacs(String network) {
         return unknown.values().stream().filter(u -> u.network().equals(network))
