@@ -258,22 +258,7 @@ public final class FfmUdpTransport implements PacketTransport {
             }
             closed = true;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(arena);
-            // Unconnected UDP answers ENOTCONN but still marks the socket shut and wakes recvmsg.
-            Libc.shutdown(cs, fd, Libc.SHUT_RDWR);
-            fdLock.writeLock().lock();
-            try {
-                int rc = Libc.close(cs, fd);
-                // Only the receiver touches the buffers, and it left the kernel before we got the write lock.
-                receiveArena.close();
-                if (rc != 0) {
-                    throw Libc.exception("close(fd " + fd + ")", Libc.errno(cs));
-                }
-            } finally {
-                fdLock.writeLock().unlock();
-            }
-        }
+        Libc.shutdownAndClose(fd, fdLock, receiveArena);
     }
 
     private void ensureOpen() throws ClosedChannelException {

@@ -131,20 +131,7 @@ public final class IcmpEchoSocket implements AutoCloseable {
             }
             closed = true;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment cs = Libc.newCallState(a);
-            Libc.shutdown(cs, fd, Libc.SHUT_RDWR);
-            fdLock.writeLock().lock();
-            try {
-                int rc = Libc.close(cs, fd);
-                arena.close();
-                if (rc != 0) {
-                    throw Libc.exception("close(fd " + fd + ")", Libc.errno(cs));
-                }
-            } finally {
-                fdLock.writeLock().unlock();
-            }
-        }
+        Libc.shutdownAndClose(fd, fdLock, arena);
     }
 
     private void ensureOpen() throws ClosedChannelException {
