@@ -6,6 +6,8 @@ import dev.vmaddr.ipam.FieldProblem;
 import dev.vmaddr.ipam.NetworkValidationException;
 import dev.vmaddr.mac.MacPoolException;
 import dev.vmaddr.store.StoreException;
+import dev.vmaddr.vm.VmException;
+import dev.vmaddr.vm.export.ExportException;
 import java.util.List;
 
 /** Domain exceptions → HTTP problems, in one place so every route answers alike. */
@@ -27,6 +29,13 @@ public final class ErrorMapper {
                 case STORE_UNAVAILABLE -> ApiProblem.unavailable(m.getMessage());
             };
             case NetworkValidationException v -> fromFieldProblems(v.problems());
+            case VmException v -> switch (v.kind()) {
+                case BAD_INPUT -> v.field() != null ? ApiProblem.badRequest(v.field(), v.problem())
+                        : ApiProblem.badRequest("(body)", v.getMessage());
+                case NOT_FOUND -> ApiProblem.notFound(v.getMessage());
+                case CONFLICT -> ApiProblem.conflict(v.getMessage());
+            };
+            case ExportException x -> ApiProblem.conflict(x.getMessage());
             case StoreException s -> ApiProblem.unavailable("store unavailable: " + s.getMessage());
             case AddressFormatException f -> ApiProblem.badRequest("(path)", f.getMessage());
             default -> new ApiProblem(500, "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), null, List.of());

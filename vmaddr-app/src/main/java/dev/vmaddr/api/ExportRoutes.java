@@ -19,7 +19,7 @@ public final class ExportRoutes implements RouteGroup {
     public void register(RouteTable t) {
         t.get("/api/v1/networks/{network}/export", "Export a network (format=nad: NetworkAttachmentDefinition YAML; "
                         + "type=bridge|macvlan, namespace=NS for nad)")
-                .query("format", "type", "namespace").errors(400, 404)
+                .query("format", "cni", "namespace").errors(400, 404)
                 .handle(ctx -> {
                     String name = ctx.pathParam("network");
                     String format = ctx.queryParam("format");

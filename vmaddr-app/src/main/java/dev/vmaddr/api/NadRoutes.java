@@ -90,11 +90,11 @@ public final class NadRoutes implements RouteGroup {
     public static NetworkExports.Writer nadWriter() {
         NadExporter exporter = new NadExporter();
         return (spec, query) -> {
-            String type = query.getOrDefault("type", "bridge");
+            String type = query.getOrDefault("cni", "bridge");
             NadExporter.CniType cni = switch (type) {
                 case "bridge" -> NadExporter.CniType.BRIDGE;
                 case "macvlan" -> NadExporter.CniType.MACVLAN;
-                default -> throw ApiProblem.badRequest("type", "\"" + type + "\" is not bridge or macvlan");
+                default -> throw ApiProblem.badRequest("cni", "\"" + type + "\" is not bridge or macvlan");
             };
             return exporter.export(spec, new NadExporter.Options(cni, query.get("namespace")));
         };

@@ -27,15 +27,21 @@ public final class NetworkRoutes implements RouteGroup {
 
     private final AllocationEngine engine;
     private final NetworkListener listener;
-    private final Object editLock = new Object();
+    private final Object editLock;
 
     public NetworkRoutes(AllocationEngine engine) {
-        this(engine, NetworkListener.NONE);
+        this(engine, NetworkListener.NONE, new Object());
     }
 
-    public NetworkRoutes(AllocationEngine engine, NetworkListener listener) {
+    /**
+     * @param listener told about every network created, changed or deleted here (connectivity checks)
+     * @param editLock held for every read-modify-write of a network spec; the server passes the same
+     *                 lock to the VM inventory's reservation edits ({@code EngineVmIpam})
+     */
+    public NetworkRoutes(AllocationEngine engine, NetworkListener listener, Object editLock) {
         this.engine = engine;
         this.listener = listener;
+        this.editLock = editLock;
     }
 
     @Override

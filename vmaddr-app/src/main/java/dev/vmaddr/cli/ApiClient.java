@@ -42,9 +42,14 @@ public final class ApiClient {
         return send("POST", path, body);
     }
 
+    public JsonNode put(String path, Object body) {
+        return send("PUT", path, body);
+    }
+
     public JsonNode delete(String path) {
         return send("DELETE", path, null);
     }
+
 
     /** Every item of a paged list ({@code {items, nextCursor}}), following the cursor to the end. */
     public List<JsonNode> getAllPages(String path, String query) {
@@ -79,7 +84,7 @@ public final class ApiClient {
         return json(exchange("POST", path, body, contentType));
     }
 
-    /** GETs a text answer (e.g. an export in YAML or XML) as it is. */
+    /** A GET whose answer is not JSON (exports: XML, YAML, text), returned as it came. */
     public String getText(String path) {
         return exchange("GET", path, null, null).body();
     }

@@ -38,18 +38,18 @@ public final class NadCommand {
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Print a network as a NAD (Harvester route annotation, CNI config that applies requested MACs).",
             footerHeading = "%nExamples:%n",
-            footer = {"  vmaddr nad export lan0", "  vmaddr nad export lan0 --type macvlan --namespace default"})
+            footer = {"  vmaddr nad export lan0", "  vmaddr nad export lan0 --cni macvlan --namespace default"})
     static final class Export extends ClientCommand {
         @Parameters(paramLabel = "NETWORK")
         String network;
-        @Option(names = "--type", paramLabel = "CNI", defaultValue = "bridge", description = "bridge or macvlan (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--cni", paramLabel = "CNI", defaultValue = "bridge", description = "bridge or macvlan (default: ${DEFAULT-VALUE}).")
         String type;
         @Option(names = "--namespace", paramLabel = "NS", description = "Kubernetes namespace for metadata.namespace.")
         String namespace;
 
         @Override
         void run(ApiClient api) {
-            String q = "?format=nad&type=" + ApiClient.seg(type) + (namespace == null ? "" : "&namespace=" + ApiClient.seg(namespace));
+            String q = "?format=nad&cni=" + ApiClient.seg(type) + (namespace == null ? "" : "&namespace=" + ApiClient.seg(namespace));
             out().print(api.getText(networkPath(network) + "/export" + q));
             out().flush();
         }

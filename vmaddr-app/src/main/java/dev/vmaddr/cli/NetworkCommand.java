@@ -8,9 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "network", mixinStandardHelpOptions = true,
-        description = "Networks: list, show, create, delete; connectivity status and check.",
+        description = "Networks: list, show, create, delete, export; connectivity status and check.",
         subcommands = {NetworkCommand.ListCmd.class, NetworkCommand.Show.class, NetworkCommand.Create.class, NetworkCommand.Delete.class,
-                NetworkCommand.Status.class, NetworkCommand.Check.class},
+                NetworkCommand.Status.class, NetworkCommand.Check.class, NetworkCommand.Export.class},
         footerHeading = "%nExample:%n", footer = "  vmaddr network list --output json")
 public final class NetworkCommand {
     static final String[] COLUMNS = {"name", "cidr", "gateway", "pools", "vlan", "bridge"};
@@ -122,6 +122,26 @@ public final class NetworkCommand {
         @Override
         void run(ApiClient api) {
             print(api.post(networkPath(name) + "/check", null), STATUS_COLUMNS);
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "The network as libvirt <network> XML (a <dhcp><host/> per reservation) or a Multus NAD.",
+            footerHeading = "%nExamples:%n", footer = {"  vmaddr network export lan0 --format libvirt",
+                    "  vmaddr network export lan0 --format nad --cni macvlan"})
+    static final class Export extends ClientCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--format", required = true, description = "libvirt or nad")
+        String format;
+        @Option(names = "--cni", description = "NAD type: bridge (default) or macvlan (with the tuning plugin)")
+        String cni;
+
+        @Override
+        void run(ApiClient api) {
+            String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
+            out().print(api.getText(networkPath(name) + "/export" + q));
+            out().flush();
         }
     }
 

@@ -14,6 +14,7 @@ import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.NetworkInterfaces;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.metrics.DhcpMetrics;
+import dev.vmaddr.vm.VmInventory;
 import java.io.IOException;
 import java.net.SocketException;
 import java.time.Clock;
@@ -38,12 +39,19 @@ final class DhcpService implements Service {
     private final AllocationEngine engine;
     private final DhcpMetrics metrics;
     private final Clock clock;
+    private final VmInventory vms;
     private final int port;
     private DhcpServer server;
     private IcmpConflictProbe icmp;
     private final Set<String> missing = new HashSet<>();
 
     DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, DhcpMetrics metrics, Clock clock, int port) {
+        this(config, engine, metrics, clock, port, null);
+    }
+
+    /** @param vms told which address each VM NIC's MAC bound; null for none */
+    DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, DhcpMetrics metrics, Clock clock, int port, VmInventory vms) {
+        this.vms = vms;
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
@@ -67,7 +75,8 @@ final class DhcpService implements Service {
         DhcpServerSettings settings = new DhcpServerSettings(config.authoritative(), config.serverId(),
                 DhcpServerSettings.DEFAULTS.offerHold(), DhcpServerSettings.DEFAULTS.probeAttempts(), timeout,
                 DhcpServerSettings.DEFAULTS.probedFreshFor());
-        DhcpEvents events = new DhcpEventsToMetrics(metrics, new DhcpEventLog());
+        DhcpEvents log = new DhcpEventLog();
+        DhcpEvents events = new DhcpEventsToMetrics(metrics, vms == null ? log : new VmDhcpObserver(vms, log));
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock);
         FfmUdpTransport transport = FfmUdpTransport.open(port);
         server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, MAX_IN_FLIGHT);

@@ -11,12 +11,12 @@ import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
-import java.security.SecureRandom;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
 import dev.vmaddr.api.NetworkRoutes;
 import dev.vmaddr.api.RouteGroup;
 import dev.vmaddr.api.TokenAuth;
+import dev.vmaddr.api.VmRoutes;
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkSpec;
@@ -24,6 +24,13 @@ import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
 import dev.vmaddr.store.Store;
+import dev.vmaddr.vm.EngineVmIpam;
+import dev.vmaddr.vm.GuestReports;
+import dev.vmaddr.vm.PoolVmMacs;
+import dev.vmaddr.vm.VmDrift;
+import dev.vmaddr.vm.VmInventory;
+import dev.vmaddr.vm.export.LibvirtExport;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +69,7 @@ public final class Server implements AutoCloseable {
     private AllocationEngine engine;
     private MacPool macPool;
     private ConnectivityMonitor monitor;
+    private VmInventory vms;
     private ApiServer api;
     private ScheduledExecutorService jobs;
     private volatile boolean ready;
@@ -84,9 +92,6 @@ public final class Server implements AutoCloseable {
             log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
-        if (config.dhcp() != null) {
-            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT));
-        }
 
         // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
         // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
@@ -99,11 +104,25 @@ public final class Server implements AutoCloseable {
         services.add(connectivity);
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
-        NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity);
-        NetworkExports exports = new NetworkExports().add("nad", "application/yaml", NadRoutes.nadWriter());
+        // One lock for every read-modify-write of a network spec: the API's edits and the VM NICs' reservations.
+        Object networkEdits = new Object();
+        vms = new VmInventory(new EngineVmIpam(engine, networkEdits), new PoolVmMacs(macPool), store.documents(),
+                store.history(), clock);
+        VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
+                .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
+        if (config.dhcp() != null) {
+            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT, vms));
+        }
+        NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
+        NetworkExports exports = new NetworkExports()
+                .add("nad", "application/yaml", nadWriter)
+                .add("libvirt", "application/xml", (spec, query) -> LibvirtExport.network(spec));
+        NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity, networkEdits);
         List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
-                new ExportRoutes(engine, exports)));
+                new ExportRoutes(engine, exports),
+                new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
+                        cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
@@ -158,6 +177,10 @@ public final class Server implements AutoCloseable {
     /** The routes the API registered (and documents). */
     public List<dev.vmaddr.api.ApiRoute> apiRoutes() {
         return api.routes();
+    }
+
+    public VmInventory vms() {
+        return vms;
     }
 
     public VmaddrConfig config() {

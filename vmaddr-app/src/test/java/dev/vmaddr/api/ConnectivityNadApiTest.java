@@ -184,12 +184,12 @@ class ConnectivityNadApiTest {
     @Test
     void badExportAndImportRequestsAre400Or404() throws Exception {
         call("POST", "/api/v1/networks", "{\"name\":\"e1\",\"cidr\":\"198.18.21.0/24\"}");
-        Answer libvirt = call("GET", "/api/v1/networks/e1/export?format=libvirt", null);
-        assertThat(libvirt.status()).isEqualTo(400);
-        assertThat(libvirt.contentType()).startsWith("application/problem+json");
-        assertThat(libvirt.json().path("detail").asText()).contains("unsupported format").contains("nad");
+        Answer unknown = call("GET", "/api/v1/networks/e1/export?format=dnsmasq", null);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(unknown.json().path("detail").asText()).contains("unsupported format").contains("nad").contains("libvirt");
         assertThat(call("GET", "/api/v1/networks/e1/export", null).json().path("field").asText()).isEqualTo("format");
-        assertThat(call("GET", "/api/v1/networks/e1/export?format=nad&type=ipvlan", null).status()).isEqualTo(400);
+        assertThat(call("GET", "/api/v1/networks/e1/export?format=nad&cni=ipvlan", null).status()).isEqualTo(400);
         assertThat(call("GET", "/api/v1/networks/nope/export?format=nad", null).status()).isEqualTo(404);
 
         Answer notNad = call("POST", "/api/v1/nads", "kind: ConfigMap\nmetadata: {name: x}\n", "application/yaml");

@@ -92,14 +92,14 @@ class CliConnectivityNadTest {
         Run export = online("nad", "export", "k2");
         assertThat(export.exit()).as(export.err()).isZero();
         assertThat(export.out()).contains("NetworkAttachmentDefinition").contains("vmt-nobr7").contains("198.18.25.1");
-        assertThat(online("nad", "export", "k2", "--type", "macvlan").out()).contains("tuning");
+        assertThat(online("nad", "export", "k2", "--cni", "macvlan").out()).contains("tuning");
 
         assertThat(online("nad", "import", dir.resolve("missing.yaml").toString()).exit()).isEqualTo(2);
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "kind: ConfigMap\n");
         assertThat(online("nad", "import", bad.toString()).exit()).isEqualTo(2);
         assertThat(online("nad", "export", "nope").exit()).isEqualTo(1);
-        assertThat(online("nad", "export", "k2", "--type", "ipvlan").exit()).isEqualTo(2);
+        assertThat(online("nad", "export", "k2", "--cni", "ipvlan").exit()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,81 @@
+package dev.vmaddr.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "nic", mixinStandardHelpOptions = true, description = "A VM's NICs: add, remove, set the MAC.",
+        subcommands = {NicCommand.Add.class, NicCommand.Remove.class, NicCommand.SetMac.class},
+        footerHeading = "%nExample:%n", footer = "  vmaddr nic set-mac web1 nic0 52:54:00:aa:bb:cc")
+public final class NicCommand {
+    /** {@code NIC=NETWORK[,MAC]} → the API's NIC body. */
+    static Map<String, Object> parseNic(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw new CliException(CliException.BAD_INPUT, "--nic: \"" + spec + "\" is not NIC=NETWORK[,MAC]");
+        }
+        String[] rest = spec.substring(eq + 1).split(",", 2);
+        Map<String, Object> nic = new LinkedHashMap<>();
+        nic.put("name", spec.substring(0, eq));
+        nic.put("network", rest[0]);
+        nic.put("mac", rest.length > 1 ? rest[1] : null);
+        return nic;
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a NIC: a MAC (from the pool or given) and a reserved address.",
+            footerHeading = "%nExample:%n", footer = "  vmaddr nic add web1 nic1 --network lan1 --mac 52:54:00:12:34:57")
+    static final class Add extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "VM")
+        String vm;
+        @Parameters(index = "1", paramLabel = "NIC")
+        String nic;
+        @Option(names = "--network", required = true)
+        String network;
+        @Option(names = "--mac", description = "A given MAC; default: one from the pool.")
+        String mac;
+
+        @Override
+        void run(ApiClient api) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", nic);
+            body.put("network", network);
+            body.put("mac", mac);
+            print(api.post(VmCommand.vmPath(vm) + "/nics", body));
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a NIC; it gives back address and MAC as its network's release policy says.",
+            footerHeading = "%nExample:%n", footer = "  vmaddr nic remove web1 nic1")
+    static final class Remove extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "VM")
+        String vm;
+        @Parameters(index = "1", paramLabel = "NIC")
+        String nic;
+
+        @Override
+        void run(ApiClient api) {
+            api.delete(VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic));
+            done("removed " + nic + " from " + vm);
+        }
+    }
+
+    @Command(name = "set-mac", mixinStandardHelpOptions = true,
+            description = "Set a NIC's MAC: claimed now, pending until the VM restarts (a stopped VM: its next start).",
+            footerHeading = "%nExample:%n", footer = "  vmaddr nic set-mac web1 nic0 52:54:00:aa:bb:cc")
+    static final class SetMac extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "VM")
+        String vm;
+        @Parameters(index = "1", paramLabel = "NIC")
+        String nic;
+        @Parameters(index = "2", paramLabel = "MAC")
+        String mac;
+
+        @Override
+        void run(ApiClient api) {
+            print(api.put(VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic) + "/mac", Map.of("mac", mac)));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.vmaddr.vm;
+
+import dev.vmaddr.addr.Ipv4Address;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where what vmaddr gave a NIC and what was seen disagree, each with the operator's next step.
+ *
+ * <p>A finding is reported once per evaluation; the {@link DriftListener} hears only findings the
+ * previous evaluation of the same subject did not have (so a counter counts appearances of drift,
+ * not reads). The last evaluation per subject is kept in memory; concurrent evaluations of one
+ * subject may both report an appearance, which over-counts by at most one per race.
+ */
+public final class VmDrift {
+    private final VmInventory inventory;
+    private final DriftListener listener;
+    private final ConcurrentHashMap<String, Set<String>> previous = new ConcurrentHashMap<>();
+
+    public VmDrift(VmInventory inventory, DriftListener listener) {
+        this.inventory = inventory;
+        this.listener = listener;
+    }
+
+    public List<DriftFinding> findings(String vmName) {
+        return findings(inventory.get(vmName));
+    }
+
+    public List<DriftFinding> findings(Vm vm) {
+        List<DriftFinding> out = new ArrayList<>();
+        String v = vm.name();
+        for (Nic n : vm.nics()) {
+            String nic = n.name();
+            if (n.pendingMac() != null) {
+                out.add(new DriftFinding(nic, DriftKind.PENDING_CHANGE, str(n.pendingMac()), str(n.mac()),
+                        "restart the VM to apply the new MAC: POST /api/v1/vms/" + v + "/restart (vmaddr vm restart " + v
+                                + "); a stopped VM applies it at its next start. The hypervisor must give the NIC "
+                                + n.pendingMac() + " from then on (vmaddr vm export " + v + " --format libvirt|qemu|kubevirt)"));
+            }
+            Observation o = n.observed();
+            if (o != null && o.mac() != null && !n.owns(o.mac()) && n.mac() != null) {
+                String dev = o.interfaceName() != null ? o.interfaceName() : "IFACE";
+                out.add(new DriftFinding(nic, DriftKind.MAC_CHANGED_IN_GUEST, str(n.mac()), str(o.mac()),
+                        "the guest set " + o.mac() + " itself; the hypervisor still gives the NIC " + n.mac()
+                                + " and filters on it, and the next boot brings it back. Either accept the guest's MAC: "
+                                + "PUT /api/v1/vms/" + v + "/nics/" + nic + "/mac {\"mac\":\"" + o.mac() + "\"} (vmaddr nic set-mac "
+                                + v + " " + nic + " " + o.mac() + ") and restart the VM, or undo it in the guest: ip link set dev "
+                                + dev + " address " + n.mac()));
+            }
+            if (o != null && n.ip() != null) {
+                List<String> v4 = o.ips().stream().filter(ip -> ip.indexOf(':') < 0).toList();
+                if (!v4.contains(n.ip().toString())) {
+                    String dev = o.interfaceName() != null ? o.interfaceName() : "IFACE";
+                    out.add(new DriftFinding(nic, DriftKind.IP_MISMATCH, n.ip().toString(),
+                            v4.isEmpty() ? "none" : String.join(",", v4),
+                            "the NIC's address is " + n.ip() + " (reserved for " + n.mac() + " in network " + n.network()
+                                    + "); let the guest take it by DHCP: dhclient -r " + dev + " && dhclient " + dev
+                                    + ", and remove any static address from the guest's configuration"));
+                }
+            }
+            ReportSummary r = vm.report();
+            if (r != null && r.missingNics().contains(nic)) {
+                out.add(new DriftFinding(nic, DriftKind.NIC_MISSING, str(n.mac()), "absent from the " + r.source()
+                        + " report of " + r.at(),
+                        "check that the hypervisor gives the VM this NIC (vmaddr vm export " + v
+                                + " --format libvirt) and the guest has a driver for it (virtio-net), or remove it: "
+                                + "DELETE /api/v1/vms/" + v + "/nics/" + nic + " (vmaddr nic remove " + v + " " + nic + ")"));
+            }
+        }
+        if (vm.report() != null) {
+            for (GuestInterface g : vm.report().unknown()) {
+                String where = g.interfaceName() != null ? g.interfaceName() : g.name();
+                out.add(new DriftFinding(null, DriftKind.UNKNOWN_MAC, null, g.mac() + (where != null ? " on " + where : ""),
+                        g.mac() + " belongs to no NIC of " + v + ". If the guest replaced a NIC's MAC, accept it: PUT /api/v1/vms/"
+                                + v + "/nics/NIC/mac {\"mac\":\"" + g.mac() + "\"} and restart, or undo it in the guest; "
+                                + "if it is an extra interface, add it as a NIC: vmaddr nic add " + v + " NAME --network NETWORK --mac "
+                                + g.mac()));
+            }
+        }
+        announce(v, out);
+        return out;
+    }
+
+    /** MACs that leased addresses on the network without belonging to any VM NIC. */
+    public List<DriftFinding> networkFindings(String network) {
+        List<DriftFinding> out = new ArrayList<>();
+        for (UnknownMac u : inventory.unknownMacs(network)) {
+            Ipv4Address ip = u.ip();
+            out.add(new DriftFinding(null, DriftKind.UNKNOWN_MAC, null, u.mac() + " leased " + ip,
+                    u.mac() + " took " + ip + " on network " + network + " at " + u.at() + " but belongs to no VM NIC: "
+                            + "if a guest changed its MAC, accept it on that NIC (PUT /api/v1/vms/VM/nics/NIC/mac) and restart, "
+                            + "or undo it in the guest; if it is a new VM's NIC, add it: vmaddr nic add VM NAME --network "
+                            + network + " --mac " + u.mac()));
+        }
+        announce("network/" + network, out);
+        return out;
+    }
+
+    private void announce(String subject, List<DriftFinding> findings) {
+        Set<String> now = new HashSet<>();
+        for (DriftFinding f : findings) {
+            now.add(f.nic() + "|" + f.kind() + "|" + f.observed());
+        }
+        Set<String> before = previous.put(subject, now);
+        for (DriftFinding f : findings) {
+            if (before == null || !before.contains(f.nic() + "|" + f.kind() + "|" + f.observed())) {
+                listener.detected(subject, f);
+            }
+        }
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+}

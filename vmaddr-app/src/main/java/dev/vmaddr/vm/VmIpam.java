@@ -1,0 +1,36 @@
+package dev.vmaddr.vm;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.NetworkSpec;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The part of IPAM the VM inventory uses, one method per {@code dev.vmaddr.ipam.AllocationEngine}
+ * operation, so the wiring adapts the engine in a few lines and the inventory's rules (reservations
+ * per NIC) stay here.
+ */
+public interface VmIpam {
+    Optional<NetworkSpec> network(String name);
+
+    /**
+     * Read-modify-write of the network's spec (a reservation added, moved or removed), durable on
+     * return. {@code change} returns null to write nothing. Implementations serialize this with
+     * every other edit of the same network (the API's reservation and pool routes included), or two
+     * edits could lose each other.
+     *
+     * @throws VmException NOT_FOUND when there is no such network
+     */
+    void editNetwork(String network, UnaryOperator<NetworkSpec> change);
+
+    /**
+     * Binds an address to {@code mac} durably, the requested one when given.
+     *
+     * @throws VmException CONFLICT when the requested address is taken or the pool is exhausted
+     */
+    Ipv4Address allocate(String network, MacAddress mac, Ipv4Address requestedIp, String hostname);
+
+    /** Gives the lease on {@code ip} back; no-op when there is none. */
+    void release(String network, Ipv4Address ip);
+}

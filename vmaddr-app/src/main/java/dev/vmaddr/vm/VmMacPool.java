@@ -1,0 +1,22 @@
+package dev.vmaddr.vm;
+
+import dev.vmaddr.addr.MacAddress;
+
+/** The part of {@code dev.vmaddr.mac.MacPool} the VM inventory uses. */
+public interface VmMacPool {
+    /** A free MAC from the pool, now allocated to {@code owner} (durable). */
+    MacAddress allocate(String owner);
+
+    /**
+     * Claims a given MAC for {@code owner} (durable).
+     *
+     * @throws VmException CONFLICT when it is allocated to someone else, reserved, observed or quarantined
+     */
+    MacAddress claim(MacAddress mac, String owner);
+
+    /** Gives the MAC back; the pool quarantines it. */
+    void release(MacAddress mac);
+
+    /** Notes a MAC seen on a network that vmaddr did not hand out, so the pool never hands it out. */
+    void observe(MacAddress mac, String where);
+}

@@ -1,0 +1,131 @@
+package dev.vmaddr.vm.export;
+
+import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.Ipv6Address;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.vm.Nic;
+import dev.vmaddr.vm.Vm;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * libvirt XML: a VM's NICs as {@code <interface type='bridge'>} elements (inside {@code <devices>},
+ * ready to merge into a domain definition) and a network as a {@code <network>} whose dnsmasq hands
+ * out the same addresses as vmaddr ({@code <dhcp><range/>} per pool piece and
+ * {@code <host mac ip name/>} per reservation, VM NICs included).
+ */
+public final class LibvirtExport {
+    private LibvirtExport() {}
+
+    /** {@code <devices>} with one {@code <interface>} per NIC, in NIC order. */
+    public static String domainInterfaces(Vm vm, Function<String, NetworkSpec> networks) {
+        Document doc = Xml.newDocument();
+        Element devices = Xml.child(doc, "devices");
+        for (Nic nic : vm.nics()) {
+            NetworkSpec net = NicSource.network(networks, nic);
+            Element itf = Xml.child(devices, "interface", "type", "bridge");
+            Xml.child(itf, "mac", "address", NicSource.mac(vm, nic));
+            Xml.child(itf, "source", "bridge", NicSource.bridge(net));
+            if (net.vlan() != null) {
+                // Honoured by Open vSwitch bridges; a Linux bridge needs the VLAN interface as the bridge.
+                Xml.child(Xml.child(itf, "vlan"), "tag", "id", net.vlan());
+            }
+            Xml.child(itf, "model", "type", "virtio");
+            if (net.mtu() != null) {
+                Xml.child(itf, "mtu", "size", net.mtu());
+            }
+            // libvirt keeps user aliases ("ua-" prefix), so the NIC name survives into the live XML.
+            Xml.child(itf, "alias", "name", "ua-" + nic.name());
+            if (nic.pendingMac() != null) {
+                Xml.comment(itf, "pending MAC " + nic.pendingMac() + " replaces " + nic.mac() + " at the next restart");
+            }
+        }
+        return Xml.write(doc);
+    }
+
+    /** The network as libvirt defines it (isolated: no {@code <forward>}; the gateway is the bridge's address). */
+    public static String network(NetworkSpec net) {
+        if (net.gateway() == null) {
+            throw new ExportException("network " + net.name() + " has no gateway: libvirt gives the bridge that address");
+        }
+        Document doc = Xml.newDocument();
+        Element root = Xml.child(doc, "network");
+        Xml.text(Xml.child(root, "name"), net.name());
+        if (net.bridge() != null && !net.bridge().isBlank()) {
+            Element br = Xml.child(root, "bridge", "name", net.bridge());
+            br.setAttribute("stp", "on");
+            br.setAttribute("delay", "0");
+        }
+        if (net.mtu() != null) {
+            Xml.child(root, "mtu", "size", net.mtu());
+        }
+        if (net.domain() != null) {
+            Xml.child(root, "domain", "name", net.domain());
+        }
+        if (!net.dns().isEmpty()) {
+            Element dns = Xml.child(root, "dns");
+            net.dns().forEach(a -> Xml.child(dns, "forwarder", "addr", a));
+        }
+        Element ip = Xml.child(root, "ip", "address", net.gateway());
+        ip.setAttribute("netmask", net.cidr().netmask().toString());
+        Element dhcp = Xml.child(ip, "dhcp");
+        for (Ipv4Range r : ranges(net)) {
+            Element range = Xml.child(dhcp, "range", "start", r.first());
+            range.setAttribute("end", r.last().toString());
+        }
+        List<Reservation> hosts = new ArrayList<>(net.reservations());
+        hosts.sort(Comparator.comparing(Reservation::ip));
+        for (Reservation r : hosts) {
+            if (r.mac() == null) {
+                Xml.comment(dhcp, "reservation of " + r.ip() + " for client-id " + r.clientId()
+                        + " left out: libvirt matches DHCPv4 hosts by MAC only");
+                continue;
+            }
+            Element h = Xml.child(dhcp, "host", "mac", r.mac());
+            h.setAttribute("ip", r.ip().toString());
+            if (r.hostname() != null) {
+                h.setAttribute("name", r.hostname());
+            }
+        }
+        if (net.ipv6Prefix() != null) {
+            // The host's own address on the prefix, ::1; libvirt then advertises the prefix (SLAAC).
+            Ipv6Address host = new Ipv6Address(net.ipv6Prefix().network().high(), net.ipv6Prefix().network().low() | 1);
+            Element v6 = Xml.child(root, "ip", "family", "ipv6");
+            v6.setAttribute("address", host.toString());
+            v6.setAttribute("prefix", String.valueOf(net.ipv6Prefix().length()));
+        }
+        return Xml.write(doc);
+    }
+
+    /** The pools with excluded addresses cut out, as libvirt has no exclusions. */
+    static List<Ipv4Range> ranges(NetworkSpec net) {
+        List<Ipv4Range> out = new ArrayList<>();
+        for (Ipv4Range pool : net.pools()) {
+            List<Ipv4Range> pieces = new ArrayList<>(List.of(pool));
+            for (Ipv4Range ex : net.exclude()) {
+                List<Ipv4Range> next = new ArrayList<>();
+                for (Ipv4Range p : pieces) {
+                    if (!p.overlaps(ex)) {
+                        next.add(p);
+                        continue;
+                    }
+                    if (p.first().compareTo(ex.first()) < 0) {
+                        next.add(new Ipv4Range(p.first(), ex.first().plus(-1)));
+                    }
+                    if (p.last().compareTo(ex.last()) > 0) {
+                        next.add(new Ipv4Range(ex.last().plus(1), p.last()));
+                    }
+                }
+                pieces = next;
+            }
+            out.addAll(pieces);
+        }
+        out.sort(Comparator.comparing(Ipv4Range::first));
+        return out;
+    }
+}

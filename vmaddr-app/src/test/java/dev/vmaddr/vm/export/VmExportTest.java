@@ -1,0 +1,195 @@
+package dev.vmaddr.vm.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.ClientId;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.ReleasePolicy;
+import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.nad.NadExporter;
+import dev.vmaddr.nad.NadLinter;
+import dev.vmaddr.vm.Nic;
+import dev.vmaddr.vm.Vm;
+import dev.vmaddr.vm.VmState;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+class VmExportTest {
+    @TempDir
+    Path tmp;
+
+    static final Instant T = Instant.parse("2025-06-14T09:43:25Z");
+
+    static NetworkSpec lan0() {
+        return new NetworkSpec("lan0", Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1"),
+                List.of(Ipv4Address.parse("198.18.0.53"), Ipv4Address.parse("198.18.0.54")), "lab.example", 1500, "br-lan0",
+                100, Ipv6Prefix.parse("2001:db8:0:1::/64"), ReleasePolicy.ON_DELETE, null, null, null,
+                List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")), List.of(Ipv4Range.parse("198.18.0.150-198.18.0.150")),
+                List.of(new Reservation(MacAddress.parse("02:18:aa:00:00:50"), null, Ipv4Address.parse("198.18.0.50"), "db1"),
+                        new Reservation(MacAddress.parse("52:54:00:00:00:11"), null, Ipv4Address.parse("198.18.0.101"), "web1"),
+                        new Reservation(null, ClientId.parse("01525400000099"), Ipv4Address.parse("198.18.0.60"), null)),
+                null, List.of(), List.of());
+    }
+
+    static NetworkSpec lan1() {
+        return NetworkSpec.of("lan1", Ipv4Prefix.parse("198.18.1.0/24"), Ipv4Address.parse("198.18.1.1"),
+                List.of(Ipv4Range.parse("198.18.1.100-198.18.1.150")));
+    }
+
+    static final Map<String, NetworkSpec> NETWORKS = Map.of("lan0", lan0(), "lan1", withBridge(lan1(), "br-lan1"));
+    static final Function<String, NetworkSpec> LOOKUP = NETWORKS::get;
+
+    static NetworkSpec withBridge(NetworkSpec s, String bridge) {
+        return new NetworkSpec(s.name(), s.cidr(), s.gateway(), s.dns(), s.domain(), s.mtu(), bridge, s.vlan(), s.ipv6Prefix(),
+                s.release(), s.leaseTime(), s.renewTime(), s.rebindTime(), s.pools(), s.exclude(), s.reservations(), s.route(),
+                s.relays(), s.dhcpServers());
+    }
+
+    static Vm web1() {
+        return new Vm("web1", "hv1", VmState.RUNNING, List.of(
+                new Nic("nic0", "lan0", MacAddress.parse("52:54:00:00:00:11"), MacAddress.parse("52:54:00:00:00:22"),
+                        Ipv4Address.parse("198.18.0.101"), null),
+                new Nic("nic1", "lan1", MacAddress.parse("52:54:00:00:00:12"), null, Ipv4Address.parse("198.18.1.100"), null)),
+                null, T, T);
+    }
+
+    static Document parse(String xml) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static String xpath(Document d, String expr) throws Exception {
+        return XPathFactory.newInstance().newXPath().evaluate(expr, d);
+    }
+
+    @Test
+    void libvirtInterfacesAreAValidDomainPart() throws Exception {
+        String xml = LibvirtExport.domainInterfaces(web1(), LOOKUP);
+        VirtXmlValidate.assertValid(tmp, VirtXmlValidate.inDomain(xml), "domain");
+
+        Document d = parse(xml);
+        assertThat(xpath(d, "count(/devices/interface[@type='bridge'])")).isEqualTo("2");
+        assertThat(xpath(d, "/devices/interface[1]/mac/@address")).isEqualTo("52:54:00:00:00:11");
+        assertThat(xpath(d, "/devices/interface[1]/source/@bridge")).isEqualTo("br-lan0");
+        assertThat(xpath(d, "/devices/interface[1]/model/@type")).isEqualTo("virtio");
+        assertThat(xpath(d, "/devices/interface[1]/vlan/tag/@id")).isEqualTo("100");
+        assertThat(xpath(d, "/devices/interface[1]/mtu/@size")).isEqualTo("1500");
+        assertThat(xpath(d, "/devices/interface[2]/source/@bridge")).isEqualTo("br-lan1");
+        assertThat(xpath(d, "count(/devices/interface[2]/vlan)")).isEqualTo("0");
+        assertThat(xml).contains("pending MAC 52:54:00:00:00:22");
+    }
+
+    @Test
+    void libvirtNetworkIsValidAndListsEveryMacReservation() throws Exception {
+        String xml = LibvirtExport.network(lan0());
+        VirtXmlValidate.assertValid(tmp, xml, "network");
+
+        Document d = parse(xml);
+        assertThat(xpath(d, "/network/name")).isEqualTo("lan0");
+        assertThat(xpath(d, "/network/bridge/@name")).isEqualTo("br-lan0");
+        assertThat(xpath(d, "/network/ip[not(@family)]/@address")).isEqualTo("198.18.0.1");
+        assertThat(xpath(d, "/network/ip[not(@family)]/@netmask")).isEqualTo("255.255.255.0");
+        NodeList ranges = (NodeList) XPathFactory.newInstance().newXPath().evaluate("/network/ip/dhcp/range", d, XPathConstants.NODESET);
+        assertThat(ranges.getLength()).isEqualTo(2);
+        assertThat(xpath(d, "/network/ip/dhcp/range[1]/@end")).isEqualTo("198.18.0.149");
+        assertThat(xpath(d, "/network/ip/dhcp/range[2]/@start")).isEqualTo("198.18.0.151");
+        assertThat(xpath(d, "/network/ip/dhcp/host[@mac='02:18:aa:00:00:50']/@ip")).isEqualTo("198.18.0.50");
+        assertThat(xpath(d, "/network/ip/dhcp/host[@mac='02:18:aa:00:00:50']/@name")).isEqualTo("db1");
+        assertThat(xpath(d, "/network/ip/dhcp/host[@mac='52:54:00:00:00:11']/@ip")).isEqualTo("198.18.0.101");
+        assertThat(xpath(d, "count(/network/ip/dhcp/host)")).isEqualTo("2");
+        assertThat(xpath(d, "/network/ip[@family='ipv6']/@address")).isEqualTo("2001:db8:0:1::1");
+        assertThat(xml).contains("client-id 01525400000099");
+    }
+
+    @Test
+    void libvirtNetworkWithoutExtrasIsValidToo() throws Exception {
+        VirtXmlValidate.assertValid(tmp, LibvirtExport.network(lan1()), "network");
+    }
+
+    @Test
+    void qemuArgumentsNameBridgeMacAndModelPerNic() {
+        String args = QemuExport.nicArguments(web1(), LOOKUP);
+        assertThat(args).isEqualTo("""
+                -nic bridge,br=br-lan0,mac=52:54:00:00:00:11,model=virtio-net-pci \\
+                -nic bridge,br=br-lan1,mac=52:54:00:00:00:12,model=virtio-net-pci
+                """);
+    }
+
+    @Test
+    void kubevirtSnippetParsesAndCarriesMacsAndMultusNetworks() throws Exception {
+        String yaml = KubevirtExport.virtualMachine(web1(), LOOKUP, n -> "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: " + n.name() + "\n");
+        List<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll();
+        assertThat(docs).hasSize(3);
+        JsonNode vm = docs.getFirst();
+        assertThat(vm.at("/kind").asText()).isEqualTo("VirtualMachine");
+        JsonNode itf = vm.at("/spec/template/spec/domain/devices/interfaces");
+        assertThat(itf.get(0).get("name").asText()).isEqualTo("nic0");
+        assertThat(itf.get(0).get("macAddress").asText()).isEqualTo("52:54:00:00:00:11");
+        assertThat(itf.get(0).get("bridge").isObject()).isTrue();
+        JsonNode nets = vm.at("/spec/template/spec/networks");
+        assertThat(nets.get(1).at("/multus/networkName").asText()).isEqualTo("lan1");
+        assertThat(docs.get(1).at("/metadata/name").asText()).isEqualTo("lan0");
+        assertThat(docs.get(2).at("/kind").asText()).isEqualTo("NetworkAttachmentDefinition");
+    }
+
+    @Test
+    void kubevirtExportCarriesTheNadsItNeedsBridgeOrMacvlanWithTuning() throws Exception {
+        NadExporter nads = new NadExporter();
+        Vm vm = new Vm("kv1", "node1", VmState.RUNNING,
+                List.of(new Nic("nic0", "lan1", MacAddress.parse("52:54:00:00:00:31"), null, Ipv4Address.parse("198.18.1.100"), null)),
+                null, T, T);
+
+        String bridge = KubevirtExport.virtualMachine(vm, LOOKUP, nads::export);
+        List<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(bridge).readAll();
+        assertThat(docs).hasSize(2);
+        JsonNode cni = new ObjectMapper().readTree(docs.get(1).at("/spec/config").asText());
+        assertThat(cni.get("type").asText()).isEqualTo("bridge");
+        assertThat(cni.get("bridge").asText()).isEqualTo("br-lan1");
+
+        String macvlan = KubevirtExport.virtualMachine(vm, LOOKUP,
+                n -> nads.export(n, new NadExporter.Options(NadExporter.CniType.MACVLAN, null)));
+        docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(macvlan).readAll();
+        JsonNode plugins = new ObjectMapper().readTree(docs.get(1).at("/spec/config").asText()).get("plugins");
+        // Seed 001: without tuning and capabilities.mac the macvlan NIC would ignore the requested MAC.
+        assertThat(plugins.get(0).get("type").asText()).isEqualTo("macvlan");
+        assertThat(plugins.get(0).at("/capabilities/mac").asBoolean()).isTrue();
+        assertThat(plugins.get(1).get("type").asText()).isEqualTo("tuning");
+        assertThat(plugins.get(1).at("/capabilities/mac").asBoolean()).isTrue();
+        String nadYaml = macvlan.substring(macvlan.indexOf("---\n") + 4);
+        assertThat(new NadLinter().lint(nadYaml, List.of(LOOKUP.apply("lan1"))).hasErrors()).isFalse();
+        assertThat(docs.getFirst().at("/spec/template/spec/domain/devices/interfaces/0/macAddress").asText())
+                .isEqualTo("52:54:00:00:00:31");
+    }
+
+    @Test
+    void exportsRefuseWhatTheyCannotExpress() {
+        Vm released = new Vm("eph", "hv1", VmState.STOPPED, List.of(new Nic("nic0", "lan0", null, null, null, null)), null, T, T);
+        assertThatThrownBy(() -> QemuExport.nicArguments(released, LOOKUP)).isInstanceOf(ExportException.class)
+                .hasMessageContaining("holds no MAC");
+        Vm onLan1 = new Vm("x", "hv1", VmState.STOPPED,
+                List.of(new Nic("nic0", "lan1", MacAddress.parse("52:54:00:00:00:01"), null, null, null)), null, T, T);
+        assertThatThrownBy(() -> LibvirtExport.domainInterfaces(onLan1, n -> lan1())).isInstanceOf(ExportException.class)
+                .hasMessageContaining("no bridge");
+    }
+}
