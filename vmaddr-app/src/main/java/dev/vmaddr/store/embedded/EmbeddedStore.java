@@ -235,10 +235,10 @@ public final class EmbeddedStore implements Store {
             if (r.tail() != null) {
                 this.segmentStart = DataDir.segments(dataDir).stream().filter(s -> s.path().equals(r.tail()))
                         .findFirst().orElseThrow().seq();
-                this.log = options.logFiles().open(r.tail());
+                this.log = options.logFiles().open(r.tail(), r.tailEnd());
             } else {
                 this.segmentStart = r.lastSeq() + 1;
-                this.log = options.logFiles().open(DataDir.segment(dataDir, segmentStart));
+                this.log = options.logFiles().open(DataDir.segment(dataDir, segmentStart), 0);
                 DataDir.sync(dataDir);
             }
             this.segmentBytes = log.size();
@@ -522,7 +522,7 @@ public final class EmbeddedStore implements Store {
         if (segmentStart != copySeq + 1) {
             try {
                 log.close();
-                log = options.logFiles().open(DataDir.segment(dir, copySeq + 1));
+                log = options.logFiles().open(DataDir.segment(dir, copySeq + 1), 0);
                 DataDir.sync(dir);
             } catch (Throwable e) {
                 fail(new Batch(), e, 0);

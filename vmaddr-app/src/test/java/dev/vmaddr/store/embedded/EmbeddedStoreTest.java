@@ -133,8 +133,8 @@ class EmbeddedStoreTest {
 
     /** A log that works until {@code broken} is set, then fails like a full disk. */
     static LogFile.Opener failing(AtomicBoolean broken, boolean failForce) {
-        return path -> {
-            LogFile real = LogFile.FILES.open(path);
+        return (path, appendAt) -> {
+            LogFile real = LogFile.FILES.open(path, appendAt);
             return new LogFile() {
                 @Override
                 public void write(ByteBuffer data) throws IOException {
