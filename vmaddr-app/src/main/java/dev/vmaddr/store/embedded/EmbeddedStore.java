@@ -939,19 +939,19 @@ public final class EmbeddedStore implements Store {
             if (limit < 0) {
                 throw new IllegalArgumentException("limit must not be negative: " + limit);
             }
-            List<HistoryEvent> matches = read(() -> {
-                List<HistoryEvent> out = new ArrayList<>();
-                for (HistoryEvent e : state.history) {
-                    if ((ip == null || ip.equals(e.ip()))
-                            && (mac == null || mac.equals(e.mac()))
-                            && (holderContains == null || (e.holder() != null && e.holder().contains(holderContains)))
-                            && (from == null || !e.at().isBefore(from))
-                            && (to == null || e.at().isBefore(to))) {
+            List<StoredEvent> found = read(() -> {
+                List<StoredEvent> out = new ArrayList<>();
+                for (StoredEvent e : state.history) {
+                    if (e.matches(ip, mac, holderContains, from, to)) {
                         out.add(e);
                     }
                 }
                 return out;
             });
+            List<HistoryEvent> matches = new ArrayList<>(found.size());
+            for (StoredEvent e : found) {
+                matches.add(e.toEvent());
+            }
             matches.sort(Comparator.comparing(HistoryEvent::at)); // stable: ties stay in log order
             return matches.size() > limit ? List.copyOf(matches.subList(0, limit)) : matches;
         }
