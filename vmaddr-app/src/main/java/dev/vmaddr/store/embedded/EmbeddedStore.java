@@ -141,12 +141,43 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    /** Records appended since the committer last took the batch. Guarded by the write lock. */
+    /**
+     * Records appended since the committer last took the batch. Contents guarded by the write lock;
+     * {@link #outcome} is published by the committer, and the batch's writers wait on the batch
+     * itself, so a commit wakes exactly its own writers (not every waiting thread).
+     */
     private static final class Batch {
+        static final int PENDING = 0;
+        static final int DURABLE = 1;
+        static final int FAILED = 2;
+
         final Bytes bytes = new Bytes(16 << 10);
         final List<Runnable> undos = new ArrayList<>();
         long lastSeq;
         int count;
+        private volatile int outcome = PENDING;
+
+        synchronized void finish(int result) {
+            outcome = result;
+            notifyAll();
+        }
+
+        /** True when durable, false when failed. */
+        boolean await() {
+            if (outcome == PENDING) {
+                synchronized (this) {
+                    while (outcome == PENDING) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new StoreException("interrupted while waiting for a write to become durable", e);
+                        }
+                    }
+                }
+            }
+            return outcome == DURABLE;
+        }
     }
 
     private final Path dir;
@@ -365,8 +396,11 @@ public final class EmbeddedStore implements Store {
         return b;
     }
 
-    /** Under the write lock: numbers, frames, applies one record. {@code op} gets its sequence number. */
-    private long appendLocked(Bytes payload, LongFunction<Op> op) {
+    /**
+     * Under the write lock: numbers, frames, applies one record ({@code op} gets its sequence
+     * number). Returns the batch to wait for.
+     */
+    private Batch appendLocked(Bytes payload, LongFunction<Op> op) {
         long seq = appliedSeq + 1;
         Op o = op.apply(seq);
         Frames.append(open.bytes, seq, payload.buf, payload.len);
@@ -376,23 +410,30 @@ public final class EmbeddedStore implements Store {
         if (open.count++ == 0) {
             committerWake.signal();
         }
-        return seq;
+        return open;
     }
 
     /** Unconditional write: sequence, then wait until durable. */
     private void write(Op op) {
         Bytes payload = encode(op);
-        long seq;
+        Batch batch;
         writeLock.lock();
         try {
             ensureWritable();
-            seq = appendLocked(payload, s -> op);
+            batch = appendLocked(payload, s -> op);
         } finally {
             writeLock.unlock();
         }
-        awaitAcknowledged(seq);
+        awaitAcknowledged(batch);
     }
 
+    private void awaitAcknowledged(Batch batch) {
+        if (!batch.await()) {
+            throw new StoreException("write was not made durable: " + failure, failure);
+        }
+    }
+
+    /** For a decision made on state that may not be durable yet (a conflict, a refused claim). */
     private void awaitAcknowledged(long seq) {
         if (!awaitDurable(seq)) {
             throw new StoreException("write was not made durable: " + failure, failure);
@@ -482,18 +523,21 @@ public final class EmbeddedStore implements Store {
         recordsSinceSnapshot += batch.count;
         synchronized (durableMonitor) {
             durableSeq = batch.lastSeq;
-            durableMonitor.notifyAll();
+            durableMonitor.notifyAll(); // readers waiting for a sequence number (rare)
         }
+        batch.finish(Batch.DURABLE);
         return true;
     }
 
     private void fail(Batch batch, Throwable e, long sizeBefore) {
+        Batch failedOpen;
         writeLock.lock();
         try {
             writable = false;
             failure = e;
             undo(open);
             undo(batch);
+            failedOpen = open;
             open = new Batch();
             appliedSeq = durableSeq;
         } finally {
@@ -502,10 +546,14 @@ public final class EmbeddedStore implements Store {
         synchronized (durableMonitor) {
             durableMonitor.notifyAll();
         }
+        failedOpen.finish(Batch.FAILED);
+        batch.finish(Batch.FAILED);
         LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
                 + "is acknowledged until restart\"", dir, batch.count, e.toString());
         try {
-            log.truncate(sizeBefore);
+            if (sizeBefore >= 0) {
+                log.truncate(sizeBefore); // drop the failed batch's bytes, if they got anywhere
+            }
         } catch (Throwable t) {
             LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
         }
@@ -525,7 +573,7 @@ public final class EmbeddedStore implements Store {
                 log = options.logFiles().open(DataDir.segment(dir, copySeq + 1), 0);
                 DataDir.sync(dir);
             } catch (Throwable e) {
-                fail(new Batch(), e, 0);
+                fail(new Batch(), e, -1);
                 if (request != null) {
                     request.completeExceptionally(e);
                 }
@@ -642,7 +690,7 @@ public final class EmbeddedStore implements Store {
             String network = lease.network();
             LeaseEntry entry = LeaseEntry.of(lease, 0);
             Bytes payload = encode(new Op.LeasePut(network, entry));
-            long seq;
+            Batch batch = null;
             LeaseEntry blocking = null;
             writeLock.lock();
             try {
@@ -651,19 +699,18 @@ public final class EmbeddedStore implements Store {
                 LeaseEntry current = table == null ? null : table.get(entry.ip());
                 if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
                     blocking = current;
-                    seq = current.seq();
                 } else {
-                    seq = appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
+                    batch = appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
                 }
             } finally {
                 writeLock.unlock();
             }
             if (blocking != null) {
                 // Report only a durable conflict; if its batch failed the store is unwritable anyway.
-                awaitAcknowledged(seq);
+                awaitAcknowledged(blocking.seq());
                 return WriteResult.conflict(blocking.toLease(network));
             }
-            awaitAcknowledged(seq);
+            awaitAcknowledged(batch);
             return WriteResult.APPLIED;
         }
 
@@ -673,7 +720,7 @@ public final class EmbeddedStore implements Store {
             Objects.requireNonNull(ip, "ip");
             Op op = new Op.LeaseRemove(network, ip.value());
             Bytes payload = encode(op);
-            long seq;
+            Batch batch;
             writeLock.lock();
             try {
                 ensureWritable();
@@ -681,11 +728,11 @@ public final class EmbeddedStore implements Store {
                 if (table == null || table.get(ip.value()) == null) {
                     return false;
                 }
-                seq = appendLocked(payload, s -> op);
+                batch = appendLocked(payload, s -> op);
             } finally {
                 writeLock.unlock();
             }
-            awaitAcknowledged(seq);
+            awaitAcknowledged(batch);
             return true;
         }
 
@@ -778,20 +825,26 @@ public final class EmbeddedStore implements Store {
             Objects.requireNonNull(record, "record");
             Objects.requireNonNull(now, "now");
             Bytes payload = encode(new Op.MacPut(record));
-            long seq;
-            boolean applied;
+            Batch batch = null;
+            long seen;
             writeLock.lock();
             try {
                 ensureWritable();
                 MacRecord current = state.macs.get(record.mac());
-                applied = current == null || !current.blocksAt(now)
-                        || (record.owner() != null && record.owner().equals(current.owner()));
-                seq = applied ? appendLocked(payload, s -> new Op.MacPut(record)) : appliedSeq;
+                seen = appliedSeq;
+                if (current == null || !current.blocksAt(now)
+                        || (record.owner() != null && record.owner().equals(current.owner()))) {
+                    batch = appendLocked(payload, s -> new Op.MacPut(record));
+                }
             } finally {
                 writeLock.unlock();
             }
-            awaitAcknowledged(seq);
-            return applied;
+            if (batch == null) {
+                awaitAcknowledged(seen); // refuse only on a durable record
+                return false;
+            }
+            awaitAcknowledged(batch);
+            return true;
         }
 
         @Override
@@ -805,18 +858,18 @@ public final class EmbeddedStore implements Store {
             Objects.requireNonNull(mac, "mac");
             Op op = new Op.MacRemove(mac.value());
             Bytes payload = encode(op);
-            long seq;
+            Batch batch;
             writeLock.lock();
             try {
                 ensureWritable();
                 if (!state.macs.containsKey(mac)) {
                     return false;
                 }
-                seq = appendLocked(payload, s -> op);
+                batch = appendLocked(payload, s -> op);
             } finally {
                 writeLock.unlock();
             }
-            awaitAcknowledged(seq);
+            awaitAcknowledged(batch);
             return true;
         }
 
@@ -846,18 +899,18 @@ public final class EmbeddedStore implements Store {
             require(name, "name");
             Op op = new Op.NetworkDelete(name);
             Bytes payload = encode(op);
-            long seq;
+            Batch batch;
             writeLock.lock();
             try {
                 ensureWritable();
                 if (!state.networks.containsKey(name) && state.table(name) == null) {
                     return false;
                 }
-                seq = appendLocked(payload, s -> op);
+                batch = appendLocked(payload, s -> op);
             } finally {
                 writeLock.unlock();
             }
-            awaitAcknowledged(seq);
+            awaitAcknowledged(batch);
             return true;
         }
 
@@ -888,7 +941,7 @@ public final class EmbeddedStore implements Store {
             require(key, "key");
             Op op = new Op.DocumentDelete(kind, key);
             Bytes payload = encode(op);
-            long seq;
+            Batch batch;
             writeLock.lock();
             try {
                 ensureWritable();
@@ -896,11 +949,11 @@ public final class EmbeddedStore implements Store {
                 if (docs == null || !docs.containsKey(key)) {
                     return false;
                 }
-                seq = appendLocked(payload, s -> op);
+                batch = appendLocked(payload, s -> op);
             } finally {
                 writeLock.unlock();
             }
-            awaitAcknowledged(seq);
+            awaitAcknowledged(batch);
             return true;
         }
 

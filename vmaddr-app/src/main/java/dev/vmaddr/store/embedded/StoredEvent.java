@@ -28,7 +28,7 @@ final class StoredEvent {
     private StoredEvent(Instant at, String network, Ipv4Address ip, long mac, String holder, boolean holderFromMac, String action) {
         this.atSec = at.getEpochSecond();
         this.atNano = at.getNano();
-        this.network = network;
+        this.network = network == null ? null : network.intern(); // a handful of names, shared by every event
         this.ip = ip == null ? 0 : ip.value();
         this.hasIp = ip != null;
         this.mac = mac;
