@@ -1,20 +1,12 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
 import dev.vmaddr.store.DocumentStore;
-import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryStore;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.NetworkStore;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.StoreException;
-import dev.vmaddr.store.WriteResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,14 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -146,7 +132,7 @@ public final class EmbeddedStore implements Store {
      * {@link #outcome} is published by the committer, and the batch's writers wait on the batch
      * itself, so a commit wakes exactly its own writers (not every waiting thread).
      */
-    private static final class Batch {
+    static final class Batch {
         static final int PENDING = 0;
         static final int DURABLE = 1;
         static final int FAILED = 2;
@@ -188,13 +174,13 @@ public final class EmbeddedStore implements Store {
 
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final Lock readLock = rw.readLock();
-    private final Lock writeLock = rw.writeLock();
+    final Lock writeLock = rw.writeLock();
     private final Condition committerWake = writeLock.newCondition();
 
     // Guarded by the write lock.
-    private final StoreState state;
+    final StoreState state;
     private Batch open = new Batch();
-    private long appliedSeq;
+    long appliedSeq;
     private boolean closing;
     private CompletableFuture<Void> snapshotRequest;
     private boolean snapshotRunning;
@@ -210,15 +196,17 @@ public final class EmbeddedStore implements Store {
     private long segmentStart;
     private long segmentBytes;
     private long recordsSinceSnapshot;
+    private long batchesCommitted;
+    private long recordsCommitted;
 
     private final Thread committer;
     private final ExecutorService snapshotter;
 
-    private final LeaseStore leaseStore = new Leases();
-    private final MacStore macStore = new Macs();
-    private final NetworkStore networkStore = new Networks();
-    private final DocumentStore documentStore = new Documents();
-    private final HistoryStore historyStore = new History();
+    private final LeaseStore leaseStore = new EmbeddedLeases(this);
+    private final MacStore macStore = new EmbeddedMacs(this);
+    private final NetworkStore networkStore = new EmbeddedNetworks(this);
+    private final DocumentStore documentStore = new EmbeddedDocuments(this);
+    private final HistoryStore historyStore = new EmbeddedHistory(this);
 
     /**
      * Opens (creating when needed) the store in {@code dataDir}: takes the directory lock, loads the
@@ -366,6 +354,8 @@ public final class EmbeddedStore implements Store {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LOG.info("event=store.closed dataDir={} batches={} records={} recordsPerFsync={}", dir, batchesCommitted,
+                recordsCommitted, batchesCommitted == 0 ? 0 : recordsCommitted / batchesCommitted);
         try {
             log.close();
         } catch (IOException e) {
@@ -381,7 +371,7 @@ public final class EmbeddedStore implements Store {
 
     // ---------------------------------------------------------------- write path
 
-    private void ensureWritable() {
+    void ensureWritable() {
         if (closing) {
             throw new StoreException("store in " + dir + " is closed");
         }
@@ -390,7 +380,7 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    private static Bytes encode(Op op) {
+    static Bytes encode(Op op) {
         Bytes b = new Bytes(128);
         RecordCodec.encode(op, b);
         return b;
@@ -400,7 +390,7 @@ public final class EmbeddedStore implements Store {
      * Under the write lock: numbers, frames, applies one record ({@code op} gets its sequence
      * number). Returns the batch to wait for.
      */
-    private Batch appendLocked(Bytes payload, LongFunction<Op> op) {
+    Batch appendLocked(Bytes payload, LongFunction<Op> op) {
         long seq = appliedSeq + 1;
         Op o = op.apply(seq);
         Frames.append(open.bytes, seq, payload.buf, payload.len);
@@ -414,7 +404,7 @@ public final class EmbeddedStore implements Store {
     }
 
     /** Unconditional write: sequence, then wait until durable. */
-    private void write(Op op) {
+    void write(Op op) {
         Bytes payload = encode(op);
         Batch batch;
         writeLock.lock();
@@ -427,21 +417,21 @@ public final class EmbeddedStore implements Store {
         awaitAcknowledged(batch);
     }
 
-    private void awaitAcknowledged(Batch batch) {
+    void awaitAcknowledged(Batch batch) {
         if (!batch.await()) {
             throw new StoreException("write was not made durable: " + failure, failure);
         }
     }
 
     /** For a decision made on state that may not be durable yet (a conflict, a refused claim). */
-    private void awaitAcknowledged(long seq) {
+    void awaitAcknowledged(long seq) {
         if (!awaitDurable(seq)) {
             throw new StoreException("write was not made durable: " + failure, failure);
         }
     }
 
     /** True once {@code seq} is durable; false when its batch failed (and was rolled back). */
-    private boolean awaitDurable(long seq) {
+    boolean awaitDurable(long seq) {
         if (durableSeq >= seq) {
             return true;
         }
@@ -521,6 +511,8 @@ public final class EmbeddedStore implements Store {
         }
         segmentBytes += batch.bytes.len;
         recordsSinceSnapshot += batch.count;
+        batchesCommitted++;
+        recordsCommitted += batch.count;
         synchronized (durableMonitor) {
             durableSeq = batch.lastSeq;
             durableMonitor.notifyAll(); // readers waiting for a sequence number (rare)
@@ -641,7 +633,7 @@ public final class EmbeddedStore implements Store {
     // ---------------------------------------------------------------- read path
 
     /** Runs {@code body} under the read lock, then waits until what it saw is durable. */
-    private <T> T read(Supplier<T> body) {
+    <T> T read(Supplier<T> body) {
         while (true) {
             T result;
             long seen;
@@ -660,7 +652,7 @@ public final class EmbeddedStore implements Store {
     }
 
     /** Reads one lease entry and waits until that entry is durable. */
-    private LeaseEntry readEntry(Supplier<LeaseEntry> body) {
+    LeaseEntry readEntry(Supplier<LeaseEntry> body) {
         while (true) {
             LeaseEntry e;
             readLock.lock();
@@ -675,338 +667,10 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    private static String require(String value, String field) {
+    static String require(String value, String field) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException(field + " is missing");
         }
         return value;
-    }
-
-    private final class Leases implements LeaseStore {
-        @Override
-        public WriteResult put(Lease lease, Instant now) {
-            Objects.requireNonNull(lease, "lease");
-            Objects.requireNonNull(now, "now");
-            String network = lease.network();
-            LeaseEntry entry = LeaseEntry.of(lease, 0);
-            Bytes payload = encode(new Op.LeasePut(network, entry));
-            Batch batch = null;
-            LeaseEntry blocking = null;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                LeaseTable table = state.table(network);
-                LeaseEntry current = table == null ? null : table.get(entry.ip());
-                if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
-                    blocking = current;
-                } else {
-                    batch = appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            if (blocking != null) {
-                // Report only a durable conflict; if its batch failed the store is unwritable anyway.
-                awaitAcknowledged(blocking.seq());
-                return WriteResult.conflict(blocking.toLease(network));
-            }
-            awaitAcknowledged(batch);
-            return WriteResult.APPLIED;
-        }
-
-        @Override
-        public boolean remove(String network, Ipv4Address ip) {
-            require(network, "network");
-            Objects.requireNonNull(ip, "ip");
-            Op op = new Op.LeaseRemove(network, ip.value());
-            Bytes payload = encode(op);
-            Batch batch;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                LeaseTable table = state.table(network);
-                if (table == null || table.get(ip.value()) == null) {
-                    return false;
-                }
-                batch = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(batch);
-            return true;
-        }
-
-        @Override
-        public Optional<Lease> get(String network, Ipv4Address ip) {
-            require(network, "network");
-            Objects.requireNonNull(ip, "ip");
-            LeaseEntry e = readEntry(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.get(ip.value());
-            });
-            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
-        }
-
-        @Override
-        public Optional<Lease> findByHolder(String network, HolderKey holder) {
-            require(network, "network");
-            Objects.requireNonNull(holder, "holder");
-            LeaseEntry e = readEntry(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.findByHolder(holder);
-            });
-            if (e == LeaseTable.STALE) {
-                e = repairHolderIndex(network, holder);
-            }
-            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
-        }
-
-        /** Slow path, once per stale index entry: scan, and point the index at what was found. */
-        private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
-            LeaseEntry found;
-            writeLock.lock();
-            try {
-                LeaseTable t = state.table(network);
-                if (t == null) {
-                    return null;
-                }
-                found = t.scanHolder(holder);
-                t.repairHolder(holder, found);
-            } finally {
-                writeLock.unlock();
-            }
-            if (found != null && !awaitDurable(found.seq())) {
-                return findByHolder(network, holder).map(l -> LeaseEntry.of(l, 0)).orElse(null);
-            }
-            return found;
-        }
-
-        @Override
-        public List<Lease> list(String network) {
-            require(network, "network");
-            IntObjectMap<LeaseEntry> entries = read(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.copyEntries();
-            });
-            if (entries == null) {
-                return List.of();
-            }
-            List<LeaseEntry> sorted = new ArrayList<>(entries.size());
-            entries.forEachValue(sorted::add);
-            sorted.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
-            List<Lease> out = new ArrayList<>(sorted.size());
-            for (LeaseEntry e : sorted) {
-                out.add(e.toLease(network));
-            }
-            return out;
-        }
-
-        @Override
-        public void forEach(Consumer<Lease> action) {
-            Objects.requireNonNull(action, "action");
-            // Copies of the tables' arrays (not Lease objects), so the action runs outside the lock.
-            Map<String, IntObjectMap<LeaseEntry>> tables = read(() -> {
-                Map<String, IntObjectMap<LeaseEntry>> m = new TreeMap<>();
-                state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
-                return m;
-            });
-            tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
-        }
-
-        @Override
-        public long count() {
-            return read(() -> state.leaseCount);
-        }
-    }
-
-    private final class Macs implements MacStore {
-        @Override
-        public boolean claim(MacRecord record, Instant now) {
-            Objects.requireNonNull(record, "record");
-            Objects.requireNonNull(now, "now");
-            Bytes payload = encode(new Op.MacPut(record));
-            Batch batch = null;
-            long seen;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                MacRecord current = state.macs.get(record.mac());
-                seen = appliedSeq;
-                if (current == null || !current.blocksAt(now)
-                        || (record.owner() != null && record.owner().equals(current.owner()))) {
-                    batch = appendLocked(payload, s -> new Op.MacPut(record));
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            if (batch == null) {
-                awaitAcknowledged(seen); // refuse only on a durable record
-                return false;
-            }
-            awaitAcknowledged(batch);
-            return true;
-        }
-
-        @Override
-        public void put(MacRecord record) {
-            Objects.requireNonNull(record, "record");
-            write(new Op.MacPut(record));
-        }
-
-        @Override
-        public boolean remove(MacAddress mac) {
-            Objects.requireNonNull(mac, "mac");
-            Op op = new Op.MacRemove(mac.value());
-            Bytes payload = encode(op);
-            Batch batch;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                if (!state.macs.containsKey(mac)) {
-                    return false;
-                }
-                batch = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(batch);
-            return true;
-        }
-
-        @Override
-        public Optional<MacRecord> get(MacAddress mac) {
-            Objects.requireNonNull(mac, "mac");
-            return read(() -> Optional.ofNullable(state.macs.get(mac)));
-        }
-
-        @Override
-        public List<MacRecord> list() {
-            List<MacRecord> out = read(() -> new ArrayList<>(state.macs.values()));
-            out.sort(Comparator.comparing(MacRecord::mac));
-            return out;
-        }
-    }
-
-    private final class Networks implements NetworkStore {
-        @Override
-        public void put(NetworkSpec network) {
-            Objects.requireNonNull(network, "network");
-            write(new Op.NetworkPut(network));
-        }
-
-        @Override
-        public boolean delete(String name) {
-            require(name, "name");
-            Op op = new Op.NetworkDelete(name);
-            Bytes payload = encode(op);
-            Batch batch;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                if (!state.networks.containsKey(name) && state.table(name) == null) {
-                    return false;
-                }
-                batch = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(batch);
-            return true;
-        }
-
-        @Override
-        public Optional<NetworkSpec> get(String name) {
-            require(name, "name");
-            return read(() -> Optional.ofNullable(state.networks.get(name)));
-        }
-
-        @Override
-        public List<NetworkSpec> list() {
-            return read(() -> List.copyOf(state.networks.values()));
-        }
-    }
-
-    private final class Documents implements DocumentStore {
-        @Override
-        public void put(String kind, String key, String json) {
-            require(kind, "kind");
-            require(key, "key");
-            require(json, "json");
-            write(new Op.DocumentPut(kind, key, json));
-        }
-
-        @Override
-        public boolean delete(String kind, String key) {
-            require(kind, "kind");
-            require(key, "key");
-            Op op = new Op.DocumentDelete(kind, key);
-            Bytes payload = encode(op);
-            Batch batch;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                TreeMap<String, String> docs = state.documents.get(kind);
-                if (docs == null || !docs.containsKey(key)) {
-                    return false;
-                }
-                batch = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(batch);
-            return true;
-        }
-
-        @Override
-        public Optional<String> get(String kind, String key) {
-            require(kind, "kind");
-            require(key, "key");
-            return read(() -> {
-                TreeMap<String, String> docs = state.documents.get(kind);
-                return Optional.ofNullable(docs == null ? null : docs.get(key));
-            });
-        }
-
-        @Override
-        public Map<String, String> list(String kind) {
-            require(kind, "kind");
-            return read(() -> {
-                TreeMap<String, String> docs = state.documents.get(kind);
-                return docs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(docs));
-            });
-        }
-    }
-
-    private final class History implements HistoryStore {
-        @Override
-        public void append(HistoryEvent event) {
-            Objects.requireNonNull(event, "event");
-            Objects.requireNonNull(event.at(), "at");
-            require(event.action(), "action");
-            write(new Op.HistoryAppend(event));
-        }
-
-        @Override
-        public List<HistoryEvent> query(Ipv4Address ip, MacAddress mac, String holderContains, Instant from, Instant to,
-                                        int limit) {
-            if (limit < 0) {
-                throw new IllegalArgumentException("limit must not be negative: " + limit);
-            }
-            List<StoredEvent> found = read(() -> {
-                List<StoredEvent> out = new ArrayList<>();
-                for (StoredEvent e : state.history) {
-                    if (e.matches(ip, mac, holderContains, from, to)) {
-                        out.add(e);
-                    }
-                }
-                return out;
-            });
-            List<HistoryEvent> matches = new ArrayList<>(found.size());
-            for (StoredEvent e : found) {
-                matches.add(e.toEvent());
-            }
-            matches.sort(Comparator.comparing(HistoryEvent::at)); // stable: ties stay in log order
-            return matches.size() > limit ? List.copyOf(matches.subList(0, limit)) : matches;
-        }
     }
 }
