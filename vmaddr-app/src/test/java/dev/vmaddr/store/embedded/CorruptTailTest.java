@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * Torn and corrupt logs: whatever is done to the log, recovery keeps exactly the records before the
  * first damaged one, says so in the log, and the store starts and accepts writes.
  */
+@Timeout(120)
 class CorruptTailTest {
     static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     static final int LEASES = 40;
