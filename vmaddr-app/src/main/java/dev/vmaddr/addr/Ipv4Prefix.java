@@ -28,8 +28,13 @@ public record Ipv4Prefix(Ipv4Address network, int length) {
             throw new AddressFormatException("CIDR prefix", text, e.getMessage());
         }
         int length;
+        String lengthText = s.substring(slash + 1);
         try {
-            length = Integer.parseInt(s.substring(slash + 1));
+            // digits only: parseInt would also take "+24"
+            if (lengthText.isEmpty() || lengthText.length() > 3 || !lengthText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new NumberFormatException(lengthText);
+            }
+            length = Integer.parseInt(lengthText);
         } catch (NumberFormatException e) {
             throw new AddressFormatException("CIDR prefix", text, "length is not a number");
         }

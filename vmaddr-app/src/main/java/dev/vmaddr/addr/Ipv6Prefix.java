@@ -28,8 +28,13 @@ public record Ipv6Prefix(Ipv6Address network, int length) {
             throw new AddressFormatException("IPv6 prefix", text, e.getMessage());
         }
         int length;
+        String lengthText = s.substring(slash + 1);
         try {
-            length = Integer.parseInt(s.substring(slash + 1));
+            // digits only: parseInt would also take "+24"
+            if (lengthText.isEmpty() || lengthText.length() > 3 || !lengthText.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new NumberFormatException(lengthText);
+            }
+            length = Integer.parseInt(lengthText);
         } catch (NumberFormatException e) {
             throw new AddressFormatException("IPv6 prefix", text, "length is not a number");
         }

@@ -42,13 +42,27 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
                 }
                 continue;
             }
-            int d = Character.digit(c, 16);
+            int d = hexDigit(c);
             if (d < 0) {
                 throw new AddressFormatException("MAC address", text, "'" + c + "' is not a hex digit");
             }
             v = (v << 4) | d;
         }
         return new MacAddress(v);
+    }
+
+    /** ASCII hex only: Character.digit would also accept full-width and other Unicode digits. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     public static MacAddress fromBytes(byte[] b, int offset) {

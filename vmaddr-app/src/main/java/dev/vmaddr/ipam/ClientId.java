@@ -14,7 +14,8 @@ public record ClientId(String hex) {
             throw new IllegalArgumentException("client-id must be a non-empty even number of hex digits: " + hex);
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            char c = hex.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
                 throw new IllegalArgumentException("client-id \"" + hex + "\" is not hex");
             }
         }

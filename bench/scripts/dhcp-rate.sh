@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# vmaddr against Kea 2.2 (memfile, single-threaded) under the same perfdhcp load, in one run, with
+# the shared harness ../shared/bench/dhcp-rate/compare.sh. Run as root:
+#   bench/scripts/dhcp-rate.sh [RATE ...]          # default rates: the harness's
+# Prints the harness's lines; the last one is "sustained: kea=K other=O ratio=R".
+# The server runs with its embedded store: every ACK leaves only after its lease is fsynced.
+# Conflict probes are off here: perfdhcp's simulated clients cannot answer a ping, so every first
+# offer would wait the probe timeout; the probe path is covered by the integration tests.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+harness=${HARNESS:-$root/../shared/bench/dhcp-rate}
+source "$root/scripts/java-env.sh"
+(cd "$root" && ./mvnw -q -B -o -pl vmaddr-app -am package -DskipTests)
+jar=$(ls "$root"/vmaddr-app/target/vmaddr-*-all.jar | head -n1)
+export VMADDR_JAR=$jar VMADDR_JAVA=$JAVA_HOME/bin/java
+export SERVER_SETUP='cat > "$BENCH_STATE/cfg.yaml" <<CFG
+dataDir: $BENCH_STATE/data
+api: { listen: 127.0.0.1:18067 }
+dhcp:
+  interfaces: [$BENCH_IFACE]
+  probe: { method: none }
+  authoritative: true
+networks:
+  - name: bench
+    cidr: 198.18.0.0/15
+    gateway: 198.18.0.1
+    leaseTime: 2h
+    pools: ["198.18.0.10-198.19.255.250"]
+CFG'
+export SERVER_CMD='exec "$VMADDR_JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx2g -XX:+UseParallelGC -jar "$VMADDR_JAR" serve --config "$BENCH_STATE/cfg.yaml"'
+export START_WAIT=${START_WAIT:-3}
+exec "$harness/compare.sh" "$@"

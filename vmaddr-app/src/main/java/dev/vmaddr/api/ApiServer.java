@@ -1,0 +1,168 @@
+package dev.vmaddr.api;
+
+import dev.vmaddr.config.VmaddrConfig.Listen;
+import dev.vmaddr.metrics.Metrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.json.JavalinJackson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: registers every {@link RouteGroup}'s routes plus the public ones (health,
+ * readiness, metrics, the OpenAPI document), checks the bearer token, maps errors to problem+json
+ * and times every request.
+ *
+ * <p>Concurrency: Jetty runs each request on a virtual thread; handlers must be thread-safe (the
+ * engine and store are). {@link #drain} stops taking new requests (503) and waits for those in
+ * flight, so a shutdown never cuts a write in half.
+ */
+public final class ApiServer {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    public static final String VERSION = "0.1.0";
+
+    private final Javalin app;
+    private final List<ApiRoute> routes;
+    private final TokenAuth auth;
+    private final Metrics metrics;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    public ApiServer(Listen listen, TokenAuth auth, Metrics metrics, BooleanSupplier ready, List<RouteGroup> groups) {
+        this.auth = auth;
+        this.metrics = metrics;
+        RouteTable table = new RouteTable();
+        table.get("/healthz", "Liveness: answers once the process is up").publicRoute()
+                .handle(ctx -> ctx.json(Map.of("status", "ok")));
+        table.get("/readyz", "Readiness: 200 once the store is open and DHCP interfaces are bound; 503 before and while shutting down")
+                .publicRoute().errors(503)
+                .handle(ctx -> {
+                    if (draining || !ready.getAsBoolean()) {
+                        throw ApiProblem.unavailable(draining ? "shutting down" : "not ready");
+                    }
+                    ctx.json(Map.of("status", "ready"));
+                });
+        table.get("/metrics", "Prometheus metrics").publicRoute()
+                .handle(ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        table.get("/api/openapi.json", "This OpenAPI document").publicRoute()
+                .handle(ctx -> ctx.json(openApi()));
+        for (RouteGroup g : groups) {
+            g.register(table);
+        }
+        this.routes = table.routes();
+        this.app = Javalin.create(config -> {
+            config.jetty.host = listen.host();
+            config.jetty.port = listen.port();
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+            config.routes.before(this::authenticate);
+            for (ApiRoute r : routes) {
+                config.routes.addHttpHandler(r.method(), r.path(), wrap(r));
+            }
+            config.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, ErrorMapper.toProblem(e)));
+            config.routes.error(404, ctx -> {
+                // our handlers' own 404s are already problem+json; Javalin's "no such endpoint" is not
+                if (!"application/problem+json".equals(ctx.res().getContentType())) {
+                    writeProblem(ctx, ApiProblem.notFound("no route " + ctx.method() + " " + ctx.path()));
+                }
+            });
+            config.routes.error(405, ctx -> writeProblem(ctx, new ApiProblem(405, "Method not allowed", ctx.method() + " " + ctx.path(), null, List.of())));
+        });
+    }
+
+    public List<ApiRoute> routes() {
+        return routes;
+    }
+
+    public Map<String, Object> openApi() {
+        return OpenApi.document(routes, VERSION);
+    }
+
+    public ApiServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Answers 503 to new requests from now on and waits up to {@code timeout} for those in flight. */
+    public void drain(Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (inFlight.get() > 0) {
+            log.warn("event=api.drain.timeout inFlight={}", inFlight.get());
+        }
+    }
+
+    public void stop() {
+        draining = true;
+        app.stop();
+    }
+
+    private void authenticate(Context ctx) {
+        String path = ctx.path();
+        boolean isPublic = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
+                || path.equals("/api/openapi.json");
+        if (!isPublic && !auth.accepts(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new ApiProblem(401, "Unauthorized",
+                    ctx.header("Authorization") == null ? "missing Authorization: Bearer <token>" : "wrong token", null, List.of());
+        }
+    }
+
+    private Handler wrap(ApiRoute r) {
+        String method = r.method().name();
+        boolean isProbe = !r.authenticated();
+        return ctx -> {
+            long t0 = System.nanoTime();
+            inFlight.incrementAndGet();
+            try {
+                if (draining && !isProbe) {
+                    throw ApiProblem.unavailable("shutting down");
+                }
+                r.handler().handle(ctx);
+            } catch (Exception e) {
+                ApiProblem p = ErrorMapper.toProblem(e);
+                if (p.status() >= 500) {
+                    log.error("event=api.error method={} route={} status={}", method, r.path(), p.status(), e);
+                }
+                writeProblem(ctx, p);
+            } finally {
+                inFlight.decrementAndGet();
+                metrics.apiRequest(method, r.path(), ctx.statusCode(), Duration.ofNanos(System.nanoTime() - t0));
+            }
+        };
+    }
+
+    private static void writeProblem(Context ctx, ApiProblem p) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", p.title());
+        body.put("status", p.status());
+        body.put("detail", p.getMessage());
+        body.put("instance", ctx.path());
+        if (p.field() != null) {
+            body.put("field", p.field());
+        }
+        if (!p.errors().isEmpty()) {
+            List<Map<String, String>> errors = new ArrayList<>();
+            p.errors().forEach(e -> errors.add(Map.of("field", e.field(), "problem", e.problem())));
+            body.put("errors", errors);
+        }
+        ctx.status(p.status()).contentType("application/problem+json").result(Json.write(body));
+    }
+}

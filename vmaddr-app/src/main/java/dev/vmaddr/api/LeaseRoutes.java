@@ -1,0 +1,119 @@
+package dev.vmaddr.api;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.AllocationRequest;
+import dev.vmaddr.ipam.ClientId;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases (read, paged) and allocations (allocate / release an address for a MAC or client-id).
+ *
+ * <p>Lease pages: {@code ?limit=N} (default 500, at most 5000) and {@code ?cursor=IP}, the last IP of
+ * the previous page; the answer is {@code {"items":[lease...], "nextCursor": IP or null}}. Filters
+ * {@code state} and {@code mac} apply before paging.
+ */
+public final class LeaseRoutes implements RouteGroup {
+    private static final Logger log = LoggerFactory.getLogger(LeaseRoutes.class);
+    private static final String BASE = "/api/v1/networks/{network}";
+    static final int DEFAULT_LIMIT = 500;
+    static final int MAX_LIMIT = 5000;
+
+    private final AllocationEngine engine;
+
+    public LeaseRoutes(AllocationEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void register(RouteTable t) {
+        t.get(BASE + "/leases", "List leases, paged: {items, nextCursor}").errors(400, 404)
+                .query("limit", "cursor", "state", "mac").handle(ctx -> {
+                    int limit = ctx.queryParam("limit") == null ? DEFAULT_LIMIT
+                            : NetworkRoutes.parse("limit", ctx.queryParam("limit"), LeaseRoutes::limit);
+                    Ipv4Address cursor = ctx.queryParam("cursor") == null ? null
+                            : NetworkRoutes.parse("cursor", ctx.queryParam("cursor"), Ipv4Address::parse);
+                    LeaseState state = ctx.queryParam("state") == null ? null
+                            : NetworkRoutes.parse("state", ctx.queryParam("state"), LeaseRoutes::state);
+                    MacAddress mac = ctx.queryParam("mac") == null ? null
+                            : NetworkRoutes.parse("mac", ctx.queryParam("mac"), MacAddress::parse);
+                    List<LeaseView> items = new ArrayList<>();
+                    String next = null;
+                    for (Lease l : engine.leases(ctx.pathParam("network"))) {
+                        if (cursor != null && l.ip().compareTo(cursor) <= 0
+                                || state != null && l.state() != state || mac != null && !mac.equals(l.mac())) {
+                            continue;
+                        }
+                        if (items.size() == limit) {
+                            next = items.getLast().ip();
+                            break;
+                        }
+                        items.add(LeaseView.of(l));
+                    }
+                    ctx.json(NetworkRoutes.page(items, next));
+                });
+        t.get(BASE + "/leases/{ip}", "Show the lease of one address").errors(400, 404).handle(ctx -> {
+            String network = ctx.pathParam("network");
+            Ipv4Address ip = NetworkRoutes.parse("ip", ctx.pathParam("ip"), Ipv4Address::parse);
+            engine.network(network).orElseThrow(() -> ApiProblem.notFound("no network \"" + network + "\""));
+            Lease l = engine.lease(network, ip).orElseThrow(() -> ApiProblem.notFound("no lease for " + ip + " in " + network));
+            ctx.json(LeaseView.of(l));
+        });
+        t.post(BASE + "/allocations", "Allocate an address for a MAC or client-id, optionally a requested one")
+                .errors(400, 404, 409).body("{\"mac\", \"clientId\" (hex, optional), \"ip\" (optional), \"hostname\" (optional), \"leaseTime\" (optional)}")
+                .handle(ctx -> {
+                    String network = ctx.pathParam("network");
+                    AllocationRequest req = Json.readBody(ctx.body(), f -> {
+                        MacAddress mac = f.value("mac", MacAddress::parse);
+                        ClientId clientId = f.value("clientId", ClientId::parse);
+                        Ipv4Address ip = f.value("ip", Ipv4Address::parse);
+                        String hostname = f.string("hostname");
+                        Duration leaseTime = f.value("leaseTime", dev.vmaddr.config.Durations::parse);
+                        f.rejectUnknown();
+                        if (mac == null && f.problems().isEmpty()) {
+                            f.problems().add("mac", "is required (the client's hardware address)");
+                        }
+                        return f.problems().isEmpty() ? new AllocationRequest(mac, clientId, ip, hostname, leaseTime) : null;
+                    });
+                    Lease lease = engine.allocate(network, req);
+                    log.info("event=lease.bound network={} ip={} mac={} source=api", network, lease.ip(), lease.mac());
+                    ctx.status(201).json(LeaseView.of(lease));
+                });
+        t.delete(BASE + "/allocations/{ip}", "Release an address").errors(400, 404).handle(ctx -> {
+            String network = ctx.pathParam("network");
+            Ipv4Address ip = NetworkRoutes.parse("ip", ctx.pathParam("ip"), Ipv4Address::parse);
+            Lease released = engine.releaseAddress(network, ip)
+                    .orElseThrow(() -> ApiProblem.notFound("no allocation of " + ip + " in " + network));
+            log.info("event=lease.released network={} ip={} mac={} source=api", network, ip, released.mac());
+            ctx.status(204);
+        });
+    }
+
+    private static int limit(String s) {
+        int n;
+        try {
+            n = Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + s + "\" is not a number");
+        }
+        if (n < 1 || n > MAX_LIMIT) {
+            throw new IllegalArgumentException(n + " is outside 1.." + MAX_LIMIT);
+        }
+        return n;
+    }
+
+    private static LeaseState state(String s) {
+        try {
+            return LeaseState.fromWireName(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + s + "\" is not one of offered, bound, released, expired, declined");
+        }
+    }
+}

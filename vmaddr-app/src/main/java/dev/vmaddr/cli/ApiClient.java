@@ -1,0 +1,156 @@
+package dev.vmaddr.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmaddr.api.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CLI's view of the REST API. Errors become {@link CliException}s: 400 and 401 are bad input or
+ * usage (exit 2); 404, 409 and server errors mean the operation failed (exit 1).
+ */
+public final class ApiClient {
+    private final HttpClient http;
+    private final String base;
+    private final String token;
+
+    public ApiClient(String baseUrl, String token) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+    }
+
+    public static String seg(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null);
+    }
+
+    public JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    public JsonNode delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    /** Every item of a paged list ({@code {items, nextCursor}}), following the cursor to the end. */
+    public List<JsonNode> getAllPages(String path, String query) {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            String q = query.isEmpty() ? "" : query + "&";
+            JsonNode page = get(path + "?" + q + "limit=1000" + (cursor == null ? "" : "&cursor=" + seg(cursor)));
+            page.path("items").forEach(all::add);
+            JsonNode next = page.path("nextCursor");
+            cursor = next.isNull() || next.isMissingNode() ? null : next.asText();
+        } while (cursor != null);
+        return all;
+    }
+
+    /** True when something answers at the base URL's /healthz. */
+    public boolean reachable() {
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** POSTs a text body (e.g. YAML) with its media type; the answer is JSON. */
+    public JsonNode postText(String path, String body, String contentType) {
+        return json(exchange("POST", path, body, contentType));
+    }
+
+    /** GETs a text answer (e.g. an export in YAML or XML) as it is. */
+    public String getText(String path) {
+        return exchange("GET", path, null, null).body();
+    }
+
+    private JsonNode send(String method, String path, Object body) {
+        return json(exchange(method, path, body == null ? null : Json.write(body), body == null ? null : "application/json"));
+    }
+
+    private static JsonNode json(HttpResponse<String> r) {
+        try {
+            return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new CliException(CliException.FAILED, "the server answered something that is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** One request; a non-2xx answer becomes a {@link CliException}. */
+    private HttpResponse<String> exchange(String method, String path, String body, String contentType) {
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(CliException.BAD_INPUT, "bad API URL " + base + path + ": " + e.getMessage());
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        HttpResponse<String> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new CliException(CliException.FAILED, "no vmaddr server answers at " + base + " (is `vmaddr serve` running?)");
+        } catch (HttpTimeoutException e) {
+            throw new CliException(CliException.FAILED, "the server at " + base + " did not answer in time");
+        } catch (IOException e) {
+            throw new CliException(CliException.FAILED, "talking to " + base + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(CliException.FAILED, "interrupted");
+        }
+        int status = r.statusCode();
+        if (status >= 200 && status < 300) {
+            return r;
+        }
+        String detail = problemDetail(r.body());
+        int exit = status == 400 || status == 401 ? CliException.BAD_INPUT : CliException.FAILED;
+        String prefix = switch (status) {
+            case 401 -> "not authorized (check --token-file): ";
+            case 404 -> "not found: ";
+            case 409 -> "conflict: ";
+            case 400 -> "";
+            default -> "server error " + status + ": ";
+        };
+        throw new CliException(exit, prefix + detail);
+    }
+
+    private static String problemDetail(String body) {
+        try {
+            JsonNode p = Json.MAPPER.readTree(body);
+            if (p.has("errors") && p.get("errors").size() > 1) {
+                List<String> lines = new ArrayList<>();
+                p.get("errors").forEach(e -> lines.add(e.path("field").asText() + ": " + e.path("problem").asText()));
+                return String.join("\n", lines);
+            }
+            return p.path("detail").asText(body);
+        } catch (IOException e) {
+            return body;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.vmaddr.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to the server's API. Subclasses implement {@link #run(ApiClient)}. */
+abstract class ClientCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() {
+        run(options.client());
+        return 0;
+    }
+
+    abstract void run(ApiClient api);
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    void print(JsonNode value, String... columns) {
+        options.output.print(out(), value, List.of(columns));
+    }
+
+    /** For commands whose answer is empty (204): a short confirmation in table mode, {@code null} in JSON. */
+    void done(String message) {
+        if (options.output == Output.json) {
+            out().println("null");
+        } else {
+            out().println(message);
+        }
+        out().flush();
+    }
+
+    static String networkPath(String network) {
+        return "/api/v1/networks/" + ApiClient.seg(network);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.vmaddr.cli;
+
+import dev.vmaddr.config.ConfigException;
+import dev.vmaddr.config.ConfigLoader;
+import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.serve.TokenFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * How a client command finds the server: {@code --api URL --token-file F}, or {@code --config FILE}
+ * (the file's api.listen and api.tokenFile), or the built-in default (127.0.0.1:8067 with
+ * ./vmaddr-data/api-token, what {@code vmaddr serve} without a file uses). Plus {@code --output}.
+ */
+public final class ClientOptions {
+    @Option(names = "--api", paramLabel = "URL", description = "Server base URL, e.g. http://127.0.0.1:8067 (no /api/v1).")
+    String api;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the API token (default: the config's api.tokenFile).")
+    Path tokenFile;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file: talk to the server at its api.listen with its api.tokenFile.")
+    Path config;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table or json (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    public ApiClient client() {
+        VmaddrConfig cfg = VmaddrConfig.defaults();
+        if (config != null) {
+            try {
+                cfg = ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
+            }
+        }
+        String url = api != null ? api : "http://" + connectHost(cfg.api().listen()) ;
+        Path tf = tokenFile != null ? tokenFile : cfg.api().tokenFile();
+        String token;
+        try {
+            token = TokenFile.read(tf);
+        } catch (IOException e) {
+            throw new CliException(CliException.BAD_INPUT, "cannot read the API token from " + tf + " (" + e.getMessage()
+                    + "); pass --token-file or --config");
+        }
+        return new ApiClient(url, token);
+    }
+
+    /** A wildcard listen address is reached through loopback. */
+    private static String connectHost(VmaddrConfig.Listen l) {
+        String host = l.host().equals("0.0.0.0") ? "127.0.0.1" : l.host().equals("::") ? "::1" : l.host();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + l.port();
+    }
+}

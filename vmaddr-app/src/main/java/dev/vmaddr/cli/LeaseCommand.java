@@ -1,0 +1,71 @@
+package dev.vmaddr.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.vmaddr.api.Json;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "lease", mixinStandardHelpOptions = true, description = "Leases: list, show.",
+        subcommands = {LeaseCommand.ListCmd.class, LeaseCommand.Show.class},
+        footerHeading = "%nExample:%n", footer = "  vmaddr lease list --network lan0 --output json")
+public final class LeaseCommand {
+    static final String[] COLUMNS = {"ip", "mac", "network", "state", "clientId", "hostname", "expiresAt"};
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"List leases of one network or of all; follows every page.",
+                    "--output json prints one JSON array of {ip, mac, network, state, clientId, hostname, expiresAt, ...}."},
+            footerHeading = "%nExample:%n", footer = "  vmaddr lease list --network lan0 --state bound --output json")
+    static final class ListCmd extends ClientCommand {
+        @Option(names = "--network", description = "Only this network (default: all).")
+        String network;
+        @Option(names = "--state", description = "offered, bound, released, expired or declined.")
+        String state;
+        @Option(names = "--mac")
+        String mac;
+
+        @Override
+        void run(ApiClient api) {
+            if (state != null && !List.of("offered", "bound", "released", "expired", "declined").contains(state)) {
+                throw new CliException(CliException.BAD_INPUT, "--state must be offered, bound, released, expired or declined, not \"" + state + "\"");
+            }
+            List<String> networks = new ArrayList<>();
+            if (network != null) {
+                networks.add(network);
+            } else {
+                api.get("/api/v1/networks").forEach(n -> networks.add(n.path("name").asText()));
+            }
+            StringBuilder query = new StringBuilder();
+            if (state != null) {
+                query.append("state=").append(ApiClient.seg(state));
+            }
+            if (mac != null) {
+                query.append(query.isEmpty() ? "" : "&").append("mac=").append(ApiClient.seg(mac));
+            }
+            ArrayNode all = Json.MAPPER.createArrayNode();
+            for (String n : networks) {
+                for (JsonNode lease : api.getAllPages(networkPath(n) + "/leases", query.toString())) {
+                    all.add(lease);
+                }
+            }
+            print(all, COLUMNS);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show the lease of one address.",
+            footerHeading = "%nExample:%n", footer = "  vmaddr lease show --network lan0 198.18.0.120")
+    static final class Show extends ClientCommand {
+        @Option(names = "--network", required = true)
+        String network;
+        @Parameters(paramLabel = "IP")
+        String ip;
+
+        @Override
+        void run(ApiClient api) {
+            print(api.get(networkPath(network) + "/leases/" + ApiClient.seg(ip)));
+        }
+    }
+}

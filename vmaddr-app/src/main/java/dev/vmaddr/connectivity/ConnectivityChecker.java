@@ -1,0 +1,135 @@
+package dev.vmaddr.connectivity;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.connectivity.NetworkProbe.ProbeSession;
+import dev.vmaddr.connectivity.NetworkStatus.Mode;
+import dev.vmaddr.connectivity.NetworkStatus.Reason;
+import dev.vmaddr.connectivity.NetworkStatus.Status;
+import dev.vmaddr.hostnet.Link;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.RouteSpec;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether a network reaches its gateway, from the network itself (seed 003): the host
+ * interface must exist and be up; in auto mode a DHCP DISCOVER (no REQUEST, so no lease) teaches the
+ * CIDR and gateway; then an ARP probe and an ICMP echo to the gateway from a probe interface on the
+ * network. The first failing step is the reason. Thread-safe: every check uses its own probe namespace.
+ */
+public final class ConnectivityChecker {
+    private static final Logger log = LoggerFactory.getLogger(ConnectivityChecker.class);
+
+    /** @param dhcpWindow how long to wait for an OFFER (one resend half-way); dnsmasq pings an address ~3 s
+     *                   before its first OFFER of it, so the default is 5 s (a check ends at the first OFFER) */
+    public record Options(Duration dhcpWindow, int arpRequests, int pings) {
+        public static final Options DEFAULT = new Options(Duration.ofSeconds(5), 3, 3);
+    }
+
+    private final NetworkProbe probe;
+    private final Clock clock;
+    private final Options options;
+
+    public ConnectivityChecker(NetworkProbe probe, Clock clock, Options options) {
+        this.probe = probe;
+        this.clock = clock;
+        this.options = options;
+    }
+
+    public NetworkStatus check(NetworkSpec network) {
+        return check(ProbeTarget.of(network));
+    }
+
+    public NetworkStatus check(ProbeTarget t) {
+        NetworkStatus s = doCheck(t);
+        log.info("event=network.checked network={} mode={} status={} reason=\"{}\" cidr={} gateway={}", s.network(),
+                s.mode().json(), s.status(), s.reason() == null ? "" : s.reason(), s.cidr(), s.gateway());
+        return s;
+    }
+
+    private NetworkStatus doCheck(ProbeTarget t) {
+        boolean manual = t.route().mode() == RouteSpec.Mode.MANUAL;
+        Mode mode = manual ? Mode.MANUAL : Mode.AUTO;
+        Ipv4Prefix cidr = manual ? t.route().cidr() : null;
+        Ipv4Address gateway = manual ? t.route().gateway() : null;
+        if (t.iface() == null) {
+            return inactive(t, mode, Reason.NO_INTERFACE, "the network names no host interface (bridge)", cidr, gateway);
+        }
+        Optional<Link> link;
+        try {
+            link = Link.get(probe.host(), t.iface());
+        } catch (IOException e) {
+            return inactive(t, mode, Reason.PROBE_FAILED, e.getMessage(), cidr, gateway);
+        }
+        if (link.isEmpty()) {
+            return inactive(t, mode, Reason.NO_INTERFACE, t.iface() + " does not exist", cidr, gateway);
+        }
+        Link l = link.get();
+        if (!l.operUp()) {
+            return inactive(t, mode, Reason.INTERFACE_DOWN, t.iface() + (l.adminUp() ? " has no carrier (operstate "
+                    + l.operState() + "; no port up?)" : " is administratively down"), cidr, gateway);
+        }
+        try (ProbeSession session = probe.open(l, t.vlan())) {
+            Ipv4Address source = null;
+            if (!manual) {
+                List<DhcpOffer> offers = session.dhcpDiscover(options.dhcpWindow(), true);
+                if (offers.isEmpty()) {
+                    return inactive(t, mode, Reason.NO_DHCP_OFFER, "no OFFER within " + options.dhcpWindow().toMillis()
+                            + " ms on " + t.iface(), null, null);
+                }
+                DhcpOffer offer = offers.getFirst();
+                cidr = offer.cidr();
+                gateway = offer.router();
+                source = offer.yiaddr();
+                if (cidr == null || gateway == null) {
+                    return inactive(t, mode, Reason.NO_GATEWAY_OFFERED, "OFFER from " + offer.server()
+                            + " lacks option " + (cidr == null ? "1 (mask)" : "3 (router)"), cidr, gateway);
+                }
+                if (t.cidr() != null && !t.cidr().equals(cidr)) {
+                    return inactive(t, mode, Reason.CIDR_DIFFERS, "DHCP server " + offer.server() + " offers " + cidr
+                            + ", vmaddr has " + t.cidr(), cidr, gateway);
+                }
+            }
+            if (session.arp(gateway, options.arpRequests()).isEmpty()) {
+                return inactive(t, mode, Reason.ARP_SILENT, "no ARP reply from " + gateway + " on " + t.iface(), cidr, gateway);
+            }
+            if (source == null || source.equals(gateway)) {
+                source = freeAddress(session, cidr, gateway);
+            }
+            if (source == null) {
+                return inactive(t, mode, Reason.PROBE_FAILED, "no free address in " + cidr + " to send ICMP from", cidr, gateway);
+            }
+            session.addAddress(source, cidr.length());
+            if (!session.ping(gateway, options.pings(), null)) {
+                return inactive(t, mode, Reason.ICMP_SILENT, "no echo reply from " + gateway + " (sent from " + source + ")",
+                        cidr, gateway);
+            }
+            return new NetworkStatus(t.network(), mode, Status.Active, null, null, cidr, gateway, clock.instant());
+        } catch (ProbeException e) {
+            return inactive(t, mode, Reason.PROBE_FAILED, e.getMessage(), cidr, gateway);
+        }
+    }
+
+    /** The highest addresses of the CIDR first: pools usually start low, gateways sit at .1 or .254. */
+    private static Ipv4Address freeAddress(ProbeSession session, Ipv4Prefix cidr, Ipv4Address gateway) {
+        Ipv4Address candidate = cidr.broadcast().plus(-1);
+        for (int i = 0; i < 4 && cidr.contains(candidate) && !cidr.isNetworkOrBroadcast(candidate); i++) {
+            if (!candidate.equals(gateway) && !session.inUse(candidate)) {
+                return candidate;
+            }
+            candidate = candidate.plus(-1);
+        }
+        return null;
+    }
+
+    private NetworkStatus inactive(ProbeTarget t, Mode mode, Reason reason, String detail, Ipv4Prefix cidr,
+                                   Ipv4Address gateway) {
+        return new NetworkStatus(t.network(), mode, Status.Inactive, reason.text, detail, cidr, gateway, clock.instant());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.vmaddr.connectivity;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Exposes {@code vmaddr_network_route_active{network="..."}}: 1 Active, 0 Inactive, one gauge per
+ * network, registered the first time the network gets a status. Reads the monitor's live status.
+ */
+public final class ConnectivityMetrics {
+    public static final String GAUGE = "vmaddr.network.route.active";
+
+    private ConnectivityMetrics() {}
+
+    public static void bind(MeterRegistry registry, ConnectivityMonitor monitor) {
+        Set<String> registered = ConcurrentHashMap.newKeySet();
+        monitor.addListener(s -> {
+            if (registered.add(s.network())) {
+                String name = s.network();
+                Gauge.builder(GAUGE, monitor, m -> m.status(name).map(st -> st.active() ? 1.0 : 0.0).orElse(Double.NaN))
+                        .tag("network", name)
+                        .description("1 when the network reaches its gateway (ARP and ICMP from the network), else 0")
+                        .register(registry);
+            }
+        });
+    }
+}

@@ -1,0 +1,193 @@
+package dev.vmaddr.dhcp.codec;
+
+import dev.vmaddr.addr.Ipv4Address;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Bytes to {@link DhcpMessage}. Stateless and thread-safe. Any input either decodes or raises
+ * {@link MalformedPacketException} with a reason; nothing else escapes (the fuzz test holds it to that).
+ *
+ * <p>Options are read from the options field, then (when option 52 says so) from {@code file} and then
+ * {@code sname}, in that order (RFC 2131 4.1, RFC 3396 section 5). An option 52 found inside file or
+ * sname is ignored, so overload cannot loop. A code that appears more than once is one long option whose
+ * pieces are concatenated (RFC 3396). A missing END is tolerated; pad bytes are skipped.
+ */
+public final class DhcpDecoder {
+    static final int HEADER_LENGTH = 236;
+    static final int MAGIC_COOKIE = 0x63825363;
+    static final int SNAME_OFFSET = 44;
+    static final int FILE_OFFSET = 108;
+    static final int OPTIONS_OFFSET = 240;
+
+    public DhcpMessage decode(byte[] packet) throws MalformedPacketException {
+        return decode(packet, 0, packet.length);
+    }
+
+    /** Decodes the remaining bytes of {@code buffer} without moving its position. */
+    public DhcpMessage decode(ByteBuffer buffer) throws MalformedPacketException {
+        if (buffer.hasArray()) {
+            return decode(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+        }
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.duplicate().get(copy);
+        return decode(copy, 0, copy.length);
+    }
+
+    public DhcpMessage decode(byte[] b, int offset, int length) throws MalformedPacketException {
+        if (offset < 0 || length < 0 || offset + length > b.length) {
+            throw new MalformedPacketException("offset " + offset + " length " + length + " outside buffer of " + b.length);
+        }
+        if (length < HEADER_LENGTH) {
+            throw new MalformedPacketException("truncated header: " + length + " bytes, need " + HEADER_LENGTH);
+        }
+        if (length < OPTIONS_OFFSET || int32(b, offset + HEADER_LENGTH) != MAGIC_COOKIE) {
+            throw new MalformedPacketException("no DHCP magic cookie (BOOTP without options is not served)");
+        }
+        int op = b[offset] & 0xFF;
+        if (op != DhcpMessage.BOOTREQUEST && op != DhcpMessage.BOOTREPLY) {
+            throw new MalformedPacketException("op " + op + " is neither BOOTREQUEST nor BOOTREPLY");
+        }
+        int hlen = b[offset + 2] & 0xFF;
+        if (hlen > 16) {
+            throw new MalformedPacketException("hlen " + hlen + " exceeds the 16-byte chaddr field");
+        }
+        OptionScan scan = new OptionScan(b);
+        scan.region(offset + OPTIONS_OFFSET, offset + length, true);
+        int overload = scan.overload();
+        boolean fileUsed = (overload & 1) != 0;
+        boolean snameUsed = (overload & 2) != 0;
+        if (fileUsed) {
+            scan.region(offset + FILE_OFFSET, offset + HEADER_LENGTH, false);
+        }
+        if (snameUsed) {
+            scan.region(offset + SNAME_OFFSET, offset + FILE_OFFSET, false);
+        }
+        DhcpOptions options = scan.build();
+        return new DhcpMessage(op, b[offset + 1] & 0xFF, hlen, b[offset + 3] & 0xFF, int32(b, offset + 4),
+                uint16(b, offset + 8), uint16(b, offset + 10),
+                new Ipv4Address(int32(b, offset + 12)), new Ipv4Address(int32(b, offset + 16)),
+                new Ipv4Address(int32(b, offset + 20)), new Ipv4Address(int32(b, offset + 24)),
+                Octets.of(b, offset + 28, hlen),
+                snameUsed ? Octets.EMPTY : trimmed(b, offset + SNAME_OFFSET, 64),
+                fileUsed ? Octets.EMPTY : trimmed(b, offset + FILE_OFFSET, 128),
+                options);
+    }
+
+    private static Octets trimmed(byte[] b, int from, int size) {
+        int end = from + size;
+        while (end > from && b[end - 1] == 0) {
+            end--;
+        }
+        return Octets.of(b, from, end - from);
+    }
+
+    static int int32(byte[] b, int i) {
+        return (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
+    }
+
+    static int uint16(byte[] b, int i) {
+        return (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
+    }
+
+    /** Records where each option piece lies, then concatenates the pieces per code. One per decode. */
+    private static final class OptionScan {
+        private final byte[] b;
+        private final int[] totalLength = new int[256];
+        private final boolean[] seen = new boolean[256];
+        private final int[] firstSeenOrder = new int[254];
+        private int distinct;
+        private int[] pieces = new int[48]; // triples: code, offset, length
+        private int pieceCount;
+
+        OptionScan(byte[] b) {
+            this.b = b;
+        }
+
+        void region(int from, int end, boolean mayOverload) throws MalformedPacketException {
+            int i = from;
+            while (i < end) {
+                int code = b[i] & 0xFF;
+                if (code == OptionCodes.END) {
+                    return;
+                }
+                if (code == OptionCodes.PAD) {
+                    i++;
+                    continue;
+                }
+                if (i + 1 >= end) {
+                    throw new MalformedPacketException("option " + code + " at byte " + i + " has no length byte");
+                }
+                int len = b[i + 1] & 0xFF;
+                if (i + 2 + len > end) {
+                    throw new MalformedPacketException("option " + code + " length " + len + " exceeds the "
+                            + (end - i - 2) + " bytes left");
+                }
+                if (code != OptionCodes.OVERLOAD || mayOverload) {
+                    add(code, i + 2, len);
+                }
+                i += 2 + len;
+            }
+        }
+
+        private void add(int code, int offset, int len) {
+            if (!seen[code]) {
+                seen[code] = true;
+                firstSeenOrder[distinct++] = code;
+            }
+            totalLength[code] += len;
+            if (pieceCount * 3 == pieces.length) {
+                pieces = Arrays.copyOf(pieces, pieces.length * 2);
+            }
+            pieces[pieceCount * 3] = code;
+            pieces[pieceCount * 3 + 1] = offset;
+            pieces[pieceCount * 3 + 2] = len;
+            pieceCount++;
+        }
+
+        int overload() throws MalformedPacketException {
+            if (!seen[OptionCodes.OVERLOAD]) {
+                return 0;
+            }
+            if (totalLength[OptionCodes.OVERLOAD] != 1) {
+                throw new MalformedPacketException("option 52 length " + totalLength[OptionCodes.OVERLOAD] + ", expected 1");
+            }
+            for (int p = 0; p < pieceCount; p++) {
+                if (pieces[p * 3] == OptionCodes.OVERLOAD) {
+                    int v = b[pieces[p * 3 + 1]] & 0xFF;
+                    if (v < 1 || v > 3) {
+                        throw new MalformedPacketException("option 52 value " + v + " is not 1, 2 or 3");
+                    }
+                    return v;
+                }
+            }
+            throw new AssertionError("option 52 seen but no piece recorded");
+        }
+
+        DhcpOptions build() throws MalformedPacketException {
+            byte[][] values = new byte[256][];
+            int[] filled = new int[256];
+            for (int k = 0; k < distinct; k++) {
+                int code = firstSeenOrder[k];
+                values[code] = new byte[totalLength[code]];
+            }
+            for (int p = 0; p < pieceCount; p++) {
+                int code = pieces[p * 3];
+                int len = pieces[p * 3 + 2];
+                System.arraycopy(b, pieces[p * 3 + 1], values[code], filled[code], len);
+                filled[code] += len;
+            }
+            DhcpOption[] out = new DhcpOption[distinct];
+            for (int k = 0; k < distinct; k++) {
+                int code = firstSeenOrder[k];
+                Octets data = Octets.wrap(values[code]);
+                String problem = OptionRules.check(code, data);
+                if (problem != null) {
+                    throw new MalformedPacketException(problem);
+                }
+                out[k] = new DhcpOption(code, data);
+            }
+            return DhcpOptions.ofChecked(out);
+        }
+    }
+}

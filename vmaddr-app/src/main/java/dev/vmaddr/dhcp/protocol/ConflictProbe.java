@@ -1,0 +1,21 @@
+package dev.vmaddr.dhcp.protocol;
+
+import dev.vmaddr.addr.Ipv4Address;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Asks the network whether an address is already in use (ICMP echo or ARP) before it is first offered.
+ * Implementations must not block the caller: they return at once and complete the future later
+ * (true = something answered). A failed future counts as "not in use" — a broken prober must not
+ * stop DHCP — and is reported through {@link DhcpEvents#probeFailed}.
+ */
+public interface ConflictProbe {
+    /** Never probes; every address is free. For {@code dhcp.probe: none} and for tests. */
+    ConflictProbe NONE = (networkInterface, ip) -> CompletableFuture.completedFuture(false);
+
+    /**
+     * @param networkInterface the interface the request came in on, or null for a relayed request (the
+     *                         probe then follows the routing table)
+     */
+    CompletableFuture<Boolean> inUse(String networkInterface, Ipv4Address ip);
+}

@@ -1,0 +1,256 @@
+package dev.vmaddr.dhcp.protocol;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.dhcp.codec.DhcpMessage;
+import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.ipam.AllocationException;
+import dev.vmaddr.ipam.AllocationRequest;
+import dev.vmaddr.ipam.ClientId;
+import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.Reservation;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * RFC 2131 server behaviour: one request in, at most one reply out, no I/O of its own.
+ *
+ * <p>Threading: {@link #handle} is safe to call from many threads at once; it keeps no per-request
+ * state and the engine serialises what must be serialised. It may block: in the engine's {@code bind}
+ * (until the lease is durable) and, for the first offer of an address, on the conflict probe's future
+ * (at most {@code probeTimeout} per candidate). The server therefore runs each packet on its own
+ * virtual thread, so a waiting probe or fsync never holds up other clients.
+ */
+public final class DhcpProtocol {
+    private final LeaseOperations leases;
+    private final DhcpServerSettings settings;
+    private final DhcpEvents events;
+    private final Discovery discovery;
+
+    public DhcpProtocol(LeaseOperations leases, DhcpServerSettings settings, ConflictProbe probe, DhcpEvents events,
+                        Clock clock) {
+        this.leases = Objects.requireNonNull(leases, "leases");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.events = Objects.requireNonNull(events, "events");
+        this.discovery = new Discovery(leases, settings, probe, events, new ProbedAddresses(clock, settings.probedFreshFor()));
+    }
+
+    /** The request as this class sees it once the network and the client are known. */
+    record Incoming(DhcpMessage msg, ReceiveContext ctx, NetworkSpec net, Ipv4Address serverId, MacAddress mac,
+                    ClientId clientId) {
+        HolderKey holder() {
+            return HolderKey.of(clientId, mac);
+        }
+
+        String clientHostname() {
+            return msg.options().hostname().map(Hostnames::sanitize).orElse(null);
+        }
+
+        AllocationRequest allocation(Ipv4Address requested) {
+            return new AllocationRequest(mac, clientId, requested, clientHostname(), net.leaseTime());
+        }
+
+        /** Reservation name first, then what the lease remembers, then what the client said. */
+        String replyHostname(Lease lease) {
+            for (Reservation r : net.reservations()) {
+                if (r.matches(mac, clientId) && r.hostname() != null) {
+                    return r.hostname();
+                }
+            }
+            return lease != null && lease.hostname() != null ? lease.hostname() : clientHostname();
+        }
+    }
+
+    public Optional<Reply> handle(DhcpMessage request, ReceiveContext ctx) {
+        DhcpMessageType type = request.messageType().orElse(null);
+        events.received(type, ctx);
+        if (request.op() != DhcpMessage.BOOTREQUEST) {
+            return drop(DropReason.NOT_A_REQUEST, "op " + request.op());
+        }
+        if (type == null) {
+            return drop(DropReason.NO_MESSAGE_TYPE, "no DHCP message type");
+        }
+        MacAddress mac = request.mac();
+        if (mac == null) {
+            return drop(DropReason.NOT_ETHERNET, "htype " + request.htype() + " hlen " + request.hlen());
+        }
+        Optional<NetworkSpec> net = selectNetwork(request, ctx);
+        if (net.isEmpty()) {
+            return drop(DropReason.UNKNOWN_NETWORK, "giaddr " + request.giaddr() + " ciaddr " + request.ciaddr()
+                    + " interface " + ctx.interfaceName());
+        }
+        Ipv4Address serverId = settings.serverId() != null ? settings.serverId() : ctx.interfaceAddress();
+        if (serverId == null || serverId.isAny()) {
+            return drop(DropReason.NO_SERVER_ID, "interface " + ctx.interfaceName() + " has no address");
+        }
+        ClientId clientId = request.options().clientId().map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null);
+        Incoming in = new Incoming(request, ctx, net.get(), serverId, mac, clientId);
+        try {
+            Optional<Reply> reply = switch (type) {
+                case DISCOVER -> discovery.offer(in).map(lease -> send(in, ReplyFactory.lease(DhcpMessageType.OFFER,
+                        request, in.net(), serverId, lease.ip(), in.replyHostname(lease))));
+                case REQUEST -> new Requests(in).handle();
+                case DECLINE -> decline(in);
+                case RELEASE -> release(in);
+                case INFORM -> Optional.of(send(in, ReplyFactory.informAck(request, in.net(), serverId)));
+                case OFFER, ACK, NAK -> drop(DropReason.NOT_A_REQUEST, type.name());
+            };
+            reply.ifPresent(events::sent);
+            return reply;
+        } catch (AllocationException e) {
+            return drop(e.reason() == AllocationException.Reason.STORE_UNAVAILABLE ? DropReason.STORE_UNAVAILABLE
+                    : e.reason() == AllocationException.Reason.EXHAUSTED ? DropReason.EXHAUSTED : DropReason.REFUSED,
+                    type + " " + e.reason() + ": " + e.getMessage());
+        }
+    }
+
+    /** giaddr picks the relay's network; else ciaddr (a renewal unicast from a relayed client); else the interface. */
+    private Optional<NetworkSpec> selectNetwork(DhcpMessage request, ReceiveContext ctx) {
+        if (!request.giaddr().isAny()) {
+            return leases.networkForRelay(request.giaddr());
+        }
+        if (!request.ciaddr().isAny()) {
+            Optional<NetworkSpec> byClient = leases.networkContaining(request.ciaddr());
+            if (byClient.isPresent()) {
+                return byClient;
+            }
+        }
+        Optional<NetworkSpec> byInterface = ctx.interfaceName() == null ? Optional.empty()
+                : leases.networkForInterface(ctx.interfaceName());
+        if (byInterface.isEmpty() && ctx.interfaceAddress() != null && !ctx.interfaceAddress().isAny()) {
+            return leases.networkContaining(ctx.interfaceAddress());
+        }
+        return byInterface;
+    }
+
+    private Reply send(Incoming in, DhcpMessage reply) {
+        return ReplyRouting.route(in.msg(), reply, reply.messageType().orElseThrow(), in.ctx());
+    }
+
+    private Optional<Reply> drop(DropReason reason, String detail) {
+        events.dropped(reason, detail);
+        return Optional.empty();
+    }
+
+    private boolean forOtherServer(Incoming in) {
+        return in.msg().options().serverId().map(id -> !id.equals(in.serverId())).orElse(false);
+    }
+
+    private Optional<Reply> decline(Incoming in) {
+        if (forOtherServer(in)) {
+            return drop(DropReason.OTHER_SERVER, "DECLINE for " + in.msg().options().serverId().orElseThrow());
+        }
+        Optional<Ipv4Address> ip = in.msg().options().requestedIp();
+        if (ip.isEmpty()) {
+            return drop(DropReason.MISSING_ADDRESS, "DECLINE without option 50");
+        }
+        events.lease(LeaseEvent.DECLINED, leases.decline(in.net().name(), in.holder(), ip.get()));
+        return Optional.empty();
+    }
+
+    private Optional<Reply> release(Incoming in) {
+        if (forOtherServer(in)) {
+            return drop(DropReason.OTHER_SERVER, "RELEASE for " + in.msg().options().serverId().orElseThrow());
+        }
+        if (in.msg().ciaddr().isAny()) {
+            return drop(DropReason.MISSING_ADDRESS, "RELEASE with ciaddr 0");
+        }
+        leases.release(in.net().name(), in.holder(), in.msg().ciaddr())
+                .ifPresent(lease -> events.lease(LeaseEvent.RELEASED, lease));
+        return Optional.empty();
+    }
+
+    /** The four REQUEST states of RFC 2131 4.3.2, told apart by server id, option 50 and ciaddr. */
+    private final class Requests {
+        private final Incoming in;
+        private final DhcpMessage msg;
+
+        Requests(Incoming in) {
+            this.in = in;
+            this.msg = in.msg();
+        }
+
+        Optional<Reply> handle() {
+            Optional<Ipv4Address> serverId = msg.options().serverId();
+            Optional<Ipv4Address> requested = msg.options().requestedIp();
+            if (serverId.isPresent()) {
+                return selecting(serverId.get(), requested.orElse(msg.ciaddr()));
+            }
+            if (!msg.ciaddr().isAny()) {
+                boolean rebinding = in.ctx().receivedAsBroadcast();
+                return renewing(msg.ciaddr(), rebinding ? settings.authoritative() : true);
+            }
+            if (requested.isPresent()) {
+                return verify(requested.get(), settings.authoritative(), "INIT-REBOOT");
+            }
+            return drop(DropReason.MISSING_ADDRESS, "REQUEST without server id, option 50 or ciaddr");
+        }
+
+        private Optional<Reply> selecting(Ipv4Address chosenServer, Ipv4Address ip) {
+            if (!chosenServer.equals(in.serverId())) {
+                // The client took another server's offer: give our held address back now.
+                leases.leaseOf(in.net().name(), in.holder())
+                        .filter(l -> l.state() == LeaseState.OFFERED)
+                        .flatMap(l -> leases.release(in.net().name(), in.holder(), l.ip()))
+                        .ifPresent(l -> events.lease(LeaseEvent.OFFER_RETRACTED, l));
+                return drop(DropReason.OTHER_SERVER, "client chose " + chosenServer);
+            }
+            if (ip.isAny()) {
+                return drop(DropReason.MISSING_ADDRESS, "SELECTING REQUEST without option 50");
+            }
+            return bind(ip, true, LeaseEvent.BOUND);
+        }
+
+        /** RENEWING (unicast) or REBINDING (broadcast): the client names its address in ciaddr. */
+        private Optional<Reply> renewing(Ipv4Address ip, boolean mayNak) {
+            return verify(ip, mayNak, "RENEW");
+        }
+
+        /** INIT-REBOOT, RENEWING, REBINDING: ACK only if the address is this client's lease. */
+        private Optional<Reply> verify(Ipv4Address ip, boolean mayNak, String state) {
+            if (!in.net().cidr().contains(ip)) {
+                return nak(mayNak, state + ": " + ip + " is not in " + in.net().cidr());
+            }
+            Optional<Lease> current = leases.leaseOf(in.net().name(), in.holder());
+            if (current.isEmpty()) {
+                return nak(mayNak, state + ": no lease for " + in.holder());
+            }
+            if (!current.get().ip().equals(ip)) {
+                return nak(mayNak, state + ": " + ip + " is not the lease of " + in.holder());
+            }
+            LeaseEvent event = current.get().state() == LeaseState.BOUND ? LeaseEvent.RENEWED : LeaseEvent.BOUND;
+            return bind(ip, mayNak, event);
+        }
+
+        private Optional<Reply> bind(Ipv4Address ip, boolean mayNak, LeaseEvent event) {
+            Lease lease;
+            try {
+                lease = leases.bind(in.net().name(), in.allocation(ip), ip);
+            } catch (AllocationException e) {
+                if (e.reason() == AllocationException.Reason.STORE_UNAVAILABLE) {
+                    throw e; // never NAK because of our own store: the client retries
+                }
+                return nak(mayNak, e.reason() + ": " + e.getMessage());
+            }
+            events.lease(event, lease);
+            return Optional.of(send(in, ReplyFactory.lease(DhcpMessageType.ACK, msg, in.net(), in.serverId(),
+                    lease.ip(), in.replyHostname(lease))));
+        }
+
+        private Optional<Reply> nak(boolean mayNak, String why) {
+            if (!mayNak) {
+                return drop(DropReason.NOT_AUTHORITATIVE, why);
+            }
+            events.nak(in.net().name(), why);
+            return Optional.of(send(in, ReplyFactory.nak(msg, in.serverId(), truncate(why))));
+        }
+
+        private static String truncate(String s) {
+            return s.length() > 200 ? s.substring(0, 200) : s;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.vmaddr.dhcp.protocol;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.ipam.AllocationRequest;
+import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.NetworkSpec;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the DHCP protocol needs from the allocation engine: exactly the methods of
+ * {@code dev.vmaddr.ipam.AllocationEngine}, which implements this (or is adapted to it by a method
+ * reference per call) so the protocol does not depend on how the engine is built. Every method may
+ * throw {@link dev.vmaddr.ipam.AllocationException}.
+ */
+public interface LeaseOperations {
+    Optional<NetworkSpec> networkForRelay(Ipv4Address giaddr);
+
+    Optional<NetworkSpec> networkForInterface(String ifname);
+
+    Optional<NetworkSpec> networkContaining(Ipv4Address ip);
+
+    Optional<NetworkSpec> network(String name);
+
+    /** DISCOVER: an in-memory OFFERED hold for {@code holdFor}. */
+    Lease offer(String network, AllocationRequest req, Duration holdFor);
+
+    /** REQUEST: BOUND and durable before it returns. */
+    Lease bind(String network, AllocationRequest req, Ipv4Address ip);
+
+    Optional<Lease> release(String network, HolderKey holder, Ipv4Address ip);
+
+    Lease decline(String network, HolderKey holder, Ipv4Address ip);
+
+    /** A probe found the address answering: quarantine it. */
+    Lease markConflict(String network, Ipv4Address ip, String evidence);
+
+    Optional<Lease> leaseOf(String network, HolderKey holder);
+
+    Optional<Lease> lease(String network, Ipv4Address ip);
+}

@@ -1,0 +1,120 @@
+package dev.vmaddr.dhcp.protocol;
+
+import static dev.vmaddr.dhcp.codec.OptionCodes.*;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.dhcp.codec.ClasslessRoute;
+import dev.vmaddr.dhcp.codec.DhcpMessage;
+import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.dhcp.codec.DhcpOptions;
+import dev.vmaddr.dhcp.codec.Octets;
+import dev.vmaddr.ipam.NetworkSpec;
+import java.util.List;
+
+/**
+ * Builds OFFER, ACK and NAK messages (RFC 2131 table 3) with the network's options (RFC 2132).
+ * Always sent with a lease: 53, 54, 51, 58, 59, 1. Sent when the client's parameter request list (55)
+ * names them, or, when it sent none, all that are configured except 121: 3, 6, 12, 15, 26, 28, 121.
+ * A client that asks for 121 gets the default route in it as well, since RFC 3442 clients then ignore 3.
+ * Echoed: 61 (RFC 6842) and 82 (RFC 3046), unchanged.
+ */
+final class ReplyFactory {
+    private static final int[] DEFAULT_OPTIONAL = {ROUTERS, DNS_SERVERS, HOSTNAME, DOMAIN_NAME, INTERFACE_MTU, BROADCAST_ADDRESS};
+
+    private ReplyFactory() {
+    }
+
+    /** OFFER or ACK carrying a lease on {@code yiaddr}; ciaddr echoed for an ACK (RFC 2131 table 3). */
+    static DhcpMessage lease(DhcpMessageType type, DhcpMessage request, NetworkSpec net, Ipv4Address serverId,
+                             Ipv4Address yiaddr, String hostname) {
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(type).serverId(serverId)
+                .leaseTime(net.leaseTime()).renewalTime(net.effectiveRenewTime()).rebindingTime(net.effectiveRebindTime())
+                .subnetMask(net.cidr().netmask());
+        configured(o, request, net, hostname);
+        echo(o, request);
+        return base(request).ciaddr(type == DhcpMessageType.ACK ? request.ciaddr() : Ipv4Address.ANY)
+                .yiaddr(yiaddr).options(o.build()).build();
+    }
+
+    /** ACK to an INFORM: configuration only, no lease times, no yiaddr (RFC 2131 4.3.5). */
+    static DhcpMessage informAck(DhcpMessage request, NetworkSpec net, Ipv4Address serverId) {
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).serverId(serverId)
+                .subnetMask(net.cidr().netmask());
+        configured(o, request, net, null);
+        echo(o, request);
+        return base(request).ciaddr(request.ciaddr()).options(o.build()).build();
+    }
+
+    /** NAK; via a relay the broadcast bit is set so the relay broadcasts it (RFC 2131 4.3.2). */
+    static DhcpMessage nak(DhcpMessage request, Ipv4Address serverId, String why) {
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.NAK).serverId(serverId).message(why);
+        echo(o, request);
+        DhcpMessage.Builder b = base(request).options(o.build());
+        if (!request.giaddr().isAny()) {
+            b.flags(request.flags() | DhcpMessage.FLAG_BROADCAST);
+        }
+        return b.build();
+    }
+
+    private static DhcpMessage.Builder base(DhcpMessage request) {
+        return DhcpMessage.builder().op(DhcpMessage.BOOTREPLY).hardware(request.htype(), request.chaddr())
+                .xid(request.xid()).flags(request.flags()).giaddr(request.giaddr());
+    }
+
+    private static void echo(DhcpOptions.Builder o, DhcpMessage request) {
+        request.options().clientId().ifPresent(o::clientId);
+        request.options().relayAgentInfo().ifPresent(o::relayAgentInfo);
+    }
+
+    private static void configured(DhcpOptions.Builder o, DhcpMessage request, NetworkSpec net, String hostname) {
+        Octets prl = request.options().parameterRequestList();
+        if (prl.isEmpty()) {
+            for (int code : DEFAULT_OPTIONAL) {
+                add(o, code, net, hostname);
+            }
+            return;
+        }
+        for (int i = 0; i < prl.length(); i++) {
+            add(o, prl.get(i), net, hostname);
+        }
+    }
+
+    private static void add(DhcpOptions.Builder o, int code, NetworkSpec net, String hostname) {
+        switch (code) {
+            case ROUTERS -> {
+                if (net.gateway() != null) {
+                    o.routers(List.of(net.gateway()));
+                }
+            }
+            case DNS_SERVERS -> {
+                if (!net.dns().isEmpty()) {
+                    o.dnsServers(net.dns());
+                }
+            }
+            case HOSTNAME -> {
+                if (hostname != null && !hostname.isEmpty()) {
+                    o.hostname(hostname);
+                }
+            }
+            case DOMAIN_NAME -> {
+                if (net.domain() != null && !net.domain().isEmpty()) {
+                    o.domainName(net.domain());
+                }
+            }
+            case INTERFACE_MTU -> {
+                if (net.mtu() != null && net.mtu() >= 68 && net.mtu() <= 0xFFFF) {
+                    o.mtu(net.mtu());
+                }
+            }
+            case BROADCAST_ADDRESS -> o.broadcastAddress(net.cidr().broadcast());
+            case CLASSLESS_ROUTES -> {
+                if (net.gateway() != null) {
+                    o.classlessRoutes(List.of(ClasslessRoute.defaultVia(net.gateway())));
+                }
+            }
+            default -> {
+                // not something this server configures
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.vmaddr.dhcp.server;
+
+import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.dhcp.protocol.DhcpEvents;
+import dev.vmaddr.dhcp.protocol.DropReason;
+import dev.vmaddr.dhcp.protocol.LeaseEvent;
+import dev.vmaddr.dhcp.protocol.ReceiveContext;
+import dev.vmaddr.dhcp.protocol.Reply;
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.ipam.Lease;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DHCP events as log lines with stable names ({@code event=lease.bound network=.. ip=.. mac=..}).
+ * Lease changes, NAKs and conflicts log at INFO; per-packet traffic and drops at DEBUG, so a busy
+ * server's log stays readable unless asked otherwise (logger {@code dev.vmaddr.dhcp}).
+ */
+public final class DhcpEventLog implements DhcpEvents {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.vmaddr.dhcp.events");
+
+    @Override
+    public void received(DhcpMessageType type, ReceiveContext ctx) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("event=dhcp.received type={} interface={} source={}", type, ctx.interfaceName(), ctx.source());
+        }
+    }
+
+    @Override
+    public void sent(Reply reply) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("event=dhcp.sent type={} to={}:{} yiaddr={}", reply.type(), reply.destination(), reply.port(),
+                    reply.message().yiaddr());
+        }
+    }
+
+    @Override
+    public void malformed(String reason, ReceiveContext ctx) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("event=dhcp.malformed interface={} source={} reason=\"{}\"", ctx.interfaceName(), ctx.source(), reason);
+        }
+    }
+
+    @Override
+    public void dropped(DropReason reason, String detail) {
+        if (reason == DropReason.STORE_UNAVAILABLE || reason == DropReason.EXHAUSTED || reason == DropReason.OVERLOADED) {
+            LOG.warn("event=dhcp.dropped reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("event=dhcp.dropped reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
+        }
+    }
+
+    @Override
+    public void nak(String network, String reason) {
+        LOG.info("event=dhcp.nak network={} reason=\"{}\"", network, reason);
+    }
+
+    @Override
+    public void probeConflict(String network, Ipv4Address ip) {
+        LOG.warn("event=dhcp.probe_conflict network={} ip={}", network, ip);
+    }
+
+    @Override
+    public void probeFailed(String network, Ipv4Address ip, Throwable error) {
+        LOG.warn("event=dhcp.probe_failed network={} ip={} error=\"{}\"", network, ip, error.getMessage());
+    }
+
+    @Override
+    public void lease(LeaseEvent event, Lease lease) {
+        if (event == LeaseEvent.OFFERED && !LOG.isDebugEnabled()) {
+            return;
+        }
+        String name = "lease." + event.name().toLowerCase(Locale.ROOT);
+        if (event == LeaseEvent.OFFERED) {
+            LOG.debug("event={} network={} ip={} mac={} clientId={}", name, lease.network(), lease.ip(), lease.mac(), lease.clientId());
+        } else {
+            LOG.info("event={} network={} ip={} mac={} clientId={} hostname={} expiresAt={}", name, lease.network(), lease.ip(),
+                    lease.mac(), lease.clientId(), lease.hostname(), lease.expiresAt());
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vmaddr.dhcp.server;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.dhcp.protocol.ConflictProbe;
+import dev.vmaddr.dhcp.transport.IcmpEchoSocket;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Conflict probe by ICMP echo (like Kea's ping-check and dnsmasq), without dnsmasq's flaw of
+ * blocking every client while it waits: a probe is a future completed by one receiver thread when
+ * the echo reply arrives, or with {@code false} when {@code timeout} passes.
+ *
+ * <p>Threads: {@link #inUse} from any thread (registers the pending probe, then sends); one daemon
+ * thread receives replies and completes the matching future. Pending probes are keyed by target
+ * and sequence number, so a late reply to an old probe never answers a new one.
+ */
+public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IcmpConflictProbe.class);
+
+    private record Key(Ipv4Address target, int sequence) {}
+
+    private final IcmpEchoSocket socket;
+    private final Duration timeout;
+    private final int identifier;
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
+    private final Thread receiver;
+
+    public IcmpConflictProbe(IcmpEchoSocket socket, Duration timeout) {
+        this.socket = socket;
+        this.timeout = timeout;
+        this.identifier = (int) (ProcessHandle.current().pid() & 0xFFFF);
+        this.receiver = Thread.ofPlatform().name("icmp-probe-receiver").daemon().start(this::receiveLoop);
+    }
+
+    public static IcmpConflictProbe open(Duration timeout) throws IOException {
+        return new IcmpConflictProbe(IcmpEchoSocket.open(), timeout);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> inUse(String networkInterface, Ipv4Address ip) {
+        Key key = new Key(ip, sequence.incrementAndGet() & 0xFFFF);
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        pending.put(key, answer);
+        answer.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((inUse, error) -> pending.remove(key, answer));
+        try {
+            socket.send(ip, identifier, key.sequence());
+        } catch (IOException e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void receiveLoop() {
+        while (true) {
+            IcmpEchoSocket.EchoReply reply;
+            try {
+                reply = socket.receive();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.warn("event=probe.receive_failed error=\"{}\"", e.getMessage());
+                continue;
+            }
+            if (reply.identifier() != identifier) {
+                continue;
+            }
+            CompletableFuture<Boolean> answer = pending.remove(new Key(reply.from(), reply.sequence()));
+            if (answer != null) {
+                answer.complete(true);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        pending.values().forEach(f -> f.complete(false));
+        try {
+            receiver.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,716 @@
+package dev.vmaddr.ipam;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.AllocationException.Reason;
+import dev.vmaddr.ipam.NetworkIndex.Claim;
+import dev.vmaddr.ipam.NetworkIndex.ClaimKind;
+import dev.vmaddr.store.Store;
+import dev.vmaddr.store.StoreException;
+import dev.vmaddr.store.WriteResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who gets which IPv4 address, after Kea's allocation engine: a candidate comes from the
+ * client's reservation, its current or previous lease, its requested address, or the free-address
+ * index; the engine checks every candidate against the rules (reservations, exclusions, gateway,
+ * network and broadcast, leases of others, in-flight offers) before granting it.
+ *
+ * <p><b>Where the truth is.</b> Leases live in the {@link Store}; it refuses to write a lease over
+ * another holder's occupying lease, so even several servers sharing it cannot double-book. This
+ * class keeps only indexes per network ({@link NetworkIndex}): a bitmap of free pool addresses,
+ * offers (memory only: a lost offer is harmless), pending writes and an expiry queue. They are
+ * rebuilt from the store when a network is put and at construction. Free addresses are found by a
+ * random start plus "next free bit" in a summarised bitmap: the same cost at 0 % and 99 % full,
+ * no scan over leases or addresses.
+ *
+ * <p><b>Concurrency.</b> One lock per network guards its index. Operations of one holder are
+ * serialised (a busy-holder set), operations of different holders interleave. A grant is decided
+ * under the lock and recorded as a pending claim, the lock is released for the durable store
+ * write (so concurrent writers share the store's group commit), then retaken to settle: the
+ * address is visible as granted only after the store acknowledged it. A store conflict (another
+ * server took the address) marks it taken and another candidate is tried, a bounded number of times.
+ */
+public final class AllocationEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(AllocationEngine.class);
+    public static final Duration DEFAULT_QUARANTINE = Duration.ofMinutes(10);
+    /** Free-index candidates tried before giving up: each failure is a stale index entry or a lost race with another server. */
+    static final int MAX_CANDIDATES = 16;
+    private static final MacAddress UNKNOWN_MAC = new MacAddress(0);
+
+    private final Store store;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Duration quarantine;
+    private final Map<String, NetworkIndex> indexes = new ConcurrentHashMap<>();
+    private final Object configLock = new Object();
+
+    public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
+        this(store, clock, random, DEFAULT_QUARANTINE);
+    }
+
+    /** @param quarantine how long a declined or conflicting address stays out of use */
+    public AllocationEngine(Store store, Clock clock, RandomGenerator random, Duration quarantine) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+        for (NetworkSpec spec : store.networks().list()) {
+            indexes.put(spec.name(), build(spec));
+        }
+    }
+
+    // ---------------------------------------------------------------- networks
+
+    /** Validates, stores durably, then replaces the network's index (rebuilt from the store's leases). */
+    public void putNetwork(NetworkSpec spec) {
+        List<FieldProblem> problems = new ArrayList<>(NetworkValidator.validate(spec));
+        synchronized (configLock) {
+            for (NetworkIndex other : indexes.values()) {
+                if (!other.name().equals(spec.name()) && other.spec.cidr().overlaps(spec.cidr())) {
+                    problems.add(new FieldProblem("cidr", spec.cidr() + " overlaps network " + other.name() + " "
+                            + other.spec.cidr()));
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new NetworkValidationException(spec.name(), problems);
+            }
+            NetworkIndex old = indexes.get(spec.name());
+            if (old != null) {
+                retire(old);
+            }
+            try {
+                store.networks().put(spec);
+                indexes.put(spec.name(), build(spec));
+            } catch (StoreException e) {
+                if (old != null) {
+                    indexes.put(spec.name(), build(old.spec));
+                }
+                throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot store network " + spec.name(), e);
+            } finally {
+                if (old != null) {
+                    old.lock.unlock();
+                }
+            }
+        }
+        LOG.info("event=network.put network={} cidr={}", spec.name(), spec.cidr());
+    }
+
+    public boolean removeNetwork(String name) {
+        synchronized (configLock) {
+            NetworkIndex old = indexes.get(name);
+            if (old != null) {
+                retire(old);
+            }
+            try {
+                boolean removed = store.networks().delete(name);
+                indexes.remove(name);
+                LOG.info("event=network.removed network={}", name);
+                return removed || old != null;
+            } catch (StoreException e) {
+                if (old != null) {
+                    indexes.put(name, build(old.spec));
+                }
+                throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot remove network " + name, e);
+            } finally {
+                if (old != null) {
+                    old.lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Locks {@code old} (left locked for the caller) once no operation is in flight on it, and retires it. */
+    private static void retire(NetworkIndex old) {
+        old.lock.lock();
+        while (!old.busyHolders.isEmpty() || old.claims.values().stream().anyMatch(c -> c.kind() == ClaimKind.PENDING)) {
+            old.changed.awaitUninterruptibly();
+        }
+        old.retired = true;
+    }
+
+    private NetworkIndex build(NetworkSpec spec) {
+        NetworkIndex idx = new NetworkIndex(spec);
+        Instant now = clock.instant();
+        store.leases().list(spec.name()).forEach(l -> {
+            if (l.occupiesAt(now)) {
+                idx.markTaken(l.ip());
+                idx.addExpiry(l.ip(), l.expiresAt());
+            }
+        });
+        return idx;
+    }
+
+    public Optional<NetworkSpec> network(String name) {
+        NetworkIndex idx = indexes.get(name);
+        return idx == null ? Optional.empty() : Optional.of(idx.spec);
+    }
+
+    public List<NetworkSpec> networks() {
+        return indexes.values().stream().map(i -> i.spec).sorted(Comparator.comparing(NetworkSpec::name)).toList();
+    }
+
+    public Optional<NetworkSpec> networkForRelay(Ipv4Address giaddr) {
+        return networks().stream().filter(n -> n.servesRelay(giaddr)).findFirst();
+    }
+
+    public Optional<NetworkSpec> networkForInterface(String ifname) {
+        return networks().stream().filter(n -> ifname.equals(n.bridge())).findFirst();
+    }
+
+    public Optional<NetworkSpec> networkContaining(Ipv4Address ip) {
+        return networks().stream().filter(n -> n.cidr().contains(ip)).findFirst();
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** DHCPDISCOVER: proposes an address and holds it in memory for {@code holdFor}. Nothing is stored. */
+    public Lease offer(String network, AllocationRequest req, Duration holdFor) {
+        HolderKey holder = req.holder();
+        NetworkIndex idx = enter(network, holder);
+        try {
+            Instant now = clock.instant();
+            Ipv4Address ip = chooseForOffer(idx, req, now);
+            idx.dropOffer(holder);
+            Instant until = now.plus(holdFor);
+            idx.claims.put(ip.value(), new Claim(ClaimKind.OFFER, holder, ip, req.mac(), req.clientId(), req.hostname(), until));
+            idx.offerByHolder.put(holder, ip);
+            idx.markTaken(ip);
+            LOG.debug("event=lease.offered network={} ip={} mac={}", network, ip, req.mac());
+            return new Lease(network, ip, req.mac(), req.clientId(), req.hostname(), LeaseState.OFFERED, until, now);
+        } finally {
+            leave(idx, holder);
+        }
+    }
+
+    private Ipv4Address chooseForOffer(NetworkIndex idx, AllocationRequest req, Instant now) {
+        HolderKey holder = req.holder();
+        Reservation r = idx.reservationFor(req);
+        if (r != null && available(idx, req, r.ip(), now)) {
+            return r.ip();
+        }
+        Ipv4Address offered = idx.offerByHolder.get(holder);
+        if (offered != null && available(idx, req, offered, now)) {
+            return offered;
+        }
+        Lease mine = store.leases().findByHolder(idx.name(), holder).orElse(null);
+        if (mine != null && mine.state() == LeaseState.BOUND && mine.occupiesAt(now) && available(idx, req, mine.ip(), now)) {
+            return mine.ip();
+        }
+        if (req.requestedIp() != null && available(idx, req, req.requestedIp(), now)) {
+            return req.requestedIp();
+        }
+        if (mine != null && mine.state() != LeaseState.DECLINED && available(idx, req, mine.ip(), now)) {
+            return mine.ip(); // sticky: the address this client had before
+        }
+        return fromFreeIndex(idx, req, now);
+    }
+
+    /** Whether {@code ip} may go to this request's holder now: allowed for it and held by nobody else. */
+    private boolean available(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
+        return idx.refusal(req, ip) == null && takenBy(idx, req.holder(), ip, now) == null;
+    }
+
+    /**
+     * Who other than {@code holder} holds {@code ip} (a live claim or an occupying lease), or null.
+     * A quarantined (declined) address counts as taken even for its last holder.
+     */
+    private String takenBy(NetworkIndex idx, HolderKey holder, Ipv4Address ip, Instant now) {
+        Claim c = idx.liveClaim(ip, now);
+        if (c != null && !c.holder().equals(holder)) {
+            return c.holder() + (c.kind() == ClaimKind.OFFER ? " (offered)" : " (being bound)");
+        }
+        Lease l = store.leases().get(idx.name(), ip).orElse(null);
+        if (l != null && l.occupiesAt(now) && (!l.holder().equals(holder) || l.state() == LeaseState.DECLINED)) {
+            return l.holder() + " (" + l.state().wireName() + ")";
+        }
+        return null;
+    }
+
+    /**
+     * A free pool address from the index: random start, next free bit. Each candidate is checked
+     * against the store; a stale one (taken behind our back, e.g. by another server) is marked taken
+     * and the next is tried, at most {@link #MAX_CANDIDATES} times.
+     */
+    private Ipv4Address fromFreeIndex(NetworkIndex idx, AllocationRequest req, Instant now) {
+        for (int attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+            if (idx.free.freeCount() == 0) {
+                break;
+            }
+            long pos = idx.free.nextFreeWrapping(random.nextLong(idx.free.size()));
+            Ipv4Address ip = idx.addressAt(pos);
+            Claim c = idx.liveClaim(ip, now);
+            Lease l = store.leases().get(idx.name(), ip).orElse(null);
+            if (c == null && (l == null || !l.occupiesAt(now))) {
+                return ip;
+            }
+            idx.markTaken(ip);
+            if (l != null && l.occupiesAt(now)) {
+                idx.addExpiry(ip, l.expiresAt());
+            }
+        }
+        throw new AllocationException(Reason.EXHAUSTED, "no free address in network " + idx.name()
+                + " (" + idx.free.freeCount() + " of " + idx.dynamicSize + " free)");
+    }
+
+    /**
+     * DHCPREQUEST (selecting, init-reboot, renewing, rebinding): binds {@code ip} to the holder,
+     * durably, or refuses (the server answers NAK).
+     */
+    public Lease bind(String network, AllocationRequest req, Ipv4Address ip) {
+        HolderKey holder = req.holder();
+        NetworkIndex idx = enter(network, holder);
+        try {
+            Instant now = clock.instant();
+            AllocationException refusal = idx.refusal(req, ip);
+            if (refusal != null) {
+                throw refusal;
+            }
+            String other = takenBy(idx, holder, ip, now);
+            if (other != null) {
+                throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
+            }
+            releaseOther(idx, store.leases().findByHolder(network, holder).orElse(null), ip, now);
+            Lease bound = writeBound(idx, req, ip, now);
+            if (bound == null) {
+                throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
+            }
+            return bound;
+        } finally {
+            leave(idx, holder);
+        }
+    }
+
+    /**
+     * API allocation: the requested address, else (reservation, current, previous or any free
+     * address), bound durably. Refuses with ADDRESS_TAKEN / EXHAUSTED (409 for the API).
+     */
+    public Lease allocate(String network, AllocationRequest req) {
+        HolderKey holder = req.holder();
+        NetworkIndex idx = enter(network, holder);
+        try {
+            Instant now = clock.instant();
+            Lease previous = store.leases().findByHolder(network, holder).orElse(null);
+            if (req.requestedIp() != null) {
+                Ipv4Address ip = req.requestedIp();
+                AllocationException refusal = idx.refusal(req, ip);
+                if (refusal != null) {
+                    throw refusal;
+                }
+                String other = takenBy(idx, holder, ip, now);
+                if (other != null) {
+                    throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
+                }
+                releaseOther(idx, previous, ip, now);
+                Lease bound = writeBound(idx, req, ip, now);
+                if (bound == null) {
+                    throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
+                }
+                return bound;
+            }
+            for (int attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
+                Ipv4Address ip = chooseForOffer(idx, req, now);
+                if (releaseOther(idx, previous, ip, now)) {
+                    previous = null;
+                }
+                Lease bound = writeBound(idx, req, ip, now);
+                if (bound != null) {
+                    return bound;
+                }
+                now = clock.instant();
+            }
+            throw new AllocationException(Reason.EXHAUSTED, "no address could be stored in " + network
+                    + " after " + MAX_CANDIDATES + " conflicts with other servers");
+        } finally {
+            leave(idx, holder);
+        }
+    }
+
+    /**
+     * Writes a BOUND lease for the holder: pending claim under the lock, store write without it,
+     * settle under it again. Returns null when the store reports another holder (the address is
+     * then marked taken in the index).
+     */
+    private Lease writeBound(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
+        HolderKey holder = req.holder();
+        Duration leaseTime = req.leaseTime() != null ? req.leaseTime() : idx.spec.leaseTime();
+        Lease lease = new Lease(idx.name(), ip, req.mac(), req.clientId(), req.hostname(), LeaseState.BOUND,
+                now.plus(leaseTime), now);
+        Claim before = idx.claims.put(ip.value(), new Claim(ClaimKind.PENDING, holder, ip, req.mac(), req.clientId(),
+                req.hostname(), now));
+        idx.markTaken(ip);
+        WriteResult result;
+        idx.lock.unlock();
+        try {
+            result = store.leases().put(lease, now);
+        } catch (StoreException e) {
+            idx.lock.lock();
+            settle(idx, ip, before);
+            throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot store lease of " + ip + " in " + idx.name(), e);
+        }
+        idx.lock.lock();
+        idx.claims.remove(ip.value());
+        idx.changed.signalAll();
+        if (!result.applied()) {
+            idx.addExpiry(ip, result.current().expiresAt());
+            LOG.warn("event=lease.store_conflict network={} ip={} holder={} current={}", idx.name(), ip, holder,
+                    result.current().holder());
+            return null;
+        }
+        idx.dropOffer(holder);
+        idx.addExpiry(ip, lease.expiresAt());
+        LOG.info("event=lease.bound network={} ip={} mac={} holder={}", idx.name(), ip, req.mac(), holder);
+        return lease;
+    }
+
+    /** After a failed write: put back the claim that was there (an offer of this holder) or free the address. */
+    private void settle(NetworkIndex idx, Ipv4Address ip, Claim before) {
+        if (before != null && before.liveAt(clock.instant())) {
+            idx.claims.put(ip.value(), before);
+        } else {
+            idx.claims.remove(ip.value());
+            Lease l = store.leases().get(idx.name(), ip).orElse(null);
+            if (l == null || !l.occupiesAt(clock.instant())) {
+                idx.markFree(ip);
+            }
+        }
+        idx.changed.signalAll();
+    }
+
+    /**
+     * A holder moving to another address gives up its old one first, so it never holds two (and
+     * the store's "most recent lease of this holder" is the new one once it is written).
+     */
+    private boolean releaseOther(NetworkIndex idx, Lease previous, Ipv4Address newIp, Instant now) {
+        if (previous != null && !previous.ip().equals(newIp) && previous.state() == LeaseState.BOUND
+                && previous.occupiesAt(now)) {
+            writeFreed(idx, previous, LeaseState.RELEASED, now);
+            return true;
+        }
+        return false;
+    }
+
+    /** Writes a released/expired record (under the lock: rare, and must not race a rebind) and frees the bit. */
+    private Lease writeFreed(NetworkIndex idx, Lease l, LeaseState state, Instant now) {
+        Lease freed = l.withState(state, now, now);
+        WriteResult r;
+        try {
+            r = store.leases().put(freed, now);
+        } catch (StoreException e) {
+            throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot store " + state.wireName() + " lease of "
+                    + l.ip() + " in " + idx.name(), e);
+        }
+        if (!r.applied()) {
+            return null;
+        }
+        if (idx.liveClaim(l.ip(), now) == null) {
+            idx.markFree(l.ip());
+        }
+        LOG.info("event=lease.{} network={} ip={} mac={}", state.wireName(), idx.name(), l.ip(), l.mac());
+        return freed;
+    }
+
+    /** DHCPRELEASE: frees {@code ip} when {@code holder} holds it; empty otherwise (RFC 2131: no reply either way). */
+    public Optional<Lease> release(String network, HolderKey holder, Ipv4Address ip) {
+        NetworkIndex idx = enter(network, holder);
+        try {
+            Instant now = clock.instant();
+            Ipv4Address offered = idx.offerByHolder.get(holder);
+            if (ip.equals(offered)) {
+                idx.dropOffer(holder);
+            }
+            Lease l = store.leases().get(network, ip).orElse(null);
+            if (l == null || !l.holder().equals(holder) || l.state() != LeaseState.BOUND || !l.occupiesAt(now)) {
+                if (ip.equals(offered) && (l == null || !l.occupiesAt(now))) {
+                    idx.markFree(ip);
+                }
+                return Optional.empty();
+            }
+            return Optional.ofNullable(writeFreed(idx, l, LeaseState.RELEASED, now));
+        } finally {
+            leave(idx, holder);
+        }
+    }
+
+    /** API DELETE of an allocation: frees {@code ip} whoever holds it. */
+    public Optional<Lease> releaseAddress(String network, Ipv4Address ip) {
+        index(network);
+        Lease l = store.leases().get(network, ip).orElse(null);
+        if (l == null) {
+            return Optional.empty();
+        }
+        return release(network, l.holder(), ip);
+    }
+
+    /** DHCPDECLINE: the holder found {@code ip} in use; it is quarantined. */
+    public Lease decline(String network, HolderKey holder, Ipv4Address ip) {
+        NetworkIndex idx = enter(network, holder);
+        try {
+            Instant now = clock.instant();
+            Claim c = idx.liveClaim(ip, now);
+            Lease l = store.leases().get(network, ip).orElse(null);
+            Lease basis;
+            if (l != null && l.holder().equals(holder) && l.state() == LeaseState.BOUND && l.occupiesAt(now)) {
+                basis = l;
+            } else if (c != null && c.kind() == ClaimKind.OFFER && c.holder().equals(holder)) {
+                basis = new Lease(network, ip, c.mac(), c.clientId(), c.hostname(), LeaseState.OFFERED, c.expiresAt(), now);
+            } else {
+                throw new AllocationException(Reason.NO_LEASE, holder + " holds no lease of " + ip + " in " + network);
+            }
+            Lease declined = writeQuarantine(idx, basis, now, "declined by " + holder);
+            idx.dropOffer(holder);
+            return declined;
+        } finally {
+            leave(idx, holder);
+        }
+    }
+
+    /** A conflict probe (ARP/ping) found {@code ip} in use: quarantined, never offered meanwhile. */
+    public Lease markConflict(String network, Ipv4Address ip, String evidence) {
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            checkLive(idx);
+            if (!idx.spec.cidr().contains(ip)) {
+                throw new AllocationException(Reason.NOT_IN_NETWORK, ip + " is not in network " + network);
+            }
+            // a bind in flight on this address settles first, so our record is not overwritten by it
+            Claim c;
+            while ((c = idx.liveClaim(ip, clock.instant())) != null && c.kind() == ClaimKind.PENDING) {
+                idx.changed.awaitUninterruptibly();
+            }
+            Instant now = clock.instant();
+            Lease l = store.leases().get(network, ip).orElse(null);
+            Lease basis;
+            if (l != null && l.occupiesAt(now)) {
+                basis = l;
+            } else if (c != null) {
+                basis = new Lease(network, ip, c.mac(), c.clientId(), c.hostname(), LeaseState.OFFERED, c.expiresAt(), now);
+                idx.dropOffer(c.holder());
+            } else if (l != null) {
+                basis = l;
+            } else {
+                basis = new Lease(network, ip, UNKNOWN_MAC, null, null, LeaseState.EXPIRED, now, now);
+            }
+            return writeQuarantine(idx, basis, now, evidence);
+        } finally {
+            idx.lock.unlock();
+        }
+    }
+
+    private Lease writeQuarantine(NetworkIndex idx, Lease basis, Instant now, String evidence) {
+        Lease declined = basis.withState(LeaseState.DECLINED, now.plus(quarantine), now);
+        WriteResult r;
+        try {
+            r = store.leases().put(declined, now);
+        } catch (StoreException e) {
+            throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot store quarantine of " + basis.ip(), e);
+        }
+        if (!r.applied()) {
+            throw new AllocationException(Reason.ADDRESS_TAKEN, basis.ip() + " is held by " + r.current().holder());
+        }
+        idx.markTaken(basis.ip());
+        idx.addExpiry(basis.ip(), declined.expiresAt());
+        LOG.warn("event=lease.declined network={} ip={} mac={} until={} evidence=\"{}\"", idx.name(), basis.ip(),
+                basis.mac(), declined.expiresAt(), evidence);
+        return declined;
+    }
+
+    /**
+     * Expires bound leases past their end (durably), drops offers past their hold and frees
+     * quarantined addresses past their quarantine. Returns how many addresses became free.
+     */
+    public int reclaimExpired() {
+        int freed = 0;
+        for (NetworkIndex idx : List.copyOf(indexes.values())) {
+            idx.lock.lock();
+            try {
+                if (idx.retired) {
+                    continue;
+                }
+                Instant now = clock.instant();
+                for (Claim c : List.copyOf(idx.claims.values())) {
+                    if (!c.liveAt(now)) {
+                        idx.liveClaim(c.ip(), now); // drops it
+                        Lease l = store.leases().get(idx.name(), c.ip()).orElse(null);
+                        if (l == null || !l.occupiesAt(now)) {
+                            idx.markFree(c.ip());
+                            freed++;
+                        }
+                    }
+                }
+                long slot;
+                while ((slot = idx.expiries.pollDue(now.getEpochSecond())) >= 0) {
+                    Ipv4Address ip = idx.slotAddress(slot);
+                    if (idx.liveClaim(ip, now) != null) {
+                        continue; // a bind in flight or an offer: it has its own expiry
+                    }
+                    Lease l = store.leases().get(idx.name(), ip).orElse(null);
+                    if (l == null || l.occupiesAt(now)) {
+                        continue; // renewed since: a later entry covers it
+                    }
+                    if (l.state() == LeaseState.BOUND) {
+                        try {
+                            if (writeFreed(idx, l, LeaseState.EXPIRED, now) != null) {
+                                freed++;
+                            }
+                        } catch (AllocationException e) {
+                            idx.addExpiry(ip, now); // try again next round
+                            LOG.warn("event=lease.expire_failed network={} ip={} error=\"{}\"", idx.name(), ip, e.getMessage());
+                            break;
+                        }
+                    } else if (l.state() == LeaseState.DECLINED) {
+                        idx.markFree(ip);
+                        freed++;
+                        LOG.info("event=lease.quarantine_over network={} ip={}", idx.name(), ip);
+                    }
+                }
+            } finally {
+                idx.lock.unlock();
+            }
+        }
+        return freed;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The holder's offer in flight, else its most recent lease in the store (any state). */
+    public Optional<Lease> leaseOf(String network, HolderKey holder) {
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            Ipv4Address offered = idx.offerByHolder.get(holder);
+            if (offered != null) {
+                Claim c = idx.liveClaim(offered, clock.instant());
+                if (c != null && c.kind() == ClaimKind.OFFER) {
+                    return Optional.of(offerLease(network, c));
+                }
+            }
+        } finally {
+            idx.lock.unlock();
+        }
+        return store.leases().findByHolder(network, holder);
+    }
+
+    public Optional<Lease> lease(String network, Ipv4Address ip) {
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            Claim c = idx.liveClaim(ip, clock.instant());
+            if (c != null && c.kind() == ClaimKind.OFFER) {
+                return Optional.of(offerLease(network, c));
+            }
+        } finally {
+            idx.lock.unlock();
+        }
+        return store.leases().get(network, ip);
+    }
+
+    /** The store's leases of the network plus offers in flight, ordered by address. */
+    public List<Lease> leases(String network) {
+        NetworkIndex idx = index(network);
+        List<Lease> offers = new ArrayList<>();
+        idx.lock.lock();
+        try {
+            Instant now = clock.instant();
+            for (Claim c : idx.claims.values()) {
+                if (c.kind() == ClaimKind.OFFER && c.liveAt(now)) {
+                    offers.add(offerLease(network, c));
+                }
+            }
+        } finally {
+            idx.lock.unlock();
+        }
+        if (offers.isEmpty()) {
+            return store.leases().list(network);
+        }
+        Map<Ipv4Address, Lease> byIp = new java.util.TreeMap<>();
+        for (Lease l : store.leases().list(network)) {
+            byIp.put(l.ip(), l);
+        }
+        for (Lease o : offers) {
+            Lease stored = byIp.get(o.ip());
+            if (stored == null || !stored.occupiesAt(o.updatedAt())) {
+                byIp.put(o.ip(), o);
+            }
+        }
+        return List.copyOf(byIp.values());
+    }
+
+    public PoolStats stats(String network) {
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            long free = idx.free.freeCount();
+            return new PoolStats(idx.dynamicSize, idx.dynamicSize - free, free);
+        } finally {
+            idx.lock.unlock();
+        }
+    }
+
+    private Lease offerLease(String network, Claim c) {
+        return new Lease(network, c.ip(), c.mac(), c.clientId(), c.hostname(), LeaseState.OFFERED, c.expiresAt(),
+                clock.instant());
+    }
+
+    // ---------------------------------------------------------------- locking
+
+    private NetworkIndex index(String network) {
+        NetworkIndex idx = indexes.get(network);
+        if (idx == null) {
+            throw new AllocationException(Reason.UNKNOWN_NETWORK, "no network named " + network);
+        }
+        return idx;
+    }
+
+    private static void checkLive(NetworkIndex idx) {
+        if (idx.retired) {
+            throw new AllocationException(Reason.UNKNOWN_NETWORK, "network " + idx.name() + " was just reconfigured or removed");
+        }
+    }
+
+    /**
+     * Takes the network's lock and waits until no other operation of {@code holder} is in flight.
+     * A network replaced meanwhile is looked up again.
+     */
+    private NetworkIndex enter(String network, HolderKey holder) {
+        for (int i = 0; ; i++) {
+            NetworkIndex idx = index(network);
+            idx.lock.lock();
+            if (idx.retired) {
+                idx.lock.unlock();
+                if (i > 100) {
+                    checkLive(idx);
+                }
+                continue;
+            }
+            while (idx.busyHolders.contains(holder) && !idx.retired) {
+                idx.changed.awaitUninterruptibly();
+            }
+            if (idx.retired) {
+                idx.lock.unlock();
+                continue;
+            }
+            idx.busyHolders.add(holder);
+            return idx;
+        }
+    }
+
+    private static void leave(NetworkIndex idx, HolderKey holder) {
+        idx.busyHolders.remove(holder);
+        idx.changed.signalAll();
+        idx.lock.unlock();
+    }
+}

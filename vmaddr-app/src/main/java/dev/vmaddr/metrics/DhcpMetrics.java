@@ -1,0 +1,73 @@
+package dev.vmaddr.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counters the DHCP server calls: packets in and out by message type, malformed packets, NAKs,
+ * conflict probes by outcome, and conflicts found. Thread-safe (Micrometer counters are).
+ */
+public final class DhcpMetrics {
+    private final MeterRegistry registry;
+    private final Counter malformed;
+    private final Counter naks;
+    private final Counter conflicts;
+    // Looked up once per label value: builder().register() on every packet costs a map lookup and garbage.
+    private final ConcurrentHashMap<String, Counter> byLabel = new ConcurrentHashMap<>();
+
+    DhcpMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.malformed = Counter.builder("vmaddr_dhcp_malformed").description("DHCP packets that could not be decoded").register(registry);
+        this.naks = Counter.builder("vmaddr_dhcp_naks").description("DHCPNAKs sent").register(registry);
+        this.conflicts = Counter.builder("vmaddr_dhcp_conflicts").description("addresses found in use by a probe or DECLINE").register(registry);
+    }
+
+    /** @param type message type, e.g. {@code discover}, {@code request} */
+    public void received(String type) {
+        byLabel.computeIfAbsent("received/" + type, k -> Counter.builder("vmaddr_dhcp_received")
+                .description("DHCP packets received by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+    }
+
+    /** @param type message type, e.g. {@code offer}, {@code ack} */
+    public void sent(String type) {
+        byLabel.computeIfAbsent("sent/" + type, k -> Counter.builder("vmaddr_dhcp_sent")
+                .description("DHCP packets sent by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+    }
+
+    public void malformed() {
+        malformed.increment();
+    }
+
+    public void nak() {
+        naks.increment();
+    }
+
+    /** @param outcome {@code free}, {@code in-use} or {@code error} */
+    public void probe(String outcome) {
+        byLabel.computeIfAbsent("probe/" + outcome, k -> Counter.builder("vmaddr_dhcp_probes")
+                .description("conflict probes by outcome")
+                .tag("outcome", outcome).register(registry)).increment();
+    }
+
+    public void conflict() {
+        conflicts.increment();
+    }
+
+    /** @param reason why a request got no reply, e.g. {@code unknown_network} */
+    public void dropped(String reason) {
+        byLabel.computeIfAbsent("dropped/" + reason, k -> Counter.builder("vmaddr_dhcp_dropped")
+                .description("DHCP requests that got no reply, by reason")
+                .tag("reason", reason).register(registry)).increment();
+    }
+
+    /** @param event what happened to a lease, e.g. {@code bound}, {@code released} */
+    public void lease(String event) {
+        byLabel.computeIfAbsent("lease/" + event, k -> Counter.builder("vmaddr_dhcp_lease_events")
+                .description("lease changes made by DHCP, by event")
+                .tag("event", event).register(registry)).increment();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.vmaddr.serve;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.dhcp.protocol.DhcpEvents;
+import dev.vmaddr.dhcp.protocol.DropReason;
+import dev.vmaddr.dhcp.protocol.LeaseEvent;
+import dev.vmaddr.dhcp.protocol.ReceiveContext;
+import dev.vmaddr.dhcp.protocol.Reply;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.metrics.DhcpMetrics;
+import java.util.Locale;
+
+/**
+ * DHCP events to Prometheus counters, then on to the next listener (the event log). Lives in serve
+ * because it is wiring: the protocol knows no Micrometer, the metrics package no DHCP.
+ */
+record DhcpEventsToMetrics(DhcpMetrics metrics, DhcpEvents next) implements DhcpEvents {
+    @Override
+    public void received(DhcpMessageType type, ReceiveContext ctx) {
+        metrics.received(type == null ? "unknown" : type.name());
+        next.received(type, ctx);
+    }
+
+    @Override
+    public void sent(Reply reply) {
+        DhcpMessageType type = reply.type();
+        metrics.sent(type == null ? "unknown" : type.name());
+        next.sent(reply);
+    }
+
+    @Override
+    public void malformed(String reason, ReceiveContext ctx) {
+        metrics.malformed();
+        next.malformed(reason, ctx);
+    }
+
+    @Override
+    public void dropped(DropReason reason, String detail) {
+        metrics.dropped(reason.name().toLowerCase(Locale.ROOT));
+        next.dropped(reason, detail);
+    }
+
+    @Override
+    public void nak(String network, String reason) {
+        metrics.nak();
+        next.nak(network, reason);
+    }
+
+    @Override
+    public void probeConflict(String network, Ipv4Address ip) {
+        metrics.probe("in-use");
+        metrics.conflict();
+        next.probeConflict(network, ip);
+    }
+
+    @Override
+    public void probeFailed(String network, Ipv4Address ip, Throwable error) {
+        metrics.probe("error");
+        next.probeFailed(network, ip, error);
+    }
+
+    @Override
+    public void lease(LeaseEvent event, Lease lease) {
+        metrics.lease(event.name().toLowerCase(Locale.ROOT));
+        if (event == LeaseEvent.DECLINED) {
+            metrics.conflict();
+        }
+        next.lease(event, lease);
+    }
+}

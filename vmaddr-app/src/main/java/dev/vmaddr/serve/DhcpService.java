@@ -1,0 +1,118 @@
+package dev.vmaddr.serve;
+
+import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.dhcp.protocol.ConflictProbe;
+import dev.vmaddr.dhcp.protocol.DhcpEvents;
+import dev.vmaddr.dhcp.protocol.DhcpProtocol;
+import dev.vmaddr.dhcp.protocol.DhcpServerSettings;
+import dev.vmaddr.dhcp.server.ArpingConflictProbe;
+import dev.vmaddr.dhcp.server.DhcpEventLog;
+import dev.vmaddr.dhcp.server.DhcpServer;
+import dev.vmaddr.dhcp.server.EngineLeaseOperations;
+import dev.vmaddr.dhcp.server.IcmpConflictProbe;
+import dev.vmaddr.dhcp.transport.FfmUdpTransport;
+import dev.vmaddr.dhcp.transport.NetworkInterfaces;
+import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.metrics.DhcpMetrics;
+import java.io.IOException;
+import java.net.SocketException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DHCP server as a {@link Service}: one socket on 0.0.0.0:67 for every configured interface and
+ * for relays, the conflict probe the config asks for, events to metrics and logs. Ready once the
+ * socket is bound and every interface the config lists exists.
+ */
+final class DhcpService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(DhcpService.class);
+    /** Requests handled at once; beyond this they are dropped and counted (memory stays bounded). */
+    private static final int MAX_IN_FLIGHT = 4096;
+    static final int SERVER_PORT = FfmUdpTransport.DHCP_SERVER_PORT;
+
+    private final VmaddrConfig.Dhcp config;
+    private final AllocationEngine engine;
+    private final DhcpMetrics metrics;
+    private final Clock clock;
+    private final int port;
+    private DhcpServer server;
+    private IcmpConflictProbe icmp;
+    private final Set<String> missing = new HashSet<>();
+
+    DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, DhcpMetrics metrics, Clock clock, int port) {
+        this.config = config;
+        this.engine = engine;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.port = port;
+    }
+
+    @Override
+    public String name() {
+        return "dhcp";
+    }
+
+    @Override
+    public void start() throws IOException {
+        Duration timeout = config.probe().timeout();
+        ConflictProbe probe = switch (config.probe().method()) {
+            case NONE -> ConflictProbe.NONE;
+            case ICMP -> icmp = IcmpConflictProbe.open(timeout);
+            case ARP -> new ArpingConflictProbe(timeout, icmp = IcmpConflictProbe.open(timeout));
+        };
+        DhcpServerSettings settings = new DhcpServerSettings(config.authoritative(), config.serverId(),
+                DhcpServerSettings.DEFAULTS.offerHold(), DhcpServerSettings.DEFAULTS.probeAttempts(), timeout,
+                DhcpServerSettings.DEFAULTS.probedFreshFor());
+        DhcpEvents events = new DhcpEventsToMetrics(metrics, new DhcpEventLog());
+        DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock);
+        FfmUdpTransport transport = FfmUdpTransport.open(port);
+        server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, MAX_IN_FLIGHT);
+        server.start();
+        LOG.info("event=dhcp.listening port={} interfaces={} probe={} authoritative={}", transport.localPort(),
+                config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());
+    }
+
+    @Override
+    public boolean ready() {
+        if (server == null || !server.ready()) {
+            return false;
+        }
+        for (String nif : config.interfaces()) {
+            boolean present;
+            try {
+                present = NetworkInterfaces.indexOf(nif).isPresent();
+            } catch (SocketException e) {
+                present = false;
+            }
+            synchronized (missing) {
+                if (!present && missing.add(nif)) {
+                    LOG.warn("event=dhcp.interface_missing interface={}", nif);
+                } else if (present) {
+                    missing.remove(nif);
+                }
+            }
+            if (!present) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.stop(Duration.ofSeconds(5));
+        }
+        if (icmp != null) {
+            try {
+                icmp.close();
+            } catch (IOException e) {
+                LOG.warn("event=dhcp.probe_close_failed error=\"{}\"", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.vmaddr.serve;
+
+import dev.vmaddr.api.ApiServer;
+import dev.vmaddr.api.ConnectivityRoutes;
+import dev.vmaddr.api.ExportRoutes;
+import dev.vmaddr.api.NadRoutes;
+import dev.vmaddr.api.NetworkExports;
+import dev.vmaddr.connectivity.ConnectivityChecker;
+import dev.vmaddr.connectivity.ConnectivityMetrics;
+import dev.vmaddr.connectivity.ConnectivityMonitor;
+import dev.vmaddr.connectivity.NetworkProbe;
+import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.hostnet.ProcessCommandRunner;
+import java.security.SecureRandom;
+import dev.vmaddr.api.LeaseRoutes;
+import dev.vmaddr.api.MacRoutes;
+import dev.vmaddr.api.NetworkRoutes;
+import dev.vmaddr.api.RouteGroup;
+import dev.vmaddr.api.TokenAuth;
+import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacPool;
+import dev.vmaddr.metrics.Metrics;
+import dev.vmaddr.metrics.PoolMetrics;
+import dev.vmaddr.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that wires the running server: store → MAC pool + allocation engine → networks
+ * seeded from the config → connectivity monitor told about every network → HTTP API → background
+ * jobs → services (DHCP, connectivity checks). Plain constructor
+ * wiring; every part gets what it needs passed in.
+ *
+ * <p>Lifecycle: {@link #start} once, {@link #close} once (idempotent; called by the SIGTERM handler).
+ * Shutdown order is the reverse of start: readiness off and new API requests refused, in-flight
+ * requests finished, services stopped, jobs stopped, then the store closed (flushing what is pending).
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    static final Duration RECLAIM_EVERY = Duration.ofSeconds(5);
+    /** How often every network's connectivity is checked again (besides on every change). */
+    static final Duration CHECK_EVERY = Duration.ofSeconds(60);
+    /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
+    static final String PROBE_NAMESPACE_PREFIX = "vmaddr-probe-";
+
+    private final VmaddrConfig config;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final List<Service> services;
+    private final Metrics metrics = new Metrics();
+    private Store store;
+    private AllocationEngine engine;
+    private MacPool macPool;
+    private ConnectivityMonitor monitor;
+    private ApiServer api;
+    private ScheduledExecutorService jobs;
+    private volatile boolean ready;
+    private boolean closed;
+
+    public Server(VmaddrConfig config, Clock clock, RandomGenerator random, List<Service> services) {
+        this.config = config;
+        this.clock = clock;
+        this.random = random;
+        this.services = new ArrayList<>(services);
+    }
+
+    public synchronized Server start() throws Exception {
+        store = StoreOpener.open(config, clock);
+        log.info("event=store.opened kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
+        macPool = new MacPool(config.macPool(), store.macs(), clock, random);
+        engine = new AllocationEngine(store, clock, random);
+        for (NetworkSpec n : config.networks()) {
+            engine.putNetwork(n); // the file seeds; API-made networks stay in the store
+            log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
+        }
+        metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
+        if (config.dhcp() != null) {
+            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT));
+        }
+
+        // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
+        // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
+        NetworkProbe probe = new NetworkProbe(new ProcessCommandRunner(), new SecureRandom(), PROBE_NAMESPACE_PREFIX);
+        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
+        ConnectivityMetrics.bind(metrics.registry(), monitor);
+        StoredTargets nadTargets = new StoredTargets(store.documents());
+        ConnectivityService connectivity = new ConnectivityService(monitor, engine, nadTargets);
+        connectivity.seed(); // every network has a (pending) status before the first request
+        services.add(connectivity);
+
+        String token = TokenFile.readOrCreate(config.api().tokenFile());
+        NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity);
+        NetworkExports exports = new NetworkExports().add("nad", "application/yaml", NadRoutes.nadWriter());
+        List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
+                new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
+                new ExportRoutes(engine, exports)));
+        api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
+
+        jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
+        jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+
+        for (Service s : services) {
+            s.start();
+            log.info("event=service.started service={}", s.name());
+        }
+        ready = true;
+        log.info("event=server.ready api=http://{}:{} tokenFile={}", config.api().listen().host(), api.port(), config.api().tokenFile());
+        return this;
+    }
+
+    private boolean isReady() {
+        if (!ready || !store.writable()) {
+            return false;
+        }
+        for (Service s : services) {
+            if (!s.ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reclaim() {
+        try {
+            int n = engine.reclaimExpired();
+            if (n > 0) {
+                log.info("event=lease.reclaimed count={}", n);
+            }
+            int m = macPool.reclaimQuarantined();
+            if (m > 0) {
+                log.info("event=mac.quarantine.ended count={}", m);
+            }
+        } catch (RuntimeException e) {
+            log.warn("event=lease.reclaim.failed error=\"{}\"", e.getMessage());
+        }
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public String apiUrl() {
+        String host = config.api().listen().host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
+    }
+
+    /** The routes the API registered (and documents). */
+    public List<dev.vmaddr.api.ApiRoute> apiRoutes() {
+        return api.routes();
+    }
+
+    public VmaddrConfig config() {
+        return config;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public AllocationEngine engine() {
+        return engine;
+    }
+
+    public ConnectivityMonitor connectivity() {
+        return monitor;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        log.info("event=server.stopping");
+        if (api != null) {
+            try {
+                api.drain(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Service s : services.reversed()) {
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                log.warn("event=service.stop.failed service={} error=\"{}\"", s.name(), e.getMessage());
+            }
+        }
+        if (jobs != null) {
+            jobs.shutdown();
+            try {
+                jobs.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (api != null) {
+            api.stop();
+        }
+        if (store != null) {
+            store.close();
+        }
+        log.info("event=server.stopped");
+    }
+}

@@ -1,0 +1,129 @@
+package dev.vmaddr.store.postgresql;
+
+import dev.vmaddr.store.StoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs units of JDBC work on pooled connections, turns failures into {@link StoreException}, and
+ * tracks whether the database is reachable: a connection failure turns {@link #reachable()} false
+ * (logged once as {@code event=store.db.unreachable}), the next successful round trip turns it true
+ * again ({@code event=store.db.recovered}). Thread-safe.
+ */
+final class Db {
+    private static final Logger log = LoggerFactory.getLogger(Db.class);
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+
+    Db(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    boolean reachable() {
+        return reachable.get();
+    }
+
+    /** Runs {@code work} in one transaction and commits; the result is durable when this returns. */
+    <T> T transaction(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                succeeded();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one read-only transaction at REPEATABLE READ: every statement sees one snapshot. */
+    <T> T snapshot(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                T result = work.run(c);
+                c.commit();
+                succeeded();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setReadOnly(false);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs single-statement reads in auto-commit mode. */
+    <T> T read(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            T result = work.run(c);
+            succeeded();
+            return result;
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    void succeeded() {
+        if (reachable.compareAndSet(false, true)) {
+            log.info("event=store.db.recovered");
+        }
+    }
+
+    StoreException failure(String what, SQLException e) {
+        if (isConnectionFailure(e) && reachable.compareAndSet(true, false)) {
+            log.warn("event=store.db.unreachable op={} error=\"{}\"", what, e.getMessage());
+        }
+        return new StoreException("PostgreSQL: " + what + " failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Whether the failure is about the connection rather than the statement: SQLSTATE class 08
+     * (connection exception), 57P01-57P03 (server shutting down or starting), 53300 (too many
+     * connections), or the pool timing out waiting for a connection.
+     */
+    static boolean isConnectionFailure(SQLException e) {
+        if (e instanceof SQLTransientConnectionException) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it, and the transaction dies with it
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.vmaddr.store.postgresql;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.ClientId;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.ReleasePolicy;
+import java.io.IOException;
+import java.util.function.Function;
+
+/**
+ * {@link NetworkSpec} as stored in {@code networks.spec} (jsonb): addresses, prefixes and ranges as
+ * their usual text, durations as ISO-8601, so an operator can read and query the column in SQL.
+ */
+final class NetworkSpecJson {
+    private static final ObjectMapper MAPPER = mapper();
+
+    private NetworkSpecJson() {}
+
+    static String write(NetworkSpec spec) {
+        try {
+            return MAPPER.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("network " + spec.name() + " cannot be written as JSON", e);
+        }
+    }
+
+    static NetworkSpec read(String json) {
+        try {
+            return MAPPER.readValue(json, NetworkSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("networks.spec is not a network definition: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static ObjectMapper mapper() {
+        SimpleModule m = new SimpleModule("vmaddr-network-spec");
+        text(m, Ipv4Address.class, Ipv4Address::parse, Object::toString);
+        text(m, Ipv4Prefix.class, Ipv4Prefix::parse, Object::toString);
+        text(m, Ipv4Range.class, Ipv4Range::parse, Object::toString);
+        text(m, Ipv6Prefix.class, Ipv6Prefix::parse, Object::toString);
+        text(m, MacAddress.class, MacAddress::parse, Object::toString);
+        text(m, ClientId.class, ClientId::parse, Object::toString);
+        text(m, ReleasePolicy.class, ReleasePolicy::fromWireName, ReleasePolicy::wireName);
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .registerModule(m)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    private static <T> void text(SimpleModule m, Class<T> type, Function<String, T> parse, Function<T, String> format) {
+        m.addSerializer(type, new JsonSerializer<T>() {
+            @Override
+            public void serialize(T value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                gen.writeString(format.apply(value));
+            }
+        });
+        m.addDeserializer(type, new JsonDeserializer<T>() {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                return parse.apply(p.getValueAsString());
+            }
+        });
+    }
+}

@@ -1,0 +1,33 @@
+package dev.vmaddr.api;
+
+import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.serve.Server;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** A real {@link Server} (embedded store, HTTP on a free loopback port) in a temporary data directory. */
+public final class TestServer implements AutoCloseable {
+    public final Path dataDir;
+    public final Server server;
+    public final String url;
+    public final String token;
+
+    public TestServer(Path dataDir) throws Exception {
+        this.dataDir = dataDir;
+        VmaddrConfig cfg = new VmaddrConfig("test", dataDir, VmaddrConfig.StoreKind.EMBEDDED, null,
+                new VmaddrConfig.Api(new VmaddrConfig.Listen("127.0.0.1", 0), dataDir.resolve("api-token")), null,
+                MacPoolSpec.defaults(), List.of(), VmaddrConfig.Log.DEFAULT);
+        this.server = new Server(cfg, Clock.systemUTC(), new SplittableRandom(42), List.of()).start();
+        this.url = server.apiUrl();
+        this.token = Files.readString(dataDir.resolve("api-token")).strip();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.vmaddr.connectivity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.testing.netns.BridgedHost;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/** Each test builds exactly one fault (or none) in its own namespaces and expects exactly that reason. */
+@Execution(ExecutionMode.CONCURRENT)
+class ConnectivityCheckerNetnsTest {
+    static final Instant NOW = Instant.parse("2025-06-14T16:34:06Z");
+    static final Ipv4Prefix CIDR = Ipv4Prefix.parse("198.18.0.0/24");
+    static final Ipv4Address GW = Ipv4Address.parse("198.18.0.1");
+    static final RouteSpec MANUAL = new RouteSpec(RouteSpec.Mode.MANUAL, CIDR, GW);
+
+    static ConnectivityChecker checker(BridgedHost lab) {
+        return new ConnectivityChecker(new NetworkProbe(lab.hostRunner(), new Random(), "vmt-probe-"),
+                Clock.fixed(NOW, ZoneOffset.UTC), new ConnectivityChecker.Options(Duration.ofMillis(1500), 2, 2));
+    }
+
+    static NetworkSpec network(String bridge, RouteSpec route, Ipv4Prefix cidr) {
+        return new NetworkSpec("lan0", cidr, GW, List.of(), null, null, bridge, null, null, null, null, null, null,
+                List.of(), List.of(), List.of(), route, List.of(), List.of());
+    }
+
+    @Test
+    void healthyManualNetworkIsActive() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            lab.peer("198.18.0.1/24");
+            NetworkStatus s = checker(lab).check(network("br0", MANUAL, CIDR));
+            assertThat(s.status()).as(s.toString()).isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.reason()).isNull();
+            assertThat(s.mode()).isEqualTo(NetworkStatus.Mode.MANUAL);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
+            assertThat(s.checkedAt()).isEqualTo(NOW);
+        }
+    }
+
+    @Test
+    void healthyAutoNetworkLearnsCidrAndGatewayByDhcp() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            String gw = lab.peer("198.18.0.1/24");
+            lab.dnsmasq(gw, "198.18.0.100,198.18.0.150,255.255.255.0,2m", "198.18.0.1");
+            NetworkStatus s = checker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.status()).as(s.toString()).isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.mode()).isEqualTo(NetworkStatus.Mode.AUTO);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
+        }
+    }
+
+    @Test
+    void noInterface() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            NetworkStatus s = checker(lab).check(network("br-missing", MANUAL, CIDR));
+            assertThat(s.reason()).as(s.toString()).isEqualTo("no interface");
+            assertThat(s.status()).isEqualTo(NetworkStatus.Status.Inactive);
+        }
+    }
+
+    @Test
+    void interfaceDown() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            lab.peer("198.18.0.1/24");
+            lab.sh(lab.host, "ip", "link", "set", "br0", "down");
+            assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("interface down");
+        }
+    }
+
+    @Test
+    void noDhcpOffer() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            lab.peer("198.18.0.1/24");
+            assertThat(checker(lab).check(network("br0", RouteSpec.AUTO, CIDR)).reason()).isEqualTo("no DHCP offer");
+        }
+    }
+
+    @Test
+    void learnedCidrDiffersFromConfig() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            String gw = lab.peer("198.18.0.1/23");
+            lab.dnsmasq(gw, "198.18.1.100,198.18.1.150,255.255.254.0,2m", "198.18.0.1");
+            NetworkStatus s = checker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.reason()).as(s.toString()).isEqualTo("learned CIDR differs from config");
+            assertThat(s.cidr()).hasToString("198.18.0.0/23");
+        }
+    }
+
+    @Test
+    void gatewaySilentToArp() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            lab.peer("198.18.0.2/24"); // someone, but not the gateway
+            assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("gateway silent to ARP");
+        }
+    }
+
+    @Test
+    void gatewaySilentToIcmp() {
+        try (BridgedHost lab = BridgedHost.create()) {
+            String gw = lab.peer("198.18.0.1/24");
+            lab.sh(gw, "sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=1");
+            assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("gateway silent to ICMP");
+        }
+    }
+}

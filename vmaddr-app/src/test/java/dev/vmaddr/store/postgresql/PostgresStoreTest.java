@@ -1,0 +1,292 @@
+package dev.vmaddr.store.postgresql;
+
+import static dev.vmaddr.store.postgresql.Leases.T0;
+import static dev.vmaddr.store.postgresql.Leases.bound;
+import static dev.vmaddr.store.postgresql.Leases.boundById;
+import static dev.vmaddr.store.postgresql.Leases.ip;
+import static dev.vmaddr.store.postgresql.Leases.mac;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.mac.MacState;
+import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.WriteResult;
+import dev.vmaddr.testing.postgres.PostgresDatabase;
+import dev.vmaddr.testing.postgres.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Semantics of the PostgreSQL store that the database enforces (conditional lease put, MAC claim,
+ * history triggers), and what one server sees of another's writes.
+ */
+@ExtendWith(PostgresExtension.class)
+class PostgresStoreTest {
+    private static final Duration HOUR = Duration.ofHours(1);
+    private final PostgresDatabase db;
+    private String net;
+    private PostgresStore store;
+
+    PostgresStoreTest(PostgresDatabase db) {
+        this.db = db;
+    }
+
+    private static int nets;
+
+    @BeforeEach
+    void open() {
+        net = "net" + (++nets); // one database per class: each test uses its own network
+        store = open(PostgresStore.Options.defaults());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private PostgresStore open(PostgresStore.Options options) {
+        return PostgresStore.open(db.url(), db.user(), db.password(), Clock.fixed(T0, ZoneOffset.UTC), options);
+    }
+
+    @Test
+    void putsIntoAFreeAddressAndReadsItBack() {
+        Lease l = bound(net, ip("198.18.0.10"), mac(1), T0, HOUR);
+        assertThat(store.leases().put(l, T0)).isEqualTo(WriteResult.APPLIED);
+        assertThat(store.leases().get(net, l.ip())).contains(l);
+        assertThat(store.leases().findByHolder(net, l.holder())).contains(l);
+        assertThat(store.leases().list(net)).containsExactly(l);
+    }
+
+    @Test
+    void refusesAnotherHolderWhileTheAddressIsOccupiedAndNamesTheHolder() {
+        Lease first = bound(net, ip("198.18.0.11"), mac(1), T0, HOUR);
+        store.leases().put(first, T0);
+        Lease second = bound(net, first.ip(), mac(2), T0.plusSeconds(10), HOUR);
+
+        WriteResult r = store.leases().put(second, T0.plusSeconds(10));
+
+        assertThat(r.applied()).isFalse();
+        assertThat(r.current()).isEqualTo(first);
+        assertThat(store.leases().get(net, first.ip())).contains(first);
+    }
+
+    @Test
+    void theSameHolderRenewsAndAnotherTakesOverOnceExpiredOrReleased() {
+        Ipv4Address a = ip("198.18.0.12");
+        Lease first = bound(net, a, mac(1), T0, HOUR);
+        store.leases().put(first, T0);
+        Lease renewed = bound(net, a, mac(1), T0.plusSeconds(600), HOUR);
+        assertThat(store.leases().put(renewed, T0.plusSeconds(600)).applied()).isTrue();
+
+        // expired by time: at expiresAt the address is free (occupiesAt is strict)
+        Instant end = renewed.expiresAt();
+        Lease other = bound(net, a, mac(2), end, HOUR);
+        assertThat(store.leases().put(other, end.minusNanos(1000)).applied()).isFalse();
+        assertThat(store.leases().put(other, end).applied()).isTrue();
+
+        Lease released = other.withState(LeaseState.RELEASED, end.plusSeconds(1), end.plusSeconds(1));
+        assertThat(store.leases().put(released, end.plusSeconds(1)).applied()).isTrue();
+        Lease third = bound(net, a, mac(3), end.plusSeconds(2), HOUR);
+        assertThat(store.leases().put(third, end.plusSeconds(2)).applied()).isTrue();
+        assertThat(store.leases().get(net, a)).contains(third);
+    }
+
+    @Test
+    void aClientIdIsTheHolderWhateverItsMac() {
+        Ipv4Address a = ip("198.18.0.13");
+        store.leases().put(boundById(net, a, mac(1), "01aabb", T0, HOUR), T0);
+        Lease sameIdNewMac = boundById(net, a, mac(9), "01aabb", T0.plusSeconds(1), HOUR);
+        assertThat(store.leases().put(sameIdNewMac, T0.plusSeconds(1)).applied()).isTrue();
+        // the same MAC without the client-id is another holder
+        Lease macOnly = bound(net, a, mac(9), T0.plusSeconds(2), HOUR);
+        assertThat(store.leases().put(macOnly, T0.plusSeconds(2)).current()).isEqualTo(sameIdNewMac);
+        assertThat(store.leases().findByHolder(net, sameIdNewMac.holder())).contains(sameIdNewMac);
+    }
+
+    @Test
+    void findByHolderGivesTheMostRecentlyWrittenLeaseAndForgetsOverwrittenOnes() {
+        Lease old = bound(net, ip("198.18.0.20"), mac(1), T0, Duration.ZERO).withState(LeaseState.EXPIRED, T0, T0);
+        Lease current = bound(net, ip("198.18.0.21"), mac(1), T0.plusSeconds(5), HOUR);
+        store.leases().put(old, T0);
+        store.leases().put(current, T0.plusSeconds(5));
+        assertThat(store.leases().findByHolder(net, current.holder())).contains(current);
+
+        Lease taker = bound(net, ip("198.18.0.21"), mac(2), current.expiresAt(), HOUR);
+        store.leases().put(taker, current.expiresAt());
+        assertThat(store.leases().findByHolder(net, current.holder())).contains(old);
+    }
+
+    @Test
+    void keepsLeasesAcrossReopenAndShowsOtherServersWrites() {
+        Lease l = bound(net, ip("198.18.0.30"), mac(1), T0, HOUR);
+        try (PostgresStore other = open(PostgresStore.Options.defaults().withPollInterval(Duration.ofMillis(20)))) {
+            store.leases().put(l, T0);
+            await(() -> other.leases().get(net, l.ip()), Optional.of(l));
+            assertThat(other.leases().findByHolder(net, l.holder())).contains(l);
+
+            assertThat(store.leases().remove(net, l.ip())).isTrue();
+            assertThat(store.leases().get(net, l.ip())).isEmpty();
+            await(() -> other.leases().get(net, l.ip()), Optional.empty());
+            assertThat(other.leases().findByHolder(net, l.holder())).isEmpty();
+            assertThat(store.leases().remove(net, l.ip())).isFalse();
+        }
+        Lease again = bound(net, ip("198.18.0.31"), mac(2), T0, HOUR);
+        store.leases().put(again, T0);
+        store.close();
+        store = open(PostgresStore.Options.defaults());
+        assertThat(store.leases().list(net)).containsExactly(again);
+    }
+
+    @Test
+    void timesAreKeptToTheMicrosecond() {
+        Instant now = T0.plusNanos(123_456_789);
+        Lease l = bound(net, ip("198.18.0.40"), mac(1), now, HOUR);
+        store.leases().put(l, now);
+        Lease stored = store.leases().get(net, l.ip()).orElseThrow();
+        assertThat(stored.updatedAt()).isEqualTo(T0.plusNanos(123_456_000));
+        store.close();
+        store = open(PostgresStore.Options.defaults());
+        assertThat(store.leases().get(net, l.ip())).contains(stored);
+    }
+
+    @Test
+    void aBatchWithABadRowStillWritesItsNeighbours() throws Exception {
+        Lease bad = new Lease(net, ip("198.18.0.50"), mac(1), null, "nul\u0000byte", LeaseState.BOUND, T0.plus(HOUR), T0);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Object>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    try {
+                        return n == 0 ? store.leases().put(bad, T0)
+                                : store.leases().put(bound(net, ip("198.18.0." + (50 + n)), mac(n + 1), T0, HOUR), T0);
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                }));
+            }
+            assertThat(results.get(0).get()).isInstanceOf(dev.vmaddr.store.StoreException.class);
+            for (int i = 1; i < 8; i++) {
+                assertThat(results.get(i).get()).isEqualTo(WriteResult.APPLIED);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.leases().get(net, bad.ip())).isEmpty();
+        assertThat(store.writable()).isTrue();
+    }
+
+    @Test
+    void historyOfAnAddressIsWrittenByTheDatabase() {
+        Ipv4Address a = ip("198.18.0.60");
+        Lease l = bound(net, a, mac(1), T0, HOUR);
+        store.leases().put(l, T0);
+        store.leases().put(bound(net, a, mac(1), T0.plusSeconds(60), HOUR), T0.plusSeconds(60)); // renewal: no event
+        store.leases().put(l.withState(LeaseState.RELEASED, T0.plusSeconds(90), T0.plusSeconds(90)), T0.plusSeconds(90));
+        store.history().append(new HistoryEvent(T0.plusSeconds(100), net, a, mac(1), "vm/web1/nic0", "nic-moved"));
+
+        List<HistoryEvent> events = store.history().query(a, null, null, null, null, 10);
+        assertThat(events).extracting(HistoryEvent::action).containsExactly("bound", "released", "nic-moved");
+        assertThat(events.get(0)).isEqualTo(new HistoryEvent(T0, net, a, mac(1), "mac:" + mac(1), "bound"));
+        assertThat(store.history().query(null, null, "web1", null, null, 10)).hasSize(1);
+        assertThat(store.history().query(a, null, null, T0.plusSeconds(1), T0.plusSeconds(100), 10))
+                .extracting(HistoryEvent::action).containsExactly("released");
+    }
+
+    @Test
+    void aMacIsClaimedOnceUntilItsQuarantineEnds() {
+        var m = mac(0x77);
+        assertThat(store.macs().claim(new MacRecord(m, MacState.ALLOCATED, "vm/a/nic0", null, T0), T0)).isTrue();
+        assertThat(store.macs().claim(new MacRecord(m, MacState.ALLOCATED, "vm/a/nic0", null, T0), T0)).isTrue();
+        assertThat(store.macs().claim(new MacRecord(m, MacState.ALLOCATED, "vm/b/nic0", null, T0), T0)).isFalse();
+
+        Instant until = T0.plus(HOUR);
+        store.macs().put(new MacRecord(m, MacState.QUARANTINED, null, until, T0.plusSeconds(1)));
+        assertThat(store.macs().claim(new MacRecord(m, MacState.ALLOCATED, "vm/b/nic0", null, T0), until.minusSeconds(1))).isFalse();
+        assertThat(store.macs().claim(new MacRecord(m, MacState.ALLOCATED, "vm/b/nic0", null, until), until)).isTrue();
+        assertThat(store.macs().get(m)).contains(new MacRecord(m, MacState.ALLOCATED, "vm/b/nic0", null, until));
+        assertThat(store.history().query(null, m, null, null, null, 10)).extracting(HistoryEvent::action)
+                .containsExactly("mac-allocated", "mac-released", "mac-allocated");
+        assertThat(store.macs().remove(m)).isTrue();
+        assertThat(store.macs().get(m)).isEmpty();
+    }
+
+    @Test
+    void networksAndDocumentsRoundTripAndDeletingANetworkDropsItsLeases() throws Exception {
+        NetworkSpec spec = NetworkSpec.of(net, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"),
+                List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")));
+        store.networks().put(spec);
+        assertThat(store.networks().get(net)).contains(spec);
+        assertThat(store.networks().list()).contains(spec);
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT spec->>'cidr' FROM networks WHERE name = '" + net + "'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("198.18.0.0/24"); // readable in SQL
+        }
+        store.leases().put(bound(net, ip("198.18.0.100"), mac(1), T0, HOUR), T0);
+        assertThat(store.networks().delete(net)).isTrue();
+        assertThat(store.networks().get(net)).isEmpty();
+        assertThat(store.leases().list(net)).isEmpty();
+        assertThat(store.networks().delete(net)).isFalse();
+
+        store.documents().put("vm", net + "-b", "{\"name\": \"b\"}");
+        store.documents().put("vm", net + "-a", "{\"name\":\"a\"}");
+        assertThat(store.documents().get("vm", net + "-b")).contains("{\"name\": \"b\"}");
+        assertThat(store.documents().list("vm").keySet()).containsSubsequence(net + "-a", net + "-b");
+        assertThat(store.documents().delete("vm", net + "-a")).isTrue();
+        assertThat(store.documents().get("vm", net + "-a")).isEmpty();
+    }
+
+    @Test
+    void openRefusesAUrlThatIsNotPostgresql() {
+        assertThatThrownBy(() -> PostgresStore.open("jdbc:mysql://x/y", "u", "p", Clock.systemUTC(),
+                PostgresStore.Options.defaults())).hasMessageContaining("postgresql.url");
+    }
+
+    @Test
+    void heldAddressesAreCounted() {
+        long before = store.leases().count();
+        store.leases().put(bound(net, ip("198.18.0.70"), mac(1), T0, HOUR), T0);
+        store.leases().put(bound(net, ip("198.18.0.71"), mac(2), T0, HOUR), T0);
+        assertThat(store.leases().count()).isEqualTo(before + 2);
+        List<Lease> all = new java.util.ArrayList<>();
+        store.leases().forEach(all::add);
+        assertThat(all).hasSize((int) before + 2);
+        assertThat(store.leases().findByHolder(net, HolderKey.of(null, mac(99)))).isEmpty();
+    }
+
+    /** Waits (bounded) for another server's poll to show a change. */
+    private static <T> void await(Supplier<T> actual, T expected) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!expected.equals(actual.get()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        assertThat(actual.get()).isEqualTo(expected);
+    }
+}

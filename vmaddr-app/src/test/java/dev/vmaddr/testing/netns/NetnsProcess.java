@@ -1,0 +1,156 @@
+package dev.vmaddr.testing.netns;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A long-running process inside a namespace. Its stdout is collected line by line so a test can
+ * wait for "READY"-style lines; stderr is collected for failure messages.
+ *
+ * <p>Threads: two virtual threads pump stdout and stderr; {@code lines} and {@code stderr} are
+ * guarded by {@code this}, and readers wait on it for new lines.
+ */
+public final class NetnsProcess implements AutoCloseable {
+    private static final Duration GRACE = Duration.ofSeconds(3);
+
+    private final List<String> command;
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final StringBuilder stderr = new StringBuilder();
+    private boolean stdoutEnded;
+
+    NetnsProcess(List<String> command, Process process) {
+        this.command = List.copyOf(command);
+        this.process = process;
+        Teardown.register(process);
+        Thread.ofVirtual().name("netns-stdout-" + process.pid()).start(this::pumpStdout);
+        Thread.ofVirtual().name("netns-stderr-" + process.pid()).start(this::pumpStderr);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Waits for the first stdout line (since start) matching {@code condition}.
+     *
+     * @throws NetnsException on timeout or when the process ends first, with its output
+     */
+    public String awaitLine(Predicate<String> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (condition.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                if (stdoutEnded) {
+                    throw new NetnsException("process ended before the expected line: " + describe());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new NetnsException("no expected line within " + timeout + ": " + describe());
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new NetnsException("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** Stdout lines so far. */
+    public synchronized List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    public synchronized String stderr() {
+        return stderr.toString();
+    }
+
+    /** Waits for the process to end by itself; returns its exit code. */
+    public int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new NetnsException("still running after " + timeout + ": " + describe());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetnsException("interrupted", e);
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            Teardown.unregister(process);
+        }
+    }
+
+    /** Command, state and output, for failure messages. */
+    public synchronized String describe() {
+        return String.join(" ", command)
+                + (process.isAlive() ? " (running)" : " (exit " + process.exitValue() + ")")
+                + "\n  stdout: " + String.join("\n          ", lines)
+                + "\n  stderr: " + stderr.toString().strip();
+    }
+
+    private void pumpStdout() {
+        try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (this) {
+                    lines.add(line);
+                    notifyAll();
+                }
+            }
+        } catch (IOException ignored) {
+            // The stream closes when the process dies; what was read is kept.
+        } finally {
+            synchronized (this) {
+                stdoutEnded = true;
+                notifyAll();
+            }
+        }
+    }
+
+    private void pumpStderr() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                synchronized (this) {
+                    stderr.append(line).append('\n');
+                }
+            }
+        } catch (IOException ignored) {
+            // As for stdout.
+        }
+    }
+}
