@@ -14,7 +14,8 @@ public interface HistoryStore {
     void append(HistoryEvent event);
 
     /**
-     * Events matching every non-null criterion, oldest first, at most {@code limit}.
+     * Events matching every non-null criterion, oldest first (ties in write order), at most
+     * {@code limit} (the oldest ones). The time window is {@code [from, to)}.
      *
      * @param holderContains substring of the holder (a VM name matches {@code vm/NAME/...})
      */

@@ -1,20 +1,12 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
 import dev.vmaddr.store.DocumentStore;
-import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryStore;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.NetworkStore;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.StoreException;
-import dev.vmaddr.store.WriteResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,14 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -141,12 +127,43 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    /** Records appended since the committer last took the batch. Guarded by the write lock. */
-    private static final class Batch {
+    /**
+     * Records appended since the committer last took the batch. Contents guarded by the write lock;
+     * {@link #outcome} is published by the committer, and the batch's writers wait on the batch
+     * itself, so a commit wakes exactly its own writers (not every waiting thread).
+     */
+    static final class Batch {
+        static final int PENDING = 0;
+        static final int DURABLE = 1;
+        static final int FAILED = 2;
+
         final Bytes bytes = new Bytes(16 << 10);
         final List<Runnable> undos = new ArrayList<>();
         long lastSeq;
         int count;
+        private volatile int outcome = PENDING;
+
+        synchronized void finish(int result) {
+            outcome = result;
+            notifyAll();
+        }
+
+        /** True when durable, false when failed. */
+        boolean await() {
+            if (outcome == PENDING) {
+                synchronized (this) {
+                    while (outcome == PENDING) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new StoreException("interrupted while waiting for a write to become durable", e);
+                        }
+                    }
+                }
+            }
+            return outcome == DURABLE;
+        }
     }
 
     private final Path dir;
@@ -157,13 +174,13 @@ public final class EmbeddedStore implements Store {
 
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final Lock readLock = rw.readLock();
-    private final Lock writeLock = rw.writeLock();
+    final Lock writeLock = rw.writeLock();
     private final Condition committerWake = writeLock.newCondition();
 
     // Guarded by the write lock.
-    private final StoreState state;
+    final StoreState state;
     private Batch open = new Batch();
-    private long appliedSeq;
+    long appliedSeq;
     private boolean closing;
     private CompletableFuture<Void> snapshotRequest;
     private boolean snapshotRunning;
@@ -179,15 +196,17 @@ public final class EmbeddedStore implements Store {
     private long segmentStart;
     private long segmentBytes;
     private long recordsSinceSnapshot;
+    private long batchesCommitted;
+    private long recordsCommitted;
 
     private final Thread committer;
     private final ExecutorService snapshotter;
 
-    private final LeaseStore leaseStore = new Leases();
-    private final MacStore macStore = new Macs();
-    private final NetworkStore networkStore = new Networks();
-    private final DocumentStore documentStore = new Documents();
-    private final HistoryStore historyStore = new History();
+    private final LeaseStore leaseStore = new EmbeddedLeases(this);
+    private final MacStore macStore = new EmbeddedMacs(this);
+    private final NetworkStore networkStore = new EmbeddedNetworks(this);
+    private final DocumentStore documentStore = new EmbeddedDocuments(this);
+    private final HistoryStore historyStore = new EmbeddedHistory(this);
 
     /**
      * Opens (creating when needed) the store in {@code dataDir}: takes the directory lock, loads the
@@ -235,10 +254,10 @@ public final class EmbeddedStore implements Store {
             if (r.tail() != null) {
                 this.segmentStart = DataDir.segments(dataDir).stream().filter(s -> s.path().equals(r.tail()))
                         .findFirst().orElseThrow().seq();
-                this.log = options.logFiles().open(r.tail());
+                this.log = options.logFiles().open(r.tail(), r.tailEnd());
             } else {
                 this.segmentStart = r.lastSeq() + 1;
-                this.log = options.logFiles().open(DataDir.segment(dataDir, segmentStart));
+                this.log = options.logFiles().open(DataDir.segment(dataDir, segmentStart), 0);
                 DataDir.sync(dataDir);
             }
             this.segmentBytes = log.size();
@@ -335,6 +354,8 @@ public final class EmbeddedStore implements Store {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LOG.info("event=store.closed dataDir={} batches={} records={} recordsPerFsync={}", dir, batchesCommitted,
+                recordsCommitted, batchesCommitted == 0 ? 0 : recordsCommitted / batchesCommitted);
         try {
             log.close();
         } catch (IOException e) {
@@ -350,7 +371,7 @@ public final class EmbeddedStore implements Store {
 
     // ---------------------------------------------------------------- write path
 
-    private void ensureWritable() {
+    void ensureWritable() {
         if (closing) {
             throw new StoreException("store in " + dir + " is closed");
         }
@@ -359,14 +380,17 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    private static Bytes encode(Op op) {
+    static Bytes encode(Op op) {
         Bytes b = new Bytes(128);
         RecordCodec.encode(op, b);
         return b;
     }
 
-    /** Under the write lock: numbers, frames, applies one record. {@code op} gets its sequence number. */
-    private long appendLocked(Bytes payload, LongFunction<Op> op) {
+    /**
+     * Under the write lock: numbers, frames, applies one record ({@code op} gets its sequence
+     * number). Returns the batch to wait for.
+     */
+    Batch appendLocked(Bytes payload, LongFunction<Op> op) {
         long seq = appliedSeq + 1;
         Op o = op.apply(seq);
         Frames.append(open.bytes, seq, payload.buf, payload.len);
@@ -376,31 +400,38 @@ public final class EmbeddedStore implements Store {
         if (open.count++ == 0) {
             committerWake.signal();
         }
-        return seq;
+        return open;
     }
 
     /** Unconditional write: sequence, then wait until durable. */
-    private void write(Op op) {
+    void write(Op op) {
         Bytes payload = encode(op);
-        long seq;
+        Batch batch;
         writeLock.lock();
         try {
             ensureWritable();
-            seq = appendLocked(payload, s -> op);
+            batch = appendLocked(payload, s -> op);
         } finally {
             writeLock.unlock();
         }
-        awaitAcknowledged(seq);
+        awaitAcknowledged(batch);
     }
 
-    private void awaitAcknowledged(long seq) {
+    void awaitAcknowledged(Batch batch) {
+        if (!batch.await()) {
+            throw new StoreException("write was not made durable: " + failure, failure);
+        }
+    }
+
+    /** For a decision made on state that may not be durable yet (a conflict, a refused claim). */
+    void awaitAcknowledged(long seq) {
         if (!awaitDurable(seq)) {
             throw new StoreException("write was not made durable: " + failure, failure);
         }
     }
 
     /** True once {@code seq} is durable; false when its batch failed (and was rolled back). */
-    private boolean awaitDurable(long seq) {
+    boolean awaitDurable(long seq) {
         if (durableSeq >= seq) {
             return true;
         }
@@ -480,20 +511,25 @@ public final class EmbeddedStore implements Store {
         }
         segmentBytes += batch.bytes.len;
         recordsSinceSnapshot += batch.count;
+        batchesCommitted++;
+        recordsCommitted += batch.count;
         synchronized (durableMonitor) {
             durableSeq = batch.lastSeq;
-            durableMonitor.notifyAll();
+            durableMonitor.notifyAll(); // readers waiting for a sequence number (rare)
         }
+        batch.finish(Batch.DURABLE);
         return true;
     }
 
     private void fail(Batch batch, Throwable e, long sizeBefore) {
+        Batch failedOpen;
         writeLock.lock();
         try {
             writable = false;
             failure = e;
             undo(open);
             undo(batch);
+            failedOpen = open;
             open = new Batch();
             appliedSeq = durableSeq;
         } finally {
@@ -502,10 +538,14 @@ public final class EmbeddedStore implements Store {
         synchronized (durableMonitor) {
             durableMonitor.notifyAll();
         }
+        failedOpen.finish(Batch.FAILED);
+        batch.finish(Batch.FAILED);
         LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
                 + "is acknowledged until restart\"", dir, batch.count, e.toString());
         try {
-            log.truncate(sizeBefore);
+            if (sizeBefore >= 0) {
+                log.truncate(sizeBefore); // drop the failed batch's bytes, if they got anywhere
+            }
         } catch (Throwable t) {
             LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
         }
@@ -522,10 +562,10 @@ public final class EmbeddedStore implements Store {
         if (segmentStart != copySeq + 1) {
             try {
                 log.close();
-                log = options.logFiles().open(DataDir.segment(dir, copySeq + 1));
+                log = options.logFiles().open(DataDir.segment(dir, copySeq + 1), 0);
                 DataDir.sync(dir);
             } catch (Throwable e) {
-                fail(new Batch(), e, 0);
+                fail(new Batch(), e, -1);
                 if (request != null) {
                     request.completeExceptionally(e);
                 }
@@ -593,7 +633,7 @@ public final class EmbeddedStore implements Store {
     // ---------------------------------------------------------------- read path
 
     /** Runs {@code body} under the read lock, then waits until what it saw is durable. */
-    private <T> T read(Supplier<T> body) {
+    <T> T read(Supplier<T> body) {
         while (true) {
             T result;
             long seen;
@@ -612,7 +652,7 @@ public final class EmbeddedStore implements Store {
     }
 
     /** Reads one lease entry and waits until that entry is durable. */
-    private LeaseEntry readEntry(Supplier<LeaseEntry> body) {
+    LeaseEntry readEntry(Supplier<LeaseEntry> body) {
         while (true) {
             LeaseEntry e;
             readLock.lock();
@@ -627,333 +667,10 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    private static String require(String value, String field) {
+    static String require(String value, String field) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException(field + " is missing");
         }
         return value;
-    }
-
-    private final class Leases implements LeaseStore {
-        @Override
-        public WriteResult put(Lease lease, Instant now) {
-            Objects.requireNonNull(lease, "lease");
-            Objects.requireNonNull(now, "now");
-            String network = lease.network();
-            LeaseEntry entry = LeaseEntry.of(lease, 0);
-            Bytes payload = encode(new Op.LeasePut(network, entry));
-            long seq;
-            LeaseEntry blocking = null;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                LeaseTable table = state.table(network);
-                LeaseEntry current = table == null ? null : table.get(entry.ip());
-                if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
-                    blocking = current;
-                    seq = current.seq();
-                } else {
-                    seq = appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            if (blocking != null) {
-                // Report only a durable conflict; if its batch failed the store is unwritable anyway.
-                awaitAcknowledged(seq);
-                return WriteResult.conflict(blocking.toLease(network));
-            }
-            awaitAcknowledged(seq);
-            return WriteResult.APPLIED;
-        }
-
-        @Override
-        public boolean remove(String network, Ipv4Address ip) {
-            require(network, "network");
-            Objects.requireNonNull(ip, "ip");
-            Op op = new Op.LeaseRemove(network, ip.value());
-            Bytes payload = encode(op);
-            long seq;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                LeaseTable table = state.table(network);
-                if (table == null || table.get(ip.value()) == null) {
-                    return false;
-                }
-                seq = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(seq);
-            return true;
-        }
-
-        @Override
-        public Optional<Lease> get(String network, Ipv4Address ip) {
-            require(network, "network");
-            Objects.requireNonNull(ip, "ip");
-            LeaseEntry e = readEntry(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.get(ip.value());
-            });
-            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
-        }
-
-        @Override
-        public Optional<Lease> findByHolder(String network, HolderKey holder) {
-            require(network, "network");
-            Objects.requireNonNull(holder, "holder");
-            LeaseEntry e = readEntry(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.findByHolder(holder);
-            });
-            if (e == LeaseTable.STALE) {
-                e = repairHolderIndex(network, holder);
-            }
-            return e == null ? Optional.empty() : Optional.of(e.toLease(network));
-        }
-
-        /** Slow path, once per stale index entry: scan, and point the index at what was found. */
-        private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
-            LeaseEntry found;
-            writeLock.lock();
-            try {
-                LeaseTable t = state.table(network);
-                if (t == null) {
-                    return null;
-                }
-                found = t.scanHolder(holder);
-                t.repairHolder(holder, found);
-            } finally {
-                writeLock.unlock();
-            }
-            if (found != null && !awaitDurable(found.seq())) {
-                return findByHolder(network, holder).map(l -> LeaseEntry.of(l, 0)).orElse(null);
-            }
-            return found;
-        }
-
-        @Override
-        public List<Lease> list(String network) {
-            require(network, "network");
-            IntObjectMap<LeaseEntry> entries = read(() -> {
-                LeaseTable t = state.table(network);
-                return t == null ? null : t.copyEntries();
-            });
-            if (entries == null) {
-                return List.of();
-            }
-            List<LeaseEntry> sorted = new ArrayList<>(entries.size());
-            entries.forEachValue(sorted::add);
-            sorted.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
-            List<Lease> out = new ArrayList<>(sorted.size());
-            for (LeaseEntry e : sorted) {
-                out.add(e.toLease(network));
-            }
-            return out;
-        }
-
-        @Override
-        public void forEach(Consumer<Lease> action) {
-            Objects.requireNonNull(action, "action");
-            // Copies of the tables' arrays (not Lease objects), so the action runs outside the lock.
-            Map<String, IntObjectMap<LeaseEntry>> tables = read(() -> {
-                Map<String, IntObjectMap<LeaseEntry>> m = new TreeMap<>();
-                state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
-                return m;
-            });
-            tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
-        }
-
-        @Override
-        public long count() {
-            return read(() -> state.leaseCount);
-        }
-    }
-
-    private final class Macs implements MacStore {
-        @Override
-        public boolean claim(MacRecord record, Instant now) {
-            Objects.requireNonNull(record, "record");
-            Objects.requireNonNull(now, "now");
-            Bytes payload = encode(new Op.MacPut(record));
-            long seq;
-            boolean applied;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                MacRecord current = state.macs.get(record.mac());
-                applied = current == null || !current.blocksAt(now)
-                        || (record.owner() != null && record.owner().equals(current.owner()));
-                seq = applied ? appendLocked(payload, s -> new Op.MacPut(record)) : appliedSeq;
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(seq);
-            return applied;
-        }
-
-        @Override
-        public void put(MacRecord record) {
-            Objects.requireNonNull(record, "record");
-            write(new Op.MacPut(record));
-        }
-
-        @Override
-        public boolean remove(MacAddress mac) {
-            Objects.requireNonNull(mac, "mac");
-            Op op = new Op.MacRemove(mac.value());
-            Bytes payload = encode(op);
-            long seq;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                if (!state.macs.containsKey(mac)) {
-                    return false;
-                }
-                seq = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(seq);
-            return true;
-        }
-
-        @Override
-        public Optional<MacRecord> get(MacAddress mac) {
-            Objects.requireNonNull(mac, "mac");
-            return read(() -> Optional.ofNullable(state.macs.get(mac)));
-        }
-
-        @Override
-        public List<MacRecord> list() {
-            List<MacRecord> out = read(() -> new ArrayList<>(state.macs.values()));
-            out.sort(Comparator.comparing(MacRecord::mac));
-            return out;
-        }
-    }
-
-    private final class Networks implements NetworkStore {
-        @Override
-        public void put(NetworkSpec network) {
-            Objects.requireNonNull(network, "network");
-            write(new Op.NetworkPut(network));
-        }
-
-        @Override
-        public boolean delete(String name) {
-            require(name, "name");
-            Op op = new Op.NetworkDelete(name);
-            Bytes payload = encode(op);
-            long seq;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                if (!state.networks.containsKey(name) && state.table(name) == null) {
-                    return false;
-                }
-                seq = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(seq);
-            return true;
-        }
-
-        @Override
-        public Optional<NetworkSpec> get(String name) {
-            require(name, "name");
-            return read(() -> Optional.ofNullable(state.networks.get(name)));
-        }
-
-        @Override
-        public List<NetworkSpec> list() {
-            return read(() -> List.copyOf(state.networks.values()));
-        }
-    }
-
-    private final class Documents implements DocumentStore {
-        @Override
-        public void put(String kind, String key, String json) {
-            require(kind, "kind");
-            require(key, "key");
-            require(json, "json");
-            write(new Op.DocumentPut(kind, key, json));
-        }
-
-        @Override
-        public boolean delete(String kind, String key) {
-            require(kind, "kind");
-            require(key, "key");
-            Op op = new Op.DocumentDelete(kind, key);
-            Bytes payload = encode(op);
-            long seq;
-            writeLock.lock();
-            try {
-                ensureWritable();
-                TreeMap<String, String> docs = state.documents.get(kind);
-                if (docs == null || !docs.containsKey(key)) {
-                    return false;
-                }
-                seq = appendLocked(payload, s -> op);
-            } finally {
-                writeLock.unlock();
-            }
-            awaitAcknowledged(seq);
-            return true;
-        }
-
-        @Override
-        public Optional<String> get(String kind, String key) {
-            require(kind, "kind");
-            require(key, "key");
-            return read(() -> {
-                TreeMap<String, String> docs = state.documents.get(kind);
-                return Optional.ofNullable(docs == null ? null : docs.get(key));
-            });
-        }
-
-        @Override
-        public Map<String, String> list(String kind) {
-            require(kind, "kind");
-            return read(() -> {
-                TreeMap<String, String> docs = state.documents.get(kind);
-                return docs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(docs));
-            });
-        }
-    }
-
-    private final class History implements HistoryStore {
-        @Override
-        public void append(HistoryEvent event) {
-            Objects.requireNonNull(event, "event");
-            Objects.requireNonNull(event.at(), "at");
-            require(event.action(), "action");
-            write(new Op.HistoryAppend(event));
-        }
-
-        @Override
-        public List<HistoryEvent> query(Ipv4Address ip, MacAddress mac, String holderContains, Instant from, Instant to,
-                                        int limit) {
-            if (limit < 0) {
-                throw new IllegalArgumentException("limit must not be negative: " + limit);
-            }
-            List<HistoryEvent> matches = read(() -> {
-                List<HistoryEvent> out = new ArrayList<>();
-                for (HistoryEvent e : state.history) {
-                    if ((ip == null || ip.equals(e.ip()))
-                            && (mac == null || mac.equals(e.mac()))
-                            && (holderContains == null || (e.holder() != null && e.holder().contains(holderContains)))
-                            && (from == null || !e.at().isBefore(from))
-                            && (to == null || e.at().isBefore(to))) {
-                        out.add(e);
-                    }
-                }
-                return out;
-            });
-            matches.sort(Comparator.comparing(HistoryEvent::at)); // stable: ties stay in log order
-            return matches.size() > limit ? List.copyOf(matches.subList(0, limit)) : matches;
-        }
     }
 }

@@ -46,6 +46,15 @@ final class Frames {
 
     record Bad(String reason) implements Read {}
 
+    private static boolean zerosFrom(ByteBuffer in, int start) {
+        for (int i = start; i < in.limit(); i++) {
+            if (in.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Reads the frame at {@code in.position()}; on {@link Good} the position moves past it, otherwise
      * it stays at the start of the bad frame.
@@ -57,9 +66,15 @@ final class Frames {
             return new End();
         }
         if (remaining < HEADER) {
+            if (zerosFrom(in, start)) {
+                return new End();
+            }
             return new Bad("short header (" + remaining + " bytes)");
         }
         int len = in.getInt(start);
+        if (len == 0 && zerosFrom(in, start)) {
+            return new End(); // preallocated space after the last record
+        }
         if (len <= 0 || len > MAX_PAYLOAD) {
             return new Bad("bad length " + len);
         }

@@ -16,8 +16,8 @@ import java.util.Arrays;
  * million leases must fit in a small heap. Immutable: a write replaces the entry, so a snapshot can
  * copy the table's arrays and read the entries later without locking.
  *
- * @param extra null, or {@code [client-id length][client-id bytes][hostname UTF-8]} with length
- *              0 meaning "no client-id" and an empty tail meaning "no hostname"... see {@link #of}
+ * @param extra null when there is neither client-id nor hostname, else
+ *              {@code [client-id length (0 = none)][client-id][hostname flag][hostname UTF-8]}
  * @param seq   log sequence number of the write that produced this entry (readers wait until it is
  *              durable)
  */

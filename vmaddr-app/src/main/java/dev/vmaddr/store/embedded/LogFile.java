@@ -17,6 +17,7 @@ public interface LogFile extends AutoCloseable {
     /** Makes everything written durable (fsync). */
     void force() throws IOException;
 
+    /** The logical end: bytes of records written. */
     long size() throws IOException;
 
     /** Cuts the file back to {@code size} bytes (best effort after a failed batch). */
@@ -25,22 +26,45 @@ public interface LogFile extends AutoCloseable {
     @Override
     void close() throws IOException;
 
-    /** Opens (creating if needed) a file for appending at its end. */
+    /** Opens (creating if needed) a file for appending at {@code appendAt}, its logical end. */
     @FunctionalInterface
     interface Opener {
-        LogFile open(Path path) throws IOException;
+        LogFile open(Path path, long appendAt) throws IOException;
     }
 
-    /** The real one: a {@link FileChannel}, {@code force(false)} (data and the size, not mtime). */
-    Opener FILES = path -> {
+    /** Bytes the real log file is extended by, with zeros, ahead of the records. */
+    int PREALLOCATE = 4 << 20;
+
+    /**
+     * The real one: a {@link FileChannel} synced with {@code force(false)} (fdatasync). The file is
+     * extended with written zeros {@link #PREALLOCATE} bytes at a time ahead of the records, so
+     * most fdatasyncs overwrite allocated blocks and need not commit a size change to the file
+     * system journal (on ext4 that halves the fsync time). Recovery reads a zero tail as the end.
+     */
+    Opener FILES = (path, appendAt) -> {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        ch.position(ch.size());
         return new LogFile() {
+            private long position = appendAt;
+            private long allocated = ch.size();
+
             @Override
             public void write(ByteBuffer data) throws IOException {
-                while (data.hasRemaining()) {
-                    ch.write(data);
+                if (position + data.remaining() > allocated) {
+                    extend(position + data.remaining());
                 }
+                while (data.hasRemaining()) {
+                    position += ch.write(data, position);
+                }
+            }
+
+            private void extend(long needed) throws IOException {
+                long target = Math.max(needed, allocated) + PREALLOCATE;
+                ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+                for (long at = Math.max(allocated, position); at < target; ) {
+                    zeros.clear().limit((int) Math.min(zeros.capacity(), target - at));
+                    at += ch.write(zeros, at);
+                }
+                allocated = target;
             }
 
             @Override
@@ -49,14 +73,15 @@ public interface LogFile extends AutoCloseable {
             }
 
             @Override
-            public long size() throws IOException {
-                return ch.size();
+            public long size() {
+                return position;
             }
 
             @Override
             public void truncate(long size) throws IOException {
                 ch.truncate(size);
-                ch.position(size);
+                position = size;
+                allocated = size;
             }
 
             @Override

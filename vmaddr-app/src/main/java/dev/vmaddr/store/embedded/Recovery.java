@@ -34,9 +34,9 @@ final class Recovery {
      * @param lastSeq    the last record applied
      * @param snapshotSeq the sequence of the snapshot loaded (0 when none)
      * @param tail       the segment to append to, or null when a new one must be started
-     * @param tailRecords records in that segment
+     * @param tailEnd     where the records of that segment end (preallocated zeros may follow)
      */
-    record Result(StoreState state, long lastSeq, long snapshotSeq, Path tail, long tailRecords) {}
+    record Result(StoreState state, long lastSeq, long snapshotSeq, Path tail, long tailEnd) {}
 
     private Recovery() {}
 
@@ -62,7 +62,7 @@ final class Recovery {
         List<DataDir.Numbered> segments = DataDir.segments(dir);
         long expected = snapshotSeq + 1;
         Path tail = null;
-        long tailRecords = 0;
+        long tailEnd = 0;
         for (int i = 0; i < segments.size(); i++) {
             DataDir.Numbered seg = segments.get(i);
             long nextStart = i + 1 < segments.size() ? segments.get(i + 1).seq() : Long.MAX_VALUE;
@@ -77,7 +77,7 @@ final class Recovery {
             Replay r = replay(seg, expected, state);
             expected = r.next;
             tail = seg.path();
-            tailRecords = r.records;
+            tailEnd = r.end;
             if (r.cut) {
                 for (int j = i + 1; j < segments.size(); j++) {
                     Path later = segments.get(j).path();
@@ -87,14 +87,13 @@ final class Recovery {
                 break;
             }
         }
-        return new Result(state, expected - 1, snapshotSeq, tail, tailRecords);
+        return new Result(state, expected - 1, snapshotSeq, tail, tailEnd);
     }
 
-    private record Replay(long next, long records, boolean cut) {}
+    private record Replay(long next, long end, boolean cut) {}
 
     private static Replay replay(DataDir.Numbered seg, long expected, StoreState state) throws IOException {
         long seq = seg.seq();
-        long records = 0;
         String reason = null;
         long goodEnd;
         long size;
@@ -129,15 +128,14 @@ final class Recovery {
                     state.apply(op, true);
                 }
                 seq++;
-                records++;
             }
             goodEnd = buf.position();
         }
         if (reason == null) {
-            return new Replay(Math.max(seq, expected), records, false);
+            return new Replay(Math.max(seq, expected), goodEnd, false);
         }
         cut(seg.path(), goodEnd, size, reason);
-        return new Replay(Math.max(seq, expected), records, true);
+        return new Replay(Math.max(seq, expected), goodEnd, true);
     }
 
     /** Keeps the bytes after {@code offset} in a side file, then truncates the segment there and fsyncs it. */

@@ -2,7 +2,6 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.store.HistoryEvent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.MappedByteBuffer;
@@ -42,8 +41,8 @@ final class SnapshotFile {
                 w.add(new Op.MacPut(m));
             }
             state.documents().forEach((kind, docs) -> docs.forEach((key, json) -> w.add(new Op.DocumentPut(kind, key, json))));
-            for (HistoryEvent h : state.history()) {
-                w.add(new Op.HistoryAppend(h));
+            for (StoredEvent h : state.history()) {
+                w.add(new Op.HistoryAppend(h.toEvent()));
             }
             w.add(new Op.SnapshotEnd(w.count));
             w.flush();

@@ -1,6 +1,5 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacRecord;
@@ -31,7 +30,7 @@ final class StoreState {
     final Map<MacAddress, MacRecord> macs = new HashMap<>();
     final TreeMap<String, NetworkSpec> networks = new TreeMap<>();
     final Map<String, TreeMap<String, String>> documents = new HashMap<>();
-    final ArrayDeque<HistoryEvent> history = new ArrayDeque<>();
+    final ArrayDeque<StoredEvent> history = new ArrayDeque<>();
     private final int historyMax;
     long leaseCount;
 
@@ -88,7 +87,7 @@ final class StoreState {
                 String old = docs == null ? null : docs.remove(d.key());
                 yield () -> restoreDocument(d.kind(), d.key(), old);
             }
-            case Op.HistoryAppend h -> addHistory(h.event());
+            case Op.HistoryAppend h -> addHistory(StoredEvent.of(h.event()));
             case Op.SnapshotEnd s -> () -> {};
         };
     }
@@ -110,8 +109,7 @@ final class StoreState {
         }
         Runnable historyUndo = null;
         if (deriveHistory && (old == null || old.state() != entry.state() || !old.sameHolder(entry))) {
-            historyUndo = addHistory(new HistoryEvent(entry.updatedAt(), table.network, new Ipv4Address(entry.ip()),
-                    new MacAddress(entry.mac()), entry.holderText(), entry.leaseState().wireName()));
+            historyUndo = addHistory(StoredEvent.ofLease(entry.updatedAt(), table.network, entry));
         }
         Runnable h = historyUndo;
         return () -> {
@@ -143,8 +141,8 @@ final class StoreState {
         MacRecord old = macs.put(record.mac(), record);
         Runnable historyUndo = null;
         if (deriveHistory && (old == null || old.state() != record.state() || !Objects.equals(old.owner(), record.owner()))) {
-            historyUndo = addHistory(new HistoryEvent(record.updatedAt(), null, null, record.mac(), record.owner(),
-                    macAction(record.state())));
+            historyUndo = addHistory(StoredEvent.of(new HistoryEvent(record.updatedAt(), null, null, record.mac(),
+                    record.owner(), macAction(record.state()))));
         }
         Runnable h = historyUndo;
         return () -> {
@@ -172,7 +170,7 @@ final class StoreState {
      * Appends an event, dropping the oldest beyond the cap. The undo removes the event again; an
      * event dropped by the cap is not restored (it was the oldest of {@code historyMax}).
      */
-    private Runnable addHistory(HistoryEvent event) {
+    private Runnable addHistory(StoredEvent event) {
         history.addLast(event);
         if (history.size() > historyMax) {
             history.removeFirst();
@@ -182,7 +180,7 @@ final class StoreState {
 
     /** Drops events older than {@code cutoff}. */
     void pruneHistory(Instant cutoff) {
-        while (!history.isEmpty() && history.peekFirst().at().isBefore(cutoff)) {
+        while (!history.isEmpty() && history.peekFirst().before(cutoff)) {
             history.removeFirst();
         }
     }
@@ -202,5 +200,5 @@ final class StoreState {
     }
 
     record Copy(Map<String, IntObjectMap<LeaseEntry>> leases, List<MacRecord> macs, List<NetworkSpec> networks,
-                Map<String, Map<String, String>> documents, List<HistoryEvent> history) {}
+                Map<String, Map<String, String>> documents, List<StoredEvent> history) {}
 }

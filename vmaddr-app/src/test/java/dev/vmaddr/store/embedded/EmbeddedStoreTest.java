@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a rollback bug shows as a read that never returns
 class EmbeddedStoreTest {
     static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
@@ -133,8 +135,8 @@ class EmbeddedStoreTest {
 
     /** A log that works until {@code broken} is set, then fails like a full disk. */
     static LogFile.Opener failing(AtomicBoolean broken, boolean failForce) {
-        return path -> {
-            LogFile real = LogFile.FILES.open(path);
+        return (path, appendAt) -> {
+            LogFile real = LogFile.FILES.open(path, appendAt);
             return new LogFile() {
                 @Override
                 public void write(ByteBuffer data) throws IOException {

@@ -1,0 +1,160 @@
+package dev.vmaddr.store.embedded;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.store.LeaseStore;
+import dev.vmaddr.store.WriteResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Leases: conditional puts decided under the store's write lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
+final class EmbeddedLeases implements LeaseStore {
+    private final EmbeddedStore store;
+
+    EmbeddedLeases(EmbeddedStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public WriteResult put(Lease lease, Instant now) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(now, "now");
+        String network = lease.network();
+        LeaseEntry entry = LeaseEntry.of(lease, 0);
+        Bytes payload = EmbeddedStore.encode(new Op.LeasePut(network, entry));
+        EmbeddedStore.Batch batch = null;
+        LeaseEntry blocking = null;
+        store.writeLock.lock();
+        try {
+            store.ensureWritable();
+            LeaseTable table = store.state.table(network);
+            LeaseEntry current = table == null ? null : table.get(entry.ip());
+            if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
+                blocking = current;
+            } else {
+                batch = store.appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
+            }
+        } finally {
+            store.writeLock.unlock();
+        }
+        if (blocking != null) {
+            // Report only a durable conflict; if its batch failed the store is unwritable anyway.
+            store.awaitAcknowledged(blocking.seq());
+            return WriteResult.conflict(blocking.toLease(network));
+        }
+        store.awaitAcknowledged(batch);
+        return WriteResult.APPLIED;
+    }
+
+    @Override
+    public boolean remove(String network, Ipv4Address ip) {
+        EmbeddedStore.require(network, "network");
+        Objects.requireNonNull(ip, "ip");
+        Op op = new Op.LeaseRemove(network, ip.value());
+        Bytes payload = EmbeddedStore.encode(op);
+        EmbeddedStore.Batch batch;
+        store.writeLock.lock();
+        try {
+            store.ensureWritable();
+            LeaseTable table = store.state.table(network);
+            if (table == null || table.get(ip.value()) == null) {
+                return false;
+            }
+            batch = store.appendLocked(payload, s -> op);
+        } finally {
+            store.writeLock.unlock();
+        }
+        store.awaitAcknowledged(batch);
+        return true;
+    }
+
+    @Override
+    public Optional<Lease> get(String network, Ipv4Address ip) {
+        EmbeddedStore.require(network, "network");
+        Objects.requireNonNull(ip, "ip");
+        LeaseEntry e = store.readEntry(() -> {
+            LeaseTable t = store.state.table(network);
+            return t == null ? null : t.get(ip.value());
+        });
+        return e == null ? Optional.empty() : Optional.of(e.toLease(network));
+    }
+
+    @Override
+    public Optional<Lease> findByHolder(String network, HolderKey holder) {
+        EmbeddedStore.require(network, "network");
+        Objects.requireNonNull(holder, "holder");
+        LeaseEntry e = store.readEntry(() -> {
+            LeaseTable t = store.state.table(network);
+            return t == null ? null : t.findByHolder(holder);
+        });
+        if (e == LeaseTable.STALE) {
+            e = repairHolderIndex(network, holder);
+        }
+        return e == null ? Optional.empty() : Optional.of(e.toLease(network));
+    }
+
+    /** Slow path, once per stale index entry: scan, and point the index at what was found. */
+    private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
+        LeaseEntry found;
+        store.writeLock.lock();
+        try {
+            LeaseTable t = store.state.table(network);
+            if (t == null) {
+                return null;
+            }
+            found = t.scanHolder(holder);
+            t.repairHolder(holder, found);
+        } finally {
+            store.writeLock.unlock();
+        }
+        if (found != null && !store.awaitDurable(found.seq())) {
+            return findByHolder(network, holder).map(l -> LeaseEntry.of(l, 0)).orElse(null);
+        }
+        return found;
+    }
+
+    @Override
+    public List<Lease> list(String network) {
+        EmbeddedStore.require(network, "network");
+        IntObjectMap<LeaseEntry> entries = store.read(() -> {
+            LeaseTable t = store.state.table(network);
+            return t == null ? null : t.copyEntries();
+        });
+        if (entries == null) {
+            return List.of();
+        }
+        List<LeaseEntry> sorted = new ArrayList<>(entries.size());
+        entries.forEachValue(sorted::add);
+        sorted.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
+        List<Lease> out = new ArrayList<>(sorted.size());
+        for (LeaseEntry e : sorted) {
+            out.add(e.toLease(network));
+        }
+        return out;
+    }
+
+    @Override
+    public void forEach(Consumer<Lease> action) {
+        Objects.requireNonNull(action, "action");
+        // Copies of the tables' arrays (not Lease objects), so the action runs outside the lock.
+        Map<String, IntObjectMap<LeaseEntry>> tables = store.read(() -> {
+            Map<String, IntObjectMap<LeaseEntry>> m = new TreeMap<>();
+            store.state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
+            return m;
+        });
+        tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
+    }
+
+    @Override
+    public long count() {
+        return store.read(() -> store.state.leaseCount);
+    }
+}
