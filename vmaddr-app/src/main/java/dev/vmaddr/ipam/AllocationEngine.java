@@ -422,19 +422,31 @@ public final class AllocationEngine {
         return freed;
     }
 
-    /** DHCPRELEASE: frees {@code ip} when {@code holder} holds it; empty otherwise (RFC 2131: no reply either way). */
+    /**
+     * DHCPRELEASE, or the client took another server's offer: frees {@code ip} when {@code holder}
+     * holds it (RFC 2131: no reply either way). Returns the RELEASED record written for a bound lease;
+     * for an offer in flight (never stored) the withdrawn offer as a RELEASED lease that is <em>not</em>
+     * stored, so the caller can tell a withdrawn offer from "held nothing" (empty).
+     */
     public Optional<Lease> release(String network, HolderKey holder, Ipv4Address ip) {
         NetworkIndex idx = enter(network, holder);
         try {
             Instant now = clock.instant();
             Ipv4Address offered = idx.offerByHolder.get(holder);
+            Claim offer = null;
             if (ip.equals(offered)) {
+                Claim c = idx.liveClaim(ip, now);
+                offer = c != null && c.kind() == ClaimKind.OFFER && c.holder().equals(holder) ? c : null;
                 idx.dropOffer(holder);
             }
             Lease l = store.leases().get(network, ip).orElse(null);
             if (l == null || !l.holder().equals(holder) || l.state() != LeaseState.BOUND || !l.occupiesAt(now)) {
                 if (ip.equals(offered) && (l == null || !l.occupiesAt(now))) {
                     idx.markFree(ip);
+                }
+                if (offer != null) {
+                    LOG.debug("event=lease.offer_withdrawn network={} ip={} mac={}", network, ip, offer.mac());
+                    return Optional.of(offerLease(network, offer).withState(LeaseState.RELEASED, now, now));
                 }
                 return Optional.empty();
             }

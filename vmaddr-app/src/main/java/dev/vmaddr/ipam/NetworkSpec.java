@@ -50,11 +50,22 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
     }
 
     public Duration effectiveRenewTime() {
-        return renewTime != null ? renewTime : leaseTime.dividedBy(2);
+        return renewTime != null ? renewTime : fraction(leaseTime, 1, 2);
     }
 
     public Duration effectiveRebindTime() {
-        return rebindTime != null ? rebindTime : leaseTime.multipliedBy(7).dividedBy(8);
+        return rebindTime != null ? rebindTime : fraction(leaseTime, 7, 8);
+    }
+
+    /**
+     * {@code d * num / den}, truncated to the nanosecond like {@link Duration#dividedBy(long)}, in long
+     * arithmetic: Duration's own multipliedBy/dividedBy go through BigDecimal, and this runs for
+     * every OFFER and ACK.
+     */
+    static Duration fraction(Duration d, int num, int den) {
+        long scaled = Math.multiplyExact(d.getSeconds(), num);
+        long nanos = (scaled % den * 1_000_000_000L + (long) d.getNano() * num) / den;
+        return Duration.ofSeconds(scaled / den, nanos);
     }
 
     /** Whether a relay agent at {@code giaddr} forwards for this network. */

@@ -120,6 +120,22 @@ class AllocationEngineTest {
     }
 
     @Test
+    void releasingAnOfferWithdrawsItAndSaysSo() {
+        engine.putNetwork(lab(List.of()));
+        Lease offer = engine.offer("lab", AllocationRequest.of(A).withRequestedIp(ip("198.18.0.77")), HOLD);
+        assertThat(engine.release("lab", HolderKey.of(null, B), offer.ip())).isEmpty(); // not B's offer
+        Lease withdrawn = engine.release("lab", HolderKey.of(null, A), offer.ip()).orElseThrow();
+        assertThat(withdrawn.ip()).isEqualTo(offer.ip());
+        assertThat(withdrawn.state()).isEqualTo(LeaseState.RELEASED);
+        assertThat(store.leases().get("lab", offer.ip())).as("offers are never stored, nor their withdrawal").isEmpty();
+        assertThat(engine.leaseOf("lab", HolderKey.of(null, A))).isEmpty();
+        assertThat(engine.stats("lab").used()).isZero();
+        assertThat(engine.release("lab", HolderKey.of(null, A), offer.ip())).as("nothing left to withdraw").isEmpty();
+        // free at once for another client
+        assertThat(engine.offer("lab", AllocationRequest.of(B).withRequestedIp(offer.ip()), HOLD).ip()).isEqualTo(offer.ip());
+    }
+
+    @Test
     void stickyAfterReleaseAndExpiry() {
         engine.putNetwork(lab(List.of()));
         Lease first = engine.allocate("lab", AllocationRequest.of(A));

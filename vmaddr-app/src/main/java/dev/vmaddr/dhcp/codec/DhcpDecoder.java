@@ -90,14 +90,18 @@ public final class DhcpDecoder {
         return (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
     }
 
-    /** Records where each option piece lies, then concatenates the pieces per code. One per decode. */
+    /**
+     * Records where each option piece lies, then concatenates the pieces per code. One per decode.
+     * Per-code state lives in arrays sized by the options actually present (a packet has a dozen or
+     * so); only the code → slot map spans all 256 codes, as one byte each.
+     */
     private static final class OptionScan {
         private final byte[] b;
-        private final int[] totalLength = new int[256];
-        private final boolean[] seen = new boolean[256];
-        private final int[] firstSeenOrder = new int[254];
+        private final byte[] slotPlusOne = new byte[256]; // code -> slot + 1; at most 254 distinct codes
+        private int[] codes = new int[16];               // per slot, in first-seen order
+        private int[] totalLength = new int[16];         // per slot
         private int distinct;
-        private int[] pieces = new int[48]; // triples: code, offset, length
+        private int[] pieces = new int[48]; // triples: slot, offset, length
         private int pieceCount;
 
         OptionScan(byte[] b) {
@@ -131,29 +135,36 @@ public final class DhcpDecoder {
         }
 
         private void add(int code, int offset, int len) {
-            if (!seen[code]) {
-                seen[code] = true;
-                firstSeenOrder[distinct++] = code;
+            int slot = (slotPlusOne[code] & 0xFF) - 1;
+            if (slot < 0) {
+                slot = distinct++;
+                if (slot == codes.length) {
+                    codes = Arrays.copyOf(codes, slot * 2);
+                    totalLength = Arrays.copyOf(totalLength, slot * 2);
+                }
+                codes[slot] = code;
+                slotPlusOne[code] = (byte) (slot + 1);
             }
-            totalLength[code] += len;
+            totalLength[slot] += len;
             if (pieceCount * 3 == pieces.length) {
                 pieces = Arrays.copyOf(pieces, pieces.length * 2);
             }
-            pieces[pieceCount * 3] = code;
+            pieces[pieceCount * 3] = slot;
             pieces[pieceCount * 3 + 1] = offset;
             pieces[pieceCount * 3 + 2] = len;
             pieceCount++;
         }
 
         int overload() throws MalformedPacketException {
-            if (!seen[OptionCodes.OVERLOAD]) {
+            int slot = (slotPlusOne[OptionCodes.OVERLOAD] & 0xFF) - 1;
+            if (slot < 0) {
                 return 0;
             }
-            if (totalLength[OptionCodes.OVERLOAD] != 1) {
-                throw new MalformedPacketException("option 52 length " + totalLength[OptionCodes.OVERLOAD] + ", expected 1");
+            if (totalLength[slot] != 1) {
+                throw new MalformedPacketException("option 52 length " + totalLength[slot] + ", expected 1");
             }
             for (int p = 0; p < pieceCount; p++) {
-                if (pieces[p * 3] == OptionCodes.OVERLOAD) {
+                if (pieces[p * 3] == slot && pieces[p * 3 + 2] == 1) {
                     int v = b[pieces[p * 3 + 1]] & 0xFF;
                     if (v < 1 || v > 3) {
                         throw new MalformedPacketException("option 52 value " + v + " is not 1, 2 or 3");
@@ -165,22 +176,21 @@ public final class DhcpDecoder {
         }
 
         DhcpOptions build() throws MalformedPacketException {
-            byte[][] values = new byte[256][];
-            int[] filled = new int[256];
+            byte[][] values = new byte[distinct][];
+            int[] filled = new int[distinct];
             for (int k = 0; k < distinct; k++) {
-                int code = firstSeenOrder[k];
-                values[code] = new byte[totalLength[code]];
+                values[k] = new byte[totalLength[k]];
             }
             for (int p = 0; p < pieceCount; p++) {
-                int code = pieces[p * 3];
+                int slot = pieces[p * 3];
                 int len = pieces[p * 3 + 2];
-                System.arraycopy(b, pieces[p * 3 + 1], values[code], filled[code], len);
-                filled[code] += len;
+                System.arraycopy(b, pieces[p * 3 + 1], values[slot], filled[slot], len);
+                filled[slot] += len;
             }
             DhcpOption[] out = new DhcpOption[distinct];
             for (int k = 0; k < distinct; k++) {
-                int code = firstSeenOrder[k];
-                Octets data = Octets.wrap(values[code]);
+                int code = codes[k];
+                Octets data = Octets.wrap(values[k]);
                 String problem = OptionRules.check(code, data);
                 if (problem != null) {
                     throw new MalformedPacketException(problem);

@@ -161,6 +161,11 @@ public final class MemoryStore implements Store {
                 }
                 beforeWrite();
                 t.byIp.put(lease.ip(), lease);
+                if (current != null && !current.holder().equals(lease.holder())) {
+                    // the previous holder's pointer to this address is dead (findByHolder would ignore it):
+                    // drop it so the map stays bounded by the addresses, not by every client ever seen
+                    t.lastByHolder.remove(current.holder(), lease.ip());
+                }
                 t.lastByHolder.put(lease.holder(), lease.ip());
                 if (current == null || current.state() != lease.state() || !current.holder().equals(lease.holder())) {
                     record(new HistoryEvent(now, lease.network(), lease.ip(), lease.mac(), lease.holder().toString(),

@@ -9,24 +9,36 @@ import dev.vmaddr.dhcp.codec.DhcpEncoder;
 import dev.vmaddr.dhcp.codec.DhcpMessage;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.dhcp.codec.DhcpOptions;
+import dev.vmaddr.dhcp.server.EngineLeaseOperations;
+import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.Reservation;
-import java.time.Clock;
+import dev.vmaddr.store.memory.MemoryStore;
+import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 
-/** Two networks as in the product spec's example config: lan0 on br-lan0, lan1 behind relay 198.18.1.1. */
+/**
+ * Two networks as in the product spec's example config: lan0 on br-lan0, lan1 behind relay 198.18.1.1,
+ * served by the real allocation engine over the (non-durable) memory store.
+ */
 final class Fixture {
+    /**
+     * The engine picks a free address from a random start ("next free bit, wrapping"). A generator that
+     * always says 0 starts every search at the first pool address, so tests can name the address a
+     * client without a preference gets (lowest free) instead of accepting any pool address.
+     */
+    static final RandomGenerator LOWEST_FREE_FIRST = () -> 0L;
+
     static final Ipv4Address SERVER = ip("198.18.0.1");
     static final MacAddress MAC = MacAddress.parse("02:18:aa:00:00:07");
     static final MacAddress RESERVED_MAC = MacAddress.parse("02:18:aa:00:00:50");
     static final ReceiveContext ON_LAN0 = ReceiveContext.broadcastOn("br-lan0", SERVER);
 
-    final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    final MutableClock clock = new MutableClock();
     final NetworkSpec lan0 = new NetworkSpec("lan0", Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"),
             List.of(ip("198.18.0.53"), ip("198.18.0.54")), "lab.example", 1500, "br-lan0", null, null, null,
             Duration.ofSeconds(120), Duration.ofSeconds(60), Duration.ofSeconds(105),
@@ -36,8 +48,21 @@ final class Fixture {
             List.of(ip("198.18.0.53")), null, null, null, null, null, null, null, null, null,
             List.of(Ipv4Range.parse("198.18.1.100-198.18.1.150")), List.of(), List.of(), null,
             List.of(ip("198.18.1.1")), List.of());
-    final InMemoryLeases leases = new InMemoryLeases(clock, lan0, lan1);
+    final MemoryStore store = new MemoryStore();
+    final AllocationEngine engine;
+    final LeaseOperations leases;
     final CountingDhcpEvents events = new CountingDhcpEvents();
+
+    Fixture() {
+        this(LOWEST_FREE_FIRST);
+    }
+
+    Fixture(RandomGenerator random) {
+        engine = new AllocationEngine(store, clock, random);
+        engine.putNetwork(lan0);
+        engine.putNetwork(lan1);
+        leases = new EngineLeaseOperations(engine);
+    }
 
     DhcpProtocol protocol(DhcpServerSettings settings, ConflictProbe probe) {
         return new DhcpProtocol(leases, settings, probe, events, clock);
