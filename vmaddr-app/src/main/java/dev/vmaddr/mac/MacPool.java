@@ -202,6 +202,12 @@ public final class MacPool {
         }
     }
 
+    /**
+     * Puts MACs whose quarantine is over back into the free index. The expired record stays in the
+     * store: it no longer blocks a claim ({@link MacRecord#blocksAt}), and deleting it would race
+     * with a concurrent claim of the same MAC here or on another server (read, then delete, would
+     * delete the new owner's record). A later claim simply overwrites it.
+     */
     private int releaseEndedQuarantines(Instant now) {
         int n = 0;
         while (!quarantined.isEmpty() && !quarantined.first().until().isAfter(now)) {
@@ -209,15 +215,6 @@ public final class MacPool {
             MacRecord current = store.get(q.mac()).orElse(null);
             if (current != null && current.blocksAt(now)) {
                 continue; // claimed again meanwhile
-            }
-            try {
-                if (current != null) {
-                    store.remove(q.mac());
-                }
-            } catch (StoreException e) {
-                quarantined.add(q);
-                LOG.warn("event=mac.quarantine_release_failed mac={} error=\"{}\"", q.mac(), e.getMessage());
-                break;
             }
             long pos = segments.positionOf(q.mac().value());
             if (pos >= 0) {
