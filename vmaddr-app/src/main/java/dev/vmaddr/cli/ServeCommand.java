@@ -61,6 +61,10 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             // already shutting down
         }
+        // Drains the asynchronous log appender, so the last lines (server.stopped) are written.
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
+            logs.stop();
+        }
         return 0;
     }
 }
