@@ -41,6 +41,8 @@ public final class DhcpClient implements AutoCloseable {
     private final Path dir;
     private final List<String> command;
     private NetnsProcess process;
+    /** Event files an earlier run in the same directory left; not this run's. */
+    private int earlierEvents;
 
     DhcpClient(Kind kind, Netns ns, Path dir, List<String> command) {
         this.kind = kind;
@@ -50,6 +52,7 @@ public final class DhcpClient implements AutoCloseable {
     }
 
     DhcpClient start() {
+        earlierEvents = eventFiles().size();
         process = ns.start(command);
         return this;
     }
@@ -75,11 +78,20 @@ public final class DhcpClient implements AutoCloseable {
         return process;
     }
 
-    /** Every event recorded so far, oldest first. */
+    private List<Path> eventFiles() {
+        try (Stream<Path> files = Files.list(outDir())) {
+            return files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every event this run recorded so far, oldest first. */
     public List<Map<String, String>> events() {
         List<Map<String, String>> events = new ArrayList<>();
-        try (Stream<Path> files = Files.list(outDir())) {
-            for (Path f : files.sorted().toList()) {
+        try {
+            List<Path> files = eventFiles();
+            for (Path f : files.subList(Math.min(earlierEvents, files.size()), files.size())) {
                 Map<String, String> vars = new LinkedHashMap<>();
                 for (String line : Files.readAllLines(f)) {
                     int eq = line.indexOf('=');

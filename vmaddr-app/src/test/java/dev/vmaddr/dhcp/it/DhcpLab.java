@@ -212,6 +212,13 @@ public final class DhcpLab implements AutoCloseable {
         return dhclientWithDir(ns, clientDir("dhclient"), confLines).start();
     }
 
+    /** dhclient with {@code leaseFile} as its lease file from the start (INIT-REBOOT from a lease it never got here). */
+    public DhcpClient dhclientPrepared(Netns ns, String leaseFile, String... confLines) {
+        Path cdir = clientDir("dhclient");
+        write(cdir.resolve("dhclient.leases"), leaseFile);
+        return dhclientWithDir(ns, cdir, confLines).start();
+    }
+
     /** dhclient again with the same files (lease file included): INIT-REBOOT. */
     public DhcpClient dhclientAgain(DhcpClient earlier) {
         return new DhcpClient(DhcpClient.Kind.DHCLIENT, earlier.namespace(), earlier.dir(), dhclientCommand(earlier.dir(), false)).start();
