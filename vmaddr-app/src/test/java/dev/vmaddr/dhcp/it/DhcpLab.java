@@ -48,6 +48,7 @@ public final class DhcpLab implements AutoCloseable {
     private final Path hooks;
     private NetnsProcess server;
     private String serverYaml;
+    private final List<String> serverLog = new ArrayList<>();
     private int clients;
 
     private DhcpLab(NetnsLab lab, Path dir, int bridgeCount) throws IOException {
@@ -140,6 +141,10 @@ public final class DhcpLab implements AutoCloseable {
     public NetnsProcess restartServer() {
         if (server != null && server.isAlive()) {
             throw new IllegalStateException("server still running");
+        }
+        if (server != null) {
+            serverLog.addAll(server.stderrLines());
+            serverLog.add("---- restart ----");
         }
         Path config = dir.resolve("vmaddr.yaml");
         String text = "dataDir: " + dir.resolve("data") + "\n"
@@ -324,9 +329,27 @@ public final class DhcpLab implements AutoCloseable {
         }
     }
 
-    /** Stops the server and every client, deletes every namespace. */
+    /**
+     * Stops the server and every client, deletes every namespace. Keeps the server's log (all
+     * runs) in {@code target/dhcp-lab-logs/<lab prefix>.log} for a look after a failure.
+     */
     @Override
     public void close() {
-        lab.close();
+        try {
+            lab.close();
+        } finally {
+            if (!serverLog.isEmpty() || server != null) {
+                try {
+                    Path logs = Files.createDirectories(Path.of("target", "dhcp-lab-logs"));
+                    List<String> all = new ArrayList<>(serverLog);
+                    if (server != null) {
+                        all.addAll(server.stderrLines());
+                    }
+                    Files.write(logs.resolve(lab.prefix() + ".log"), all);
+                } catch (IOException ignored) {
+                    // Only a debugging aid.
+                }
+            }
+        }
     }
 }
