@@ -26,7 +26,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @RequiresRoot
 @Execution(ExecutionMode.CONCURRENT)
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrashNetnsTest {
     private static final int ROUNDS = 3;
     private static final int MACS_PER_ROUND = 400;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * A DHCP test network: a switch namespace with bridges {@code br0..brN-1}, a server namespace whose
@@ -37,7 +38,12 @@ import java.util.Map;
  */
 public final class DhcpLab implements AutoCloseable {
     public static final int API_PORT = 8067;
-    static final Duration SERVER_START = Duration.ofSeconds(30);
+    static final Duration SERVER_START = Duration.ofSeconds(60);
+    /**
+     * Labs alive at once in this JVM. Each runs a server JVM plus clients; on a 2-core machine more
+     * than a few starting together only slow each other down past their timeouts.
+     */
+    private static final Semaphore LABS = new Semaphore(3, true);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NetnsLab lab;
@@ -50,6 +56,7 @@ public final class DhcpLab implements AutoCloseable {
     private String serverYaml;
     private final List<String> serverLog = new ArrayList<>();
     private int clients;
+    private boolean closed;
 
     private DhcpLab(NetnsLab lab, Path dir, int bridgeCount) throws IOException {
         this.lab = lab;
@@ -78,11 +85,19 @@ public final class DhcpLab implements AutoCloseable {
 
     /** A lab with {@code bridgeCount} bridges, each with a server interface on it. */
     public static DhcpLab create(Path dir, int bridgeCount) {
-        NetnsLab lab = NetnsLab.create();
+        LABS.acquireUninterruptibly();
+        NetnsLab lab = null;
         try {
+            lab = NetnsLab.create();
             return new DhcpLab(lab, dir, bridgeCount);
         } catch (IOException | RuntimeException e) {
-            lab.close();
+            try {
+                if (lab != null) {
+                    lab.close();
+                }
+            } finally {
+                LABS.release();
+            }
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
@@ -335,9 +350,14 @@ public final class DhcpLab implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             lab.close();
         } finally {
+            LABS.release();
             if (!serverLog.isEmpty() || server != null) {
                 try {
                     Path logs = Files.createDirectories(Path.of("target", "dhcp-lab-logs"));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @RequiresRoot
 @Execution(ExecutionMode.CONCURRENT)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class NetworksNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
