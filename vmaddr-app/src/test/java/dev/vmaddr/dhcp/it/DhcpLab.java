@@ -221,6 +221,26 @@ public final class DhcpLab implements AutoCloseable {
         return leases(network).stream().filter(l -> ip.equals(l.get("ip"))).findFirst().orElse(null);
     }
 
+    /** Waits until the lease of {@code ip} has {@code state} (the server handles packets asynchronously). */
+    public Map<String, Object> awaitLeaseState(String network, String ip, String state, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, Object> lease = lease(network, ip);
+            if (lease != null && state.equals(lease.get("state"))) {
+                return lease;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("lease of " + ip + " not " + state + " within " + timeout + ": " + lease);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
     // ---- clients ----
 
     /**
