@@ -4,7 +4,9 @@
 # "bind" a stale lease with no server (see shared/notes/dhcp-on-linux.md).
 out=${VMT_OUT:?VMT_OUT must name the output directory}
 n=$(ls "$out" 2>/dev/null | wc -l)
-env | grep -E '^(reason|interface|new_|old_|requested_)' | sort > "$out/$(printf %03d "$n")-$reason"
+env | grep -E '^(reason|interface|new_|old_|requested_)' | sort > "$out/.tmp-$$"
+# Renamed when complete, so a reader never sees half an event.
+mv "$out/.tmp-$$" "$out/$(printf %03d "$n")-$reason"
 case "$reason" in
     BOUND|RENEW|REBIND|REBOOT)
         if [ -n "$old_ip_address" ] && [ "$old_ip_address" != "$new_ip_address" ]; then

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A long-running process inside a namespace. Its stdout is collected line by line so a test can
- * wait for "READY"-style lines; stderr is collected for failure messages.
+ * A long-running process inside a namespace. Its stdout and stderr are collected line by line so a
+ * test can wait for "READY"-style lines on either (vmaddr logs go to stderr).
  *
- * <p>Threads: two virtual threads pump stdout and stderr; {@code lines} and {@code stderr} are
+ * <p>Threads: two virtual threads pump stdout and stderr; {@code lines} and {@code stderrLines} are
  * guarded by {@code this}, and readers wait on it for new lines.
  */
 public final class NetnsProcess implements AutoCloseable {
@@ -23,8 +23,9 @@ public final class NetnsProcess implements AutoCloseable {
     private final List<String> command;
     private final Process process;
     private final List<String> lines = new ArrayList<>();
-    private final StringBuilder stderr = new StringBuilder();
+    private final List<String> stderrLines = new ArrayList<>();
     private boolean stdoutEnded;
+    private boolean stderrEnded;
 
     NetnsProcess(List<String> command, Process process) {
         this.command = List.copyOf(command);
@@ -48,16 +49,26 @@ public final class NetnsProcess implements AutoCloseable {
      * @throws NetnsException on timeout or when the process ends first, with its output
      */
     public String awaitLine(Predicate<String> condition, Duration timeout) {
+        return await(false, condition, timeout);
+    }
+
+    /** As {@link #awaitLine}, for stderr lines (since start). */
+    public String awaitStderrLine(Predicate<String> condition, Duration timeout) {
+        return await(true, condition, timeout);
+    }
+
+    private String await(boolean fromStderr, Predicate<String> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
             int seen = 0;
+            List<String> source = fromStderr ? stderrLines : lines;
             while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (condition.test(lines.get(seen))) {
-                        return lines.get(seen);
+                for (; seen < source.size(); seen++) {
+                    if (condition.test(source.get(seen))) {
+                        return source.get(seen);
                     }
                 }
-                if (stdoutEnded) {
+                if (fromStderr ? stderrEnded : stdoutEnded) {
                     throw new NetnsException("process ended before the expected line: " + describe());
                 }
                 long left = deadline - System.nanoTime();
@@ -80,7 +91,12 @@ public final class NetnsProcess implements AutoCloseable {
     }
 
     public synchronized String stderr() {
-        return stderr.toString();
+        return stderrLines.isEmpty() ? "" : String.join("\n", stderrLines) + "\n";
+    }
+
+    /** Stderr lines so far. */
+    public synchronized List<String> stderrLines() {
+        return List.copyOf(stderrLines);
     }
 
     /** Waits for the process to end by itself; returns its exit code. */
@@ -90,6 +106,16 @@ public final class NetnsProcess implements AutoCloseable {
                 throw new NetnsException("still running after " + timeout + ": " + describe());
             }
             return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetnsException("interrupted", e);
+        }
+    }
+
+    /** SIGKILL now (a crash, as far as the process can tell), and waits until it is gone. */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetnsException("interrupted", e);
@@ -119,7 +145,7 @@ public final class NetnsProcess implements AutoCloseable {
         return String.join(" ", command)
                 + (process.isAlive() ? " (running)" : " (exit " + process.exitValue() + ")")
                 + "\n  stdout: " + String.join("\n          ", lines)
-                + "\n  stderr: " + stderr.toString().strip();
+                + "\n  stderr: " + String.join("\n          ", stderrLines);
     }
 
     private void pumpStdout() {
@@ -146,11 +172,17 @@ public final class NetnsProcess implements AutoCloseable {
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (this) {
-                    stderr.append(line).append('\n');
+                    stderrLines.add(line);
+                    notifyAll();
                 }
             }
         } catch (IOException ignored) {
             // As for stdout.
+        } finally {
+            synchronized (this) {
+                stderrEnded = true;
+                notifyAll();
+            }
         }
     }
 }
