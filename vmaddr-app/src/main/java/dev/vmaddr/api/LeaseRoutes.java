@@ -10,8 +10,6 @@ import dev.vmaddr.ipam.LeaseState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Leases (read, paged) and allocations (allocate / release an address for a MAC or client-id).
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * {@code state} and {@code mac} apply before paging.
  */
 public final class LeaseRoutes implements RouteGroup {
-    private static final Logger log = LoggerFactory.getLogger(LeaseRoutes.class);
     private static final String BASE = "/api/v1/networks/{network}";
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 5000;
@@ -83,7 +80,6 @@ public final class LeaseRoutes implements RouteGroup {
                         return f.problems().isEmpty() ? new AllocationRequest(mac, clientId, ip, hostname, leaseTime) : null;
                     });
                     Lease lease = engine.allocate(network, req);
-                    log.info("event=lease.bound network={} ip={} mac={} source=api", network, lease.ip(), lease.mac());
                     ctx.status(201).json(LeaseView.of(lease));
                 });
         t.delete(BASE + "/allocations/{ip}", "Release an address").errors(400, 404).handle(ctx -> {
@@ -91,7 +87,6 @@ public final class LeaseRoutes implements RouteGroup {
             Ipv4Address ip = NetworkRoutes.parse("ip", ctx.pathParam("ip"), Ipv4Address::parse);
             Lease released = engine.releaseAddress(network, ip)
                     .orElseThrow(() -> ApiProblem.notFound("no allocation of " + ip + " in " + network));
-            log.info("event=lease.released network={} ip={} mac={} source=api", network, ip, released.mac());
             ctx.status(204);
         });
     }

@@ -371,7 +371,8 @@ public final class AllocationEngine {
         }
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
-        LOG.info("event=lease.bound network={} ip={} mac={} holder={}", idx.name(), ip, req.mac(), holder);
+        LOG.info("event=lease.bound network={} ip={} mac={} holder={} expiresAt={}", idx.name(), ip, req.mac(), holder,
+                lease.expiresAt());
         return lease;
     }
 

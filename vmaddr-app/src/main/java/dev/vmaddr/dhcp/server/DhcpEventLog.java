@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DHCP events as log lines with stable names ({@code event=lease.bound network=.. ip=.. mac=..}).
- * Lease changes, NAKs and conflicts log at INFO; per-packet traffic and drops at DEBUG, so a busy
- * server's log stays readable unless asked otherwise (logger {@code dev.vmaddr.dhcp}).
+ * DHCP events as log lines with stable names ({@code event=dhcp.nak network=.. reason=..}). NAKs and
+ * conflicts log at INFO/WARN; per-packet traffic, drops and the DHCP view of lease changes at DEBUG,
+ * so a busy server's log stays readable unless asked otherwise (logger {@code dev.vmaddr.dhcp.events}).
  */
 public final class DhcpEventLog implements DhcpEvents {
     private static final Logger LOG = LoggerFactory.getLogger("dev.vmaddr.dhcp.events");
@@ -66,17 +66,16 @@ public final class DhcpEventLog implements DhcpEvents {
         LOG.warn("event=dhcp.probe_failed network={} ip={} error=\"{}\"", network, ip, error.getMessage());
     }
 
+    /**
+     * Lease changes are logged once, at INFO, by the allocation engine whatever asked for them (DHCP,
+     * API, VM inventory); here only at DEBUG with the DHCP view of what happened (offers, renewals).
+     */
     @Override
     public void lease(LeaseEvent event, Lease lease) {
-        if (event == LeaseEvent.OFFERED && !LOG.isDebugEnabled()) {
-            return;
-        }
-        String name = "lease." + event.name().toLowerCase(Locale.ROOT);
-        if (event == LeaseEvent.OFFERED) {
-            LOG.debug("event={} network={} ip={} mac={} clientId={}", name, lease.network(), lease.ip(), lease.mac(), lease.clientId());
-        } else {
-            LOG.info("event={} network={} ip={} mac={} clientId={} hostname={} expiresAt={}", name, lease.network(), lease.ip(),
-                    lease.mac(), lease.clientId(), lease.hostname(), lease.expiresAt());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("event=dhcp.lease_{} network={} ip={} mac={} clientId={} hostname={} expiresAt={}",
+                    event.name().toLowerCase(Locale.ROOT), lease.network(), lease.ip(), lease.mac(), lease.clientId(),
+                    lease.hostname(), lease.expiresAt());
         }
     }
 }
