@@ -282,8 +282,10 @@ public final class AllocationEngine {
             if (other != null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
             }
-            releaseOther(idx, store.leases().findByHolder(network, holder).orElse(null), ip, now);
-            Lease bound = writeBound(idx, req, ip, now);
+            Lease current = store.leases().findByHolder(network, holder).orElse(null);
+            releaseOther(idx, current, ip, now);
+            Lease bound = writeBound(idx, req, ip, now, current != null && current.ip().equals(ip)
+                    && current.state() == LeaseState.BOUND && current.occupiesAt(now));
             if (bound == null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
             }
@@ -344,6 +346,11 @@ public final class AllocationEngine {
      * then marked taken in the index).
      */
     private Lease writeBound(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
+        return writeBound(idx, req, ip, now, false);
+    }
+
+    /** @param renewal the holder already held {@code ip}: logged as {@code lease.renewed} rather than {@code lease.bound} */
+    private Lease writeBound(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now, boolean renewal) {
         HolderKey holder = req.holder();
         Duration leaseTime = req.leaseTime() != null ? req.leaseTime() : idx.spec.leaseTime();
         Lease lease = new Lease(idx.name(), ip, req.mac(), req.clientId(), req.hostname(), LeaseState.BOUND,
@@ -371,8 +378,8 @@ public final class AllocationEngine {
         }
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
-        LOG.info("event=lease.bound network={} ip={} mac={} holder={} expiresAt={}", idx.name(), ip, req.mac(), holder,
-                lease.expiresAt());
+        LOG.info("event=lease.{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? "renewed" : "bound", idx.name(),
+                ip, req.mac(), holder, lease.expiresAt());
         return lease;
     }
 

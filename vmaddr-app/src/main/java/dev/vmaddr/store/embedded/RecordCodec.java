@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.store.NetworkSpecJson;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.mac.MacRecord;
@@ -64,7 +65,7 @@ final class RecordCodec {
             }
             case Op.NetworkPut n -> {
                 out.u8(NETWORK_PUT);
-                out.str(NetworkJson.write(n.network()));
+                out.str(NetworkSpecJson.write(n.network()));
             }
             case Op.NetworkDelete n -> {
                 out.u8(NETWORK_DELETE);
@@ -133,7 +134,7 @@ final class RecordCodec {
                 yield new Op.MacPut(new MacRecord(mac, state, owner, until, updated));
             }
             case MAC_REMOVE -> new Op.MacRemove(in.getLong());
-            case NETWORK_PUT -> new Op.NetworkPut(NetworkJson.read(Bytes.str(in)));
+            case NETWORK_PUT -> new Op.NetworkPut(NetworkSpecJson.read(Bytes.str(in)));
             case NETWORK_DELETE -> new Op.NetworkDelete(Bytes.str(in));
             case DOCUMENT_PUT -> new Op.DocumentPut(Bytes.str(in), Bytes.str(in), Bytes.str(in));
             case DOCUMENT_DELETE -> new Op.DocumentDelete(Bytes.str(in), Bytes.str(in));

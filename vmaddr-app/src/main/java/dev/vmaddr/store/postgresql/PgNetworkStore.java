@@ -1,5 +1,6 @@
 package dev.vmaddr.store.postgresql;
 
+import dev.vmaddr.store.NetworkSpecJson;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.store.NetworkStore;
 import java.sql.PreparedStatement;

@@ -166,11 +166,41 @@ public final class DhcpClient implements AutoCloseable {
         return process == null ? String.join(" ", command) : process.describe();
     }
 
-    /** SIGTERM (udhcpc started with {@code -R} then releases), SIGKILL after a grace period. */
+    /**
+     * SIGTERM (udhcpc started with {@code -R} then releases), SIGKILL after a grace period. A
+     * dhclient is first given time to write its lease file: it runs the BOUND hook before it writes
+     * the lease, so a kill right after the hook (likely on a busy machine) leaves {@code dhclient -r}
+     * nothing to release.
+     */
     @Override
     public void close() {
         if (process != null) {
+            if (kind == Kind.DHCLIENT) {
+                awaitLeaseWritten(java.time.Duration.ofSeconds(10));
+            }
             process.close();
+        }
+    }
+
+    private void awaitLeaseWritten(java.time.Duration timeout) {
+        String ip = boundIp();
+        if (ip == null) {
+            return;
+        }
+        java.nio.file.Path leases = dir.resolve("dhclient.leases");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (java.nio.file.Files.exists(leases) && java.nio.file.Files.readString(leases).contains("fixed-address " + ip + ";")) {
+                    return;
+                }
+                Thread.sleep(50);
+            } catch (java.io.IOException e) {
+                // being written: look again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

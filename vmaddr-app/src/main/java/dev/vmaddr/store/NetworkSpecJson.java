@@ -1,4 +1,4 @@
-package dev.vmaddr.store.postgresql;
+package dev.vmaddr.store;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -24,15 +24,16 @@ import java.io.IOException;
 import java.util.function.Function;
 
 /**
- * {@link NetworkSpec} as stored in {@code networks.spec} (jsonb): addresses, prefixes and ranges as
- * their usual text, durations as ISO-8601, so an operator can read and query the column in SQL.
+ * {@link NetworkSpec} as every store back end keeps it: addresses, prefixes and ranges as their
+ * usual text, durations as ISO-8601, so an operator can read it in the embedded log's snapshots and
+ * query it in PostgreSQL's {@code networks.spec} (jsonb). One format, so both back ends agree.
  */
-final class NetworkSpecJson {
+public final class NetworkSpecJson {
     private static final ObjectMapper MAPPER = mapper();
 
     private NetworkSpecJson() {}
 
-    static String write(NetworkSpec spec) {
+    public static String write(NetworkSpec spec) {
         try {
             return MAPPER.writeValueAsString(spec);
         } catch (JsonProcessingException e) {
@@ -40,11 +41,11 @@ final class NetworkSpecJson {
         }
     }
 
-    static NetworkSpec read(String json) {
+    public static NetworkSpec read(String json) {
         try {
             return MAPPER.readValue(json, NetworkSpec.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("networks.spec is not a network definition: " + e.getOriginalMessage(), e);
+            throw new IllegalStateException("stored network is not a network definition: " + e.getOriginalMessage(), e);
         }
     }
 
