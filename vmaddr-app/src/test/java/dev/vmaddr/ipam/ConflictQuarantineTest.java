@@ -57,6 +57,8 @@ class ConflictQuarantineTest {
             clock.advance(Duration.ofSeconds(5));
             engine.bind("n", x.withRequestedIp(null), A101);
             assertThat(engine.release("n", x.holder(), A101)).isPresent();
+            clock.advance(Duration.ofSeconds(6));
+            engine.reclaimExpired(); // the server's background job, every 5 s
 
             assertThat(engine.lease("n", A100)).hasValueSatisfying(l -> {
                 assertThat(l.state()).isEqualTo(LeaseState.DECLINED);

@@ -17,6 +17,7 @@ public interface DhcpEvents {
     default void received(DhcpMessageType type, ReceiveContext ctx) {
     }
 
+    /** A reply was produced; the server sends it next (a failed send is logged by the server). */
     default void sent(Reply reply) {
     }
 

@@ -132,7 +132,6 @@ public final class DhcpServer implements AutoCloseable {
         try {
             transport.send(direct ? ifIndex : 0, direct && interfaceAddress != null ? interfaceAddress.toInetAddress() : null,
                     new InetSocketAddress(reply.destination().toInetAddress(), reply.port()), bytes, 0, bytes.length);
-            events.sent(reply);
         } catch (IOException e) {
             LOG.warn("event=dhcp.send_failed to={}:{} type={} error=\"{}\"", reply.destination(), reply.port(),
                     reply.type(), e.getMessage());

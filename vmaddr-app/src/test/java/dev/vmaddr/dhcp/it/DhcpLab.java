@@ -217,6 +217,25 @@ public final class DhcpLab implements AutoCloseable {
     }
 
     /** The lease of {@code ip} in {@code network}, or null. */
+    /**
+     * Releases an address through the API ({@code DELETE .../allocations/IP}), from inside the server
+     * namespace. 404 (nothing to release any more) is accepted: the client may have released it already.
+     */
+    public void releaseViaApi(String network, String ip) {
+        String url = "http://127.0.0.1:" + API_PORT + "/api/v1/networks/" + network + "/allocations/" + ip;
+        String token;
+        try {
+            token = Files.readString(tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String status = srv.exec(Duration.ofSeconds(20), "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-m", "15",
+                "-X", "DELETE", "-H", "Authorization: Bearer " + token, url).orThrow().stdout().strip();
+        if (!status.equals("204") && !status.equals("404")) {
+            throw new IllegalStateException("DELETE " + url + " answered " + status);
+        }
+    }
+
     public Map<String, Object> lease(String network, String ip) {
         return leases(network).stream().filter(l -> ip.equals(l.get("ip"))).findFirst().orElse(null);
     }
