@@ -9,6 +9,7 @@ import dev.vmaddr.connectivity.ConnectivityChecker;
 import dev.vmaddr.connectivity.ConnectivityMetrics;
 import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.NetworkProbe;
+import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import dev.vmaddr.api.LeaseRoutes;
@@ -95,7 +96,9 @@ public final class Server implements AutoCloseable {
 
         // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
         // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
-        NetworkProbe probe = new NetworkProbe(new ProcessCommandRunner(), new SecureRandom(), PROBE_NAMESPACE_PREFIX);
+        ProcessCommandRunner hostCommands = new ProcessCommandRunner();
+        StaleProbeNamespaces.cleanUp(hostCommands, PROBE_NAMESPACE_PREFIX); // left by a server killed mid-check
+        NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(PROBE_NAMESPACE_PREFIX));
         monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
         ConnectivityMetrics.bind(metrics.registry(), monitor);
         StoredTargets nadTargets = new StoredTargets(store.documents());
