@@ -16,6 +16,7 @@ export VMADDR_JAR=$jar VMADDR_JAVA=$JAVA_HOME/bin/java
 export SERVER_SETUP='cat > "$BENCH_STATE/cfg.yaml" <<CFG
 dataDir: $BENCH_STATE/data
 api: { listen: 127.0.0.1:18067 }
+log: { level: warn }
 dhcp:
   interfaces: [$BENCH_IFACE]
   probe: { method: none }

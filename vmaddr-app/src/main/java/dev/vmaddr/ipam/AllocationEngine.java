@@ -162,16 +162,34 @@ public final class AllocationEngine {
         return indexes.values().stream().map(i -> i.spec).sorted(Comparator.comparing(NetworkSpec::name)).toList();
     }
 
+    // The three lookups below run for every DHCP packet: they walk the live indexes without building
+    // and sorting a list. Networks do not overlap (NetworkValidator), so at most one matches.
+
     public Optional<NetworkSpec> networkForRelay(Ipv4Address giaddr) {
-        return networks().stream().filter(n -> n.servesRelay(giaddr)).findFirst();
+        for (NetworkIndex idx : indexes.values()) {
+            if (idx.spec.servesRelay(giaddr)) {
+                return Optional.of(idx.spec);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<NetworkSpec> networkForInterface(String ifname) {
-        return networks().stream().filter(n -> ifname.equals(n.bridge())).findFirst();
+        for (NetworkIndex idx : indexes.values()) {
+            if (ifname.equals(idx.spec.bridge())) {
+                return Optional.of(idx.spec);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<NetworkSpec> networkContaining(Ipv4Address ip) {
-        return networks().stream().filter(n -> n.cidr().contains(ip)).findFirst();
+        for (NetworkIndex idx : indexes.values()) {
+            if (idx.spec.cidr().contains(ip)) {
+                return Optional.of(idx.spec);
+            }
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- operations
