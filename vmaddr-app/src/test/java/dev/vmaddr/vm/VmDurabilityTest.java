@@ -1,5 +1,6 @@
 package dev.vmaddr.vm;
 
+import dev.vmaddr.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vmaddr.addr.MacAddress;

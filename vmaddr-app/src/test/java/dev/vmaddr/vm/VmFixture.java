@@ -1,5 +1,6 @@
 package dev.vmaddr.vm;
 
+import dev.vmaddr.testing.MutableClock;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
