@@ -44,6 +44,8 @@ holds() {   # summary line, rate -> exit 0 when it held
       match(p[2], /REQUEST sent=[0-9]+/);  rs = substr(p[2], RSTART + 13, RLENGTH - 13)
       match(p[2], /drops=[0-9]+/);         rd = substr(p[2], RSTART + 6, RLENGTH - 6)
       match(p[3], /leases\/s=[0-9]+/);     ls = substr(p[3], RSTART + 9, RLENGTH - 9)
+      # +0: substr gives strings, and a string compared with a number is compared as a string ("100" <= 4.9)
+      ds += 0; dd += 0; rs += 0; rd += 0; ls += 0
       ok = (ds > 0 && rs > 0 && dd <= 0.001 * ds && rd <= 0.001 * rs && ls >= 0.97 * rate)
       exit ok ? 0 : 1 }'
 }
