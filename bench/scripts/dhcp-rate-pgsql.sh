@@ -3,6 +3,7 @@
 #
 #   PERIOD=5 bench/scripts/dhcp-rate-pgsql.sh                  # default rates below
 #   KEA_RATES="600 800" VMADDR_RATES="2000 4000" PERIOD=5 bench/scripts/dhcp-rate-pgsql.sh
+#   KEA_RATES=skip ...                                          # vmaddr only
 #
 # Kea: the shared harness's kea-pgsql.sh (TOPO=veth, single-threaded, PostgreSQL 15 with fsync on).
 #
@@ -60,7 +61,7 @@ while IFS= read -r line; do
     kea-pgsql*) rate=$(echo "$line" | sed -n 's/.*offered=\([0-9]*\)\/s.*/\1/p')
                 if holds "$line" "$rate" && [ "$rate" -gt "$kea_best" ]; then kea_best=$rate; fi ;;
     esac
-done < <("$harness/kea-pgsql.sh" $KEA_RATES 2>&1)
+done < <([ "$KEA_RATES" = skip ] || "$harness/kea-pgsql.sh" $KEA_RATES 2>&1)
 
 # ------------------------------------------------------------------ two vmaddr + PostgreSQL
 source "$harness/lib.sh"     # run_perfdhcp, stop_pid, wait_quiet (namespaces are ours below)
@@ -131,8 +132,9 @@ networks:
     leaseTime: 2h
     pools: ["198.18.0.10-198.19.255.250"]
 CFG
+    # VMADDR_JAVA_OPTS: extra JVM options, e.g. a JFR recording (the string %i becomes the server number)
     ip netns exec vmt-b-srv$i "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx1g -XX:+UseParallelGC \
-        -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+        ${VMADDR_JAVA_OPTS//%i/$i} -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
     SPIDS+=($!)
     SRV_NS=vmt-b-srv$i wait_listen || { tail -20 "$state/stdout.log" >&2; return 1; }
 }
@@ -140,7 +142,8 @@ CFG
 # both perfdhcp at once, rate/2 each; prints both summary lines; exit 0 when both held
 measure_pair() {   # $1 = total rate, $2 = label, $3 = period
     local half=$(( $1 / 2 )) o1=$WORKDIR/pair1.txt o2=$WORKDIR/pair2.txt p1 p2
-    (CLI_NS=vmt-b-cli1 run_perfdhcp "$half" "$3" "${SPIDS[0]}" "$2-A" -g single -b mac=00:0c:01:00:00:00 > "$o1") &
+    # postgres's CPU is reported on A's line only (it serves both)
+    (CLI_NS=vmt-b-cli1 AUX_PID=$PGPID run_perfdhcp "$half" "$3" "${SPIDS[0]}" "$2-A" -g single -b mac=00:0c:01:00:00:00 > "$o1") &
     p1=$!
     (CLI_NS=vmt-b-cli2 run_perfdhcp "$half" "$3" "${SPIDS[1]}" "$2-B" -g single -b mac=00:0c:02:00:00:00 > "$o2") &
     p2=$!
