@@ -27,6 +27,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 harness=${HARNESS:-/work/shared/bench/dhcp-rate}
 [ -f "$harness/lib.sh" ] || harness=$root/../shared/bench/dhcp-rate
 PERIOD=${PERIOD:-5}
+VMADDR_JAVA_OPTS=${VMADDR_JAVA_OPTS:-}
 KEA_RATES=${KEA_RATES:-"700 1000 1400 2000 2800"}
 VMADDR_RATES=${VMADDR_RATES:-"2000 3000 4000 6000 8000"}
 export TOPO=veth PERIOD
