@@ -5,7 +5,8 @@
 #   KEA_RATES="600 800" VMADDR_RATES="2000 4000" PERIOD=5 bench/scripts/dhcp-rate-pgsql.sh
 #   KEA_RATES=skip ...                                          # vmaddr only
 #
-# Kea: the shared harness's kea-pgsql.sh (TOPO=veth, single-threaded, PostgreSQL 15 with fsync on).
+# Kea: the shared harness's kea-pgsql.sh (TOPO=veth, single-threaded, PostgreSQL 15 with fsync on), run
+# from a private copy with its own namespaces (vmt-k-srv, vmt-k-cli) and work directory.
 #
 # vmaddr: two `vmaddr serve` processes, A and B, each in its own namespace (vmt-b-srv1, vmt-b-srv2)
 # with the harness's addressing (veth-srv 198.18.0.1/15), each with its own perfdhcp namespace
@@ -31,6 +32,13 @@ VMADDR_JAVA_OPTS=${VMADDR_JAVA_OPTS:-}
 KEA_RATES=${KEA_RATES:-"700 1000 1400 2000 2800"}
 VMADDR_RATES=${VMADDR_RATES:-"2000 3000 4000 6000 8000"}
 export TOPO=veth PERIOD
+# Own work directory and namespace names, so a harness run of another session (dhcpbench-*, /tmp/dhcp-bench)
+# at the same time is not disturbed; the Kea config's paths are rewritten in a private copy of the harness.
+export WORKDIR=${WORKDIR:-/tmp/dhcp-bench-pgsql}
+mkdir -p "$WORKDIR"
+private=$WORKDIR/harness
+rm -rf "$private"; cp -r "$harness" "$private"
+sed -i "s#/tmp/dhcp-bench/#$WORKDIR/#g" "$private"/*.json
 # the harness waits for an idle machine before each perfdhcp run (up to 120 s); on a shared box keep it short
 export QUIET_MAX=${QUIET_MAX:-10}
 source "$root/scripts/java-env.sh"
@@ -62,7 +70,7 @@ while IFS= read -r line; do
     kea-pgsql*) rate=$(echo "$line" | sed -n 's/.*offered=\([0-9]*\)\/s.*/\1/p')
                 if holds "$line" "$rate" && [ "$rate" -gt "$kea_best" ]; then kea_best=$rate; fi ;;
     esac
-done < <([ "$KEA_RATES" = skip ] || "$harness/kea-pgsql.sh" $KEA_RATES 2>&1)
+done < <([ "$KEA_RATES" = skip ] || SRV_NS=vmt-k-srv CLI_NS=vmt-k-cli "$private/kea-pgsql.sh" $KEA_RATES 2>&1)
 
 # ------------------------------------------------------------------ two vmaddr + PostgreSQL
 source "$harness/lib.sh"     # run_perfdhcp, stop_pid, wait_quiet (namespaces are ours below)
