@@ -179,8 +179,9 @@ for RATE in $VMADDR_RATES; do
     start_vmaddr 2 || exit 1
     sleep "${START_WAIT:-3}"
     # JIT warm-up, not measured: a JFR recording showed the C2 compiler taking most of the servers' CPU for
-    # the first ~10 s of load (JVM ~40 % of the machine at 1000/s, ~10 % once compiled)
-    measure_pair "${WARMUP_RATE:-2000}" warmup "${WARMUP_PERIOD:-10}" > /dev/null
+    # the first ~10 s of load (JVM ~40 % of the machine at 1000/s, ~10 % once compiled); with two JVMs,
+    # two perfdhcp and postgres on 2 cores compilation takes longer: 30 s at 2000/s (60k of the 131k addresses)
+    measure_pair "${WARMUP_RATE:-2000}" warmup "${WARMUP_PERIOD:-30}" > /dev/null
     if measure_pair "$RATE" "vmaddr-pgsql-2x-r$RATE" "$PERIOD"; then ok=1; else ok=0; fi
     check=$(sql_check); echo "    sql: $check (ACKs in the measured runs: $LAST_ACKS, plus the warm-up's)"
     dups=$(echo "$check" | sed -n 's/.*ip_dups=\([0-9]*\) mac_with_2_bound=\([0-9]*\).*/\1 \2/p')
