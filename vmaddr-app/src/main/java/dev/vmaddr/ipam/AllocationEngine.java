@@ -132,6 +132,53 @@ public final class AllocationEngine {
         }
     }
 
+    /**
+     * Brings this engine's networks in line with the store, for a store shared by several servers
+     * (PostgreSQL): networks another server added are indexed, those whose stored definition differs
+     * are re-indexed from the store's leases, those deleted from the store are dropped. The store is
+     * read under the config lock, so a concurrent {@link #putNetwork} of this engine is never undone
+     * by an older list. Returns how many networks changed.
+     */
+    public int syncNetworks() {
+        int changed = 0;
+        synchronized (configLock) {
+            List<NetworkSpec> stored = store.networks().list();
+            Map<String, NetworkSpec> byName = new java.util.HashMap<>();
+            for (NetworkSpec spec : stored) {
+                byName.put(spec.name(), spec);
+                NetworkIndex old = indexes.get(spec.name());
+                if (old != null && old.spec.equals(spec)) {
+                    continue;
+                }
+                if (old != null) {
+                    retire(old);
+                }
+                try {
+                    indexes.put(spec.name(), build(spec));
+                } finally {
+                    if (old != null) {
+                        old.lock.unlock();
+                    }
+                }
+                changed++;
+                LOG.info("event=network.synced network={} cidr={}", spec.name(), spec.cidr());
+            }
+            for (NetworkIndex idx : List.copyOf(indexes.values())) {
+                if (!byName.containsKey(idx.name())) {
+                    retire(idx);
+                    try {
+                        indexes.remove(idx.name());
+                    } finally {
+                        idx.lock.unlock();
+                    }
+                    changed++;
+                    LOG.info("event=network.synced network={} removed=true", idx.name());
+                }
+            }
+        }
+        return changed;
+    }
+
     /** Locks {@code old} (left locked for the caller) once no operation is in flight on it, and retires it. */
     private static void retire(NetworkIndex old) {
         old.lock.lock();
@@ -596,8 +643,17 @@ public final class AllocationEngine {
                         continue; // a bind in flight or an offer: it has its own expiry
                     }
                     Lease l = store.leases().get(idx.name(), ip).orElse(null);
-                    if (l == null || l.occupiesAt(now)) {
-                        continue; // renewed since: a later entry covers it
+                    if (l == null) {
+                        if (idx.freeIfTaken(ip)) {
+                            freed++; // removed by another server sharing the store
+                        }
+                        continue;
+                    }
+                    if (l.occupiesAt(now)) {
+                        // Renewed since. A renewal through this engine queued its own entry, one through
+                        // another server sharing the store did not: queue one, or the bit stays taken for ever.
+                        idx.addExpiry(ip, l.expiresAt());
+                        continue;
                     }
                     if (l.state() == LeaseState.BOUND) {
                         try {
@@ -613,6 +669,8 @@ public final class AllocationEngine {
                         idx.markFree(ip);
                         freed++;
                         LOG.info("event=lease.quarantine_over network={} ip={}", idx.name(), ip);
+                    } else if (idx.freeIfTaken(ip)) {
+                        freed++; // released or expired by another server sharing the store: ours to offer again
                     }
                 }
             } finally {

@@ -164,6 +164,11 @@ final class NetworkIndex {
         }
     }
 
+    /** Marks a dynamic {@code ip} free; true when it was taken. */
+    boolean freeIfTaken(Ipv4Address ip) {
+        return isDynamic(ip) && free.setFree(pools.positionOf(ip.unsigned()));
+    }
+
     Ipv4Address addressAt(long pos) {
         return new Ipv4Address((int) pools.valueAt(pos));
     }

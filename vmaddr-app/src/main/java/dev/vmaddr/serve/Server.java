@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     static final Duration RECLAIM_EVERY = Duration.ofSeconds(5);
+    /** How often a shared store's networks are compared with the engine's (others' API changes). */
+    static final Duration SYNC_NETWORKS_EVERY = Duration.ofSeconds(1);
     /** How often every network's connectivity is checked again (besides on every change). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
@@ -130,6 +132,11 @@ public final class Server implements AutoCloseable {
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
         jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (config.store() == VmaddrConfig.StoreKind.POSTGRESQL) {
+            // Other servers on the database add, change and delete networks through their APIs.
+            jobs.scheduleWithFixedDelay(() -> syncNetworks(connectivity), SYNC_NETWORKS_EVERY.toMillis(),
+                    SYNC_NETWORKS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
         jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
         for (Service s : services) {
@@ -151,6 +158,17 @@ public final class Server implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    private void syncNetworks(ConnectivityService connectivity) {
+        try {
+            if (engine.syncNetworks() > 0) {
+                connectivity.sync();
+            }
+        } catch (RuntimeException e) {
+            // the store logs an outage once (event=store.db.unreachable); retried on the next round
+            log.debug("event=network.sync.failed error=\"{}\"", e.getMessage());
+        }
     }
 
     private void reclaim() {

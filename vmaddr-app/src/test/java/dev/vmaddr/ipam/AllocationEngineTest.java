@@ -204,6 +204,60 @@ class AllocationEngineTest {
     }
 
     @Test
+    void syncNetworksPicksUpNetworksAnotherServerAddedChangedOrRemoved() {
+        AllocationEngine other = new AllocationEngine(store, clock, new Random(8)); // a second server on the same store
+        engine.putNetwork(lab(List.of()));
+        assertThat(other.network("lab")).isEmpty();
+        assertThat(other.syncNetworks()).isEqualTo(1);
+        assertThat(other.network("lab")).contains(lab(List.of()));
+        assertThat(other.syncNetworks()).as("nothing changed").isZero();
+        assertThat(engine.syncNetworks()).as("its own network").isZero();
+
+        Reservation r = new Reservation(new MacAddress(0x0218aa000050L), null, ip("198.18.0.50"), "db1");
+        engine.putNetwork(lab(List.of(r)));
+        assertThat(other.syncNetworks()).isEqualTo(1);
+        assertThat(other.allocate("lab", AllocationRequest.of(new MacAddress(0x0218aa000050L))).ip()).isEqualTo(ip("198.18.0.50"));
+
+        engine.removeNetwork("lab");
+        assertThat(other.syncNetworks()).isEqualTo(1);
+        assertThat(other.networks()).isEmpty();
+    }
+
+    @Test
+    void anAddressAnotherServerReleasedBecomesFreeHereOnceItsLeaseRunsOut() {
+        NetworkSpec one = new NetworkSpec("one", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
+                null, null, null, null, Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2")),
+                List.of(), List.of(), null, List.of(), List.of());
+        engine.putNetwork(one);
+        Ipv4Address x = engine.allocate("one", AllocationRequest.of(new MacAddress(0x525400300001L))).ip();
+        AllocationEngine other = new AllocationEngine(store, clock, new Random(8)); // starts with x taken
+        engine.releaseAddress("one", x);
+        // other's index still has x taken; its stored lease now says released
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+        other.reclaimExpired();
+        assertThat(other.allocate("one", AllocationRequest.of(new MacAddress(0x525400300002L))).ip()).isEqualTo(x);
+    }
+
+    @Test
+    void anAddressAnotherServerRenewedIsWatchedUntilItsNewEnd() {
+        NetworkSpec one = new NetworkSpec("one", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
+                null, null, null, null, Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2")),
+                List.of(), List.of(), null, List.of(), List.of());
+        engine.putNetwork(one);
+        MacAddress mac = new MacAddress(0x525400300001L);
+        Ipv4Address x = engine.allocate("one", AllocationRequest.of(mac)).ip();
+        AllocationEngine other = new AllocationEngine(store, clock, new Random(8)); // x taken until +1 h
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(engine.allocate("one", AllocationRequest.of(mac)).ip()).isEqualTo(x); // renewed: until +1 h 30 min
+        clock.advance(Duration.ofMinutes(31));
+        other.reclaimExpired(); // still held: must look again at the new end
+        clock.advance(Duration.ofMinutes(30));
+        engine.reclaimExpired(); // expired by the server that granted it
+        other.reclaimExpired();
+        assertThat(other.allocate("one", AllocationRequest.of(new MacAddress(0x525400300002L))).ip()).isEqualTo(x);
+    }
+
+    @Test
     void anotherServerSharingTheStoreIsNeverDoubleBooked() {
         NetworkSpec small = new NetworkSpec("s", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
                 null, null, null, null, null, null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.6")), List.of(), List.of(),

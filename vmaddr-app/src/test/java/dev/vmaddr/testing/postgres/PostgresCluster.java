@@ -126,6 +126,14 @@ public final class PostgresCluster implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The server's Unix socket. Being a file, it is reachable from every network namespace, unlike
+     * 127.0.0.1; local logins trust the OS user, so any role logs in there without a password.
+     */
+    public Path socketFile() {
+        return socketDir.resolve(".s.PGSQL." + port);
+    }
+
     public Path logFile() {
         return logFile;
     }
