@@ -140,7 +140,8 @@ class TwoServersPostgresDhcpNetnsTest {
         List<Map<String, String>> events() {
             try (Stream<Path> files = Files.list(out)) {
                 List<Map<String, String>> events = new ArrayList<>();
-                for (Path f : files.sorted().toList()) {
+                // The hook writes ".tmp-PID" and renames it when complete: a dotfile is an event still being written.
+                for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
                     Map<String, String> vars = new HashMap<>();
                     for (String line : Files.readAllLines(f)) {
                         int eq = line.indexOf('=');
