@@ -18,11 +18,22 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        if (this instanceof ReadsStore reader && options.readStoreIfNoServer(reader::runOnStore)) {
+            return 0;
+        }
         run(options.client());
         return 0;
     }
 
     abstract void run(ApiClient api);
+
+    /**
+     * A read-only command that also works with no server: given {@code --config} and nothing answering
+     * at the file's {@code api.listen}, it reads the store directly (PRODUCT.md), with the same output.
+     */
+    interface ReadsStore {
+        void runOnStore(dev.vmaddr.store.Store store);
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

@@ -28,15 +28,8 @@ public final class ClientOptions {
     Output output;
 
     public ApiClient client() {
-        VmaddrConfig cfg = VmaddrConfig.defaults();
-        if (config != null) {
-            try {
-                cfg = ConfigLoader.load(config);
-            } catch (ConfigException e) {
-                throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
-            }
-        }
-        String url = api != null ? api : "http://" + connectHost(cfg.api().listen()) ;
+        VmaddrConfig cfg = loadConfig();
+        String url = api != null ? api : serverUrl(cfg);
         Path tf = tokenFile != null ? tokenFile : cfg.api().tokenFile();
         String token;
         try {
@@ -46,6 +39,38 @@ public final class ClientOptions {
                     + "); pass --token-file or --config");
         }
         return new ApiClient(url, token);
+    }
+
+    /**
+     * Runs {@code reader} on the store itself when {@code --config} names the server (no {@code --api})
+     * and nothing answers at its {@code api.listen}; returns false when a server answers (use the API).
+     */
+    boolean readStoreIfNoServer(java.util.function.Consumer<dev.vmaddr.store.Store> reader) {
+        if (config == null || api != null) {
+            return false;
+        }
+        VmaddrConfig cfg = loadConfig();
+        String url = serverUrl(cfg);
+        if (new ApiClient(url, null).reachable()) {
+            return false;
+        }
+        OfflineStore.read(cfg, url, reader);
+        return true;
+    }
+
+    private VmaddrConfig loadConfig() {
+        if (config == null) {
+            return VmaddrConfig.defaults();
+        }
+        try {
+            return ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
+        }
+    }
+
+    private static String serverUrl(VmaddrConfig cfg) {
+        return "http://" + connectHost(cfg.api().listen());
     }
 
     /** A wildcard listen address is reached through loopback. */

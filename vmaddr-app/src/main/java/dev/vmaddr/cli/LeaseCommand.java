@@ -2,7 +2,12 @@ package dev.vmaddr.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.api.Json;
+import dev.vmaddr.api.LeaseView;
+import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.store.Store;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -19,7 +24,7 @@ public final class LeaseCommand {
             description = {"List leases of one network or of all; follows every page.",
                     "--output json prints one JSON array of {ip, mac, network, state, clientId, hostname, expiresAt, ...}."},
             footerHeading = "%nExample:%n", footer = "  vmaddr lease list --network lan0 --state bound --output json")
-    static final class ListCmd extends ClientCommand {
+    static final class ListCmd extends ClientCommand implements ClientCommand.ReadsStore {
         @Option(names = "--network", description = "Only this network (default: all).")
         String network;
         @Option(names = "--state", description = "offered, bound, released, expired or declined.")
@@ -27,11 +32,37 @@ public final class LeaseCommand {
         @Option(names = "--mac")
         String mac;
 
-        @Override
-        void run(ApiClient api) {
+        private void checkState() {
             if (state != null && !List.of("offered", "bound", "released", "expired", "declined").contains(state)) {
                 throw new CliException(CliException.BAD_INPUT, "--state must be offered, bound, released, expired or declined, not \"" + state + "\"");
             }
+        }
+
+        @Override
+        public void runOnStore(Store store) {
+            checkState();
+            MacAddress macFilter;
+            try {
+                macFilter = mac == null ? null : MacAddress.parse(mac);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(CliException.BAD_INPUT, "--mac: " + e.getMessage());
+            }
+            List<String> networks = network != null ? List.of(network)
+                    : store.networks().list().stream().map(NetworkSpec::name).toList();
+            ArrayNode all = Json.MAPPER.createArrayNode();
+            for (String n : networks) {
+                for (Lease l : store.leases().list(n)) {
+                    if ((state == null || l.state().wireName().equals(state)) && (macFilter == null || macFilter.equals(l.mac()))) {
+                        all.add(Json.MAPPER.valueToTree(LeaseView.of(l)));
+                    }
+                }
+            }
+            print(all, COLUMNS);
+        }
+
+        @Override
+        void run(ApiClient api) {
+            checkState();
             List<String> networks = new ArrayList<>();
             if (network != null) {
                 networks.add(network);
