@@ -92,7 +92,7 @@ public final class VmCommand {
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
-            NetworkCommand.putIf(body, "host", host);
+            putIf(body, "host", host);
             List<Map<String, Object>> list = new ArrayList<>();
             for (String spec : nics) {
                 list.add(NicCommand.parseNic(spec));
@@ -224,9 +224,7 @@ public final class VmCommand {
 
         @Override
         void run(ApiClient api) {
-            String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
-            out().print(api.getText(vmPath(name) + "/export" + q));
-            out().flush();
+            printExport(api, vmPath(name), format, cni);
         }
     }
 }
