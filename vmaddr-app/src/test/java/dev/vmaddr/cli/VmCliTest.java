@@ -49,13 +49,16 @@ class VmCliTest {
         CliRun drift = vmaddr("vm", "drift", "web1", "--output", "json");
         assertThat(drift.json().at("/findings/0/kind").asText()).isEqualTo("pending-change");
         assertThat(vmaddr("vm", "drift").out()).contains("pending-change", "web1");
+        assertThat(vmaddr("vm", "drift", "-o", "json").json().at("/0/findings/0/kind").asText()).isEqualTo("pending-change");
         assertThat(vmaddr("vm", "restart", "web1", "-o", "json").json().at("/nics/0/mac").asText()).isEqualTo("52:54:00:aa:bb:01");
         assertThat(vmaddr("vm", "drift", "web1", "-o", "json").json().path("findings")).isEmpty();
 
         CliRun add = vmaddr("nic", "add", "web1", "nic1", "--network", "v1", "--mac", "02:18:00:00:20:01", "-o", "json");
         assertThat(add.exit()).as(add.err()).isZero();
         assertThat(vmaddr("vm", "list", "-o", "json").json().get(0).path("nics")).hasSize(2);
+        assertThat(vmaddr("vm", "list").out()).contains("web1", "nic1", "02:18:00:00:20:01");
         assertThat(vmaddr("nic", "remove", "web1", "nic1").exit()).isZero();
+        assertThat(vmaddr("vm", "stop", "web1").out()).contains("web1 on hv1: stopped");
 
         CliRun xml = vmaddr("vm", "export", "web1", "--format", "libvirt");
         assertThat(xml.out()).contains("<source bridge=\"br-v1\"/>");
