@@ -13,34 +13,9 @@ public record Ipv4Prefix(Ipv4Address network, int length) {
 
     /** Parses {@code a.b.c.d/n}; host bits must be zero (198.18.0.0/24, not 198.18.0.5/24). */
     public static Ipv4Prefix parse(String text) {
-        if (text == null) {
-            throw new AddressFormatException("CIDR prefix", "null", "missing");
-        }
-        String s = text.strip();
-        int slash = s.indexOf('/');
-        if (slash < 0) {
-            throw new AddressFormatException("CIDR prefix", text, "missing /length");
-        }
-        Ipv4Address address;
-        try {
-            address = Ipv4Address.parse(s.substring(0, slash));
-        } catch (AddressFormatException e) {
-            throw new AddressFormatException("CIDR prefix", text, e.getMessage());
-        }
-        int length;
-        String lengthText = s.substring(slash + 1);
-        try {
-            // digits only: parseInt would also take "+24"
-            if (lengthText.isEmpty() || lengthText.length() > 3 || !lengthText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new NumberFormatException(lengthText);
-            }
-            length = Integer.parseInt(lengthText);
-        } catch (NumberFormatException e) {
-            throw new AddressFormatException("CIDR prefix", text, "length is not a number");
-        }
-        if (length < 0 || length > 32) {
-            throw new AddressFormatException("CIDR prefix", text, "length must be 0-32");
-        }
+        PrefixText<Ipv4Address> p = PrefixText.parse("CIDR prefix", text, Ipv4Address::parse, 32);
+        Ipv4Address address = p.address();
+        int length = p.length();
         if ((address.value() & ~mask(length)) != 0) {
             throw new AddressFormatException("CIDR prefix", text,
                     "host bits set; did you mean " + new Ipv4Address(address.value() & mask(length)) + "/" + length + "?");

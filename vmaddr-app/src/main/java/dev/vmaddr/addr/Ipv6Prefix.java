@@ -13,34 +13,9 @@ public record Ipv6Prefix(Ipv6Address network, int length) {
     }
 
     public static Ipv6Prefix parse(String text) {
-        if (text == null) {
-            throw new AddressFormatException("IPv6 prefix", "null", "missing");
-        }
-        String s = text.strip();
-        int slash = s.indexOf('/');
-        if (slash < 0) {
-            throw new AddressFormatException("IPv6 prefix", text, "missing /length");
-        }
-        Ipv6Address a;
-        try {
-            a = Ipv6Address.parse(s.substring(0, slash));
-        } catch (AddressFormatException e) {
-            throw new AddressFormatException("IPv6 prefix", text, e.getMessage());
-        }
-        int length;
-        String lengthText = s.substring(slash + 1);
-        try {
-            // digits only: parseInt would also take "+24"
-            if (lengthText.isEmpty() || lengthText.length() > 3 || !lengthText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new NumberFormatException(lengthText);
-            }
-            length = Integer.parseInt(lengthText);
-        } catch (NumberFormatException e) {
-            throw new AddressFormatException("IPv6 prefix", text, "length is not a number");
-        }
-        if (length < 0 || length > 128) {
-            throw new AddressFormatException("IPv6 prefix", text, "length must be 0-128");
-        }
+        PrefixText<Ipv6Address> p = PrefixText.parse("IPv6 prefix", text, Ipv6Address::parse, 128);
+        Ipv6Address a = p.address();
+        int length = p.length();
         if (!maskOf(a, length).equals(a)) {
             throw new AddressFormatException("IPv6 prefix", text, "host bits set");
         }

@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,8 @@ public final class ApiServer {
 
     private final Javalin app;
     private final List<ApiRoute> routes;
+    /** Paths of the routes declared {@code publicRoute()}; all literal (no {@code {param}}), so a set lookup. */
+    private final Set<String> publicPaths;
     private final TokenAuth auth;
     private final Metrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -58,6 +62,7 @@ public final class ApiServer {
             g.register(table);
         }
         this.routes = table.routes();
+        this.publicPaths = routes.stream().filter(r -> !r.authenticated()).map(ApiRoute::path).collect(Collectors.toUnmodifiableSet());
         this.app = Javalin.create(config -> {
             config.jetty.host = listen.host();
             config.jetty.port = listen.port();
@@ -114,10 +119,7 @@ public final class ApiServer {
     }
 
     private void authenticate(Context ctx) {
-        String path = ctx.path();
-        boolean isPublic = path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics")
-                || path.equals("/api/openapi.json");
-        if (!isPublic && !auth.accepts(ctx.header("Authorization"))) {
+        if (!publicPaths.contains(ctx.path()) && !auth.accepts(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new ApiProblem(401, "Unauthorized",
                     ctx.header("Authorization") == null ? "missing Authorization: Bearer <token>" : "wrong token", null, List.of());

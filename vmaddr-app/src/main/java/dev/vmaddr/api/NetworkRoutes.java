@@ -98,7 +98,7 @@ public final class NetworkRoutes implements RouteGroup {
                 f.rejectUnknown();
                 return r;
             });
-            edit(ctx.pathParam("network"), n -> withPools(n, append(n.pools(), range)));
+            edit(ctx.pathParam("network"), n -> n.withPools(append(n.pools(), range)));
             ctx.status(201).json(Map.of("range", range.toString()));
         });
         t.delete(BASE + "/{network}/pools/{range}", "Remove a pool").errors(400, 404).handle(ctx -> {
@@ -107,7 +107,7 @@ public final class NetworkRoutes implements RouteGroup {
                 if (!n.pools().contains(range)) {
                     throw ApiProblem.notFound("network \"" + n.name() + "\" has no pool " + range);
                 }
-                return withPools(n, n.pools().stream().filter(p -> !p.equals(range)).toList());
+                return n.withPools(n.pools().stream().filter(p -> !p.equals(range)).toList());
             });
             ctx.status(204);
         });
@@ -126,7 +126,7 @@ public final class NetworkRoutes implements RouteGroup {
                                 throw ApiProblem.conflict(holder(r) + " already has a reservation (" + o.ip() + ")");
                             }
                         }
-                        return withReservations(n, append(n.reservations(), r));
+                        return n.withReservations(append(n.reservations(), r));
                     });
                     ctx.status(201).json(NetworkFields.toMap(r));
                 });
@@ -136,7 +136,7 @@ public final class NetworkRoutes implements RouteGroup {
                 if (n.reservations().stream().noneMatch(r -> r.ip().equals(ip))) {
                     throw ApiProblem.notFound("network \"" + n.name() + "\" has no reservation for " + ip);
                 }
-                return withReservations(n, n.reservations().stream().filter(r -> !r.ip().equals(ip)).toList());
+                return n.withReservations(n.reservations().stream().filter(r -> !r.ip().equals(ip)).toList());
             });
             ctx.status(204);
         });
@@ -185,18 +185,6 @@ public final class NetworkRoutes implements RouteGroup {
         List<T> out = new ArrayList<>(list);
         out.add(item);
         return out;
-    }
-
-    private static NetworkSpec withPools(NetworkSpec n, List<Ipv4Range> pools) {
-        return new NetworkSpec(n.name(), n.cidr(), n.gateway(), n.dns(), n.domain(), n.mtu(), n.bridge(), n.vlan(),
-                n.ipv6Prefix(), n.release(), n.leaseTime(), n.renewTime(), n.rebindTime(), pools, n.exclude(),
-                n.reservations(), n.route(), n.relays(), n.dhcpServers());
-    }
-
-    private static NetworkSpec withReservations(NetworkSpec n, List<Reservation> reservations) {
-        return new NetworkSpec(n.name(), n.cidr(), n.gateway(), n.dns(), n.domain(), n.mtu(), n.bridge(), n.vlan(),
-                n.ipv6Prefix(), n.release(), n.leaseTime(), n.renewTime(), n.rebindTime(), n.pools(), n.exclude(),
-                reservations, n.route(), n.relays(), n.dhcpServers());
     }
 
     static Map<String, Object> page(List<?> items, String nextCursor) {

@@ -31,10 +31,10 @@ public final class AllocationCommand {
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("mac", mac);
-            NetworkCommand.putIf(body, "clientId", clientId);
-            NetworkCommand.putIf(body, "ip", ip);
-            NetworkCommand.putIf(body, "hostname", hostname);
-            NetworkCommand.putIf(body, "leaseTime", leaseTime);
+            putIf(body, "clientId", clientId);
+            putIf(body, "ip", ip);
+            putIf(body, "hostname", hostname);
+            putIf(body, "leaseTime", leaseTime);
             print(api.post(networkPath(network) + "/allocations", body));
         }
     }

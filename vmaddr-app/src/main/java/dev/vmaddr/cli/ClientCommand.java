@@ -3,6 +3,7 @@ package dev.vmaddr.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +54,21 @@ abstract class ClientCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** Prints {@code path/export} in the given format (and NAD type) as the server wrote it: XML, YAML or text. */
+    void printExport(ApiClient api, String path, String format, String cni) {
+        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
+        out().print(api.getText(path + "/export" + q));
+        out().flush();
+    }
+
     static String networkPath(String network) {
         return "/api/v1/networks/" + ApiClient.seg(network);
+    }
+
+    /** For request bodies: optional fields are left out rather than sent as null. */
+    static void putIf(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
     }
 }

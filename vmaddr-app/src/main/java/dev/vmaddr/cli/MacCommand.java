@@ -30,7 +30,7 @@ public final class MacCommand {
         @Override
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
-            NetworkCommand.putIf(body, "owner", owner);
+            putIf(body, "owner", owner);
             print(api.post("/api/v1/macs", body));
         }
     }
@@ -47,7 +47,7 @@ public final class MacCommand {
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("mac", mac);
-            NetworkCommand.putIf(body, "owner", owner);
+            putIf(body, "owner", owner);
             print(api.post("/api/v1/macs", body));
         }
     }

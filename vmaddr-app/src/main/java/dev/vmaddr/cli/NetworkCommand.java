@@ -139,15 +139,7 @@ public final class NetworkCommand {
 
         @Override
         void run(ApiClient api) {
-            String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
-            out().print(api.getText(networkPath(name) + "/export" + q));
-            out().flush();
-        }
-    }
-
-    static void putIf(Map<String, Object> m, String key, Object value) {
-        if (value != null) {
-            m.put(key, value);
+            printExport(api, networkPath(name), format, cni);
         }
     }
 }

@@ -42,10 +42,10 @@ public final class ReservationCommand {
                 throw new CliException(CliException.BAD_INPUT, "--mac or --client-id is required");
             }
             Map<String, Object> body = new LinkedHashMap<>();
-            NetworkCommand.putIf(body, "mac", mac);
-            NetworkCommand.putIf(body, "clientId", clientId);
+            putIf(body, "mac", mac);
+            putIf(body, "clientId", clientId);
             body.put("ip", ip);
-            NetworkCommand.putIf(body, "hostname", hostname);
+            putIf(body, "hostname", hostname);
             print(api.post(networkPath(network) + "/reservations", body));
         }
     }

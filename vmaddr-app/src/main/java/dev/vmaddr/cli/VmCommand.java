@@ -30,7 +30,7 @@ public final class VmCommand {
     }
 
     /** NIC rows of one or more VMs, for tables. */
-    static ArrayNode nicRows(JsonNode... vms) {
+    static ArrayNode nicRows(Iterable<JsonNode> vms) {
         ArrayNode rows = Json.MAPPER.createArrayNode();
         for (JsonNode vm : vms) {
             for (JsonNode nic : vm.path("nics")) {
@@ -55,8 +55,19 @@ public final class VmCommand {
                 print(vm);
             } else {
                 out().println(vm.path("name").asText() + " on " + vm.path("host").asText("-") + ": " + vm.path("state").asText());
-                print(nicRows(vm), NIC_COLUMNS);
+                print(nicRows(List.of(vm)), NIC_COLUMNS);
             }
+        }
+    }
+
+    /** start, stop, restart: POST to the VM's sub-path named like the command; the answer is the VM. */
+    abstract static class VmAction extends VmAnswer {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        void run(ApiClient api) {
+            printVm(api.post(vmPath(name) + "/" + spec.name(), null));
         }
     }
 
@@ -69,9 +80,7 @@ public final class VmCommand {
             if (options.output == Output.json) {
                 print(vms);
             } else {
-                List<JsonNode> all = new ArrayList<>();
-                vms.forEach(all::add);
-                print(nicRows(all.toArray(JsonNode[]::new)), NIC_COLUMNS);
+                print(nicRows(vms), NIC_COLUMNS);
             }
         }
     }
@@ -92,7 +101,7 @@ public final class VmCommand {
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
-            NetworkCommand.putIf(body, "host", host);
+            putIf(body, "host", host);
             List<Map<String, Object>> list = new ArrayList<>();
             for (String spec : nics) {
                 list.add(NicCommand.parseNic(spec));
@@ -116,39 +125,18 @@ public final class VmCommand {
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a VM (a pending MAC is applied).",
             footerHeading = "%nExample:%n", footer = "  vmaddr vm start web1")
-    static final class Start extends VmAnswer {
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        void run(ApiClient api) {
-            printVm(api.post(vmPath(name) + "/start", null));
-        }
+    static final class Start extends VmAction {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
             description = "Stop a VM (NICs on release: on-stop networks give address and MAC back).",
             footerHeading = "%nExample:%n", footer = "  vmaddr vm stop web1")
-    static final class Stop extends VmAnswer {
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        void run(ApiClient api) {
-            printVm(api.post(vmPath(name) + "/stop", null));
-        }
+    static final class Stop extends VmAction {
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart a VM: pending MACs become the spec.",
             footerHeading = "%nExample:%n", footer = "  vmaddr vm restart web1")
-    static final class Restart extends VmAnswer {
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Override
-        void run(ApiClient api) {
-            printVm(api.post(vmPath(name) + "/restart", null));
-        }
+    static final class Restart extends VmAction {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
@@ -174,23 +162,17 @@ public final class VmCommand {
 
         @Override
         void run(ApiClient api) {
-            if (name != null) {
-                JsonNode d = api.get(vmPath(name) + "/drift");
-                if (options.output == Output.json) {
-                    print(d);
-                } else {
-                    print(rows(List.of(d)), DRIFT_COLUMNS);
-                }
-                return;
-            }
             List<JsonNode> reports = new ArrayList<>();
-            for (JsonNode vm : api.get("/api/v1/vms")) {
-                reports.add(api.get(vmPath(vm.path("name").asText()) + "/drift"));
+            if (name != null) {
+                reports.add(api.get(vmPath(name) + "/drift"));
+            } else {
+                for (JsonNode vm : api.get("/api/v1/vms")) {
+                    reports.add(api.get(vmPath(vm.path("name").asText()) + "/drift"));
+                }
             }
             if (options.output == Output.json) {
-                ArrayNode a = Json.MAPPER.createArrayNode();
-                reports.forEach(a::add);
-                print(a);
+                // One VM: its report; every VM: an array of reports.
+                print(name != null ? reports.getFirst() : Json.MAPPER.createArrayNode().addAll(reports));
             } else {
                 print(rows(reports), DRIFT_COLUMNS);
             }
@@ -224,9 +206,7 @@ public final class VmCommand {
 
         @Override
         void run(ApiClient api) {
-            String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
-            out().print(api.getText(vmPath(name) + "/export" + q));
-            out().flush();
+            printExport(api, vmPath(name), format, cni);
         }
     }
 }

@@ -64,11 +64,6 @@ public final class FreeBitmap {
         return free;
     }
 
-    public boolean isFree(long pos) {
-        check(pos);
-        return (levels[0][(int) (pos >>> 6)] & (1L << (pos & 63))) != 0;
-    }
-
     /** Marks {@code pos} free; returns false when it already was. */
     public boolean setFree(long pos) {
         check(pos);

@@ -49,6 +49,18 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
                 null, pools, List.of(), List.of(), null, List.of(), List.of());
     }
 
+    /** This network with other pools (the API's pool edits). */
+    public NetworkSpec withPools(List<Ipv4Range> pools) {
+        return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
+                renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+    }
+
+    /** This network with other reservations (the API's reservation edits, VM NICs' reserved addresses). */
+    public NetworkSpec withReservations(List<Reservation> reservations) {
+        return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
+                renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+    }
+
     public Duration effectiveRenewTime() {
         return renewTime != null ? renewTime : fraction(leaseTime, 1, 2);
     }

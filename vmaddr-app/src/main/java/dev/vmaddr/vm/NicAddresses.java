@@ -56,7 +56,7 @@ final class NicAddresses {
                     throw VmException.conflict("address " + ip + " in network " + network + " is reserved for another client");
                 }
                 rs.add(new Reservation(mac, null, ip, hostname));
-                return with(spec, rs);
+                return spec.withReservations(rs);
             });
         } catch (RuntimeException e) {
             ipam.release(network, ip);
@@ -76,7 +76,7 @@ final class NicAddresses {
                 rs.add(r);
             }
             rs.add(new Reservation(to, null, ip, hostname));
-            return with(spec, rs);
+            return spec.withReservations(rs);
         });
         ipam.release(network, ip);
         ipam.allocate(network, to, ip, hostname);
@@ -90,18 +90,12 @@ final class NicAddresses {
         rewrite(network, spec -> {
             List<Reservation> rs = new ArrayList<>(spec.reservations());
             boolean removed = rs.removeIf(r -> ip.equals(r.ip()) && (mac == null || mac.equals(r.mac())));
-            return removed ? with(spec, rs) : null;
+            return removed ? spec.withReservations(rs) : null;
         });
         ipam.release(network, ip);
     }
 
     private void rewrite(String network, UnaryOperator<NetworkSpec> change) {
         ipam.editNetwork(network, change);
-    }
-
-    private static NetworkSpec with(NetworkSpec s, List<Reservation> reservations) {
-        return new NetworkSpec(s.name(), s.cidr(), s.gateway(), s.dns(), s.domain(), s.mtu(), s.bridge(), s.vlan(),
-                s.ipv6Prefix(), s.release(), s.leaseTime(), s.renewTime(), s.rebindTime(), s.pools(), s.exclude(),
-                reservations, s.route(), s.relays(), s.dhcpServers());
     }
 }

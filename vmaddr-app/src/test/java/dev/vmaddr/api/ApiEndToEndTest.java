@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,14 +44,8 @@ class ApiEndToEndTest {
     record Answer(int status, String contentType, JsonNode body) {}
 
     Answer call(HttpClient client, String method, String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(srv.url + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body());
-        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), json);
+        HttpAnswer a = HttpAnswer.send(client, srv, method, path, body, null, token);
+        return new Answer(a.status(), a.contentType(), a.text().isEmpty() ? null : a.json());
     }
 
     Answer call(String method, String path, String body) throws Exception {

@@ -3,12 +3,8 @@ package dev.vmaddr.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,31 +51,18 @@ class ConnectivityNadApiTest {
         }
     }
 
-    record Answer(int status, String contentType, String text) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(text);
-        }
+    HttpAnswer call(String method, String path, String body, String contentType) throws Exception {
+        return HttpAnswer.send(http, srv, method, path, body, contentType, srv.token);
     }
 
-    Answer call(String method, String path, String body, String contentType) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(srv.url + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + srv.token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
-    }
-
-    Answer call(String method, String path, String json) throws Exception {
+    HttpAnswer call(String method, String path, String json) throws Exception {
         return call(method, path, json, json == null ? null : "application/json");
     }
 
     /** Polls (bounded: 200 tries, 50 ms apart) until the background check has set checkedAt. */
     JsonNode awaitChecked(String network) throws Exception {
         for (int i = 0; i < 200; i++) {
-            Answer a = call("GET", "/api/v1/networks/" + network + "/status", null);
+            HttpAnswer a = call("GET", "/api/v1/networks/" + network + "/status", null);
             assertThat(a.status()).as(a.text()).isEqualTo(200);
             if (!a.json().path("checkedAt").isNull()) {
                 return a.json();
@@ -91,7 +74,7 @@ class ConnectivityNadApiTest {
 
     @Test
     void aNetworkMadeThroughTheApiGetsAStatusWithoutAnyTrigger() throws Exception {
-        Answer created = call("POST", "/api/v1/networks", """
+        HttpAnswer created = call("POST", "/api/v1/networks", """
                 {"name":"s1","cidr":"198.18.16.0/24","gateway":"198.18.16.1","bridge":"vmt-nobr1",
                  "route":{"mode":"manual","cidr":"198.18.16.0/24","gateway":"198.18.16.1"}}""");
         assertThat(created.status()).as(created.text()).isEqualTo(201);
@@ -110,7 +93,7 @@ class ConnectivityNadApiTest {
         assertThat(s.path("cidr").asText()).isEqualTo("198.18.16.0/24");
         assertThat(s.path("gateway").asText()).isEqualTo("198.18.16.1");
 
-        Answer checked = call("POST", "/api/v1/networks/s1/check", null);
+        HttpAnswer checked = call("POST", "/api/v1/networks/s1/check", null);
         assertThat(checked.status()).isEqualTo(200);
         assertThat(checked.json().path("reason").asText()).isEqualTo("no interface");
         assertThat(checked.json().path("checkedAt").isNull()).isFalse();
@@ -127,7 +110,7 @@ class ConnectivityNadApiTest {
     void aChangedNetworkIsCheckedAgainWithItsNewDefinition() throws Exception {
         call("POST", "/api/v1/networks", "{\"name\":\"s2\",\"cidr\":\"198.18.17.0/24\",\"bridge\":\"vmt-nobr4\"}");
         assertThat(awaitChecked("s2").path("detail").asText()).contains("vmt-nobr4");
-        Answer put = call("PUT", "/api/v1/networks/s2", "{\"name\":\"s2\",\"cidr\":\"198.18.17.0/24\",\"bridge\":\"vmt-nobr5\"}");
+        HttpAnswer put = call("PUT", "/api/v1/networks/s2", "{\"name\":\"s2\",\"cidr\":\"198.18.17.0/24\",\"bridge\":\"vmt-nobr5\"}");
         assertThat(put.status()).as(put.text()).isEqualTo(200);
         for (int i = 0; i < 200 && !call("GET", "/api/v1/networks/s2/status", null).json().path("detail").asText().contains("vmt-nobr5"); i++) {
             Thread.sleep(50);
@@ -137,7 +120,7 @@ class ConnectivityNadApiTest {
 
     @Test
     void nadImportCreatesNetworksOrConnectivityTargetsAndExportRoundTrips() throws Exception {
-        Answer imported = call("POST", "/api/v1/nads", NADS, "application/yaml");
+        HttpAnswer imported = call("POST", "/api/v1/nads", NADS, "application/yaml");
         assertThat(imported.status()).as(imported.text()).isEqualTo(200);
         JsonNode items = imported.json().path("items");
         assertThat(items).hasSize(2);
@@ -159,12 +142,12 @@ class ConnectivityNadApiTest {
         assertThat(all.findValuesAsText("network")).containsExactly("nadauto", "nadman");
 
         // Export as a NAD, import it again: same network.
-        Answer export = call("GET", "/api/v1/networks/nadman/export?format=nad", null);
+        HttpAnswer export = call("GET", "/api/v1/networks/nadman/export?format=nad", null);
         assertThat(export.status()).as(export.text()).isEqualTo(200);
         assertThat(export.contentType()).startsWith("application/yaml");
         assertThat(export.text()).contains("network.harvesterhci.io/route").contains("198.18.20.1").contains("vmt-nobr2");
         assertThat(call("DELETE", "/api/v1/networks/nadman", null).status()).isEqualTo(204);
-        Answer again = call("POST", "/api/v1/nads", export.text(), "application/yaml");
+        HttpAnswer again = call("POST", "/api/v1/nads", export.text(), "application/yaml");
         assertThat(again.status()).as(again.text()).isEqualTo(200);
         JsonNode back = call("GET", "/api/v1/networks/nadman", null).json();
         assertThat(back.path("cidr").asText()).isEqualTo("198.18.20.0/24");
@@ -184,7 +167,7 @@ class ConnectivityNadApiTest {
     @Test
     void badExportAndImportRequestsAre400Or404() throws Exception {
         call("POST", "/api/v1/networks", "{\"name\":\"e1\",\"cidr\":\"198.18.21.0/24\"}");
-        Answer unknown = call("GET", "/api/v1/networks/e1/export?format=dnsmasq", null);
+        HttpAnswer unknown = call("GET", "/api/v1/networks/e1/export?format=dnsmasq", null);
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.contentType()).startsWith("application/problem+json");
         assertThat(unknown.json().path("detail").asText()).contains("unsupported format").contains("nad").contains("libvirt");
@@ -192,7 +175,7 @@ class ConnectivityNadApiTest {
         assertThat(call("GET", "/api/v1/networks/e1/export?format=nad&cni=ipvlan", null).status()).isEqualTo(400);
         assertThat(call("GET", "/api/v1/networks/nope/export?format=nad", null).status()).isEqualTo(404);
 
-        Answer notNad = call("POST", "/api/v1/nads", "kind: ConfigMap\nmetadata: {name: x}\n", "application/yaml");
+        HttpAnswer notNad = call("POST", "/api/v1/nads", "kind: ConfigMap\nmetadata: {name: x}\n", "application/yaml");
         assertThat(notNad.status()).as(notNad.text()).isEqualTo(400);
         assertThat(call("POST", "/api/v1/nads", "{{{ not yaml", "application/yaml").status()).isEqualTo(400);
         assertThat(call("POST", "/api/v1/nads", "", "application/yaml").status()).isEqualTo(400);

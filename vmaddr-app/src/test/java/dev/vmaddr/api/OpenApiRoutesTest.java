@@ -60,4 +60,22 @@ class OpenApiRoutesTest {
             }
         }
     }
+
+    @Test
+    void exactlyTheRoutesDeclaredPublicAnswerWithoutAToken() throws Exception {
+        try (TestServer srv = new TestServer(dir)) {
+            HttpClient http = HttpClient.newHttpClient();
+            int publicSeen = 0;
+            for (var r : srv.server.apiRoutes()) {
+                if (!r.method().name().equals("GET") || r.path().contains("{")) {
+                    continue;
+                }
+                int status = http.send(HttpRequest.newBuilder(URI.create(srv.url + r.path())).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                assertThat(status).as(r.path()).isEqualTo(r.authenticated() ? 401 : 200);
+                publicSeen += r.authenticated() ? 0 : 1;
+            }
+            assertThat(publicSeen).isEqualTo(4); // healthz, readyz, metrics, the OpenAPI document
+        }
+    }
 }

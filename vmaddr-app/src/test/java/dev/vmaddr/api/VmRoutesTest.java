@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,16 +19,10 @@ class VmRoutesTest {
     TestServer srv;
     final HttpClient http = HttpClient.newHttpClient();
 
-    record Answer(int status, String contentType, String text) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(text);
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
         srv = new TestServer(dir.resolve("data"));
-        Answer n = call("POST", "/api/v1/networks", """
+        HttpAnswer n = call("POST", "/api/v1/networks", """
                 {"name":"t1","cidr":"198.18.4.0/24","gateway":"198.18.4.1","bridge":"br-t1","mtu":1500,
                  "ipv6Prefix":"2001:db8:0:4::/64","release":"on-stop","pools":["198.18.4.10-198.18.4.250"]}""");
         assertThat(n.status()).as(n.text()).isEqualTo(201);
@@ -45,17 +35,13 @@ class VmRoutesTest {
         }
     }
 
-    Answer call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(srv.url + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + srv.token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    HttpAnswer call(String method, String path, String body) throws Exception {
+        return HttpAnswer.send(http, srv, method, path, body, null, srv.token);
     }
 
     @Test
     void createShowsTheFixedShapeThenMacChangeDriftAndRestart() throws Exception {
-        Answer created = call("POST", "/api/v1/vms", "{\"name\":\"web1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":null}]}");
+        HttpAnswer created = call("POST", "/api/v1/vms", "{\"name\":\"web1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":null}]}");
         assertThat(created.status()).as(created.text()).isEqualTo(201);
         JsonNode vm = created.json();
         assertThat(vm.get("name").asText()).isEqualTo("web1");
@@ -70,12 +56,12 @@ class VmRoutesTest {
         assertThat(nic.get("pendingMac").isNull()).isTrue();
 
         assertThat(call("POST", "/api/v1/vms/web1/start", null).status()).isEqualTo(200);
-        Answer set = call("PUT", "/api/v1/vms/web1/nics/nic0/mac", "{\"mac\":\"52-54-00-AA-BB-CC\"}");
+        HttpAnswer set = call("PUT", "/api/v1/vms/web1/nics/nic0/mac", "{\"mac\":\"52-54-00-AA-BB-CC\"}");
         assertThat(set.status()).as(set.text()).isEqualTo(200);
         assertThat(set.json().get("mac").asText()).isEqualTo(mac);
         assertThat(set.json().get("pendingMac").asText()).isEqualTo("52:54:00:aa:bb:cc");
 
-        Answer observed = call("POST", "/api/v1/vms/web1/observed", "{\"source\":\"qemu-guest-agent\",\"interfaces\":[{\"name\":\"eth0\","
+        HttpAnswer observed = call("POST", "/api/v1/vms/web1/observed", "{\"source\":\"qemu-guest-agent\",\"interfaces\":[{\"name\":\"eth0\","
                 + "\"hardware-address\":\"" + mac + "\",\"ip-addresses\":[{\"ip-address-type\":\"ipv4\",\"ip-address\":\"" + ip
                 + "\",\"prefix\":24}]}]}");
         assertThat(observed.status()).as(observed.text()).isEqualTo(200);
@@ -114,23 +100,23 @@ class VmRoutesTest {
     @Test
     void exportsHaveTheirMediaTypes() throws Exception {
         call("POST", "/api/v1/vms", "{\"name\":\"web1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"02:18:00:00:00:01\"}]}");
-        Answer libvirt = call("GET", "/api/v1/vms/web1/export?format=libvirt", null);
+        HttpAnswer libvirt = call("GET", "/api/v1/vms/web1/export?format=libvirt", null);
         assertThat(libvirt.status()).as(libvirt.text()).isEqualTo(200);
         assertThat(libvirt.contentType()).startsWith("application/xml");
         assertThat(libvirt.text()).contains("<mac address=\"02:18:00:00:00:01\"/>");
-        Answer qemu = call("GET", "/api/v1/vms/web1/export?format=qemu", null);
+        HttpAnswer qemu = call("GET", "/api/v1/vms/web1/export?format=qemu", null);
         assertThat(qemu.contentType()).startsWith("text/plain");
         assertThat(qemu.text()).isEqualTo("-nic bridge,br=br-t1,mac=02:18:00:00:00:01,model=virtio-net-pci\n");
-        Answer kubevirt = call("GET", "/api/v1/vms/web1/export?format=kubevirt&cni=macvlan", null);
+        HttpAnswer kubevirt = call("GET", "/api/v1/vms/web1/export?format=kubevirt&cni=macvlan", null);
         assertThat(kubevirt.contentType()).startsWith("application/yaml");
         List<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(kubevirt.text()).readAll();
         assertThat(docs).extracting(d -> d.get("kind").asText()).containsExactly("VirtualMachine", "NetworkAttachmentDefinition");
         assertThat(docs.get(1).at("/spec/config").asText()).contains("\"tuning\"");
 
-        Answer net = call("GET", "/api/v1/networks/t1/export?format=libvirt", null);
+        HttpAnswer net = call("GET", "/api/v1/networks/t1/export?format=libvirt", null);
         assertThat(net.contentType()).startsWith("application/xml");
         assertThat(net.text()).contains("<host ip=\"" + call("GET", "/api/v1/vms/web1", null).json().at("/nics/0/ip").asText() + "\"");
-        Answer nad = call("GET", "/api/v1/networks/t1/export?format=nad", null);
+        HttpAnswer nad = call("GET", "/api/v1/networks/t1/export?format=nad", null);
         assertThat(nad.contentType()).startsWith("application/yaml");
         assertThat(new YAMLMapper().readTree(nad.text()).get("kind").asText()).isEqualTo("NetworkAttachmentDefinition");
         assertThat(call("GET", "/api/v1/vms/web1/export?format=vmx", null).status()).isEqualTo(400);
@@ -138,19 +124,19 @@ class VmRoutesTest {
 
     @Test
     void badInputTakenMacsAndUnknownNamesAreProblems() throws Exception {
-        Answer bad = call("POST", "/api/v1/vms", "{\"name\":\"w\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"01:00:5e:00:00:01\"}]}");
+        HttpAnswer bad = call("POST", "/api/v1/vms", "{\"name\":\"w\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"01:00:5e:00:00:01\"}]}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.contentType()).startsWith("application/problem+json");
         assertThat(bad.text()).contains("nics[0].mac");
-        Answer unknownKey = call("POST", "/api/v1/vms", "{\"name\":\"w\",\"colour\":\"red\"}");
+        HttpAnswer unknownKey = call("POST", "/api/v1/vms", "{\"name\":\"w\",\"colour\":\"red\"}");
         assertThat(unknownKey.status()).isEqualTo(400);
         assertThat(unknownKey.text()).contains("colour");
         call("POST", "/api/v1/vms", "{\"name\":\"a\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"02:18:00:00:00:09\"}]}");
-        Answer taken = call("POST", "/api/v1/vms", "{\"name\":\"b\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"02:18:00:00:00:09\"}]}");
+        HttpAnswer taken = call("POST", "/api/v1/vms", "{\"name\":\"b\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":\"02:18:00:00:00:09\"}]}");
         assertThat(taken.status()).as(taken.text()).isEqualTo(409);
         assertThat(call("POST", "/api/v1/vms", "{\"name\":\"c\",\"nics\":[{\"name\":\"nic0\",\"network\":\"nope\"}]}").status()).isEqualTo(404);
         assertThat(call("PUT", "/api/v1/vms/a/nics/nic9/mac", "{\"mac\":\"02:18:00:00:00:10\"}").status()).isEqualTo(404);
-        Answer report = call("POST", "/api/v1/vms/a/observed", "{\"source\":\"vmware\",\"interfaces\":[]}");
+        HttpAnswer report = call("POST", "/api/v1/vms/a/observed", "{\"source\":\"vmware\",\"interfaces\":[]}");
         assertThat(report.status()).isEqualTo(400);
         assertThat(report.text()).contains("source");
     }

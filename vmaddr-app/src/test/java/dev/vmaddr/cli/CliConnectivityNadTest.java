@@ -3,13 +3,9 @@ package dev.vmaddr.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vmaddr.api.Json;
 import dev.vmaddr.api.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,38 +31,27 @@ class CliConnectivityNadTest {
         srv.close();
     }
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(out);
-        }
+    static CliRun offline(String... args) {
+        return CliRun.offline(args);
     }
 
-    static Run offline(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    static Run online(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--api", srv.url, "--token-file", srv.dataDir.resolve("api-token").toString()));
-        return offline(all.toArray(String[]::new));
+    static CliRun online(String... args) {
+        return CliRun.online(srv, args);
     }
 
     @Test
     void networkStatusAndCheck() throws Exception {
         assertThat(online("network", "create", "k1", "--cidr", "198.18.24.0/24", "--gateway", "198.18.24.1",
                 "--bridge", "vmt-nobr6").exit()).isZero();
-        Run check = online("network", "check", "k1", "--output", "json");
+        CliRun check = online("network", "check", "k1", "--output", "json");
         assertThat(check.exit()).as(check.err()).isZero();
         assertThat(check.json().path("status").asText()).isEqualTo("Inactive");
         assertThat(check.json().path("reason").asText()).isEqualTo("no interface");
         assertThat(check.json().path("checkedAt").isNull()).isFalse();
-        Run one = online("network", "status", "k1");
+        CliRun one = online("network", "status", "k1");
         assertThat(one.exit()).isZero();
         assertThat(one.out()).contains("Inactive").contains("no interface");
-        Run all = online("network", "status", "-o", "json");
+        CliRun all = online("network", "status", "-o", "json");
         assertThat(all.exit()).isZero();
         assertThat(all.json().findValuesAsText("network")).contains("k1");
         assertThat(online("network", "status", "nope").exit()).isEqualTo(1);
@@ -86,10 +71,10 @@ class CliConnectivityNadTest {
                 spec:
                   config: '{"cniVersion":"0.3.1","name":"k2","type":"bridge","bridge":"vmt-nobr7","ipam":{}}'
                 """);
-        Run imported = online("nad", "import", file.toString(), "-o", "json");
+        CliRun imported = online("nad", "import", file.toString(), "-o", "json");
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.json().get(0).path("stored").asText()).isEqualTo("network");
-        Run export = online("nad", "export", "k2");
+        CliRun export = online("nad", "export", "k2");
         assertThat(export.exit()).as(export.err()).isZero();
         assertThat(export.out()).contains("NetworkAttachmentDefinition").contains("vmt-nobr7").contains("198.18.25.1");
         assertThat(online("nad", "export", "k2", "--cni", "macvlan").out()).contains("tuning");
@@ -122,7 +107,7 @@ class CliConnectivityNadTest {
                 spec:
                   config: '{"cniVersion":"0.3.1","name":"k3","type":"bridge","bridge":"br-k3","mtu":9000,"ipam":{}}'
                 """);
-        Run lint = offline("nad", "lint", nad.toString(), "--config", config.toString(), "--output", "json");
+        CliRun lint = offline("nad", "lint", nad.toString(), "--config", config.toString(), "--output", "json");
         assertThat(lint.exit()).as(lint.err()).isIn(0, 1);
         assertThat(lint.json().path("findings").toString()).contains("9000");
         assertThat(offline("nad", "lint", dir.resolve("missing.yaml").toString()).exit()).isEqualTo(2);
@@ -144,7 +129,7 @@ class CliConnectivityNadTest {
                     bridge: vmt-nobr8
                 """.formatted(dir.resolve("doctordata")));
         // --no-probes: read host state only; the bridge does not exist, which is the finding.
-        Run doctor = offline("doctor", "--config", config.toString(), "--no-probes", "--output", "json");
+        CliRun doctor = offline("doctor", "--config", config.toString(), "--no-probes", "--output", "json");
         assertThat(doctor.exit()).as(doctor.err()).isEqualTo(1);
         JsonNode findings = doctor.json().path("findings");
         assertThat(findings.toString()).contains("vmt-nobr8");
@@ -161,7 +146,7 @@ class CliConnectivityNadTest {
         for (String[] cmd : List.of(new String[] {"nad", "lint", "--help"}, new String[] {"nad", "import", "--help"},
                 new String[] {"nad", "export", "--help"}, new String[] {"doctor", "--help"},
                 new String[] {"network", "status", "--help"}, new String[] {"network", "check", "--help"})) {
-            Run r = offline(cmd);
+            CliRun r = offline(cmd);
             assertThat(r.exit()).as(String.join(" ", cmd)).isZero();
             assertThat(r.out()).contains("Example").contains("vmaddr ");
         }

@@ -3,7 +3,6 @@ package dev.vmaddr.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vmaddr.api.Json;
 import dev.vmaddr.api.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,27 +31,14 @@ class CliTest {
         srv.close();
     }
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(out);
-        }
-    }
-
-    static Run vmaddr(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        boolean needsServer = !List.of("config", "completion").contains(args[0]) && !all.contains("--help");
-        if (needsServer) {
-            all.addAll(List.of("--api", srv.url, "--token-file", srv.dataDir.resolve("api-token").toString()));
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun vmaddr(String... args) {
+        boolean needsServer = !List.of("config", "completion").contains(args[0]) && !List.of(args).contains("--help");
+        return needsServer ? CliRun.online(srv, args) : CliRun.offline(args);
     }
 
     @Test
     void networkPoolReservationLifecycle() throws Exception {
-        Run create = vmaddr("network", "create", "c1", "--cidr", "198.18.8.0/24", "--gateway", "198.18.8.1",
+        CliRun create = vmaddr("network", "create", "c1", "--cidr", "198.18.8.0/24", "--gateway", "198.18.8.1",
                 "--pool", "198.18.8.10-198.18.8.50", "--output", "json");
         assertThat(create.exit()).as(create.err()).isZero();
         assertThat(create.json().path("name").asText()).isEqualTo("c1");
@@ -74,10 +60,10 @@ class CliTest {
         for (int i = 0; i < 1005; i++) {  // more than one page of 1000
             srv.server.engine().allocate("c2", dev.vmaddr.ipam.AllocationRequest.of(new dev.vmaddr.addr.MacAddress(0x021800000000L + i)));
         }
-        Run alloc = vmaddr("allocation", "create", "--network", "c2", "--mac", "02-18-FF-00-00-01", "--hostname", "web1", "-o", "json");
+        CliRun alloc = vmaddr("allocation", "create", "--network", "c2", "--mac", "02-18-FF-00-00-01", "--hostname", "web1", "-o", "json");
         assertThat(alloc.exit()).as(alloc.err()).isZero();
         String ip = alloc.json().path("ip").asText();
-        Run list = vmaddr("lease", "list", "--network", "c2", "--output", "json");
+        CliRun list = vmaddr("lease", "list", "--network", "c2", "--output", "json");
         assertThat(list.exit()).isZero();
         JsonNode leases = list.json();
         assertThat(leases.isArray()).isTrue();
@@ -96,14 +82,14 @@ class CliTest {
         assertThat(vmaddr("lease", "show", "--network", "c2", ip).out()).contains("web1");
         assertThat(vmaddr("lease", "list", "--network", "c2", "--mac", "02:18:ff:00:00:01").out()).contains(ip);
         assertThat(vmaddr("allocation", "release", "--network", "c2", ip).exit()).isZero();
-        Run taken = vmaddr("allocation", "create", "--network", "c2", "--mac", "02:18:ff:00:00:02", "--ip", "198.18.12.10");
+        CliRun taken = vmaddr("allocation", "create", "--network", "c2", "--mac", "02:18:ff:00:00:02", "--ip", "198.18.12.10");
         assertThat(taken.exit()).isEqualTo(1);
         assertThat(taken.err()).contains("conflict");
     }
 
     @Test
     void macCommands() throws Exception {
-        Run a = vmaddr("mac", "allocate", "--owner", "vm/x/nic0", "-o", "json");
+        CliRun a = vmaddr("mac", "allocate", "--owner", "vm/x/nic0", "-o", "json");
         assertThat(a.exit()).isZero();
         assertThat(a.json().path("mac").asText()).startsWith("52:54:00:");
         assertThat(vmaddr("mac", "claim", "52:54:00:AB:CD:EF").exit()).isZero();
@@ -149,12 +135,12 @@ class CliTest {
     void configCheck() throws Exception {
         Path good = dir.resolve("good.yaml");
         Files.writeString(good, dev.vmaddr.config.ConfigLoaderTest.PRODUCT_EXAMPLE);
-        Run ok = vmaddr("config", "check", "--config", good.toString());
+        CliRun ok = vmaddr("config", "check", "--config", good.toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out().strip()).isEqualTo("ok: 2 networks");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "networks:\n  - name: a\n    cidr: 198.18.0.0/24\n    gateway: 10.0.0.1\n    colour: red\n");
-        Run no = vmaddr("config", "check", "--config", bad.toString());
+        CliRun no = vmaddr("config", "check", "--config", bad.toString());
         assertThat(no.exit()).isEqualTo(2);
         assertThat(no.out()).isEmpty();
         assertThat(no.err().lines().toList()).containsExactlyInAnyOrder(
@@ -173,7 +159,7 @@ class CliTest {
             c.usage(new PrintWriter(out));
             assertThat(out.toString()).as(c.getCommandName()).contains("Example").contains("vmaddr ");
         }
-        Run completion = vmaddr("completion");
+        CliRun completion = vmaddr("completion");
         assertThat(completion.exit()).isZero();
         assertThat(completion.out()).contains("complete -F").contains("lease");
         assertThat(vmaddr("lease", "list", "--help").exit()).isZero();

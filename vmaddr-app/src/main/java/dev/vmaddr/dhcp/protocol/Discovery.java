@@ -38,7 +38,9 @@ final class Discovery {
         String network = in.net().name();
         Ipv4Address wanted = in.msg().options().requestedIp().filter(ip -> in.net().cidr().contains(ip)).orElse(null);
         AllocationRequest req = in.allocation(wanted);
-        Optional<Lease> before = leases.leaseOf(network, in.holder());
+        // Only the probe decision needs the holder's previous lease: without a probe, skip the lookup
+        // (a store query per DISCOVER on PostgreSQL).
+        Optional<Lease> before = probe == ConflictProbe.NONE ? Optional.empty() : leases.leaseOf(network, in.holder());
         for (int attempt = 0; attempt < settings.probeAttempts(); attempt++) {
             Lease offered = leases.offer(network, req, settings.offerHold());
             if (!needsProbe(offered, before) || !answers(in, offered.ip())) {

@@ -25,22 +25,10 @@ final class EmbeddedDocuments implements DocumentStore {
     public boolean delete(String kind, String key) {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
-        Op op = new Op.DocumentDelete(kind, key);
-        Bytes payload = EmbeddedStore.encode(op);
-        EmbeddedStore.Batch batch;
-        store.writeLock.lock();
-        try {
-            store.ensureWritable();
+        return store.removeIfPresent(new Op.DocumentDelete(kind, key), () -> {
             TreeMap<String, String> docs = store.state.documents.get(kind);
-            if (docs == null || !docs.containsKey(key)) {
-                return false;
-            }
-            batch = store.appendLocked(payload, s -> op);
-        } finally {
-            store.writeLock.unlock();
-        }
-        store.awaitAcknowledged(batch);
-        return true;
+            return docs != null && docs.containsKey(key);
+        });
     }
 
     @Override

@@ -58,22 +58,10 @@ final class EmbeddedLeases implements LeaseStore {
     public boolean remove(String network, Ipv4Address ip) {
         EmbeddedStore.require(network, "network");
         Objects.requireNonNull(ip, "ip");
-        Op op = new Op.LeaseRemove(network, ip.value());
-        Bytes payload = EmbeddedStore.encode(op);
-        EmbeddedStore.Batch batch;
-        store.writeLock.lock();
-        try {
-            store.ensureWritable();
+        return store.removeIfPresent(new Op.LeaseRemove(network, ip.value()), () -> {
             LeaseTable table = store.state.table(network);
-            if (table == null || table.get(ip.value()) == null) {
-                return false;
-            }
-            batch = store.appendLocked(payload, s -> op);
-        } finally {
-            store.writeLock.unlock();
-        }
-        store.awaitAcknowledged(batch);
-        return true;
+            return table != null && table.get(ip.value()) != null;
+        });
     }
 
     @Override

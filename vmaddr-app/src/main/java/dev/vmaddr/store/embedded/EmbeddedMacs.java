@@ -54,21 +54,7 @@ final class EmbeddedMacs implements MacStore {
     @Override
     public boolean remove(MacAddress mac) {
         Objects.requireNonNull(mac, "mac");
-        Op op = new Op.MacRemove(mac.value());
-        Bytes payload = EmbeddedStore.encode(op);
-        EmbeddedStore.Batch batch;
-        store.writeLock.lock();
-        try {
-            store.ensureWritable();
-            if (!store.state.macs.containsKey(mac)) {
-                return false;
-            }
-            batch = store.appendLocked(payload, s -> op);
-        } finally {
-            store.writeLock.unlock();
-        }
-        store.awaitAcknowledged(batch);
-        return true;
+        return store.removeIfPresent(new Op.MacRemove(mac.value()), () -> store.state.macs.containsKey(mac));
     }
 
     @Override

@@ -23,21 +23,8 @@ final class EmbeddedNetworks implements NetworkStore {
     @Override
     public boolean delete(String name) {
         EmbeddedStore.require(name, "name");
-        Op op = new Op.NetworkDelete(name);
-        Bytes payload = EmbeddedStore.encode(op);
-        EmbeddedStore.Batch batch;
-        store.writeLock.lock();
-        try {
-            store.ensureWritable();
-            if (!store.state.networks.containsKey(name) && store.state.table(name) == null) {
-                return false;
-            }
-            batch = store.appendLocked(payload, s -> op);
-        } finally {
-            store.writeLock.unlock();
-        }
-        store.awaitAcknowledged(batch);
-        return true;
+        return store.removeIfPresent(new Op.NetworkDelete(name),
+                () -> store.state.networks.containsKey(name) || store.state.table(name) != null);
     }
 
     @Override

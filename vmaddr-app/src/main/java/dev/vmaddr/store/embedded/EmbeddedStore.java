@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -415,6 +416,27 @@ public final class EmbeddedStore implements Store {
             writeLock.unlock();
         }
         awaitAcknowledged(batch);
+    }
+
+    /**
+     * A removal: written, then waited for until durable, only when {@code present} (asked under the
+     * write lock) finds something to remove. Returns false, having written nothing, otherwise.
+     */
+    boolean removeIfPresent(Op op, BooleanSupplier present) {
+        Bytes payload = encode(op);
+        Batch batch;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            if (!present.getAsBoolean()) {
+                return false;
+            }
+            batch = appendLocked(payload, s -> op);
+        } finally {
+            writeLock.unlock();
+        }
+        awaitAcknowledged(batch);
+        return true;
     }
 
     void awaitAcknowledged(Batch batch) {
