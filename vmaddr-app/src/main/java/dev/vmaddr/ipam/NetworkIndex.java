@@ -99,10 +99,6 @@ final class NetworkIndex {
         return spec.name();
     }
 
-    Reservation reservationAt(Ipv4Address ip) {
-        return reservationByIp.get(ip);
-    }
-
     Reservation reservationFor(AllocationRequest req) {
         for (Reservation r : spec.reservations()) {
             if (r.matches(req.mac(), req.clientId())) {

@@ -186,10 +186,6 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    public int apiPort() {
-        return api.port();
-    }
-
     public String apiUrl() {
         String host = config.api().listen().host();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();

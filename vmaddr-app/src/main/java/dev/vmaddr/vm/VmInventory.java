@@ -116,10 +116,26 @@ public final class VmInventory {
         return byMac.containsKey(mac);
     }
 
-    /** MACs that leased an address on {@code network} and belong to no VM NIC, oldest first. */
+    /**
+     * MACs that leased an address on {@code network} and belong to no VM NIC there, oldest first. A MAC
+     * a NIC on that network has taken since (created with it, set-mac) is not unknown any more: its
+     * record is dropped.
+     */
     public List<UnknownMac> unknownMacs(String network) {
+        for (UnknownMac u : List.copyOf(unknown.values())) {
+            if (nicOn(u.network(), u.mac()) && unknown.remove(u.network() + "/" + u.mac(), u)) {
+                repository.deleteUnknown(u.network(), u.mac());
+            }
+        }
         return unknown.values().stream().filter(u -> u.network().equals(network))
                 .sorted(Comparator.comparing(UnknownMac::at)).toList();
+    }
+
+    /** Whether a NIC on {@code network} has {@code mac} as its spec or pending MAC. */
+    private boolean nicOn(String network, MacAddress mac) {
+        String owner = byMac.get(mac);
+        Vm vm = owner == null ? null : vms.get(owner);
+        return vm != null && vm.nics().stream().anyMatch(n -> n.network().equals(network) && n.owns(mac));
     }
 
     // ---- VM lifecycle ----

@@ -303,6 +303,11 @@ class VmLifecycleTest {
         assertThat(drift.networkFindings("t2")).hasSize(1);
         assertThat(net.getFirst().observed()).isEqualTo("02:aa:00:00:00:01 leased 198.18.4.240");
         assertThat(f.reopen().unknownMacs("t1")).hasSize(1);
+
+        // the stranger's MAC given to a NIC is not unknown any more, not even after a restart
+        inv.create("adopt", "hv1", List.of(new NicRequest("nic0", "t1", stranger)));
+        assertThat(drift.networkFindings("t1")).extracting(DriftFinding::kind).doesNotContain(DriftKind.UNKNOWN_MAC);
+        assertThat(f.reopen().unknownMacs("t1")).isEmpty();
     }
 
     @Test
