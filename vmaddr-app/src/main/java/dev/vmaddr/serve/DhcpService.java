@@ -79,8 +79,7 @@ final class DhcpService implements Service {
         DhcpEvents events = new DhcpEventsToMetrics(metrics, vms == null ? log : new VmDhcpObserver(vms, log));
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock);
         FfmUdpTransport transport = FfmUdpTransport.open(port);
-        server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, MAX_IN_FLIGHT,
-                probe == ConflictProbe.NONE);
+        server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, MAX_IN_FLIGHT);
         server.start();
         LOG.info("event=dhcp.listening port={} interfaces={} probe={} authoritative={}", transport.localPort(),
                 config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());

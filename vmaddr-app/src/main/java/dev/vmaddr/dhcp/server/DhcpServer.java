@@ -4,7 +4,6 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.DhcpDecoder;
 import dev.vmaddr.dhcp.codec.DhcpEncoder;
 import dev.vmaddr.dhcp.codec.DhcpMessage;
-import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.dhcp.codec.MalformedPacketException;
 import dev.vmaddr.dhcp.protocol.DhcpEvents;
 import dev.vmaddr.dhcp.protocol.DhcpProtocol;
@@ -53,16 +52,10 @@ public final class DhcpServer implements AutoCloseable {
     private final int maxInFlight;
     private final Semaphore inFlight;
     private final Thread receiver;
-    private final boolean inlineOffers;
     private volatile boolean stopping;
 
-    /**
-     * @param inlineOffers answer DISCOVER and INFORM on the receiver thread: only when no conflict
-     *                     probe is configured, since a probe makes the first offer of an address wait
-     */
     public DhcpServer(PacketTransport transport, DhcpProtocol protocol, DhcpEvents events, Set<String> interfaces,
-                      Clock clock, int maxInFlight, boolean inlineOffers) {
-        this.inlineOffers = inlineOffers;
+                      Clock clock, int maxInFlight) {
         this.transport = transport;
         this.protocol = protocol;
         this.events = events;
@@ -92,31 +85,16 @@ public final class DhcpServer implements AutoCloseable {
                 LOG.warn("event=dhcp.receive_failed error=\"{}\"", e.getMessage());
                 continue;
             }
-            Incoming in;
-            try {
-                in = decode(d);
-            } catch (RuntimeException e) {
-                // The decoder is fuzzed not to throw anything but MalformedPacketException; the loop must outlive a surprise.
-                LOG.error("event=dhcp.decode_failed error=\"{}\"", e.toString(), e);
-                continue;
-            }
-            if (in == null) {
-                continue;
-            }
-            DhcpMessageType type = in.request.messageType().orElse(null);
-            if (inlineOffers && (type == DhcpMessageType.DISCOVER || type == DhcpMessageType.INFORM)) {
-                // Never waits for a disk or a probe (no probe configured), so the receiver answers it
-                // itself: a virtual thread per offer costs more than the offer.
-                answer(in);
-                continue;
-            }
             if (!inFlight.tryAcquire()) {
                 events.dropped(DropReason.OVERLOADED, "more than " + maxInFlight + " requests in flight");
                 continue;
             }
             Thread.ofVirtual().start(() -> {
                 try {
-                    answer(in);
+                    handle(d);
+                } catch (RuntimeException e) {
+                    // The protocol is fuzzed not to throw; if it ever does, one packet is lost, not the server.
+                    LOG.error("event=dhcp.handler_failed error=\"{}\"", e.toString(), e);
                 } finally {
                     inFlight.release();
                 }
@@ -124,10 +102,7 @@ public final class DhcpServer implements AutoCloseable {
         }
     }
 
-    private record Incoming(Datagram datagram, InterfaceDirectory.Entry nif, ReceiveContext ctx, DhcpMessage request) {}
-
-    /** Decodes and checks where a datagram came from; null when it is dropped (malformed, not served here). */
-    private Incoming decode(Datagram d) {
+    private void handle(Datagram d) {
         InterfaceDirectory.Entry nif = directory.lookup(d.ifIndex());
         ReceiveContext ctx = new ReceiveContext(nif.name(), nif.address(), Ipv4Address.of(d.destination()),
                 Ipv4Address.of(d.source().getAddress()));
@@ -136,22 +111,17 @@ public final class DhcpServer implements AutoCloseable {
             request = decoder.decode(d.payload(), 0, d.length());
         } catch (MalformedPacketException e) {
             events.malformed(e.reason(), ctx);
-            return null;
+            return;
         }
         if (request.giaddr().isAny() && (nif.name() == null || !interfaces.contains(nif.name()))) {
             events.dropped(DropReason.NOT_SERVED_HERE, "direct request on " + nif.name());
-            return null;
+            return;
         }
-        return new Incoming(d, nif, ctx, request);
-    }
-
-    private void answer(Incoming in) {
-        try {
-            protocol.handle(in.request, in.ctx).ifPresent(reply -> send(reply, in.datagram.ifIndex(), in.nif.address()));
-        } catch (RuntimeException e) {
-            // The protocol is fuzzed not to throw; if it ever does, one packet is lost, not the server.
-            LOG.error("event=dhcp.handler_failed error=\"{}\"", e.toString(), e);
+        Optional<Reply> reply = protocol.handle(request, ctx);
+        if (reply.isEmpty()) {
+            return;
         }
+        send(reply.get(), d.ifIndex(), nif.address());
     }
 
     private void send(Reply reply, int ifIndex, Ipv4Address interfaceAddress) {
