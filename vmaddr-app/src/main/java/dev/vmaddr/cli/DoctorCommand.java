@@ -51,7 +51,8 @@ public final class DoctorCommand implements Callable<Integer> {
             return 2;
         }
         DoctorOptions options = new DoctorOptions(netns, Set.of(), Set.of(), List.of(), !noProbes, Duration.ofSeconds(5));
-        DoctorReport report = new Doctor(new ProcessCommandRunner(), new SecureRandom(), "vmaddr-probe-").run(selected, options);
+        DoctorReport report = new Doctor(new ProcessCommandRunner(), new SecureRandom(),
+                dev.vmaddr.connectivity.StaleProbeNamespaces.prefixFor(dev.vmaddr.connectivity.StaleProbeNamespaces.BASE)).run(selected, options);
         if (output.equals("json")) {
             out.println(report.toJson());
         } else {

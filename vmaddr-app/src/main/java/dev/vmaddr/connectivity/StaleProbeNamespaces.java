@@ -20,9 +20,12 @@ public final class StaleProbeNamespaces {
     private static final Logger LOG = LoggerFactory.getLogger(StaleProbeNamespaces.class);
     private static final Path NETNS_DIR = Path.of("/run/netns");
 
+    /** What every vmaddr process (server checks, doctor) names its probe namespaces with. */
+    public static final String BASE = "vmaddr-probe-";
+
     private StaleProbeNamespaces() {}
 
-    /** The prefix for this process's probe namespaces. */
+    /** The prefix for this process's probe namespaces: {@code <base><pid>-}. */
     public static String prefixFor(String base) {
         return base + ProcessHandle.current().pid() + "-";
     }

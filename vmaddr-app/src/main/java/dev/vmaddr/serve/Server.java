@@ -61,7 +61,6 @@ public final class Server implements AutoCloseable {
     /** How often every network's connectivity is checked again (besides on every change). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
-    static final String PROBE_NAMESPACE_PREFIX = "vmaddr-probe-";
 
     private final VmaddrConfig config;
     private final Clock clock;
@@ -99,8 +98,8 @@ public final class Server implements AutoCloseable {
         // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
         // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
         ProcessCommandRunner hostCommands = new ProcessCommandRunner();
-        StaleProbeNamespaces.cleanUp(hostCommands, PROBE_NAMESPACE_PREFIX); // left by a server killed mid-check
-        NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(PROBE_NAMESPACE_PREFIX));
+        StaleProbeNamespaces.cleanUp(hostCommands, StaleProbeNamespaces.BASE); // left by a server killed mid-check
+        NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE));
         monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
         ConnectivityMetrics.bind(metrics.registry(), monitor);
         StoredTargets nadTargets = new StoredTargets(store.documents());

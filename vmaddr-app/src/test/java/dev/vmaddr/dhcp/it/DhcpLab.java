@@ -397,7 +397,8 @@ public final class DhcpLab implements AutoCloseable {
             lab.close();
             // The servers' connectivity probes make namespaces of their own (vmaddr-probe-PID-*); a
             // server killed mid-check leaves one, which is deleted once its process is gone.
-            dev.vmaddr.connectivity.StaleProbeNamespaces.cleanUp(new dev.vmaddr.hostnet.ProcessCommandRunner(), "vmaddr-probe-");
+            dev.vmaddr.connectivity.StaleProbeNamespaces.cleanUp(new dev.vmaddr.hostnet.ProcessCommandRunner(),
+                    dev.vmaddr.connectivity.StaleProbeNamespaces.BASE);
         } finally {
             LABS.release();
             if (!serverLog.isEmpty() || server != null) {
