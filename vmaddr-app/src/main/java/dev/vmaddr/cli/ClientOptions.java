@@ -58,15 +58,18 @@ public final class ClientOptions {
         return true;
     }
 
+    /** Read once: a command that looks for a server and then talks to it needs the file twice. */
+    private VmaddrConfig loaded;
+
     private VmaddrConfig loadConfig() {
-        if (config == null) {
-            return VmaddrConfig.defaults();
+        if (loaded == null) {
+            try {
+                loaded = config == null ? VmaddrConfig.defaults() : ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
+            }
         }
-        try {
-            return ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            throw new CliException(CliException.BAD_INPUT, String.join("\n", e.lines()));
-        }
+        return loaded;
     }
 
     private static String serverUrl(VmaddrConfig cfg) {

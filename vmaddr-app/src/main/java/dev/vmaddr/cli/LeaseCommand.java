@@ -6,9 +6,11 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.api.Json;
 import dev.vmaddr.api.LeaseView;
 import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
 import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.store.Store;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +35,7 @@ public final class LeaseCommand {
         String mac;
 
         private void checkState() {
-            if (state != null && !List.of("offered", "bound", "released", "expired", "declined").contains(state)) {
+            if (state != null && Arrays.stream(LeaseState.values()).noneMatch(s -> s.wireName().equals(state))) {
                 throw new CliException(CliException.BAD_INPUT, "--state must be offered, bound, released, expired or declined, not \"" + state + "\"");
             }
         }
