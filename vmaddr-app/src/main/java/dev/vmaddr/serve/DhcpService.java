@@ -41,16 +41,18 @@ final class DhcpService implements Service {
     private final Clock clock;
     private final VmInventory vms;
     private final int port;
+    private final boolean storeDefersDurability;
     private DhcpServer server;
     private IcmpConflictProbe icmp;
     private final Set<String> missing = new HashSet<>();
 
-    DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, DhcpMetrics metrics, Clock clock, int port) {
-        this(config, engine, metrics, clock, port, null);
-    }
-
-    /** @param vms told which address each VM NIC's MAC bound; null for none */
-    DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, DhcpMetrics metrics, Clock clock, int port, VmInventory vms) {
+    /**
+     * @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}
+     * @param vms told which address each VM NIC's MAC bound; null for none
+     */
+    DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, boolean storeDefersDurability, DhcpMetrics metrics,
+                Clock clock, int port, VmInventory vms) {
+        this.storeDefersDurability = storeDefersDurability;
         this.vms = vms;
         this.config = config;
         this.engine = engine;
@@ -79,7 +81,11 @@ final class DhcpService implements Service {
         DhcpEvents events = new DhcpEventsToMetrics(metrics, vms == null ? log : new VmDhcpObserver(vms, log));
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock);
         FfmUdpTransport transport = FfmUdpTransport.open(port);
-        server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, MAX_IN_FLIGHT);
+        // Inline only when nothing in the protocol can block the receiver (see DhcpServer).
+        DhcpServer.Dispatch dispatch = probe == ConflictProbe.NONE && storeDefersDurability
+                ? DhcpServer.Dispatch.INLINE : DhcpServer.Dispatch.THREAD_PER_REQUEST;
+        server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, dispatch,
+                MAX_IN_FLIGHT);
         server.start();
         LOG.info("event=dhcp.listening port={} interfaces={} probe={} authoritative={}", transport.localPort(),
                 config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());

@@ -115,7 +115,8 @@ public final class Server implements AutoCloseable {
         VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
         if (config.dhcp() != null) {
-            services.addFirst(new DhcpService(config.dhcp(), engine, metrics.dhcp(), clock, DhcpService.SERVER_PORT, vms));
+            services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
+                    DhcpService.SERVER_PORT, vms));
         }
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
         NetworkExports exports = new NetworkExports()

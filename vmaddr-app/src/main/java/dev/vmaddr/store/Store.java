@@ -20,6 +20,14 @@ public interface Store extends AutoCloseable {
 
     HistoryStore history();
 
+    /**
+     * True when a write made inside a {@link DeferredDurability} scope returns without waiting and
+     * reports its durability through that scope; false when such writes still block until durable.
+     */
+    default boolean defersDurability() {
+        return false;
+    }
+
     /** True while writes can be made durable; false after an I/O failure (disk full, database gone). */
     boolean writable();
 

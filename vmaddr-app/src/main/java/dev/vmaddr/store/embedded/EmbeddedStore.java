@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
 import dev.vmaddr.store.LeaseStore;
@@ -22,13 +23,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -140,7 +144,7 @@ public final class EmbeddedStore implements Store {
 
         final Bytes bytes = new Bytes(16 << 10);
         final List<Runnable> undos = new ArrayList<>();
-        long lastSeq;
+        volatile long lastSeq; // written under the write lock; read by a deferring writer after it
         int count;
         private volatile int outcome = PENDING;
 
@@ -191,6 +195,17 @@ public final class EmbeddedStore implements Store {
     private volatile long durableSeq;
     private volatile Throwable failure;
     private volatile boolean writable = true;
+
+    // Callbacks of deferred writers (DeferredDurability), run in order of registration by whichever
+    // thread sees them due — normally the committer right after an fsync. One drainer at a time, so
+    // a callback runs exactly once; a waiter whose mark is not durable yet holds back those behind it
+    // until the next commit, which is never long since every mark is at most appliedSeq.
+    private record Waiter(long mark, Consumer<Boolean> then) { }
+
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock waiterDrain = new ReentrantLock();
+    private final DeferredDurability.Log deferredLog = this::whenDurable;
+    private volatile boolean committerDone;
 
     // Owned by the committer thread (set up before it starts).
     private LogFile log;
@@ -440,6 +455,11 @@ public final class EmbeddedStore implements Store {
     }
 
     void awaitAcknowledged(Batch batch) {
+        DeferredDurability deferred = DeferredDurability.current();
+        if (deferred != null) {
+            deferred.require(deferredLog, batch.lastSeq);
+            return;
+        }
         if (!batch.await()) {
             throw new StoreException("write was not made durable: " + failure, failure);
         }
@@ -452,9 +472,17 @@ public final class EmbeddedStore implements Store {
         }
     }
 
-    /** True once {@code seq} is durable; false when its batch failed (and was rolled back). */
+    /**
+     * True once {@code seq} is durable; false when its batch failed (and was rolled back). In a
+     * deferred scope it does not wait: true, and the scope's outcome depends on {@code seq}.
+     */
     boolean awaitDurable(long seq) {
         if (durableSeq >= seq) {
+            return true;
+        }
+        DeferredDurability deferred = DeferredDurability.current();
+        if (deferred != null) {
+            deferred.require(deferredLog, seq);
             return true;
         }
         synchronized (durableMonitor) {
@@ -474,6 +502,15 @@ public final class EmbeddedStore implements Store {
     }
 
     private void commitLoop() {
+        try {
+            commitBatches();
+        } finally {
+            committerDone = true;
+            drainWaiters();
+        }
+    }
+
+    private void commitBatches() {
         while (true) {
             Batch batch;
             StoreState.Copy copy = null;
@@ -540,6 +577,9 @@ public final class EmbeddedStore implements Store {
             durableMonitor.notifyAll(); // readers waiting for a sequence number (rare)
         }
         batch.finish(Batch.DURABLE);
+        if (!waiters.isEmpty()) {
+            drainWaiters();
+        }
         return true;
     }
 
@@ -562,6 +602,7 @@ public final class EmbeddedStore implements Store {
         }
         failedOpen.finish(Batch.FAILED);
         batch.finish(Batch.FAILED);
+        drainWaiters();
         LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
                 + "is acknowledged until restart\"", dir, batch.count, e.toString());
         try {
@@ -570,6 +611,46 @@ public final class EmbeddedStore implements Store {
             }
         } catch (Throwable t) {
             LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
+        }
+    }
+
+    @Override
+    public boolean defersDurability() {
+        return true;
+    }
+
+    /** {@link DeferredDurability.Log}: {@code then} learns whether the log reached {@code mark}. */
+    private void whenDurable(long mark, Consumer<Boolean> then) {
+        if (durableSeq >= mark) {
+            then.accept(true);
+            return;
+        }
+        waiters.add(new Waiter(mark, then));
+        // The committer may have committed, failed or stopped between the check and the add.
+        if (durableSeq >= mark || failure != null || committerDone) {
+            drainWaiters();
+        }
+    }
+
+    /** Runs every waiter that is due: durable, or never will be (a failure, the committer gone). */
+    private void drainWaiters() {
+        waiterDrain.lock();
+        try {
+            Waiter w;
+            while ((w = waiters.peek()) != null) {
+                boolean durable = durableSeq >= w.mark();
+                if (!durable && failure == null && !committerDone) {
+                    return;
+                }
+                waiters.poll();
+                try {
+                    w.then().accept(durable);
+                } catch (RuntimeException e) {
+                    LOG.error("event=store.durable_callback_failed error=\"{}\"", e.toString(), e);
+                }
+            }
+        } finally {
+            waiterDrain.unlock();
         }
     }
 

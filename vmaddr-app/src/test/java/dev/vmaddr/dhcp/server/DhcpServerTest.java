@@ -1,7 +1,6 @@
 package dev.vmaddr.dhcp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
@@ -21,16 +20,23 @@ import dev.vmaddr.dhcp.transport.Datagram;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.store.Store;
+import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The receive loop on an in-memory transport: relayed DORA end to end, malformed datagrams counted
@@ -40,10 +46,31 @@ class DhcpServerTest {
     private static final Ipv4Address RELAY = Ipv4Address.parse("198.18.50.1");
     private static final MacAddress MAC = MacAddress.parse("02:18:50:00:00:01");
 
-    @Test
-    void relayedDoraMalformedAndUnservedPackets() throws Exception {
+    @TempDir
+    Path dir;
+
+    /**
+     * Both dispatches, each with a store that blocks until durable (memory) and one that defers
+     * (embedded: the ACK then leaves from the store's commit thread after the fsync).
+     */
+    static Stream<Arguments> setups() {
+        return Stream.of(Arguments.of(DhcpServer.Dispatch.INLINE, true),
+                Arguments.of(DhcpServer.Dispatch.INLINE, false),
+                Arguments.of(DhcpServer.Dispatch.THREAD_PER_REQUEST, true),
+                Arguments.of(DhcpServer.Dispatch.THREAD_PER_REQUEST, false));
+    }
+
+    @ParameterizedTest
+    @MethodSource("setups")
+    void relayedDoraMalformedAndUnservedPackets(DhcpServer.Dispatch dispatch, boolean embedded) throws Exception {
         MutableClock clock = new MutableClock();
-        AllocationEngine engine = new AllocationEngine(new MemoryStore(), clock, new Random(3));
+        try (Store store = embedded ? EmbeddedStore.open(dir, clock, EmbeddedStore.Options.defaults()) : new MemoryStore()) {
+            relayedDora(dispatch, store, clock);
+        }
+    }
+
+    private void relayedDora(DhcpServer.Dispatch dispatch, Store store, MutableClock clock) throws Exception {
+        AllocationEngine engine = new AllocationEngine(store, clock, new Random(3));
         engine.putNetwork(NetworkSpec.of("relayed", Ipv4Prefix.parse("198.18.50.0/24"), RELAY,
                 List.of(Ipv4Range.parse("198.18.50.100-198.18.50.110"))));
         ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
@@ -61,7 +88,8 @@ class DhcpServerTest {
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), DhcpServerSettings.DEFAULTS,
                 ConflictProbe.NONE, events, clock);
         InMemoryTransport transport = new InMemoryTransport();
-        DhcpServer server = new DhcpServer(transport, protocol, events, Set.of("no-such-if"), clock, 16);
+        DhcpServer server = new DhcpServer(transport, protocol, events, Set.of("no-such-if"), clock,
+                dispatch, 16);
         server.start();
         try {
             transport.deliver(datagram(new byte[] {1, 2, 3}));
