@@ -34,7 +34,7 @@ public final class RecoveryBenchmark {
         // No automatic snapshot while filling, so the first reopen replays a log of every lease.
         EmbeddedStore.Options fill = EmbeddedStore.Options.defaults().withSnapshotEveryRecords(Long.MAX_VALUE);
         fill = new EmbeddedStore.Options(Long.MAX_VALUE, Long.MAX_VALUE, fill.historyMaxEvents(), fill.historyRetention(),
-                fill.logFiles());
+                fill.logFiles(), fill.commitDelay());
         long t0 = System.nanoTime();
         if (!reuse) {
         try (EmbeddedStore store = EmbeddedStore.open(dir, Clock.systemUTC(), fill)) {

@@ -39,6 +39,7 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_BROADCAST = 6;
+    static final int SO_RCVBUF = 8;
     static final int IPPROTO_IP = 0;
     static final int IP_PKTINFO = 8;
     static final int SHUT_RDWR = 2;

@@ -98,9 +98,11 @@ public final class EmbeddedStore implements Store {
      * @param historyMaxEvents     history events kept (newest)
      * @param historyRetention     history events older than this are dropped at snapshots
      * @param logFiles             how log segments are opened (tests inject failures here)
+     * @param commitDelay          while writes keep coming, how long the committer lets a batch
+     *                             fill before its fsync (PostgreSQL's commit_delay); zero for none
      */
     public record Options(long snapshotEveryRecords, long snapshotEveryBytes, int historyMaxEvents,
-                          Duration historyRetention, LogFile.Opener logFiles) {
+                          Duration historyRetention, LogFile.Opener logFiles, Duration commitDelay) {
         public Options {
             if (snapshotEveryRecords < 1) {
                 throw new IllegalArgumentException("snapshotEveryRecords must be positive: " + snapshotEveryRecords);
@@ -113,22 +115,31 @@ public final class EmbeddedStore implements Store {
             }
             Objects.requireNonNull(historyRetention, "historyRetention");
             Objects.requireNonNull(logFiles, "logFiles");
+            if (commitDelay.isNegative()) {
+                throw new IllegalArgumentException("commitDelay must not be negative: " + commitDelay);
+            }
         }
 
         public static Options defaults() {
-            return new Options(500_000, 64L << 20, 200_000, Duration.ofDays(400), LogFile.FILES);
+            return new Options(500_000, 64L << 20, 200_000, Duration.ofDays(400), LogFile.FILES, Duration.ofMillis(1));
         }
 
         public Options withSnapshotEveryRecords(long n) {
-            return new Options(n, snapshotEveryBytes, historyMaxEvents, historyRetention, logFiles);
+            return new Options(n, snapshotEveryBytes, historyMaxEvents, historyRetention, logFiles, commitDelay);
         }
 
         public Options withHistoryMaxEvents(int n) {
-            return new Options(snapshotEveryRecords, snapshotEveryBytes, n, historyRetention, logFiles);
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, n, historyRetention, logFiles, commitDelay);
         }
 
         public Options withLogFiles(LogFile.Opener opener) {
-            return new Options(snapshotEveryRecords, snapshotEveryBytes, historyMaxEvents, historyRetention, opener);
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, historyMaxEvents, historyRetention, opener,
+                    commitDelay);
+        }
+
+        public Options withCommitDelay(Duration delay) {
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, historyMaxEvents, historyRetention, logFiles,
+                    delay);
         }
     }
 
@@ -146,6 +157,7 @@ public final class EmbeddedStore implements Store {
         final List<Runnable> undos = new ArrayList<>();
         volatile long lastSeq; // written under the write lock; read by a deferring writer after it
         int count;
+        boolean deferredWriters; // a writer that does not wait for this batch appended to it
         private volatile int outcome = PENDING;
 
         synchronized void finish(int result) {
@@ -170,6 +182,9 @@ public final class EmbeddedStore implements Store {
             return outcome == DURABLE;
         }
     }
+
+    /** A batch this large is synced without waiting out the commit delay. */
+    static final int FULL_BATCH = 256;
 
     private final Path dir;
     private final Clock clock;
@@ -214,6 +229,7 @@ public final class EmbeddedStore implements Store {
     private long recordsSinceSnapshot;
     private long batchesCommitted;
     private long recordsCommitted;
+    private long lastCommitEnd = Long.MIN_VALUE / 2; // System.nanoTime() after the last fsync
 
     private final Thread committer;
     private final ExecutorService snapshotter;
@@ -413,7 +429,10 @@ public final class EmbeddedStore implements Store {
         appliedSeq = seq;
         open.undos.add(state.apply(o, true));
         open.lastSeq = seq;
-        if (open.count++ == 0) {
+        if (!open.deferredWriters && DeferredDurability.current() != null) {
+            open.deferredWriters = true;
+        }
+        if (open.count++ == 0 || open.count == FULL_BATCH) {
             committerWake.signal();
         }
         return open;
@@ -521,6 +540,7 @@ public final class EmbeddedStore implements Store {
                 while (open.count == 0 && !closing && !snapshotDue()) {
                     committerWake.awaitUninterruptibly();
                 }
+                letBatchFill();
                 if (open.count == 0 && closing) {
                     if (snapshotRequest != null) {
                         snapshotRequest.completeExceptionally(new StoreException("store closed"));
@@ -553,6 +573,40 @@ public final class EmbeddedStore implements Store {
         }
     }
 
+    /**
+     * Group commit's other half, for writers that do not wait ({@link DeferredDurability}: the DHCP
+     * receiver). Blocking writers batch themselves — they pile up while an fsync runs and cannot add
+     * more than their number — so a pause would only slow them (it halved GroupCommitBenchmark).
+     * A deferring writer never stops, and without a pause the committer would sync as soon as one
+     * of its records is there: batches stay tiny and each fsync costs the CPU of dozens of requests.
+     * So while a batch holds deferred writes and writes keep coming (the last fsync ended less than
+     * two delays ago) the batch may fill for up to {@code commitDelay} — but only while it
+     * grows: it is synced as soon as a fifth of the delay passes without a new record (every waiting
+     * writer is in; blocking writers cannot add more), or at {@link #FULL_BATCH} records. An idle
+     * store syncs a lone write at once. Under the write lock, which {@code awaitNanos} releases.
+     */
+    private void letBatchFill() {
+        long delay = options.commitDelay().toNanos();
+        if (delay == 0 || !open.deferredWriters || System.nanoTime() - lastCommitEnd > 2 * delay) {
+            return;
+        }
+        long deadline = System.nanoTime() + delay;
+        long slice = delay / 5;
+        int seen = 0;
+        while (open.count > seen && open.count < FULL_BATCH && !closing) {
+            seen = open.count;
+            long wait = Math.min(slice, deadline - System.nanoTime());
+            if (wait <= 0) {
+                return;
+            }
+            try {
+                committerWake.awaitNanos(wait);
+            } catch (InterruptedException e) {
+                return; // nobody interrupts the committer; keeping the flag would close the log (FileChannel)
+            }
+        }
+    }
+
     /** An explicit snapshot was asked for and none is being written. Under the write lock. */
     private boolean snapshotDue() {
         return snapshotRequest != null && !snapshotRunning;
@@ -568,6 +622,7 @@ public final class EmbeddedStore implements Store {
             fail(batch, e, before);
             return false;
         }
+        lastCommitEnd = System.nanoTime();
         segmentBytes += batch.bytes.len;
         recordsSinceSnapshot += batch.count;
         batchesCommitted++;

@@ -14,6 +14,8 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,22 @@ class FfmUdpTransportTest {
     void close() throws IOException {
         transport.close();
         peer.close();
+    }
+
+    @Test
+    void askedForALargeReceiveBufferWithinTheKernelsCap() throws Exception {
+        long cap; // Files.readString reads procfs files short (their size reads as 0)
+        try (var in = Files.newInputStream(Path.of("/proc/sys/net/core/rmem_max"))) {
+            cap = Long.parseLong(new String(in.readAllBytes()).strip());
+        }
+        Process ss = new ProcessBuilder("ss", "-uamn", "sport", "= :" + transport.localPort()).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes());
+        ss.waitFor();
+        java.util.regex.Matcher rb = java.util.regex.Pattern.compile("rb(\\d+)").matcher(out);
+        assertThat(rb.find()).as("ss output: %s", out).isTrue();
+        // The kernel doubles what it grants for its own bookkeeping.
+        long granted = Long.parseLong(rb.group(1));
+        assertThat(granted).as("rb in %s, rmem_max %d", out, cap).isEqualTo(2 * Math.min(cap, FfmUdpTransport.RECEIVE_BUFFER_BYTES));
     }
 
     @Test
