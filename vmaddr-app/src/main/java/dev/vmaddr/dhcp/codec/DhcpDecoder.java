@@ -97,7 +97,6 @@ public final class DhcpDecoder {
      */
     private static final class OptionScan {
         private final byte[] b;
-        private final byte[] slotPlusOne = new byte[256]; // code -> slot + 1; at most 254 distinct codes
         private int[] codes = new int[16];               // per slot, in first-seen order
         private int[] totalLength = new int[16];         // per slot
         private int distinct;
@@ -134,8 +133,18 @@ public final class DhcpDecoder {
             }
         }
 
+        /** Linear: a message has a handful of distinct codes (a 256-entry table per decode was garbage). */
+        private int slotOf(int code) {
+            for (int k = 0; k < distinct; k++) {
+                if (codes[k] == code) {
+                    return k;
+                }
+            }
+            return -1;
+        }
+
         private void add(int code, int offset, int len) {
-            int slot = (slotPlusOne[code] & 0xFF) - 1;
+            int slot = slotOf(code);
             if (slot < 0) {
                 slot = distinct++;
                 if (slot == codes.length) {
@@ -143,7 +152,6 @@ public final class DhcpDecoder {
                     totalLength = Arrays.copyOf(totalLength, slot * 2);
                 }
                 codes[slot] = code;
-                slotPlusOne[code] = (byte) (slot + 1);
             }
             totalLength[slot] += len;
             if (pieceCount * 3 == pieces.length) {
@@ -156,7 +164,7 @@ public final class DhcpDecoder {
         }
 
         int overload() throws MalformedPacketException {
-            int slot = (slotPlusOne[OptionCodes.OVERLOAD] & 0xFF) - 1;
+            int slot = slotOf(OptionCodes.OVERLOAD);
             if (slot < 0) {
                 return 0;
             }

@@ -20,14 +20,12 @@ import java.util.OptionalInt;
 public final class DhcpOptions {
     public static final DhcpOptions EMPTY = new DhcpOptions(new DhcpOption[0]);
 
+    // Found by a linear scan: a message carries a handful of options, and an index by code (a
+    // 256-byte table per message, four messages per DORA) was a large share of the server's garbage.
     private final DhcpOption[] options;
-    private final byte[] indexPlusOne = new byte[256]; // code -> position + 1; options.length <= 254
 
     private DhcpOptions(DhcpOption[] options) {
         this.options = options;
-        for (int i = 0; i < options.length; i++) {
-            indexPlusOne[options[i].code()] = (byte) (i + 1);
-        }
     }
 
     public static Builder builder() {
@@ -48,7 +46,7 @@ public final class DhcpOptions {
     }
 
     public boolean contains(int code) {
-        return code >= 0 && code < 256 && indexPlusOne[code] != 0;
+        return find(code) != null;
     }
 
     public Optional<DhcpOption> get(int code) {
@@ -61,11 +59,12 @@ public final class DhcpOptions {
     }
 
     DhcpOption find(int code) {
-        if (code < 0 || code > 255) {
-            return null;
+        for (DhcpOption o : options) {
+            if (o.code() == code) {
+                return o;
+            }
         }
-        int i = indexPlusOne[code] & 0xFF;
-        return i == 0 ? null : options[i - 1];
+        return null;
     }
 
     // ---- typed accessors -------------------------------------------------------------------

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -153,12 +154,21 @@ public final class EmbeddedStore implements Store {
         static final int DURABLE = 1;
         static final int FAILED = 2;
 
-        final Bytes bytes = new Bytes(16 << 10);
+        final Bytes bytes;
         final List<Runnable> undos = new ArrayList<>();
         volatile long lastSeq; // written under the write lock; read by a deferring writer after it
         int count;
         boolean deferredWriters; // a writer that does not wait for this batch appended to it
         private volatile int outcome = PENDING;
+
+        Batch() {
+            this(new Bytes(16 << 10));
+        }
+
+        /** With a recycled, empty buffer: a new 16 KiB array per batch was most of the DHCP server's garbage. */
+        Batch(Bytes emptyBuffer) {
+            this.bytes = emptyBuffer;
+        }
 
         synchronized void finish(int result) {
             outcome = result;
@@ -229,6 +239,7 @@ public final class EmbeddedStore implements Store {
     private long recordsSinceSnapshot;
     private long batchesCommitted;
     private long recordsCommitted;
+    private final AtomicReference<Bytes> spareBuffer = new AtomicReference<>(); // set by the committer, taken under the write lock
     private long lastCommitEnd = Long.MIN_VALUE / 2; // System.nanoTime() after the last fsync
 
     private final Thread committer;
@@ -548,7 +559,8 @@ public final class EmbeddedStore implements Store {
                     return;
                 }
                 batch = open;
-                open = new Batch();
+                Bytes recycled = spareBuffer.getAndSet(null);
+                open = recycled == null ? new Batch() : new Batch(recycled);
                 if (snapshotDue() || (!snapshotRunning && recordsSinceSnapshot + batch.count >= options.snapshotEveryRecords())
                         || (!snapshotRunning && segmentBytes + batch.bytes.len >= options.snapshotEveryBytes())) {
                     state.pruneHistory(clock.instant().minus(options.historyRetention()));
@@ -632,6 +644,10 @@ public final class EmbeddedStore implements Store {
             durableMonitor.notifyAll(); // readers waiting for a sequence number (rare)
         }
         batch.finish(Batch.DURABLE);
+        if (batch.bytes.buf.length <= 1 << 20) { // a huge one-off batch's array is left to the GC
+            batch.bytes.reset(); // written and synced: the next batch may reuse the array
+            spareBuffer.set(batch.bytes);
+        }
         if (!waiters.isEmpty()) {
             drainWaiters();
         }
