@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The API bar (PRODUCT.md): 10,000 allocations over 64 connections, 0 duplicates, p99 < 20 ms.
-#   bench/scripts/api-load.sh [RUNS] [UNREPORTED_RUNS]      # defaults: 3 and 2
+#   bench/scripts/api-load.sh [RUNS] [UNREPORTED_RUNS]      # defaults: 3 and 3
+# VMADDR_JAVA_OPTS: extra JVM flags for the server, as for ./vmaddr.
 # Builds, starts `vmaddr serve` as shipped (default JVM flags, log level info, embedded store in a
 # throw-away directory, API on 127.0.0.1:18068), runs ApiAllocationLoad UNREPORTED_RUNS times
 # without printing (the server's JIT compiles its hot code then, as in a server that has been up a
@@ -12,7 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 runs=${1:-3}
-unreported=${2:-2}
+unreported=${2:-3}
 source "$root/scripts/java-env.sh"
 (cd "$root" && ./mvnw -q -B -o package -DskipTests)
 jar=$(ls "$root"/vmaddr-app/target/vmaddr-*-all.jar | head -n1)
@@ -25,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 printf 'dataDir: %s/data\napi:\n  listen: 127.0.0.1:18068\n' "$state" > "$state/vmaddr.yaml"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -jar "$jar" serve --config "$state/vmaddr.yaml" 2> "$state/serve.log" &
+    ${VMADDR_JAVA_OPTS:-} -jar "$jar" serve --config "$state/vmaddr.yaml" 2> "$state/serve.log" &
 server=$!
 for _ in $(seq 150); do
     curl -sf http://127.0.0.1:18068/readyz > /dev/null && break
