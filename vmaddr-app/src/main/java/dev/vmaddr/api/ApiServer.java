@@ -68,6 +68,10 @@ public final class ApiServer {
             config.jetty.port = listen.port();
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
+            // Javalin copies each response body into Jetty's output with a buffer of this size,
+            // allocated per request; its default (Jetty's 32 KB output buffer) was half of all the
+            // bytes a request allocated. Jetty still aggregates the chunks in its own buffer.
+            config.http.responseBufferSize = 4096;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             config.routes.before(this::authenticate);
             for (ApiRoute r : routes) {

@@ -1,6 +1,8 @@
 package dev.vmaddr.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -12,8 +14,14 @@ import java.util.function.Function;
 
 /** JSON in and out of the API: one mapper; request bodies read through the config's {@link Fields}. */
 public final class Json {
-    /** Thread-safe once configured; shared by server and client. */
-    public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule());
+    /**
+     * Thread-safe once configured; shared by server and client. Its parse and write buffers come from
+     * one shared pool: Jackson's default keeps them per thread, and the server runs every request on
+     * a new virtual thread, so that default allocated fresh buffers for each request.
+     */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+            .registerModule(new JavaTimeModule());
 
     private Json() {}
 
