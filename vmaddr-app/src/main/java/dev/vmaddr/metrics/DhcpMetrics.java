@@ -14,8 +14,13 @@ public final class DhcpMetrics {
     private final Counter malformed;
     private final Counter naks;
     private final Counter conflicts;
-    // Looked up once per label value: builder().register() on every packet costs a map lookup and garbage.
-    private final ConcurrentHashMap<String, Counter> byLabel = new ConcurrentHashMap<>();
+    // One map per metric, keyed by the caller's label value as given (an enum constant's name, so no
+    // string is built per packet); builder().register() on every packet would cost a lookup and garbage.
+    private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> sent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> probes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> leaseEvents = new ConcurrentHashMap<>();
 
     DhcpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,14 +31,14 @@ public final class DhcpMetrics {
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
     public void received(String type) {
-        byLabel.computeIfAbsent("received/" + type, k -> Counter.builder("vmaddr_dhcp_received")
+        received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
                 .description("DHCP packets received by type")
                 .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 
     /** @param type message type, e.g. {@code offer}, {@code ack} */
     public void sent(String type) {
-        byLabel.computeIfAbsent("sent/" + type, k -> Counter.builder("vmaddr_dhcp_sent")
+        sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
                 .description("DHCP packets sent by type")
                 .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
@@ -48,7 +53,7 @@ public final class DhcpMetrics {
 
     /** @param outcome {@code free}, {@code in-use} or {@code error} */
     public void probe(String outcome) {
-        byLabel.computeIfAbsent("probe/" + outcome, k -> Counter.builder("vmaddr_dhcp_probes")
+        probes.computeIfAbsent(outcome, k -> Counter.builder("vmaddr_dhcp_probes")
                 .description("conflict probes by outcome")
                 .tag("outcome", outcome).register(registry)).increment();
     }
@@ -57,17 +62,17 @@ public final class DhcpMetrics {
         conflicts.increment();
     }
 
-    /** @param reason why a request got no reply, e.g. {@code unknown_network} */
+    /** @param reason why a request got no reply, e.g. {@code UNKNOWN_NETWORK} (label: lower case) */
     public void dropped(String reason) {
-        byLabel.computeIfAbsent("dropped/" + reason, k -> Counter.builder("vmaddr_dhcp_dropped")
+        dropped.computeIfAbsent(reason, k -> Counter.builder("vmaddr_dhcp_dropped")
                 .description("DHCP requests that got no reply, by reason")
-                .tag("reason", reason).register(registry)).increment();
+                .tag("reason", reason.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 
-    /** @param event what happened to a lease, e.g. {@code bound}, {@code released} */
+    /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */
     public void lease(String event) {
-        byLabel.computeIfAbsent("lease/" + event, k -> Counter.builder("vmaddr_dhcp_lease_events")
+        leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
                 .description("lease changes made by DHCP, by event")
-                .tag("event", event).register(registry)).increment();
+                .tag("event", event.toLowerCase(Locale.ROOT)).register(registry)).increment();
     }
 }

@@ -9,7 +9,6 @@ import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
 import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.metrics.DhcpMetrics;
-import java.util.Locale;
 
 /**
  * DHCP events to Prometheus counters, then on to the next listener (the event log). Lives in serve
@@ -37,7 +36,7 @@ record DhcpEventsToMetrics(DhcpMetrics metrics, DhcpEvents next) implements Dhcp
 
     @Override
     public void dropped(DropReason reason, String detail) {
-        metrics.dropped(reason.name().toLowerCase(Locale.ROOT));
+        metrics.dropped(reason.name());
         next.dropped(reason, detail);
     }
 
@@ -62,7 +61,7 @@ record DhcpEventsToMetrics(DhcpMetrics metrics, DhcpEvents next) implements Dhcp
 
     @Override
     public void lease(LeaseEvent event, Lease lease) {
-        metrics.lease(event.name().toLowerCase(Locale.ROOT));
+        metrics.lease(event.name());
         if (event == LeaseEvent.DECLINED) {
             metrics.conflict();
         }

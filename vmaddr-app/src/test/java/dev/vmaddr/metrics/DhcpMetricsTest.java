@@ -1,0 +1,30 @@
+package dev.vmaddr.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Label values as Prometheus shows them: lower case, one series per value, counts add up. */
+class DhcpMetricsTest {
+    @Test
+    void countsByLabelInLowerCase() {
+        Metrics metrics = new Metrics();
+        DhcpMetrics dhcp = metrics.dhcp();
+        dhcp.received("DISCOVER");
+        dhcp.received("DISCOVER");
+        dhcp.received("REQUEST");
+        dhcp.sent("OFFER");
+        dhcp.dropped("UNKNOWN_NETWORK");
+        dhcp.lease("BOUND");
+        dhcp.lease("BOUND");
+        dhcp.probe("in-use");
+        String text = metrics.scrape();
+        assertThat(text)
+                .contains("vmaddr_dhcp_received_total{type=\"discover\"} 2.0")
+                .contains("vmaddr_dhcp_received_total{type=\"request\"} 1.0")
+                .contains("vmaddr_dhcp_sent_total{type=\"offer\"} 1.0")
+                .contains("vmaddr_dhcp_dropped_total{reason=\"unknown_network\"} 1.0")
+                .contains("vmaddr_dhcp_lease_events_total{event=\"bound\"} 2.0")
+                .contains("vmaddr_dhcp_probes_total{outcome=\"in-use\"} 1.0");
+    }
+}
