@@ -97,7 +97,7 @@ public final class ConfigLoader {
             Duration pollInterval = pf.value("pollInterval", s -> {
                 Duration every = Durations.parse(s);
                 if (every.isZero() || every.isNegative()) {
-                    throw new IllegalArgumentException("must be positive, e.g. 200ms");
+                    throw new IllegalArgumentException("must be positive, e.g. 50ms");
                 }
                 return every;
             });

@@ -42,7 +42,7 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
 
     /**
      * @param pollInterval how often the server reads the lease writes of the other servers on the
-     *                     database (null: the store's default, 200 ms)
+     *                     database (null: the store's default, 50 ms)
      */
     public record Postgresql(String url, String user, Path passwordFile, Duration pollInterval) {
         public Postgresql {

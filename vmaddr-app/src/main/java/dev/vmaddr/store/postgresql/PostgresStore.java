@@ -70,7 +70,10 @@ public final class PostgresStore implements Store {
      * @param connectTimeout bound on getting or opening a connection
      * @param queryTimeout   bound on one database round trip (socket timeout)
      * @param writeTimeout   bound on a lease write, queueing included
-     * @param pollInterval   how often other servers' lease writes are fetched
+     * @param pollInterval   how often other servers' lease writes are fetched. Until then this server
+     *                       may offer an address another server has just bound, and NAK the request:
+     *                       50 ms keeps that near 0.1 % of requests at 1000/s per server, while a poll
+     *                       that finds nothing is one index probe
      * @param linger         how long a committer that found few writes queued waits for more before it
      *                       writes them (zero: never): a little latency for fewer statements
      */
@@ -98,7 +101,7 @@ public final class PostgresStore implements Store {
 
         public static Options defaults() {
             return new Options(8, 1, 1000, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15),
-                    Duration.ofMillis(200), Duration.ofMillis(1));
+                    Duration.ofMillis(50), Duration.ofMillis(1));
         }
 
         public Options withPollInterval(Duration interval) {
