@@ -172,6 +172,16 @@ measure_pair() {   # $1 = total rate, $2 = label, $3 = period
     holds "$l1" "$half" && holds "$l2" "$half"
 }
 
+# UDP datagrams dropped because a socket's receive buffer was full, per namespace (/proc/net/snmp is
+# per network namespace); with an argument (an earlier output), the difference since then
+udp_rcvbuf_errors() {
+    local ns now=() i=0 before=(${1:-})
+    for ns in vmt-b-srv1 vmt-b-srv2 vmt-b-cli1 vmt-b-cli2; do
+        now+=($(ip netns exec "$ns" awk '/^Udp:/ { if (h) { print $6; exit } ; h = 1 }' /proc/net/snmp))
+    done
+    for i in "${!now[@]}"; do printf '%s ' $(( ${now[$i]} - ${before[$i]:-0} )); done
+}
+
 sql_check() {
     psql_db vmaddr -c "SELECT 'leases=' || count(*) || ' distinct_ip=' || count(DISTINCT ip) || ' distinct_mac=' || count(DISTINCT mac)
         || ' ip_dups=' || (SELECT count(*) FROM (SELECT ip FROM leases GROUP BY ip HAVING count(*) > 1) d)
@@ -192,7 +202,9 @@ for RATE in $VMADDR_RATES; do
     # two perfdhcp and postgres on 2 cores compilation takes longer: 30 s at 2000/s (60k of the 131k addresses)
     measure_pair "${WARMUP_RATE:-2000}" warmup "${WARMUP_PERIOD:-30}" > /dev/null
     [ -n "${PG_STATS:-}" ] && psql_db -c "SELECT pg_stat_statements_reset()" > /dev/null
+    rcvbuf0=$(udp_rcvbuf_errors)
     if measure_pair "$RATE" "vmaddr-pgsql-2x-r$RATE" "$PERIOD"; then ok=1; else ok=0; fi
+    echo "    udp receive-buffer drops in the measured run (srv1 srv2 cli1 cli2): $(udp_rcvbuf_errors "$rcvbuf0")"
     [ -n "${PG_STATS:-}" ] && pg_stats
     check=$(sql_check); echo "    sql: $check (ACKs in the measured runs: $LAST_ACKS, plus the warm-up's)"
     dups=$(echo "$check" | sed -n 's/.*ip_dups=\([0-9]*\) mac_with_2_bound=\([0-9]*\).*/\1 \2/p')
