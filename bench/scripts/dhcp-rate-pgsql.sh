@@ -22,6 +22,8 @@
 # Both servers share one database and one pool (198.18.0.10-198.19.255.250). The database is wiped
 # before each rate. After each rate the leases table is checked in SQL: no address twice, no MAC with
 # two bound leases, rows = ACKs.
+# PG_STATS=1: load pg_stat_statements in the throw-away cluster and print, after each measured rate, the
+# statements of that run (calls, rows, total and mean execution time), to see where PostgreSQL's time goes.
 # Last line: "sustained: kea-pgsql=K vmaddr-pgsql-2x=V ratio=V/K".
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -114,10 +116,17 @@ setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$PGD
 echo "host all all 198.18.250.0/24 trust" >> "$PGDIR/data/pg_hba.conf"
 ip netns exec "$DB" setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" -D "$PGDIR/data" \
     -c listen_addresses='198.18.250.1,198.18.250.5' -c unix_socket_directories="$PGDIR/sock" \
-    -c max_connections=100 ${PG_OPTS:-} > "$PGDIR/postgres.log" 2>&1 &
+    -c max_connections=100 ${PG_STATS:+-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all} \
+    ${PG_OPTS:-} > "$PGDIR/postgres.log" 2>&1 &
 PGPID=$!
 for i in $(seq 1 100); do ip netns exec "$DB" "$PGBIN/pg_isready" -q -h 198.18.250.1 && break; sleep 0.1; done
 psql_db -c "CREATE USER vmaddr" -c "CREATE DATABASE vmaddr OWNER vmaddr" || exit 1
+[ -n "${PG_STATS:-}" ] && psql_db -c "CREATE EXTENSION pg_stat_statements"
+pg_stats() {   # statements since the last reset, all databases, busiest first
+    psql_db -F ' | ' -c "SELECT calls, rows, round(total_exec_time) AS ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+        regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" \
+        | sed 's/^/    pg: /'
+}
 echo "postgres pid $PGPID ($("$PGBIN/postgres" -V)), settings: $(psql_db -c "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('fsync','synchronous_commit','shared_buffers','wal_sync_method')")"
 
 start_vmaddr() {   # $1 = 1|2
@@ -163,6 +172,16 @@ measure_pair() {   # $1 = total rate, $2 = label, $3 = period
     holds "$l1" "$half" && holds "$l2" "$half"
 }
 
+# UDP datagrams dropped because a socket's receive buffer was full, per namespace (/proc/net/snmp is
+# per network namespace); with an argument (an earlier output), the difference since then
+udp_rcvbuf_errors() {
+    local ns now=() i=0 before=(${1:-})
+    for ns in vmt-b-srv1 vmt-b-srv2 vmt-b-cli1 vmt-b-cli2; do
+        now+=($(ip netns exec "$ns" awk '/^Udp:/ { if (h) { print $6; exit } ; h = 1 }' /proc/net/snmp))
+    done
+    for i in "${!now[@]}"; do printf '%s ' $(( ${now[$i]} - ${before[$i]:-0} )); done
+}
+
 sql_check() {
     psql_db vmaddr -c "SELECT 'leases=' || count(*) || ' distinct_ip=' || count(DISTINCT ip) || ' distinct_mac=' || count(DISTINCT mac)
         || ' ip_dups=' || (SELECT count(*) FROM (SELECT ip FROM leases GROUP BY ip HAVING count(*) > 1) d)
@@ -182,7 +201,11 @@ for RATE in $VMADDR_RATES; do
     # the first ~10 s of load (JVM ~40 % of the machine at 1000/s, ~10 % once compiled); with two JVMs,
     # two perfdhcp and postgres on 2 cores compilation takes longer: 30 s at 2000/s (60k of the 131k addresses)
     measure_pair "${WARMUP_RATE:-2000}" warmup "${WARMUP_PERIOD:-30}" > /dev/null
+    [ -n "${PG_STATS:-}" ] && psql_db -c "SELECT pg_stat_statements_reset()" > /dev/null
+    rcvbuf0=$(udp_rcvbuf_errors)
     if measure_pair "$RATE" "vmaddr-pgsql-2x-r$RATE" "$PERIOD"; then ok=1; else ok=0; fi
+    echo "    udp receive-buffer drops in the measured run (srv1 srv2 cli1 cli2): $(udp_rcvbuf_errors "$rcvbuf0")"
+    [ -n "${PG_STATS:-}" ] && pg_stats
     check=$(sql_check); echo "    sql: $check (ACKs in the measured runs: $LAST_ACKS, plus the warm-up's)"
     dups=$(echo "$check" | sed -n 's/.*ip_dups=\([0-9]*\) mac_with_2_bound=\([0-9]*\).*/\1 \2/p')
     dup_total=$(( dup_total + ${dups% *} + ${dups#* } ))

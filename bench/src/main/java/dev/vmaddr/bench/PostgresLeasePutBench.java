@@ -53,8 +53,12 @@ public class PostgresLeasePutBench {
     private static final int RENEW_SET = 256;
 
     /** Committer threads: how many batches may be in flight at once. */
-    @Param({"4"})
+    @Param({"1"})
     public int committers;
+
+    /** Milliseconds a committer that found few writes queued waits for more. */
+    @Param({"1"})
+    public int linger;
 
     private PostgresCluster cluster;
     private PostgresStore store;
@@ -64,10 +68,8 @@ public class PostgresLeasePutBench {
     public void start() {
         cluster = PostgresCluster.create();
         String url = cluster.createDatabase("bench");
-        PostgresStore.Options d = PostgresStore.Options.defaults();
         store = PostgresStore.open(url, cluster.user(), cluster.password(), Clock.systemUTC(),
-                new PostgresStore.Options(Math.max(d.poolSize(), committers + 2), committers, d.maxBatch(),
-                        d.connectTimeout(), d.queryTimeout(), d.writeTimeout(), d.pollInterval()));
+                PostgresStore.Options.defaults().withCommitters(committers, Duration.ofMillis(linger)));
     }
 
     @TearDown(Level.Trial)

@@ -94,7 +94,14 @@ public final class ConfigLoader {
                 }
                 return s;
             });
-            pg = new Postgresql(url, pf.string("user"), pf.value("passwordFile", Path::of));
+            Duration pollInterval = pf.value("pollInterval", s -> {
+                Duration every = Durations.parse(s);
+                if (every.isZero() || every.isNegative()) {
+                    throw new IllegalArgumentException("must be positive, e.g. 50ms");
+                }
+                return every;
+            });
+            pg = new Postgresql(url, pf.string("user"), pf.value("passwordFile", Path::of), pollInterval);
             pf.rejectUnknown();
         }
         if (store == StoreKind.POSTGRESQL && pg == null) {

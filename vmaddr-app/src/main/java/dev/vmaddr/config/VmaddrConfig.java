@@ -40,7 +40,17 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
 
     public enum StoreKind { EMBEDDED, POSTGRESQL }
 
-    public record Postgresql(String url, String user, Path passwordFile) {}
+    /**
+     * @param pollInterval how often the server reads the lease writes of the other servers on the
+     *                     database (null: the store's default, 50 ms)
+     */
+    public record Postgresql(String url, String user, Path passwordFile, Duration pollInterval) {
+        public Postgresql {
+            if (pollInterval != null && (pollInterval.isNegative() || pollInterval.isZero())) {
+                throw new IllegalArgumentException("postgresql.pollInterval must be positive: " + pollInterval);
+            }
+        }
+    }
 
     public record Api(Listen listen, Path tokenFile) {}
 

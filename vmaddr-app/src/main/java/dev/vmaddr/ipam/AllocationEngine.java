@@ -436,7 +436,14 @@ public final class AllocationEngine {
         idx.claims.remove(ip.value());
         idx.changed.signalAll();
         if (!result.applied()) {
-            idx.addExpiry(ip, result.current().expiresAt());
+            if (result.current().ip().equals(ip)) {
+                idx.addExpiry(ip, result.current().expiresAt());
+            } else {
+                // a store shared by several servers refused because the holder has a bound lease elsewhere
+                // (written by another server moments ago): this address is not taken, the caller retries
+                // with the one the holder has
+                settle(idx, ip, before);
+            }
             LOG.warn("event=lease.store_conflict network={} ip={} holder={} current={}", idx.name(), ip, holder,
                     result.current().holder());
             return null;

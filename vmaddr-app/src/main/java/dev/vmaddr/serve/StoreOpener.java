@@ -18,7 +18,11 @@ public final class StoreOpener {
             case EMBEDDED -> EmbeddedStore.open(config.dataDir(), clock, EmbeddedStore.Options.defaults());
             case POSTGRESQL -> {
                 VmaddrConfig.Postgresql pg = config.postgresql();
-                yield PostgresStore.open(pg.url(), pg.user(), readPassword(pg), clock, PostgresStore.Options.defaults());
+                PostgresStore.Options options = PostgresStore.Options.defaults();
+                if (pg.pollInterval() != null) {
+                    options = options.withPollInterval(pg.pollInterval());
+                }
+                yield PostgresStore.open(pg.url(), pg.user(), readPassword(pg), clock, options);
             }
         };
     }

@@ -18,6 +18,11 @@ public interface LeaseStore {
      * Writes {@code lease} unless the address is occupied at {@code now} by a different holder
      * ({@link Lease#occupiesAt}, {@link Lease#holder}). Durable on return when applied.
      *
+     * <p>A store that several servers share (PostgreSQL) also refuses a BOUND lease of a holder that
+     * has another BOUND lease in the network occupying at {@code now}, naming that lease in the
+     * conflict: each server's engine gives a holder one address, but cannot see another server's
+     * allocation of the last moments. A single-server store leaves that rule to its engine.
+     *
      * @throws StoreException when the write cannot be made durable (nothing is written then)
      */
     WriteResult put(Lease lease, Instant now);

@@ -171,6 +171,16 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void postgresqlPollIntervalIsOptionalAndMustBePositive() {
+        String pg = "store: postgresql\npostgresql:\n  url: jdbc:postgresql://127.0.0.1:5432/vmaddr\n";
+        assertThat(ConfigLoader.parse("t.yaml", pg).postgresql().pollInterval()).isNull();
+        assertThat(ConfigLoader.parse("t.yaml", pg + "  pollInterval: 50ms\n").postgresql().pollInterval())
+                .isEqualTo(Duration.ofMillis(50));
+        assertThat(errors(pg + "  pollInterval: 0s\n"))
+                .singleElement().asString().startsWith("t.yaml:4: postgresql.pollInterval: ").contains("positive");
+    }
+
+    @Test
     void badDuration() {
         assertThat(errors("networks:\n" + net("a", "198.18.0.0/24", "    leaseTime: 10 minutes\n")))
                 .singleElement().asString().startsWith("t.yaml:4: networks[0].leaseTime: ").contains("10 minutes");

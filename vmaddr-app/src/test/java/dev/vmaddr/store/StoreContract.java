@@ -125,9 +125,10 @@ public abstract class StoreContract {
         store.leases().put(new Lease(NET, ip("198.18.0.21"), mac(1), null, null, LeaseState.EXPIRED, T0.plusSeconds(999), T0), T0);
         store.leases().put(new Lease(NET, ip("198.18.0.22"), mac(1), null, null, LeaseState.DECLINED, T0.plusSeconds(999), T0), T0);
 
+        // three other clients (one client holds one bound lease at a time)
         assertThat(store.leases().put(bound(NET, "198.18.0.20", 2, T0.plusSeconds(60)), T0).applied()).isTrue();
-        assertThat(store.leases().put(bound(NET, "198.18.0.21", 2, T0.plusSeconds(60)), T0).applied()).isTrue();
-        assertThat(store.leases().put(bound(NET, "198.18.0.22", 2, T0.plusSeconds(60)), T0).applied()).isFalse();
+        assertThat(store.leases().put(bound(NET, "198.18.0.21", 3, T0.plusSeconds(60)), T0).applied()).isTrue();
+        assertThat(store.leases().put(bound(NET, "198.18.0.22", 4, T0.plusSeconds(60)), T0).applied()).isFalse();
     }
 
     @Test
@@ -366,7 +367,9 @@ public abstract class StoreContract {
                     if (store.leases().put(contended, T0).applied()) {
                         winners.computeIfAbsent(a, k -> ConcurrentHashMap.newKeySet()).add(holder);
                     }
-                    Lease own = bound(NET, "198.19." + holder + "." + (i % 250), holder, T0.plusSeconds(3600));
+                    // its own client (one client holds one bound lease at a time)
+                    Lease own = bound(NET, "198.19." + holder + "." + (i % 250), 10_000 + holder * 1000 + i,
+                            T0.plusSeconds(3600));
                     if (!store.leases().put(own, T0).applied()) {
                         throw new AssertionError("own address refused: " + own);
                     }

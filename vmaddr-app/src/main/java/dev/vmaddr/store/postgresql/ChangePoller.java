@@ -1,11 +1,12 @@
 package dev.vmaddr.store.postgresql;
 
-import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.store.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,78 +14,175 @@ import org.slf4j.LoggerFactory;
  * Keeps {@link LeaseCache} up to date with writes made by other servers on the same database.
  *
  * <p>Every lease row and removal records the id of the transaction that wrote it ({@code txid}).
- * Each poll runs in one REPEATABLE READ snapshot: it reads the snapshot's xmin (the oldest
- * transaction still running) and every row with {@code txid >= watermark}, then moves the watermark
- * to that xmin. A transaction older than xmin had finished before the snapshot, so its rows were in
- * this read; one that finishes later has an id at or above xmin and is read next time. Sequence
- * numbers alone would not do: a row with a smaller {@code seq} can commit after a larger one.
- * Rows read twice are harmless: the cache keeps the newer {@code seq}.
+ * Each poll is ONE statement (so one snapshot, even in auto-commit mode, and one round trip): it
+ * reads the snapshot's xmin (the oldest transaction still running) and every row with {@code txid >=
+ * watermark}, then moves the watermark to that xmin. A transaction older than xmin had finished
+ * before the snapshot, so its rows were in this read; one that finishes later has an id at or above
+ * xmin and is read next time. Sequence numbers alone would not do: a row with a smaller {@code seq}
+ * can commit after a larger one. Rows read twice are harmless: the cache keeps the newer {@code seq}.
+ * When nothing changed the poll is one index probe that returns one row.
+ *
+ * <p>Own rows are skipped ({@code origin <> this store's number}): the committer put them in the
+ * cache when they committed. A batch whose outcome is unknown (the connection broke around the
+ * commit) asks, through {@link #reread}, for the next poll to include own rows written since the
+ * batch was sent.
+ *
+ * <p><b>Removal retention.</b> A removal is kept in {@code lease_removals} for
+ * {@link #REMOVAL_RETENTION} (by the database's clock) and then deleted by whichever server prunes
+ * first (every {@link #PRUNE_EVERY}). A server learns every removal by polling well within that
+ * time; one whose last successful poll is older than half the retention (by its own clock: the
+ * half leaves room for clock skew) may have missed pruned removals, so instead of polling it reloads
+ * the whole lease table and forgets what the database no longer has.
  *
  * <p>It also serves as the store's health check: a failed poll marks the database unreachable, a
- * successful one reachable again. One thread; {@link #refresh} may also be called by writers that
- * need to see their own removals at once (it is synchronized).
+ * successful one reachable again. One thread; {@link #refresh} is synchronized.
  */
-final class ChangePoller implements AutoCloseable {
+final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
     private static final Logger log = LoggerFactory.getLogger(ChangePoller.class);
+    static final Duration REMOVAL_RETENTION = Duration.ofHours(1);
+    static final Duration PRUNE_EVERY = Duration.ofMinutes(5);
+    /** A server whose last successful poll is older than this reloads instead of polling. */
+    static final Duration RELOAD_AFTER = REMOVAL_RETENTION.dividedBy(2);
+
     private static final String XMIN = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
+    private static final String ALL = "SELECT " + LeaseRows.COLUMNS + " FROM leases l";
     // The watermark is inlined, not bound: with a bound parameter PostgreSQL switches to a generic plan
     // after five runs, guesses a third of the table matches "txid >= $1" and scans all of it, every poll
     // of every server (measured: 5 sequential scans of the whole table per second with two servers).
     // Inlined, the planner sees the value and uses index leases_txid. It is a number we read ourselves.
-    private static final String CHANGED = "SELECT " + LeaseRows.COLUMNS + " FROM leases l WHERE l.txid >= '%s'::xid8";
-    private static final String ALL = "SELECT " + LeaseRows.COLUMNS + " FROM leases l";
-    private static final String REMOVED = "SELECT network, host(ip), seq FROM lease_removals WHERE txid >= '%s'::xid8";
+    // Kinds: 0 = lease row, 1 = removal, 2 = the snapshot's xmin (in column network).
+    private static final String CHANGES = "SELECT 0, " + LeaseRows.COLUMNS + " FROM leases l"
+            + " WHERE l.txid >= '%1$s'::xid8%2$s"
+            + " UNION ALL SELECT 1, r.network, r.ip - '0.0.0.0'::inet, NULL, NULL, NULL, NULL, NULL::int8, NULL::int8,"
+            + " r.seq FROM lease_removals r WHERE r.txid >= '%1$s'::xid8"
+            + " UNION ALL SELECT 2, pg_snapshot_xmin(pg_current_snapshot())::text, NULL::int8, NULL, NULL, NULL, NULL,"
+            + " NULL::int8, NULL::int8, NULL::int8";
+    private static final String PRUNE = "DELETE FROM lease_removals WHERE removed_at < now() - make_interval(secs => ?)";
 
     private final Db db;
     private final LeaseCache cache;
     private final Duration interval;
-    private String watermark; // null before the first full load
+    private final int origin;
+    private final Clock clock;
+    private long watermark = -1; // unsigned xid8; -1 before the first full load
+    private long rereadFrom = -1; // unsigned; -1 when own rows need not be read
+    private Instant lastSuccess;
+    private Instant lastPrune;
     private Thread thread;
     private volatile boolean closed;
 
-    ChangePoller(Db db, LeaseCache cache, Duration interval) {
+    /**
+     * @param origin this store's number in column {@code origin}: rows with it are this server's own
+     * @param clock  the server's clock, for the retention rule only
+     */
+    ChangePoller(Db db, LeaseCache cache, Duration interval, int origin, Clock clock) {
         this.db = db;
         this.cache = cache;
         this.interval = interval;
+        this.origin = origin;
+        this.clock = clock;
     }
 
-    /** Loads every lease (the first time) or what changed since the last poll. */
+    @Override
+    public synchronized long mark() {
+        return watermark;
+    }
+
+    @Override
+    public synchronized void reread(long mark) {
+        if (mark == -1) {
+            return; // no incremental poll yet: the first load reads everything
+        }
+        rereadFrom = rereadFrom == -1 ? mark : minUnsigned(rereadFrom, mark);
+    }
+
+    /** Loads every lease (the first time, or after too long without a poll) or what changed since the last poll. */
     synchronized void refresh() {
-        watermark = db.snapshot("lease refresh", c -> {
+        Instant now = clock.instant();
+        long tick = cache.enter();
+        try {
+            if (watermark == -1 || lastSuccess != null
+                    && Duration.between(lastSuccess, now).compareTo(RELOAD_AFTER) > 0) {
+                reload();
+            } else {
+                poll();
+            }
+        } finally {
+            cache.exit(tick);
+        }
+        lastSuccess = now;
+        cache.pruneTombstones();
+        if (lastPrune == null || Duration.between(lastPrune, now).compareTo(PRUNE_EVERY) >= 0) {
+            lastPrune = now;
+            prune();
+        }
+    }
+
+    private void reload() {
+        boolean first = watermark == -1;
+        long reloadEpoch = cache.beginReload();
+        watermark = db.snapshot("lease load", c -> {
             String xmin;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(XMIN)) {
                 rs.next();
                 xmin = rs.getString(1);
             }
-            if (watermark == null) {
-                try (Statement s = c.createStatement()) {
-                    s.setFetchSize(10_000); // stream: a million leases need not sit in the driver at once
-                    try (ResultSet rs = s.executeQuery(ALL)) {
-                        while (rs.next()) {
-                            cache.apply(LeaseRows.read(rs));
-                        }
-                    }
-                }
-                return xmin;
-            }
-            String since = Long.toUnsignedString(Long.parseUnsignedLong(watermark)); // only digits reach the SQL
-            try (PreparedStatement ps = c.prepareStatement(CHANGED.formatted(since))) {
-                ps.setFetchSize(10_000);
-                try (ResultSet rs = ps.executeQuery()) {
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(10_000); // stream: a million leases need not sit in the driver at once
+                try (ResultSet rs = s.executeQuery(ALL)) {
                     while (rs.next()) {
-                        cache.apply(LeaseRows.read(rs));
+                        cache.applySeen(LeaseRows.read(rs));
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(REMOVED.formatted(since))) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        cache.remove(rs.getString(1), Ipv4Address.parse(rs.getString(2)), rs.getLong(3));
+            return Long.parseUnsignedLong(xmin);
+        });
+        rereadFrom = -1;
+        if (!first) {
+            int dropped = cache.dropUnseen(reloadEpoch);
+            log.info("event=store.lease.reloaded reason=\"no poll for more than half the removal retention\" dropped={}",
+                    dropped);
+        }
+    }
+
+    private void poll() {
+        long since = rereadFrom == -1 ? watermark : minUnsigned(watermark, rereadFrom);
+        String own = rereadFrom == -1 ? " AND l.origin <> " + origin : "";
+        String sql = CHANGES.formatted(Long.toUnsignedString(since), own); // only digits reach the SQL
+        watermark = db.read("lease poll", c -> {
+            long xmin = -1;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    switch (rs.getInt(1)) {
+                        case 0 -> cache.apply(LeaseRows.read(rs, 2));
+                        case 1 -> cache.remove(rs.getString(2), LeaseRows.address(rs.getLong(3)), rs.getLong(10));
+                        default -> xmin = Long.parseUnsignedLong(rs.getString(2));
                     }
                 }
             }
             return xmin;
         });
+        rereadFrom = -1;
+    }
+
+    private void prune() {
+        try {
+            int n = db.statement("lease removals prune", c -> {
+                try (PreparedStatement ps = c.prepareStatement(PRUNE)) {
+                    ps.setLong(1, REMOVAL_RETENTION.toSeconds());
+                    return ps.executeUpdate();
+                }
+            });
+            if (n > 0) {
+                log.info("event=store.lease.removals.pruned count={} older_than={}", n, REMOVAL_RETENTION);
+            }
+        } catch (StoreException e) {
+            log.debug("event=store.lease.removals.prune_failed error=\"{}\"", e.getMessage());
+        }
+    }
+
+    private static long minUnsigned(long a, long b) {
+        return Long.compareUnsigned(a, b) <= 0 ? a : b;
     }
 
     void start() {
@@ -119,5 +217,4 @@ final class ChangePoller implements AutoCloseable {
             }
         }
     }
-
 }

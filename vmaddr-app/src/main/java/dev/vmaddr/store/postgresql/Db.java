@@ -75,6 +75,15 @@ final class Db {
         }
     }
 
+    /**
+     * Runs {@code work} in auto-commit mode: each statement is its own transaction, committed (durable:
+     * synchronous_commit is on) before its answer arrives. For work that is one statement: one round
+     * trip, no BEGIN/COMMIT.
+     */
+    <T> T statement(String what, Work<T> work) {
+        return read(what, work);
+    }
+
     /** Runs single-statement reads in auto-commit mode. */
     <T> T read(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {

@@ -6,9 +6,13 @@ import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -26,44 +30,131 @@ import java.util.function.Consumer;
  * by-holder indexes consistent with each other.
  */
 final class LeaseCache {
-    /** A lease record, or a tombstone ({@code lease == null}) of a removal. */
-    private record Entry(Lease lease, long seq) {}
+    /** A lease record, or a tombstone ({@code lease == null}) of a removal; {@code tick}: when stored. */
+    private record Entry(Lease lease, long seq, long tick) {}
+
+    private record Tombstone(String network, Ipv4Address ip, Entry entry) {}
+
+    private record Key(String network, Ipv4Address ip) {}
 
 
     private static final class NetworkLeases {
-        final ConcurrentSkipListMap<Ipv4Address, Entry> byIp = new ConcurrentSkipListMap<>();
+        // a hash map, not a sorted one: get() is on every DHCP exchange and every write (a skip list of
+        // 100k addresses is ~17 dependent cache misses a lookup); list() sorts, and it is rare
+        final ConcurrentHashMap<Ipv4Address, Entry> byIp = new ConcurrentHashMap<>();
         /** Live records per holder; almost always one. */
         final ConcurrentHashMap<HolderKey, Entry[]> byHolder = new ConcurrentHashMap<>();
     }
 
     private final ConcurrentHashMap<String, NetworkLeases> networks = new ConcurrentHashMap<>();
     private final AtomicLong live = new AtomicLong();
+    private final AtomicLong ticks = new AtomicLong();
+    /** Ticks at which the writers now under way began (a multiset: tick -> count). */
+    private final ConcurrentSkipListMap<Long, Integer> active = new ConcurrentSkipListMap<>();
+    private final ConcurrentLinkedQueue<Tombstone> tombstones = new ConcurrentLinkedQueue<>();
+    /** Keys seen by the reload under way, or null. */
+    private volatile Set<Key> seen;
+
+    /** A writer begins: rows it applies may be older than removals made while it runs. Returns its tick. */
+    long enter() {
+        long t = ticks.incrementAndGet();
+        active.merge(t, 1, Integer::sum);
+        return t;
+    }
+
+    void exit(long tick) {
+        active.computeIfPresent(tick, (k, c) -> c == 1 ? null : c - 1);
+    }
 
     void apply(Versioned row) {
         Lease lease = row.lease();
-        put(lease.network(), lease.ip(), new Entry(lease, row.seq()));
+        put(lease.network(), lease.ip(), new Entry(lease, row.seq(), ticks.get()));
     }
 
     void remove(String network, Ipv4Address ip, long seq) {
-        put(network, ip, new Entry(null, seq));
+        Entry tombstone = new Entry(null, seq, ticks.incrementAndGet());
+        if (put(network, ip, tombstone)) {
+            tombstones.add(new Tombstone(network, ip, tombstone));
+        }
     }
 
-    private void put(String network, Ipv4Address ip, Entry entry) {
+    /** Drops tombstones no writer under way can need any more; returns how many. */
+    int pruneTombstones() {
+        Map.Entry<Long, Integer> oldest = active.firstEntry();
+        long before = oldest == null ? Long.MAX_VALUE : oldest.getKey();
+        int n = 0;
+        Tombstone t;
+        while ((t = tombstones.peek()) != null && t.entry().tick() < before) {
+            tombstones.poll();
+            NetworkLeases nl = networks.get(t.network());
+            if (nl != null && nl.byIp.remove(t.ip(), t.entry())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Starts a full reload: rows applied with {@link #applySeen} until {@link #dropUnseen} count as present. */
+    long beginReload() {
+        seen = ConcurrentHashMap.newKeySet();
+        return ticks.incrementAndGet();
+    }
+
+    void applySeen(Versioned row) {
+        Set<Key> s = seen;
+        if (s != null) {
+            s.add(new Key(row.lease().network(), row.lease().ip()));
+        }
+        apply(row);
+    }
+
+    /**
+     * Ends a full reload: forgets the leases stored before it began that it did not see (removed
+     * from the database meanwhile). Those stored since (this server's commits) stay. Returns how many.
+     */
+    int dropUnseen(long reloadTick) {
+        Set<Key> s = seen;
+        seen = null;
+        int dropped = 0;
+        for (Map.Entry<String, NetworkLeases> ne : networks.entrySet()) {
+            NetworkLeases n = ne.getValue();
+            for (Map.Entry<Ipv4Address, Entry> e : n.byIp.entrySet()) {
+                Entry old = e.getValue();
+                if (old.lease() != null && old.tick() < reloadTick && !s.contains(new Key(ne.getKey(), e.getKey()))) {
+                    synchronized (n) {
+                        if (n.byIp.remove(e.getKey(), old)) {
+                            unindex(n, old);
+                            dropped++;
+                        }
+                    }
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private void unindex(NetworkLeases n, Entry old) {
+        live.decrementAndGet();
+        n.byHolder.computeIfPresent(old.lease().holder(), (h, list) -> without(list, old));
+    }
+
+    /** Stores the entry unless a newer one is there; returns whether it was stored. */
+    private boolean put(String network, Ipv4Address ip, Entry entry) {
         NetworkLeases n = networks.computeIfAbsent(network, k -> new NetworkLeases());
         synchronized (n) {
             Entry old = n.byIp.get(ip);
             if (old != null && old.seq() >= entry.seq()) {
-                return; // we already know this write or a later one
+                return false; // we already know this write or a later one
             }
             n.byIp.put(ip, entry);
             if (old != null && old.lease() != null) {
-                live.decrementAndGet();
-                n.byHolder.computeIfPresent(old.lease().holder(), (h, list) -> without(list, old));
+                unindex(n, old);
             }
             if (entry.lease() != null) {
                 live.incrementAndGet();
                 n.byHolder.merge(entry.lease().holder(), new Entry[] {entry}, LeaseCache::with);
             }
+            return true;
         }
     }
 
@@ -99,6 +190,7 @@ final class LeaseCache {
                 out.add(e.lease());
             }
         }
+        out.sort(Comparator.comparing(Lease::ip));
         return out;
     }
 

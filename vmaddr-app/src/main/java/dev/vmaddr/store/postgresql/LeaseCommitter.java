@@ -2,10 +2,10 @@ package dev.vmaddr.store.postgresql;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.ipam.LeaseState;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,69 +34,133 @@ import org.slf4j.LoggerFactory;
  * Group commit of conditional lease writes.
  *
  * <p>Callers of {@link #put} enqueue their lease and wait. Each of a few committer threads takes
- * whatever is queued (up to {@code maxBatch}), writes it with ONE statement in ONE transaction
- * (arrays bound as parameters, {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT (network, ip)
- * DO UPDATE ... WHERE <the address is free at the writer's now, or held by the same holder>
- * RETURNING}), reads the blocking rows of the refused ones in the same transaction, commits once, and
- * only then completes each caller's future. While one batch is in flight the next one queues up, so
- * the round trip and the commit's fsync are shared by everyone who arrived meanwhile.
+ * whatever is queued (up to {@code maxBatch}) and writes it with ONE statement in auto-commit mode:
+ * one round trip, one transaction, one commit (one WAL flush, {@code synchronous_commit} stays on),
+ * and only then completes each caller's future. Arrays are bound as parameters ({@code unnest}); the
+ * statement ({@link #PUT_SQL}) inserts or updates each row ({@code ON CONFLICT (network, ip) DO UPDATE
+ * ... WHERE <the address is free at the writer's now, or held by the same holder>}) and returns the
+ * applied ones. While one batch is in flight the next one queues up, so the round trip and the
+ * commit are shared by everyone who arrived meanwhile.
  *
  * <p>The decision is the database's: the primary key (network, ip) and the row lock taken by ON
  * CONFLICT make two servers' writes to one address serialize, and the second sees the first's lease
  * in the WHERE clause. Two puts of one address never share a statement (PostgreSQL refuses to
  * update a row twice in one command): the later one waits for the next batch, keeping arrival order.
  *
- * <p>Failure: if the statement or commit fails, no caller of that batch is acknowledged (they get
+ * <p>One bound lease per holder and network: unique index {@code leases_one_bound_per_holder}
+ * refuses a second one whichever server writes it, at no cost to the statement beyond maintaining
+ * the index. A clash fails the statement (23505); the batch is then written one lease at a time and
+ * the lease that clashes is looked at alone ({@link #holderClash}): if the holder's other bound lease
+ * still occupies its address, the write is refused naming it (the engine then gives the holder that
+ * address); if it has run out but is not marked yet, it is marked {@code expired} and the write is
+ * queued again.
+ *
+ * <p>A refused write is answered with what blocks it, read by a second query after the statement
+ * (rare: another server's lease on the address). If that read finds
+ * that nothing blocks any more (the blocker went away in between), the write is queued again.
+ *
+ * <p>Failure: if the statement fails, no caller of that batch is acknowledged (they get
  * {@link StoreException}); a batch that failed for a reason other than the connection is retried one
- * lease at a time so that one bad row does not fail its neighbours.
+ * lease at a time so that one bad row (or a rare conflict between rows of one batch) does not fail
+ * its neighbours. When the connection broke the commit may have happened anyway: the
+ * {@link OwnWrites} hook then makes the poller read this server's own rows again.
  */
 final class LeaseCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseCommitter.class);
 
+    /** How this server's poller learns its own writes of a batch whose outcome is unknown. */
+    interface OwnWrites {
+        /** A mark taken before a batch is sent. */
+        long mark();
+
+        /** The batch sent after {@code mark} may have committed: read own rows written since then too. */
+        void reread(long mark);
+    }
+
+    private static final String HOLDER = "CASE WHEN %1$s.client_id IS NOT NULL THEN 'id:' || %1$s.client_id "
+            + "ELSE 'mac:' || %1$s.mac::macaddr::text END";
+
+    /**
+     * Parameters: nine arrays (network text, ip int8, mac text, client_id text, hostname text, state
+     * text, expires_at/updated_at/written_at int8 microseconds since the epoch), then the origin.
+     * Returns the applied rows (ip as a number, network, seq).
+     */
     static final String PUT_SQL = """
-            INSERT INTO leases AS l (network, ip, mac, client_id, hostname, state, expires_at, updated_at,
-                                     written_at, seq, txid)
-            SELECT i.network, i.ip::inet, i.mac::macaddr, i.client_id, i.hostname, i.state,
-                   i.expires_at::timestamptz, i.updated_at::timestamptz, i.written_at::timestamptz,
-                   nextval('change_seq'), pg_current_xact_id()
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                        ?::text[]) AS i(network, ip, mac, client_id, hostname, state, expires_at, updated_at,
-                                       written_at)
+            INSERT INTO leases AS l (network, ip, mac, client_id, hostname, state, expires_at, updated_at, written_at,
+                                     seq, txid, origin)
+            SELECT u.network, %s, u.mac::macaddr, u.client_id, u.hostname, u.state, %s, %s, %s,
+                   nextval('change_seq'), pg_current_xact_id(), ?
+            FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[],
+                        ?::int8[]) AS u(network, ip, mac, client_id, hostname, state, expires_at, updated_at, written_at)
             ON CONFLICT (network, ip) DO UPDATE SET
                 mac = excluded.mac, client_id = excluded.client_id, hostname = excluded.hostname,
                 state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at,
-                written_at = excluded.written_at, seq = nextval('change_seq'), txid = excluded.txid
+                written_at = excluded.written_at, seq = nextval('change_seq'), txid = excluded.txid,
+                origin = excluded.origin
             WHERE NOT (l.state IN ('offered', 'bound', 'declined') AND l.expires_at > excluded.written_at)
                OR l.client_id = excluded.client_id
                OR (l.client_id IS NULL AND excluded.client_id IS NULL AND l.mac = excluded.mac)
-            RETURNING host(l.ip), l.network, l.seq
-            """;
+            RETURNING l.ip - '0.0.0.0'::inet, l.network, l.seq
+            """.formatted(LeaseRows.fromValue("u.ip"), LeaseRows.fromMicros("u.expires_at"),
+            LeaseRows.fromMicros("u.updated_at"), LeaseRows.fromMicros("u.written_at"));
 
-    static final String CURRENT_SQL = "SELECT " + LeaseRows.COLUMNS + " FROM leases l "
-            + "JOIN unnest(?::text[], ?::text[]) AS k(network, ip) ON l.network = k.network AND l.ip = k.ip::inet";
+    /**
+     * Marks the holder's other bound leases that have run out by the writer's now as expired.
+     * Parameters: now (micros) twice, origin, network, client_id, mac, ip (value), now (micros).
+     */
+    static final String EXPIRE_RUN_OUT_SQL = "UPDATE leases l SET state = 'expired', updated_at = "
+            + LeaseRows.fromMicros("?::int8") + ", written_at = " + LeaseRows.fromMicros("?::int8")
+            + ", seq = nextval('change_seq'), txid = pg_current_xact_id(), origin = ? "
+            + "FROM (SELECT ?::text AS network, ?::text AS client_id, ?::text AS mac) k "
+            + "WHERE l.network = k.network AND l.holder = (" + HOLDER.formatted("k") + ") AND l.state = 'bound'"
+            + " AND l.ip <> " + LeaseRows.fromValue("?::int8") + " AND l.expires_at <= " + LeaseRows.fromMicros("?::int8")
+            + " RETURNING " + LeaseRows.COLUMNS;
+
+    /** What blocks refused writes: the lease on the address (kind 0), the holder's bound leases (kind 1). */
+    static final String BLOCKERS_SQL = "SELECT 0, " + LeaseRows.COLUMNS + " FROM leases l "
+            + "JOIN unnest(?::text[], ?::int8[]) AS k(network, ip) ON l.network = k.network AND l.ip = "
+            + LeaseRows.fromValue("k.ip")
+            + " UNION ALL SELECT 1, " + LeaseRows.COLUMNS + " FROM leases l "
+            + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
+            + " AND l.holder = (" + HOLDER.formatted("k") + ") AND l.state = 'bound'";
 
     private record Key(String network, Ipv4Address ip) {}
 
-    private record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done) {
+    /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
+    private record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
         Key key() {
             return new Key(lease.network(), lease.ip());
         }
     }
+
+    private static final int MAX_REQUEUES = 3;
+    /** With this many writes queued a batch is worth sending at once: no linger. */
+    private static final int LINGER_BELOW = 16;
 
     private static final Comparator<Pending> BY_KEY =
             Comparator.comparing((Pending p) -> p.lease().network()).thenComparing(p -> p.lease().ip());
 
     private final Db db;
     private final LeaseCache cache;
+    private final OwnWrites ownWrites;
+    private final int origin;
     private final int maxBatch;
+    private final long lingerNanos;
     private final Duration writeTimeout;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    LeaseCommitter(Db db, LeaseCache cache, int committers, int maxBatch, Duration writeTimeout) {
+    /**
+     * @param origin this store's number in column {@code origin} of the rows it writes
+     */
+    LeaseCommitter(Db db, LeaseCache cache, OwnWrites ownWrites, int origin, int committers, int maxBatch,
+                   Duration linger, Duration writeTimeout) {
+        this.lingerNanos = linger.toNanos();
         this.db = db;
         this.cache = cache;
+        this.ownWrites = ownWrites;
+        this.origin = origin;
         this.maxBatch = maxBatch;
         this.writeTimeout = writeTimeout;
         for (int i = 0; i < committers; i++) {
@@ -110,7 +175,7 @@ final class LeaseCommitter implements AutoCloseable {
         // PostgreSQL keeps microseconds: write and cache what a later read will return
         Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
                 lease.state(), micros(lease.expiresAt()), micros(lease.updatedAt()));
-        Pending p = new Pending(stored, micros(now), new CompletableFuture<>());
+        Pending p = new Pending(stored, micros(now), new CompletableFuture<>(), 0);
         queue.add(p);
         try {
             return p.done().get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -151,6 +216,11 @@ final class LeaseCommitter implements AutoCloseable {
                         continue;
                     }
                     admit(first, batch, keys, deferred);
+                    if (lingerNanos > 0 && queue.size() < LINGER_BELOW) {
+                        // Few writers queued: wait a moment for more, so that one statement and one commit
+                        // carry several leases. One sleep, not a wake-up per arrival.
+                        LockSupport.parkNanos(lingerNanos);
+                    }
                 }
                 Pending next;
                 while (batch.size() < maxBatch && (next = queue.poll()) != null) {
@@ -177,94 +247,220 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
+        long tick = cache.enter();
         try {
-            Map<Key, Object> results = db.transaction("lease put", c -> write(c, batch));
-            finish(batch, results);
+            commitEntered(batch, true);
+        } finally {
+            cache.exit(tick);
+        }
+    }
+
+    /** @param mayRetry whether a lone write that lost a race (deadlock) may be tried once more */
+    private void commitEntered(List<Pending> batch, boolean mayRetry) {
+        long mark = ownWrites.mark();
+        Map<Key, Long> rows;
+        try {
+            rows = db.statement("lease put", c -> write(c, batch));
         } catch (StoreException e) {
-            if (batch.size() > 1 && db.reachable() && !(e.getCause() instanceof SQLException s && Db.isConnectionFailure(s))) {
+            String state = e.getCause() instanceof SQLException s ? s.getSQLState() : null;
+            if (e.getCause() instanceof SQLException s && Db.isConnectionFailure(s)) {
+                ownWrites.reread(mark); // the commit may have happened before the connection broke
+            } else if (batch.size() > 1 && db.reachable()) {
                 for (Pending p : batch) {
-                    commit(List.of(p)); // isolate the row the database refused
+                    commitEntered(List.of(p), true); // isolate the row the database refused
                 }
+                return;
+            } else if ("23505".equals(state)) {
+                holderClash(batch.getFirst(), e); // nothing else in a put is unique but (network, ip)
+                return;
+            } else if (mayRetry && "40P01".equals(state)) {
+                commitEntered(batch, false); // deadlock with another server's batch: the other one went through
                 return;
             }
             for (Pending p : batch) {
                 p.done().completeExceptionally(e);
             }
+            return;
+        }
+        finish(batch, rows);
+    }
+
+    /**
+     * A lone bound write that index leases_one_bound_per_holder refused: the holder has another bound
+     * lease. Refuses naming it while it occupies its address; otherwise it has run out without being
+     * marked yet (or the clashing write was rolled back): marks it expired and queues the write again.
+     */
+    private void holderClash(Pending p, StoreException clash) {
+        Lease want = p.lease();
+        try {
+            Lease elsewhere = null;
+            for (Versioned v : db.statement("lease conflict read", c -> blockers(c, List.of(p)))) {
+                cache.apply(v);
+                Lease l = v.lease();
+                if (l.state() == LeaseState.BOUND && l.holder().equals(want.holder()) && !l.ip().equals(want.ip())
+                        && l.occupiesAt(p.now())) {
+                    elsewhere = l;
+                }
+            }
+            if (elsewhere != null) {
+                // likely bound by another server within its poll interval; the engine gives the holder that address
+                p.done().complete(WriteResult.conflict(elsewhere));
+                return;
+            }
+            if (p.requeued() >= MAX_REQUEUES) {
+                p.done().completeExceptionally(clash);
+                return;
+            }
+            db.statement("lease expire run-out", c -> {
+                try (PreparedStatement ps = c.prepareStatement(EXPIRE_RUN_OUT_SQL)) {
+                    long now = LeaseRows.micros(p.now());
+                    ps.setLong(1, now);
+                    ps.setLong(2, now);
+                    ps.setInt(3, origin);
+                    ps.setString(4, want.network());
+                    ps.setString(5, want.clientId() == null ? null : want.clientId().hex());
+                    ps.setString(6, want.mac().toString());
+                    ps.setLong(7, want.ip().unsigned());
+                    ps.setLong(8, now);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            cache.apply(LeaseRows.read(rs));
+                        }
+                    }
+                }
+                return null;
+            });
+            queue.add(new Pending(want, p.now(), p.done(), p.requeued() + 1));
+        } catch (StoreException e) {
+            p.done().completeExceptionally(e);
         }
     }
 
-    /** Returns, per key, the applied row's seq (Long) or the blocking lease (Versioned). */
-    private static Map<Key, Object> write(Connection c, List<Pending> unordered) throws SQLException {
+    /** Writes the batch; returns the seq of each applied lease by key. */
+    private Map<Key, Long> write(Connection c, List<Pending> unordered) throws SQLException {
         // Rows are locked in array order: every server sorting the same way means two batches that
         // share addresses wait for each other instead of deadlocking.
         List<Pending> batch = new ArrayList<>(unordered);
         batch.sort(BY_KEY);
         int n = batch.size();
-        String[][] cols = new String[9][n];
+        String[] network = new String[n];
+        long[] ip = new long[n];
+        String[] mac = new String[n];
+        String[] clientId = new String[n];
+        String[] hostname = new String[n];
+        String[] state = new String[n];
+        long[] expiresAt = new long[n];
+        long[] updatedAt = new long[n];
+        long[] writtenAt = new long[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             Lease l = p.lease();
-            cols[0][i] = l.network();
-            cols[1][i] = l.ip().toString();
-            cols[2][i] = l.mac().toString();
-            cols[3][i] = l.clientId() == null ? null : l.clientId().hex();
-            cols[4][i] = l.hostname();
-            cols[5][i] = l.state().wireName();
-            cols[6][i] = l.expiresAt().toString();
-            cols[7][i] = l.updatedAt().toString();
-            cols[8][i] = p.now().toString();
+            network[i] = l.network();
+            ip[i] = l.ip().unsigned();
+            mac[i] = l.mac().toString();
+            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
+            hostname[i] = l.hostname();
+            state[i] = l.state().wireName();
+            expiresAt[i] = LeaseRows.micros(l.expiresAt());
+            updatedAt[i] = LeaseRows.micros(l.updatedAt());
+            writtenAt[i] = LeaseRows.micros(p.now());
         }
-        Map<Key, Object> results = new HashMap<>(n * 2);
+        Map<Key, Long> applied = new HashMap<>(n * 2);
         try (PreparedStatement ps = c.prepareStatement(PUT_SQL)) {
-            for (int col = 0; col < 9; col++) {
-                ps.setArray(col + 1, c.createArrayOf("text", cols[col]));
-            }
+            ps.setInt(1, origin);
+            ps.setObject(2, network);
+            ps.setObject(3, ip);
+            ps.setObject(4, mac);
+            ps.setObject(5, clientId);
+            ps.setObject(6, hostname);
+            ps.setObject(7, state);
+            ps.setObject(8, expiresAt);
+            ps.setObject(9, updatedAt);
+            ps.setObject(10, writtenAt);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    results.put(new Key(rs.getString(2), Ipv4Address.parse(rs.getString(1))), rs.getLong(3));
+                    applied.put(new Key(rs.getString(2), LeaseRows.address(rs.getLong(1))), rs.getLong(3));
                 }
             }
         }
-        if (results.size() < n) {
-            List<String> nets = new ArrayList<>();
-            List<String> ips = new ArrayList<>();
-            for (Pending p : batch) {
-                if (!results.containsKey(p.key())) {
-                    nets.add(p.lease().network());
-                    ips.add(p.lease().ip().toString());
-                }
-            }
-            // ON CONFLICT locked the blocking rows, so this reads them as they stand at commit
-            try (PreparedStatement ps = c.prepareStatement(CURRENT_SQL)) {
-                Array a1 = c.createArrayOf("text", nets.toArray());
-                Array a2 = c.createArrayOf("text", ips.toArray());
-                ps.setArray(1, a1);
-                ps.setArray(2, a2);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Versioned v = LeaseRows.read(rs);
-                        results.put(new Key(v.lease().network(), v.lease().ip()), v);
-                    }
-                }
-            }
-        }
-        return results;
+        return applied;
     }
 
-    private void finish(List<Pending> batch, Map<Key, Object> results) {
+    private void finish(List<Pending> batch, Map<Key, Long> applied) {
+        List<Pending> refused = new ArrayList<>();
         for (Pending p : batch) {
-            Object r = results.get(p.key());
-            if (r instanceof Long seq) {
+            Long seq = applied.get(p.key());
+            if (seq != null) {
                 cache.apply(new Versioned(p.lease(), seq));
                 p.done().complete(WriteResult.APPLIED);
-            } else if (r instanceof Versioned current) {
-                cache.apply(current);
-                p.done().complete(WriteResult.conflict(current.lease()));
             } else {
-                p.done().completeExceptionally(new StoreException(
-                        "lease put of " + p.key() + ": the database neither wrote it nor showed what blocks it"));
+                refused.add(p);
             }
         }
+        if (!refused.isEmpty()) {
+            answerRefused(refused);
+        }
+    }
+
+    /** Tells each refused writer what blocks it, or queues it again when nothing does any more. */
+    private void answerRefused(List<Pending> refused) {
+        List<Versioned> current;
+        try {
+            current = db.statement("lease conflict read", c -> blockers(c, refused));
+        } catch (StoreException e) {
+            refused.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        Map<Key, Lease> atIp = new HashMap<>();
+        for (Versioned v : current) {
+            cache.apply(v);
+            atIp.put(new Key(v.lease().network(), v.lease().ip()), v.lease());
+        }
+        for (Pending p : refused) {
+            Lease there = atIp.get(p.key());
+            if (there != null && there.occupiesAt(p.now()) && !there.holder().equals(p.lease().holder())) {
+                p.done().complete(WriteResult.conflict(there));
+            } else if (p.requeued() < MAX_REQUEUES) {
+                queue.add(new Pending(p.lease(), p.now(), p.done(), p.requeued() + 1)); // the blocker went away
+            } else {
+                p.done().completeExceptionally(new StoreException("lease put of " + p.key()
+                        + ": the database neither wrote it nor showed what blocks it"));
+            }
+        }
+    }
+
+    /** {@link LeaseRows#read} of a row whose first column is a kind. */
+    private static Versioned readAfterKind(ResultSet rs) throws SQLException {
+        return LeaseRows.read(rs, 2);
+    }
+
+    private static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
+        int n = refused.size();
+        String[] network = new String[n];
+        long[] ip = new long[n];
+        String[] mac = new String[n];
+        String[] clientId = new String[n];
+        for (int i = 0; i < n; i++) {
+            Lease l = refused.get(i).lease();
+            network[i] = l.network();
+            ip[i] = l.ip().unsigned();
+            mac[i] = l.mac().toString();
+            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
+        }
+        List<Versioned> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(BLOCKERS_SQL)) {
+            ps.setObject(1, network);
+            ps.setObject(2, ip);
+            ps.setObject(3, network);
+            ps.setObject(4, mac);
+            ps.setObject(5, clientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(readAfterKind(rs));
+                }
+            }
+        }
+        return out;
     }
 
     private void failAll(ArrayDeque<Pending> left) {

@@ -31,13 +31,18 @@ import org.slf4j.LoggerFactory;
  *   current lease does not occupy the address at the writer's {@code now} or belongs to the same
  *   holder. The row lock makes concurrent writers of one address, on any server, take turns; the
  *   loser is told who holds it ({@code WriteResult.conflict}). MAC claims work the same way on
- *   {@code macs}. History rows are written by triggers in the same transaction.</li>
+ *   {@code macs}. History rows are written by triggers in the same transaction. A holder has at most
+ *   one bound lease per network (unique index {@code leases_one_bound_per_holder}), so a server
+ *   that has not yet seen another server's allocation cannot give the same client a second
+ *   address.</li>
  *   <li><b>Group commit.</b> Lease writes go through {@link LeaseCommitter}: concurrent callers are
- *   written together in one multi-row statement, one transaction, one commit; see there.</li>
+ *   written together in one multi-row statement in auto-commit mode (one round trip, one commit);
+ *   see there.</li>
  *   <li><b>Reads from memory.</b> The allocation engine keeps its own free-address index and asks the
  *   store only get / findByHolder / list, which {@link LeaseCache} answers from a copy of the lease
  *   table loaded at open and kept current from this server's commits and, every
- *   {@code pollInterval}, from other servers' (see {@link ChangePoller}). No SQL scans for free
+ *   {@code pollInterval}, from other servers' (see {@link ChangePoller}, also for how long removals
+ *   are kept in {@code lease_removals}). No SQL scans for free
  *   addresses. A copy a little behind another server is safe: the write is checked by the
  *   database.</li>
  *   <li><b>Connection loss.</b> Timeouts are bounded (pool wait, connect, socket), so while the
@@ -57,17 +62,23 @@ public final class PostgresStore implements Store {
      * Tuning; {@link #defaults()} suits a server on a LAN.
      *
      * @param poolSize       connections in the pool (committers + poller + readers)
-     * @param committers     threads writing lease batches: batches in flight at once, so one batch's
-     *                       commit (fsync on the server) overlaps the next one's statement; 4 measured
-     *                       best with 64 writers (bench PostgresLeasePutBench)
+     * @param committers     threads writing lease batches: batches in flight at once. Few: on a small
+     *                       machine that also runs the database, every extra batch in flight means
+     *                       smaller batches and one more statement and commit per lease (issue 8: 2000
+     *                       DHCP leases/s through two servers made 1.4 leases per statement with 4)
      * @param maxBatch       most leases in one statement
      * @param connectTimeout bound on getting or opening a connection
      * @param queryTimeout   bound on one database round trip (socket timeout)
      * @param writeTimeout   bound on a lease write, queueing included
-     * @param pollInterval   how often other servers' lease writes are fetched
+     * @param pollInterval   how often other servers' lease writes are fetched. Until then this server
+     *                       may offer an address another server has just bound, and NAK the request:
+     *                       50 ms keeps that near 0.1 % of requests at 1000/s per server, while a poll
+     *                       that finds nothing is one index probe
+     * @param linger         how long a committer that found few writes queued waits for more before it
+     *                       writes them (zero: never): a little latency for fewer statements
      */
     public record Options(int poolSize, int committers, int maxBatch, Duration connectTimeout, Duration queryTimeout,
-                          Duration writeTimeout, Duration pollInterval) {
+                          Duration writeTimeout, Duration pollInterval, Duration linger) {
         public Options {
             if (committers < 1) {
                 throw new IllegalArgumentException("committers must be at least 1: " + committers);
@@ -82,15 +93,24 @@ public final class PostgresStore implements Store {
             Objects.requireNonNull(queryTimeout, "queryTimeout");
             Objects.requireNonNull(writeTimeout, "writeTimeout");
             Objects.requireNonNull(pollInterval, "pollInterval");
+            Objects.requireNonNull(linger, "linger");
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative: " + linger);
+            }
         }
 
         public static Options defaults() {
-            return new Options(12, 4, 1000, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15),
-                    Duration.ofMillis(200));
+            return new Options(8, 1, 1000, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(15),
+                    Duration.ofMillis(50), Duration.ofMillis(1));
         }
 
         public Options withPollInterval(Duration interval) {
-            return new Options(poolSize, committers, maxBatch, connectTimeout, queryTimeout, writeTimeout, interval);
+            return new Options(poolSize, committers, maxBatch, connectTimeout, queryTimeout, writeTimeout, interval, linger);
+        }
+
+        public Options withCommitters(int n, Duration lingerFor) {
+            return new Options(Math.max(poolSize, n + 2), n, maxBatch, connectTimeout, queryTimeout, writeTimeout,
+                    pollInterval, lingerFor);
         }
     }
 
@@ -105,13 +125,21 @@ public final class PostgresStore implements Store {
     private final PgHistoryStore history;
     private volatile boolean closed;
 
-    private PostgresStore(HikariDataSource dataSource, Options options) {
+    private PostgresStore(HikariDataSource dataSource, Clock clock, Options options) {
         this.dataSource = dataSource;
         this.db = new Db(dataSource);
         LeaseCache cache = new LeaseCache();
-        this.poller = new ChangePoller(db, cache, options.pollInterval());
+        // this store's number, written with its lease rows, so that its poller can skip its own writes
+        int origin = db.statement("store origin", c -> {
+            try (var s = c.createStatement(); var rs = s.executeQuery("SELECT nextval('store_origin')::int")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        this.poller = new ChangePoller(db, cache, options.pollInterval(), origin, clock);
         poller.refresh(); // the whole lease table, before anyone reads
-        this.committer = new LeaseCommitter(db, cache, options.committers(), options.maxBatch(), options.writeTimeout());
+        this.committer = new LeaseCommitter(db, cache, poller, origin, options.committers(), options.maxBatch(),
+                options.linger(), options.writeTimeout());
         this.leases = new PgLeaseStore(db, cache, committer);
         this.networks = new PgNetworkStore(db, cache);
         this.macs = new PgMacStore(db);
@@ -123,7 +151,8 @@ public final class PostgresStore implements Store {
     /**
      * Connects, migrates the schema, loads the leases and starts the commit and poll threads.
      *
-     * @param clock the server's clock; the store itself takes every {@code now} from its callers
+     * @param clock the server's clock; lease writes take their {@code now} from their callers, the
+     *              clock only times the poller's removal-retention rule
      * @throws StoreException when the database cannot be reached or migrated
      */
     public static PostgresStore open(String jdbcUrl, String user, String password, Clock clock, Options options) {
@@ -141,7 +170,7 @@ public final class PostgresStore implements Store {
         }
         try {
             migrate(ds);
-            PostgresStore store = new PostgresStore(ds, options);
+            PostgresStore store = new PostgresStore(ds, clock, options);
             log.info("event=store.opened kind=postgresql url={} leases={}", jdbcUrl, store.leases.count());
             return store;
         } catch (RuntimeException e) {
@@ -186,6 +215,11 @@ public final class PostgresStore implements Store {
             root = root.getCause();
         }
         return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root.getMessage() + ")";
+    }
+
+    /** Reads the other servers' lease writes now, as the poller does every {@code pollInterval}. */
+    void refreshLeases() {
+        poller.refresh();
     }
 
     @Override

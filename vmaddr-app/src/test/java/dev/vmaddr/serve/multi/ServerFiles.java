@@ -35,6 +35,12 @@ public final class ServerFiles {
      * {@code extra} YAML (dhcp:, networks:) verbatim.
      */
     public Path config(String name, String jdbcUrl, String user, String apiListen, String extra) throws IOException {
+        return config(name, jdbcUrl, user, apiListen, extra, null);
+    }
+
+    /** As above, with {@code postgresql.pollInterval} when {@code pollInterval} is not null (e.g. "1h"). */
+    public Path config(String name, String jdbcUrl, String user, String apiListen, String extra, String pollInterval)
+            throws IOException {
         Path data = Files.createDirectories(dir.resolve(name + "-data"));
         String yaml = """
                 dataDir: %s
@@ -42,13 +48,14 @@ public final class ServerFiles {
                 postgresql:
                   url: %s
                   user: %s
-                  passwordFile: %s
+                  passwordFile: %s%s
                 api:
                   listen: %s
                   tokenFile: %s
                 log:
                   level: info
-                %s""".formatted(data, jdbcUrl, user, dir.resolve("pg-password"), apiListen, dir.resolve("api-token"), extra);
+                %s""".formatted(data, jdbcUrl, user, dir.resolve("pg-password"),
+                pollInterval == null ? "" : "\n  pollInterval: " + pollInterval, apiListen, dir.resolve("api-token"), extra);
         return Files.writeString(dir.resolve(name + ".yaml"), yaml);
     }
 

@@ -46,7 +46,7 @@ class PostgresRestartTest {
         try (PostgresCluster cluster = PostgresCluster.create()) {
             String url = cluster.createDatabase("restart");
             PostgresStore.Options options = new PostgresStore.Options(WRITERS + 4, 2, 1000, Duration.ofSeconds(1),
-                    Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofMillis(50));
+                    Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofMillis(1));
             Set<Lease> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger failures = new AtomicInteger();
             AtomicInteger ackedAfterRestart = new AtomicInteger();

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.ipam.LeaseState;
@@ -19,6 +20,7 @@ import dev.vmaddr.mac.MacRecord;
 import dev.vmaddr.mac.MacState;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.WriteResult;
+import dev.vmaddr.testing.MutableClock;
 import dev.vmaddr.testing.postgres.PostgresDatabase;
 import dev.vmaddr.testing.postgres.PostgresExtension;
 import java.sql.Connection;
@@ -277,6 +279,121 @@ class PostgresStoreTest {
     }
 
     /** Waits (bounded) for another server's poll to show a change. */
+    // ------------------------------------------------------------------ one bound lease per holder (issue 8)
+
+    @Test
+    void aHolderBoundThroughOneServerIsRefusedASecondAddressByTheOtherBeforeItPolled() throws Exception {
+        try (PostgresStore other = open(PostgresStore.Options.defaults().withPollInterval(Duration.ofHours(1)))) {
+            Lease first = bound(net, ip("198.18.5.1"), mac(51), T0, HOUR);
+            assertThat(store.leases().put(first, T0).applied()).isTrue();
+            assertThat(other.leases().findByHolder(net, first.holder())).isEmpty(); // it has not polled
+
+            WriteResult second = other.leases().put(bound(net, ip("198.18.5.2"), mac(51), T0.plusSeconds(1), HOUR),
+                    T0.plusSeconds(1));
+            assertThat(second.applied()).isFalse();
+            assertThat(second.current()).isEqualTo(first);
+            assertThat(other.leases().findByHolder(net, first.holder())).contains(first); // learned from the refusal
+            assertThat(other.leases().get(net, ip("198.18.5.2"))).isEmpty();
+            assertThat(boundRowsOf(mac(51))).isEqualTo(1);
+
+            // the same holder renewing its address through the other server is fine
+            Lease renewed = bound(net, ip("198.18.5.1"), mac(51), T0.plusSeconds(2), HOUR);
+            assertThat(other.leases().put(renewed, T0.plusSeconds(2)).applied()).isTrue();
+        }
+    }
+
+    @Test
+    void aBoundLeaseThatRanOutIsExpiredWhenItsHolderBindsAnotherAddress() throws Exception {
+        Lease old = bound(net, ip("198.18.5.10"), mac(52), T0, Duration.ofSeconds(60));
+        assertThat(store.leases().put(old, T0).applied()).isTrue();
+
+        Instant later = T0.plusSeconds(120);
+        Lease next = bound(net, ip("198.18.5.11"), mac(52), later, HOUR);
+        assertThat(store.leases().put(next, later).applied()).isTrue();
+        assertThat(store.leases().get(net, old.ip()).orElseThrow().state()).isEqualTo(LeaseState.EXPIRED);
+        assertThat(store.leases().findByHolder(net, next.holder())).contains(next);
+        assertThat(boundRowsOf(mac(52))).isEqualTo(1);
+    }
+
+    @Test
+    void twoServersBindingOneHolderAtOnceLeaveItOneBoundLease() throws Exception {
+        try (PostgresStore other = open(PostgresStore.Options.defaults().withPollInterval(Duration.ofHours(1)));
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            for (int round = 0; round < 20; round++) {
+                MacAddress holder = mac(600 + round);
+                Lease viaA = bound(net, ip("198.18.6." + round), holder, T0, HOUR);
+                Lease viaB = bound(net, ip("198.18.7." + round), holder, T0, HOUR);
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                var a = pool.submit(() -> {
+                    go.await();
+                    return store.leases().put(viaA, T0);
+                });
+                var b = pool.submit(() -> {
+                    go.await();
+                    return other.leases().put(viaB, T0);
+                });
+                go.countDown();
+                WriteResult ra = a.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                WriteResult rb = b.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(ra.applied() ^ rb.applied()).as("round %d: exactly one applied (%s, %s)", round, ra, rb).isTrue();
+                Lease winner = ra.applied() ? viaA : viaB;
+                assertThat(ra.applied() ? rb.current() : ra.current()).isEqualTo(winner);
+                assertThat(boundRowsOf(holder)).isEqualTo(1);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ removal retention (issue 8)
+
+    @Test
+    void removalsArePrunedAfterTheRetentionAndAServerAwayLongerReloads() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (PostgresStore other = PostgresStore.open(db.url(), db.user(), db.password(), clock,
+                PostgresStore.Options.defaults().withPollInterval(Duration.ofHours(24)))) {
+            Lease gone = bound(net, ip("198.18.8.1"), mac(81), T0, HOUR);
+            Lease recent = bound(net, ip("198.18.8.2"), mac(82), T0, HOUR);
+            store.leases().put(gone, T0);
+            store.leases().put(recent, T0);
+            other.refreshLeases();
+            assertThat(other.leases().get(net, gone.ip())).contains(gone);
+
+            // "other" is away; the removal of one lease is older than the retention when it comes back
+            store.leases().remove(net, gone.ip());
+            sql("UPDATE lease_removals SET removed_at = now() - interval '2 hours' WHERE ip = '198.18.8.1'");
+            store.leases().remove(net, recent.ip());
+            clock.advance(ChangePoller.REMOVAL_RETENTION.dividedBy(2).plusSeconds(1));
+            other.refreshLeases();
+
+            assertThat(removalsOf("198.18.8.1")).as("pruned").isZero();
+            assertThat(removalsOf("198.18.8.2")).as("kept: within the retention").isEqualTo(1);
+            // the pruned removal was not there to poll: the server reloaded and forgot the lease anyway
+            assertThat(other.leases().get(net, gone.ip())).isEmpty();
+            assertThat(other.leases().get(net, recent.ip())).isEmpty();
+            assertThat(other.leases().findByHolder(net, gone.holder())).isEmpty();
+        }
+    }
+
+    private long boundRowsOf(MacAddress mac) throws Exception {
+        return count("SELECT count(*) FROM leases WHERE network = '" + net + "' AND mac = '" + mac + "' AND state = 'bound'");
+    }
+
+    private long removalsOf(String ip) throws Exception {
+        return count("SELECT count(*) FROM lease_removals WHERE network = '" + net + "' AND ip = '" + ip + "'");
+    }
+
+    private long count(String query) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private void sql(String update) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.executeUpdate(update);
+        }
+    }
+
     private static <T> void await(Supplier<T> actual, T expected) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!expected.equals(actual.get()) && System.nanoTime() < deadline) {
