@@ -28,6 +28,10 @@ public interface Store extends AutoCloseable {
         return false;
     }
 
+    /** Reports every commit to {@code listener} from now on (replacing any before); stores without commits ignore it. */
+    default void reportCommitsTo(CommitListener listener) {
+    }
+
     /** True while writes can be made durable; false after an I/O failure (disk full, database gone). */
     boolean writable();
 

@@ -211,6 +211,11 @@ class ApiEndToEndTest {
         assertThat(text).contains("vmaddr_pool_size{network=\"t1\"} 10.0").contains("vmaddr_pool_used{network=\"t1\"} 1.0")
                 .contains("vmaddr_pool_free{network=\"t1\"} 9.0").contains("vmaddr_api_request_seconds_count{")
                 .contains("route=\"/api/v1/networks/{network}/allocations\"");
+        // the store's group commits: at least the network and the allocation were committed
+        java.util.regex.Matcher commits = java.util.regex.Pattern.compile("vmaddr_store_commit_batch_sum ([0-9.]+)").matcher(text);
+        assertThat(commits.find()).as("store commit metrics in %s", text).isTrue();
+        assertThat(Double.parseDouble(commits.group(1))).isGreaterThanOrEqualTo(2.0);
+        assertThat(text).containsPattern("vmaddr_store_commit_seconds_count [1-9]");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
@@ -230,6 +231,7 @@ public final class EmbeddedStore implements Store {
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final ReentrantLock waiterDrain = new ReentrantLock();
     private final DeferredDurability.Log deferredLog = this::whenDurable;
+    private volatile CommitListener commitListener = CommitListener.NONE;
     private volatile boolean committerDone;
 
     // Owned by the committer thread (set up before it starts).
@@ -627,6 +629,7 @@ public final class EmbeddedStore implements Store {
     /** Writes and fsyncs one batch; on failure rolls back and fails the store. */
     private boolean commit(Batch batch) {
         long before = segmentBytes;
+        long started = System.nanoTime();
         try {
             log.write(ByteBuffer.wrap(batch.bytes.buf, 0, batch.bytes.len));
             log.force();
@@ -635,6 +638,7 @@ public final class EmbeddedStore implements Store {
             return false;
         }
         lastCommitEnd = System.nanoTime();
+        commitListener.committed(lastCommitEnd - started, batch.count);
         segmentBytes += batch.bytes.len;
         recordsSinceSnapshot += batch.count;
         batchesCommitted++;
@@ -683,6 +687,11 @@ public final class EmbeddedStore implements Store {
         } catch (Throwable t) {
             LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
         }
+    }
+
+    @Override
+    public void reportCommitsTo(CommitListener listener) {
+        commitListener = Objects.requireNonNull(listener, "listener");
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,6 +68,7 @@ import org.slf4j.LoggerFactory;
  * {@link OwnWrites} hook then makes the poller read this server's own rows again.
  */
 final class LeaseCommitter implements AutoCloseable {
+    private volatile CommitListener commitListener = CommitListener.NONE;
     private static final Logger log = LoggerFactory.getLogger(LeaseCommitter.class);
 
     /** How this server's poller learns its own writes of a batch whose outcome is unknown. */
@@ -248,11 +251,17 @@ final class LeaseCommitter implements AutoCloseable {
 
     private void commit(List<Pending> batch) {
         long tick = cache.enter();
+        long started = System.nanoTime();
         try {
             commitEntered(batch, true);
         } finally {
             cache.exit(tick);
         }
+        commitListener.committed(System.nanoTime() - started, batch.size());
+    }
+
+    void reportCommitsTo(CommitListener listener) {
+        commitListener = Objects.requireNonNull(listener, "listener");
     }
 
     /** @param mayRetry whether a lone write that lost a race (deadlock) may be tried once more */

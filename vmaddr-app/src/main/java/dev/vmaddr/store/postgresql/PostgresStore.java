@@ -2,6 +2,7 @@ package dev.vmaddr.store.postgresql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
 import dev.vmaddr.store.LeaseStore;
@@ -250,6 +251,11 @@ public final class PostgresStore implements Store {
     @Override
     public boolean writable() {
         return !closed && db.reachable();
+    }
+
+    @Override
+    public void reportCommitsTo(CommitListener listener) {
+        committer.reportCommitsTo(listener);
     }
 
     @Override
