@@ -8,7 +8,6 @@ import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.WriteResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,13 +30,7 @@ class DeferredDurabilityTest {
     /** A log whose fsync waits at {@code gate} (once {@code armed}), and fails when {@code broken}. */
     static LogFile.Opener gated(AtomicBoolean armed, CountDownLatch gate, AtomicBoolean broken) {
         return (path, appendAt) -> {
-            LogFile real = LogFile.FILES.open(path, appendAt);
-            return new LogFile() {
-                @Override
-                public void write(ByteBuffer data) throws IOException {
-                    real.write(data);
-                }
-
+            return new ForwardingLogFile(LogFile.FILES.open(path, appendAt)) {
                 @Override
                 public void force() throws IOException {
                     if (armed.get()) {
@@ -50,22 +43,7 @@ class DeferredDurabilityTest {
                     if (broken.get()) {
                         throw new IOException("Input/output error");
                     }
-                    real.force();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    real.truncate(size);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
+                    super.force();
                 }
             };
         };

@@ -136,14 +136,13 @@ class EmbeddedStoreTest {
     /** A log that works until {@code broken} is set, then fails like a full disk. */
     static LogFile.Opener failing(AtomicBoolean broken, boolean failForce) {
         return (path, appendAt) -> {
-            LogFile real = LogFile.FILES.open(path, appendAt);
-            return new LogFile() {
+            return new ForwardingLogFile(LogFile.FILES.open(path, appendAt)) {
                 @Override
                 public void write(ByteBuffer data) throws IOException {
                     if (broken.get() && !failForce) {
                         throw new IOException("No space left on device");
                     }
-                    real.write(data);
+                    super.write(data);
                 }
 
                 @Override
@@ -151,22 +150,7 @@ class EmbeddedStoreTest {
                     if (broken.get() && failForce) {
                         throw new IOException("Input/output error");
                     }
-                    real.force();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    real.truncate(size);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
+                    super.force();
                 }
             };
         };
