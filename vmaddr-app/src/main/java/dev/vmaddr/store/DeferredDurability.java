@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  * write failed (then nothing may be told: the store rolled the write back and is read-only).
  *
  * <h2>Rules</h2>
- * Nothing done inside {@code run} may be made visible outside the process before
- * {@code whenDurable} says {@code true}. Stores that do not support this simply block as usual, so
+ * Nothing another party relies on — a reply, an acknowledgement — may leave the process before
+ * {@code whenDurable} says {@code true}. Log lines and metrics written inside {@code run} may come
+ * first (if the write then fails, the store logs {@code event=store.write.failed} and turns
+ * read-only). Stores that do not support this simply block as usual, so
  * {@code run} is always correct, only not always fast. The scope is bound to the calling thread for
  * the duration of {@code run} (a {@link ScopedValue}); it is not thread-safe and is used once.
  */
