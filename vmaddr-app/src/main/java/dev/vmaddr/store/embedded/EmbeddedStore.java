@@ -166,7 +166,7 @@ public final class EmbeddedStore implements Store {
             this(new Bytes(16 << 10));
         }
 
-        /** With a recycled, empty buffer: a new 16 KiB array per batch was the DHCP server.s largest source of garbage (JFR). */
+        /** With a recycled, empty buffer: a new 16 KiB array per batch was the DHCP server's largest source of garbage (JFR). */
         Batch(Bytes emptyBuffer) {
             this.bytes = emptyBuffer;
         }
