@@ -139,6 +139,7 @@ postgresql:
   url: jdbc:postgresql://198.18.250.$((i * 4 - 3)):5432/vmaddr
   user: vmaddr
 api: { listen: 127.0.0.1:18067 }
+log: { level: warn }   # like the harness's Kea config (severity WARN): no line per lease
 dhcp:
   interfaces: [veth-srv]
   probe: { method: none }
