@@ -3,7 +3,7 @@ package dev.vmaddr.metrics;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** What a store reports per commit (group commit: one fsync for a batch of writes). */
 public final class StoreMetrics {
@@ -17,8 +17,8 @@ public final class StoreMetrics {
                 .register(registry);
     }
 
-    public void commit(Duration took, int writes) {
-        commit.record(took);
+    public void commit(long nanos, int writes) {
+        commit.record(nanos, TimeUnit.NANOSECONDS);
         batch.record(writes);
     }
 }

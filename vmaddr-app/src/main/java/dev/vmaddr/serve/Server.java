@@ -86,7 +86,7 @@ public final class Server implements AutoCloseable {
 
     public synchronized Server start() throws Exception {
         store = StoreOpener.open(config, clock);
-        store.reportCommitsTo((nanos, writes) -> metrics.store().commit(Duration.ofNanos(nanos), writes));
+        store.reportCommitsTo(metrics.store()::commit);
         log.info("event=store.opened kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);

@@ -51,18 +51,12 @@ final class ReplyPacer {
     /** Called before each reply; returns when it may leave. */
     void pace() {
         long now = nanoTime.getAsLong();
+        long claimed;
         long slot;
-        long next;
         do {
-            slot = nextSlot.get();
-            long earliest = now - burstNanos; // unused credit beyond one burst is not kept
-            long mine = Math.max(slot, earliest);
-            next = mine + nanosPerReply;
-            if (nextSlot.compareAndSet(slot, next)) {
-                slot = mine;
-                break;
-            }
-        } while (true);
+            claimed = nextSlot.get();
+            slot = Math.max(claimed, now - burstNanos); // unused credit beyond one burst is not kept
+        } while (!nextSlot.compareAndSet(claimed, slot + nanosPerReply));
         long wait = slot - now;
         if (wait >= MIN_SLEEP_NANOS) {
             sleeper.accept(wait);
