@@ -159,11 +159,7 @@ public final class DhcpServer implements AutoCloseable {
         }
         Reply r = reply.get();
         byte[] bytes = encoder.encode(r.message(), r.maxMessageSize());
-        if (!durability.pending()) {
-            send(r, bytes, d.ifIndex(), nif.address());
-            return;
-        }
-        awaitingDurable.incrementAndGet();
+        awaitingDurable.incrementAndGet(); // whenDurable runs the callback at once when nothing is pending
         durability.whenDurable(durable -> {
             awaitingDurable.decrementAndGet();
             if (durable) {
@@ -174,7 +170,10 @@ public final class DhcpServer implements AutoCloseable {
         });
     }
 
-    /** Runs on the receiver, a handler's virtual thread, or the store's commit thread: must not block long. */
+    /**
+     * Runs on the receiver, a handler's virtual thread, or the store's commit thread; it waits only
+     * for the reply pace (see {@link ReplyPacer}).
+     */
     private void send(Reply reply, byte[] bytes, int ifIndex, Ipv4Address interfaceAddress) {
         // Direct replies leave through the interface the request came in on (broadcasts have no
         // route); relayed replies go to the relay, wherever routing says it is.
