@@ -487,9 +487,7 @@ public final class EmbeddedStore implements Store {
     }
 
     void awaitAcknowledged(Batch batch) {
-        DeferredDurability deferred = DeferredDurability.current();
-        if (deferred != null) {
-            deferred.require(deferredLog, batch.lastSeq);
+        if (deferredTo(batch.lastSeq)) {
             return;
         }
         if (!batch.await()) {
@@ -504,6 +502,16 @@ public final class EmbeddedStore implements Store {
         }
     }
 
+    /** In a deferred scope: makes the scope's outcome depend on {@code mark}, and true (do not wait). */
+    private boolean deferredTo(long mark) {
+        DeferredDurability deferred = DeferredDurability.current();
+        if (deferred == null) {
+            return false;
+        }
+        deferred.require(deferredLog, mark);
+        return true;
+    }
+
     /**
      * True once {@code seq} is durable; false when its batch failed (and was rolled back). In a
      * deferred scope it does not wait: true, and the scope's outcome depends on {@code seq}.
@@ -512,9 +520,7 @@ public final class EmbeddedStore implements Store {
         if (durableSeq >= seq) {
             return true;
         }
-        DeferredDurability deferred = DeferredDurability.current();
-        if (deferred != null) {
-            deferred.require(deferredLog, seq);
+        if (deferredTo(seq)) {
             return true;
         }
         synchronized (durableMonitor) {
