@@ -124,12 +124,7 @@ public class EmbeddedLeaseOpsBenchmark {
     @Benchmark
     public List<Lease> page500() {
         Ipv4Address after = new Ipv4Address(BASE + slot());
-        // before issue 5 a page was the whole sorted list, then a skip to the cursor
-        List<Lease> all = store.leases().list("bench");
-        int from = 0;
-        while (from < all.size() && all.get(from).ip().compareTo(after) <= 0) {
-            from++;
-        }
-        return all.subList(from, Math.min(all.size(), from + 500));
+        // before issue 5 a page was the whole sorted network (list(network)), then a skip to the cursor: 66 ms
+        return store.leases().list("bench", after, 500, l -> true);
     }
 }
