@@ -16,7 +16,8 @@ import java.util.List;
  *
  * <p>Lease pages: {@code ?limit=N} (default 500, at most 5000) and {@code ?cursor=IP}, the last IP of
  * the previous page; the answer is {@code {"items":[lease...], "nextCursor": IP or null}}. Filters
- * {@code state} and {@code mac} apply before paging.
+ * {@code state} and {@code mac} apply before paging. A page costs the engine's ranged read
+ * ({@link AllocationEngine#leases}), not a read of the whole network.
  */
 public final class LeaseRoutes implements RouteGroup {
     private static final String BASE = "/api/v1/networks/{network}";
@@ -41,19 +42,14 @@ public final class LeaseRoutes implements RouteGroup {
                             : NetworkRoutes.parse("state", ctx.queryParam("state"), LeaseRoutes::state);
                     MacAddress mac = ctx.queryParam("mac") == null ? null
                             : NetworkRoutes.parse("mac", ctx.queryParam("mac"), MacAddress::parse);
-                    List<LeaseView> items = new ArrayList<>();
-                    String next = null;
-                    for (Lease l : engine.leases(ctx.pathParam("network"))) {
-                        if (cursor != null && l.ip().compareTo(cursor) <= 0
-                                || state != null && l.state() != state || mac != null && !mac.equals(l.mac())) {
-                            continue;
-                        }
-                        if (items.size() == limit) {
-                            next = items.getLast().ip();
-                            break;
-                        }
-                        items.add(LeaseView.of(l));
+                    // one more than the page, to learn whether another page follows
+                    List<Lease> found = engine.leases(ctx.pathParam("network"), cursor, limit + 1,
+                            l -> (state == null || l.state() == state) && (mac == null || mac.equals(l.mac())));
+                    List<LeaseView> items = new ArrayList<>(Math.min(limit, found.size()));
+                    for (int i = 0; i < found.size() && i < limit; i++) {
+                        items.add(LeaseView.of(found.get(i)));
                     }
+                    String next = found.size() > limit ? items.getLast().ip() : null;
                     ctx.json(NetworkRoutes.page(items, next));
                 });
         t.get(BASE + "/leases/{ip}", "Show the lease of one address").errors(400, 404).handle(ctx -> {

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -721,35 +723,66 @@ public final class AllocationEngine {
         return store.leases().get(network, ip);
     }
 
-    /** The store's leases of the network plus offers in flight, ordered by address. */
-    public List<Lease> leases(String network) {
+    /**
+     * One page of the network's leases as clients see them: the store's leases plus the offers in
+     * flight, an offer standing in for a stored lease that no longer occupies its address. Those
+     * above {@code after} (all when null) that pass {@code filter}, in address order, at most
+     * {@code limit}; the next page starts after the last one returned.
+     *
+     * <p>Cost: one page of the store ({@link dev.vmaddr.store.LeaseStore#list(String, Ipv4Address,
+     * int, Predicate)}, which leaves out stored leases an offer stands in for), a pass over the
+     * offers in flight (few: an offer lives until its REQUEST or for seconds), and a store lookup per
+     * offer that falls within the page.
+     */
+    public List<Lease> leases(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
+        Objects.requireNonNull(filter, "filter");
         NetworkIndex idx = index(network);
-        List<Lease> offers = new ArrayList<>();
+        TreeMap<Ipv4Address, Lease> offers = new TreeMap<>();
         idx.lock.lock();
         try {
             Instant now = clock.instant();
             for (Claim c : idx.claims.values()) {
-                if (c.kind() == ClaimKind.OFFER && c.liveAt(now)) {
-                    offers.add(offerLease(network, c));
+                if (c.kind() == ClaimKind.OFFER && c.liveAt(now) && (after == null || c.ip().compareTo(after) > 0)) {
+                    offers.put(c.ip(), offerLease(network, c));
                 }
             }
         } finally {
             idx.lock.unlock();
         }
         if (offers.isEmpty()) {
-            return store.leases().list(network);
+            return store.leases().list(network, after, limit, filter);
         }
-        Map<Ipv4Address, Lease> byIp = new java.util.TreeMap<>();
-        for (Lease l : store.leases().list(network)) {
-            byIp.put(l.ip(), l);
+        List<Lease> stored = store.leases().list(network, after, limit,
+                l -> filter.test(l) && !standsIn(offers.get(l.ip()), l));
+        // With a full page of stored leases, an offer above the last of them cannot be on the page.
+        Ipv4Address last = stored.size() == limit ? stored.getLast().ip() : null;
+        TreeMap<Ipv4Address, Lease> page = new TreeMap<>();
+        for (Lease l : stored) {
+            page.put(l.ip(), l);
         }
-        for (Lease o : offers) {
-            Lease stored = byIp.get(o.ip());
-            if (stored == null || !stored.occupiesAt(o.updatedAt())) {
-                byIp.put(o.ip(), o);
+        for (Lease offer : (last == null ? offers : offers.headMap(last, true)).values()) {
+            // read again: the stored lease may have changed since the page was read (the offer bound)
+            Lease there = store.leases().get(network, offer.ip()).orElse(null);
+            Lease shown = standsIn(offer, there) ? offer : there;
+            if (shown != null && filter.test(shown)) {
+                page.put(shown.ip(), shown);
+            } else {
+                page.remove(offer.ip());
             }
         }
-        return List.copyOf(byIp.values());
+        List<Lease> out = new ArrayList<>(Math.min(limit, page.size()));
+        for (Lease l : page.values()) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    /** Whether an offer in flight is shown in place of the stored lease of its address (null: none). */
+    private static boolean standsIn(Lease offer, Lease stored) {
+        return offer != null && (stored == null || !stored.occupiesAt(offer.updatedAt()));
     }
 
     public PoolStats stats(String network) {

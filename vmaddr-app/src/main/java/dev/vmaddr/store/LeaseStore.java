@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Leases, at most one record per (network, ip). The store itself enforces that no address is held
@@ -38,8 +39,28 @@ public interface LeaseStore {
     /** The most recently written lease of this holder in this network, in any state. */
     Optional<Lease> findByHolder(String network, HolderKey holder);
 
-    /** Every lease of the network, ordered by IP. */
-    List<Lease> list(String network);
+    /**
+     * One page of the network's leases: those with an address above {@code after} (all when null) that
+     * pass {@code filter}, in ascending address order (addresses compared as unsigned numbers), at most
+     * {@code limit} of them. Following pages start after the last address returned; a page shorter
+     * than {@code limit} is the last one.
+     *
+     * <p>Costs O(log N + limit) for N leases in the network, plus the leases {@code filter} turns
+     * down: a page never reads the whole network. Each lease returned is as durable as one returned by
+     * {@link #get}; a page is not a snapshot of the network, so writes made while paging may or may
+     * not show on later pages (a lease that stays put is returned exactly once by a walk through all
+     * pages). {@code filter} may run on a store thread while the store reads; it must be quick and
+     * must not call the store.
+     *
+     * @param limit at least 1
+     * @throws IllegalArgumentException when {@code network} is missing or {@code limit} is below 1
+     */
+    List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter);
+
+    /** Every lease of the network, ordered by IP: the pages of {@link #list(String, Ipv4Address, int, Predicate)}. */
+    default List<Lease> list(String network) {
+        return list(network, null, Integer.MAX_VALUE, lease -> true);
+    }
 
     /** Every lease of every network, in no particular order, without building one big list. */
     void forEach(Consumer<Lease> action);

@@ -191,6 +191,53 @@ class ApiEndToEndTest {
         assertThat(call("GET", "/api/v1/networks/t1/leases?state=released", null).body().path("items")).isEmpty();
     }
 
+    List<JsonNode> walk(String network, int limit, String filter) throws Exception {
+        List<JsonNode> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = call("GET", "/api/v1/networks/" + network + "/leases?limit=" + limit + filter
+                    + (cursor == null ? "" : "&cursor=" + cursor), null).body();
+            assertThat(page.path("items").size()).isLessThanOrEqualTo(limit);
+            page.path("items").forEach(all::add);
+            cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText();
+            if (cursor != null) {
+                assertThat(cursor).isEqualTo(all.getLast().path("ip").asText());
+            }
+        } while (cursor != null);
+        return all;
+    }
+
+    @Test
+    void leasePagesIncludeOffersInFlight() throws Exception {
+        createNetwork("t1", "198.18.4.0/24", "198.18.4.10-198.18.4.250");
+        for (int i = 0; i < 12; i++) {
+            call("POST", "/api/v1/networks/t1/allocations", String.format("{\"mac\":\"02:18:00:00:02:%02x\"}", i));
+        }
+        // offers are made by DHCP (DISCOVER); here straight through the server's engine
+        for (int i = 0; i < 7; i++) {
+            srv.server.engine().offer("t1", dev.vmaddr.ipam.AllocationRequest.of(
+                    new dev.vmaddr.addr.MacAddress(0x021800000300L + i)), java.time.Duration.ofMinutes(5));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            Answer one = call("GET", "/api/v1/networks/t1/leases/198.18.4." + i, null);
+            if (one.status() == 200) {
+                expected.add(one.body().path("ip").asText() + " " + one.body().path("state").asText());
+            }
+        }
+        assertThat(expected).hasSize(19).filteredOn(x -> x.endsWith("offered")).hasSize(7);
+        for (int limit : new int[] {1, 3, 7, 19, 20}) {
+            assertThat(walk("t1", limit, "")).as("limit %d", limit).extracting(x -> x.path("ip").asText() + " "
+                    + x.path("state").asText()).containsExactlyElementsOf(expected);
+            assertThat(walk("t1", limit, "&state=offered")).extracting(x -> x.path("ip").asText() + " offered")
+                    .containsExactlyElementsOf(expected.stream().filter(x -> x.endsWith("offered")).toList());
+        }
+        // a full last page still says where to go on; the page after it is empty
+        JsonNode last = call("GET", "/api/v1/networks/t1/leases?limit=19", null).body();
+        assertThat(last.path("items")).hasSize(19);
+        assertThat(last.path("nextCursor").isNull()).isTrue();
+    }
+
     @Test
     void macsAllocateClaimListRelease() throws Exception {
         Answer a = call("POST", "/api/v1/macs", "{}");

@@ -11,10 +11,12 @@ import dev.vmaddr.ipam.AllocationException.Reason;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class AllocationEngineTest {
@@ -181,11 +183,70 @@ class AllocationEngineTest {
         assertThat(engine.bind("lab", AllocationRequest.of(B), a.ip()).ip()).isEqualTo(a.ip());
     }
 
+    /** Every lease of the network as clients see it, address by address (the offer where one is in flight). */
+    List<Lease> everyLease(String network) {
+        List<Lease> out = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            engine.lease(network, ip("198.18.0.0").plus(i)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    List<Lease> walk(String network, int limit, Predicate<Lease> filter) {
+        List<Lease> all = new ArrayList<>();
+        Ipv4Address after = null;
+        while (true) {
+            List<Lease> page = engine.leases(network, after, limit, filter);
+            assertThat(page).hasSizeLessThanOrEqualTo(limit);
+            all.addAll(page);
+            if (page.size() < limit) {
+                return all;
+            }
+            after = page.getLast().ip();
+        }
+    }
+
+    @Test
+    void pagesMergeOffersInFlightInAddressOrder() {
+        engine.putNetwork(lab(List.of()));
+        List<Lease> bound = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            bound.add(engine.allocate("lab", AllocationRequest.of(new MacAddress(0x525400200000L + i))));
+        }
+        for (int i = 0; i < 5; i++) {
+            Lease b = bound.get(i);
+            engine.release("lab", b.holder(), b.ip());
+        }
+        // an offer to someone else on a released address stands in for the released lease
+        Lease onReleased = engine.offer("lab", AllocationRequest.of(A).withRequestedIp(bound.get(0).ip()), HOLD);
+        assertThat(onReleased.ip()).isEqualTo(bound.get(0).ip());
+        for (int i = 0; i < 9; i++) {
+            engine.offer("lab", AllocationRequest.of(new MacAddress(0x525400300000L + i)), HOLD);
+        }
+        List<Lease> all = everyLease("lab");
+        assertThat(all).hasSize(29).extracting(Lease::state).containsOnly(LeaseState.BOUND, LeaseState.RELEASED,
+                LeaseState.OFFERED);
+        assertThat(all).filteredOn(l -> l.state() == LeaseState.OFFERED).hasSize(10);
+        List<Predicate<Lease>> filters = List.of(l -> true, l -> l.state() == LeaseState.OFFERED,
+                l -> l.state() == LeaseState.RELEASED, l -> l.state() == LeaseState.BOUND, l -> l.mac().equals(A));
+        for (Predicate<Lease> filter : filters) {
+            List<Lease> expected = all.stream().filter(filter).toList();
+            for (int limit = 1; limit <= 11; limit++) {
+                assertThat(walk("lab", limit, filter)).as("limit %d", limit)
+                        .usingElementComparatorIgnoringFields("updatedAt").containsExactlyElementsOf(expected);
+            }
+        }
+        // once the offers run out, the stored leases show again
+        clock.advance(HOLD.plusSeconds(1));
+        assertThat(walk("lab", 4, l -> true)).usingElementComparatorIgnoringFields("updatedAt")
+                .containsExactlyElementsOf(everyLease("lab")).hasSize(20);
+    }
+
     @Test
     void offersRunOutAndAreDroppedByReclaim() {
         engine.putNetwork(lab(List.of()));
         Lease o = engine.offer("lab", AllocationRequest.of(A), HOLD);
-        assertThat(engine.leases("lab")).extracting(Lease::state).containsExactly(LeaseState.OFFERED);
+        assertThat(engine.leases("lab", null, Integer.MAX_VALUE, l -> true)).extracting(Lease::state).containsExactly(LeaseState.OFFERED);
         assertThat(engine.stats("lab").used()).isEqualTo(1);
         clock.advance(HOLD.plusSeconds(1));
         assertThat(engine.reclaimExpired()).isEqualTo(1);

@@ -75,7 +75,7 @@ final class VmFixture {
     /** Addresses bound now, address → MAC. */
     Map<Ipv4Address, MacAddress> bound(String network) {
         Map<Ipv4Address, MacAddress> out = new TreeMap<>();
-        for (Lease l : engine.leases(network)) {
+        for (Lease l : engine.leases(network, null, Integer.MAX_VALUE, x -> true)) {
             if (l.state() == LeaseState.BOUND && l.occupiesAt(clock.instant())) {
                 out.put(l.ip(), l.mac());
             }

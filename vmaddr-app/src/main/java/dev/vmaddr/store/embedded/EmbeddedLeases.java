@@ -7,16 +7,21 @@ import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** Leases: conditional puts decided under the store's write lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedLeases implements LeaseStore {
+    /** Most addresses a page reads under one hold of the read lock (tens of microseconds). */
+    static final int ROUND = 512;
+    private static final int MIN_ROUND = 64;
+    private static final LeaseEntry[] NO_ENTRIES = {};
+
     private final EmbeddedStore store;
 
     EmbeddedLeases(EmbeddedStore store) {
@@ -109,22 +114,38 @@ final class EmbeddedLeases implements LeaseStore {
         return found;
     }
 
+    /**
+     * Rounds of at most {@link #ROUND} addresses, each read under the read lock from the table's
+     * ordered address set ({@link LeaseTable#from}), then waited for until durable, then turned into
+     * leases and filtered outside the lock. The next round starts above the last address looked at.
+     */
     @Override
-    public List<Lease> list(String network) {
+    public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
         EmbeddedStore.require(network, "network");
-        IntObjectMap<LeaseEntry> entries = store.read(() -> {
-            LeaseTable t = store.state.table(network);
-            return t == null ? null : t.copyEntries();
-        });
-        if (entries == null) {
-            return List.of();
+        Objects.requireNonNull(filter, "filter");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
-        List<LeaseEntry> sorted = new ArrayList<>(entries.size());
-        entries.forEachValue(sorted::add);
-        sorted.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
-        List<Lease> out = new ArrayList<>(sorted.size());
-        for (LeaseEntry e : sorted) {
-            out.add(e.toLease(network));
+        List<Lease> out = new ArrayList<>(Math.min(limit, ROUND));
+        long from = after == null ? 0 : after.unsigned() + 1;
+        while (out.size() < limit) {
+            long start = from;
+            // as many as the page still needs, but not so few that a selective filter means many rounds
+            int want = Math.clamp(limit - out.size(), MIN_ROUND, ROUND);
+            LeaseEntry[] round = store.readEntries(() -> {
+                LeaseTable t = store.state.table(network);
+                return t == null ? NO_ENTRIES : t.from(start, want);
+            });
+            for (int i = 0; i < round.length && out.size() < limit; i++) {
+                Lease l = round[i].toLease(network);
+                if (filter.test(l)) {
+                    out.add(l);
+                }
+            }
+            if (round.length < want) {
+                break;
+            }
+            from = Integer.toUnsignedLong(round[round.length - 1].ip()) + 1;
         }
         return out;
     }

@@ -77,7 +77,9 @@ import org.slf4j.LoggerFactory;
  *   already durable: no wait); other reads wait for the sequence number current when they read
  *   (at most one fsync). If that batch fails, the read is repeated on the rolled-back state. A read
  *   that finds <i>nothing</i> does not wait: acting on an absence means writing, and that write is
- *   ordered after whatever made the absence.</li>
+ *   ordered after whatever made the absence. A page of leases reads its addresses in rounds of a
+ *   few hundred, each under the read lock, and waits for the newest entry of each round; writers
+ *   go on between rounds, so a long page never holds them up for more than one round.</li>
  *   <li><b>Snapshots.</b> Between two batches the committer, under the write lock, copies the state
  *   (array copies of the lease tables sharing the immutable {@link LeaseEntry}s, copies of the small
  *   maps: milliseconds for a million leases), starts a new log segment at the next sequence number,
@@ -858,6 +860,30 @@ public final class EmbeddedStore implements Store {
             }
             if (e == null || e == LeaseTable.STALE || awaitDurable(e.seq())) {
                 return e;
+            }
+        }
+    }
+
+    /**
+     * Reads several lease entries and waits until the newest of them is durable, so that none of them
+     * can be lost or rolled back (a page of leases: everything it looked at, returned or not). If
+     * that batch fails, the read is repeated on the rolled-back state.
+     */
+    LeaseEntry[] readEntries(Supplier<LeaseEntry[]> body) {
+        while (true) {
+            LeaseEntry[] entries;
+            readLock.lock();
+            try {
+                entries = body.get();
+            } finally {
+                readLock.unlock();
+            }
+            long newest = 0;
+            for (LeaseEntry e : entries) {
+                newest = Math.max(newest, e.seq());
+            }
+            if (awaitDurable(newest)) {
+                return entries;
             }
         }
     }

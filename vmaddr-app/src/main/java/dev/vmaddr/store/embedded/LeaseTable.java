@@ -1,14 +1,13 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.ipam.HolderKey;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The leases of one network: entries by address, plus a holder → address index pointing at each
- * holder's most recently written entry. The index is exact after every write of that holder; it
+ * The leases of one network: entries by address, the set of those addresses in order (for pages),
+ * plus a holder → address index pointing at each holder's most recently written entry. The ordered
+ * set changes only when an address enters or leaves the table, not when its lease is rewritten (a
+ * renewal), so the DHCP steady state does not pay for it. The index is exact after every write of that holder; it
  * goes stale only when another holder overwrites the address or the address is removed, and
  * {@link #findByHolder} then falls back to a scan (once: the caller repairs the index). Not
  * thread-safe; {@link StoreState} guards it.
@@ -19,6 +18,7 @@ final class LeaseTable {
 
     final String network;
     private final IntObjectMap<LeaseEntry> byIp;
+    private final AddressSet addresses = new AddressSet();
     private final LongIntMap byMac = new LongIntMap(16);
     private final LongIntMap byClientId = new LongIntMap(16);
 
@@ -33,6 +33,9 @@ final class LeaseTable {
 
     LeaseEntry put(LeaseEntry entry) {
         LeaseEntry old = byIp.put(entry.ip(), entry);
+        if (old == null) {
+            addresses.add(entry.ip());
+        }
         index(entry).put(entry.holderKey(), entry.ip());
         return old;
     }
@@ -41,8 +44,9 @@ final class LeaseTable {
     void restore(int ip, LeaseEntry previous, LeaseEntry written) {
         if (previous == null) {
             byIp.remove(ip);
-        } else {
-            byIp.put(ip, previous);
+            addresses.remove(ip);
+        } else if (byIp.put(ip, previous) == null) {
+            addresses.add(ip);
         }
         // The holder index may now point at an address the holder lost; findByHolder repairs stale entries.
         if (written != null && previous != null) {
@@ -51,7 +55,11 @@ final class LeaseTable {
     }
 
     LeaseEntry remove(int ip) {
-        return byIp.remove(ip);
+        LeaseEntry old = byIp.remove(ip);
+        if (old != null) {
+            addresses.remove(ip);
+        }
+        return old;
     }
 
     /** The holder's latest entry, null when the holder has none, or {@link #STALE}. */
@@ -108,10 +116,17 @@ final class LeaseTable {
         byIp.forEachValue(action);
     }
 
-    List<LeaseEntry> sorted() {
-        List<LeaseEntry> out = new ArrayList<>(byIp.size());
-        byIp.forEachValue(out::add);
-        out.sort(Comparator.comparingLong(e -> Integer.toUnsignedLong(e.ip())));
+    /**
+     * Up to {@code max} entries in address order, the first at or above {@code from} (an unsigned
+     * address, up to 2^32): one search in the ordered set, then one lookup per entry.
+     */
+    LeaseEntry[] from(long from, int max) {
+        int[] ips = new int[Math.min(max, byIp.size())];
+        int n = addresses.ascendingFrom(from, ips);
+        LeaseEntry[] out = new LeaseEntry[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = byIp.get(ips[i]);
+        }
         return out;
     }
 

@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A <b>non-durable</b> {@link Store} held in memory: for tests and benchmarks only, never for a
@@ -214,14 +215,31 @@ public final class MemoryStore implements Store {
         }
 
         @Override
-        public List<Lease> list(String network) {
+        public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
+            if (network == null || network.isEmpty()) {
+                throw new IllegalArgumentException("network is missing");
+            }
+            Objects.requireNonNull(filter, "filter");
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1: " + limit);
+            }
             LeaseTable t = leases.get(network);
             if (t == null) {
                 return List.of();
             }
+            List<Lease> out = new ArrayList<>(Math.min(limit, 512));
             synchronized (t) {
-                return List.copyOf(t.byIp.values());
+                // the tree is ordered by address: a page is a search plus a walk, never the whole network
+                for (Lease l : (after == null ? t.byIp : t.byIp.tailMap(after, false)).values()) {
+                    if (filter.test(l)) {
+                        out.add(l);
+                        if (out.size() == limit) {
+                            break;
+                        }
+                    }
+                }
             }
+            return out;
         }
 
         @Override

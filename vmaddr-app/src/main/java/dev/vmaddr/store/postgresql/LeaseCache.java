@@ -4,10 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,7 +37,8 @@ final class LeaseCache {
 
     private static final class NetworkLeases {
         // a hash map, not a sorted one: get() is on every DHCP exchange and every write (a skip list of
-        // 100k addresses is ~17 dependent cache misses a lookup); list() sorts, and it is rare
+        // 100k addresses is ~17 dependent cache misses a lookup); pages of leases come from the
+        // database's primary key instead (PgLeaseStore)
         final ConcurrentHashMap<Ipv4Address, Entry> byIp = new ConcurrentHashMap<>();
         /** Live records per holder; almost always one. */
         final ConcurrentHashMap<HolderKey, Entry[]> byHolder = new ConcurrentHashMap<>();
@@ -177,21 +175,6 @@ final class LeaseCache {
             }
         }
         return Optional.ofNullable(newest == null ? null : newest.lease());
-    }
-
-    List<Lease> list(String network) {
-        NetworkLeases n = networks.get(network);
-        if (n == null) {
-            return List.of();
-        }
-        List<Lease> out = new ArrayList<>();
-        for (Entry e : n.byIp.values()) {
-            if (e.lease() != null) {
-                out.add(e.lease());
-            }
-        }
-        out.sort(Comparator.comparing(Lease::ip));
-        return out;
     }
 
     void forEach(Consumer<Lease> action) {
