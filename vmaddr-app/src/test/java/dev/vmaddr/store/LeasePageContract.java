@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.ipam.LeaseState;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,42 +19,7 @@ import org.junit.jupiter.api.Test;
  * serve them; the memory store runs this too (it does not meet all of {@link StoreContract}).
  * {@link LeasePagingProperties} checks the same against random writes.
  */
-public abstract class LeasePageContract {
-    /** A new store over empty data. */
-    protected abstract Store openStore();
-
-    /** Closes {@code store} and opens the same data again. */
-    protected abstract Store reopen(Store store);
-
-    protected static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    protected static final String NET = "lan";
-
-    protected Store store;
-
-    @BeforeEach
-    void openFreshStore() {
-        store = openStore();
-    }
-
-    @AfterEach
-    void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    protected static Ipv4Address ip(String s) {
-        return Ipv4Address.parse(s);
-    }
-
-    protected static MacAddress mac(int n) {
-        return new MacAddress(0x525400000000L + n);
-    }
-
-    protected static Lease bound(String network, String ip, int macN, Instant expires) {
-        return new Lease(network, ip(ip), mac(macN), null, null, LeaseState.BOUND, expires, T0);
-    }
-
+public abstract class LeasePageContract extends StoreFixture {
     /** Every lease of the network through pages of {@code limit}, each page starting after the last address of the one before. */
     protected List<Lease> walk(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
         List<Lease> all = new ArrayList<>();

@@ -3,11 +3,9 @@ package dev.vmaddr.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
-import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.ClientId;
 import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
@@ -19,8 +17,6 @@ import dev.vmaddr.ipam.RouteSpec;
 import dev.vmaddr.mac.MacRecord;
 import dev.vmaddr.mac.MacState;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,8 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,42 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Times are whole milliseconds so that back ends with coarser timestamps (PostgreSQL keeps
  * microseconds) round-trip them exactly. History time windows are {@code [from, to)}.
  */
-public abstract class StoreContract {
-    /** A new store over empty data. */
-    protected abstract Store openStore();
-
-    /** Closes {@code store} and opens the same data again. */
-    protected abstract Store reopen(Store store);
-
-    protected static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    protected static final String NET = "lan";
-
-    protected Store store;
-
-    @BeforeEach
-    void openFreshStore() {
-        store = openStore();
-    }
-
-    @AfterEach
-    void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    protected static Ipv4Address ip(String s) {
-        return Ipv4Address.parse(s);
-    }
-
-    protected static MacAddress mac(int n) {
-        return new MacAddress(0x525400000000L + n);
-    }
-
-    protected static Lease bound(String network, String ip, int macN, Instant expires) {
-        return new Lease(network, ip(ip), mac(macN), null, null, LeaseState.BOUND, expires, T0);
-    }
-
+public abstract class StoreContract extends StoreFixture {
     // ------------------------------------------------------------------ leases
 
     @Test

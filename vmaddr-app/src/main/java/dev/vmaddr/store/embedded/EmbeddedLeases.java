@@ -121,11 +121,7 @@ final class EmbeddedLeases implements LeaseStore {
      */
     @Override
     public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-        EmbeddedStore.require(network, "network");
-        Objects.requireNonNull(filter, "filter");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        }
+        LeaseStore.checkPageArguments(network, limit, filter);
         List<Lease> out = new ArrayList<>(Math.min(limit, ROUND));
         long from = after == null ? 0 : after.unsigned() + 1;
         while (out.size() < limit) {

@@ -216,13 +216,7 @@ public final class MemoryStore implements Store {
 
         @Override
         public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-            if (network == null || network.isEmpty()) {
-                throw new IllegalArgumentException("network is missing");
-            }
-            Objects.requireNonNull(filter, "filter");
-            if (limit < 1) {
-                throw new IllegalArgumentException("limit must be at least 1: " + limit);
-            }
+            LeaseStore.checkPageArguments(network, limit, filter);
             LeaseTable t = leases.get(network);
             if (t == null) {
                 return List.of();

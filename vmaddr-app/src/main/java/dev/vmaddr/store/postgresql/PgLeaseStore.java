@@ -79,13 +79,7 @@ final class PgLeaseStore implements LeaseStore {
 
     @Override
     public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-        if (network == null || network.isEmpty()) {
-            throw new IllegalArgumentException("network is missing");
-        }
-        Objects.requireNonNull(filter, "filter");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        }
+        LeaseStore.checkPageArguments(network, limit, filter);
         List<Lease> out = new ArrayList<>(Math.min(limit, ROUND));
         long from = after == null ? 0 : after.unsigned() + 1;
         while (out.size() < limit && from <= 0xFFFF_FFFFL) {
