@@ -10,7 +10,7 @@
 # path, and the recompilation costs about a second of CPU while traffic is at its peak (measured: the
 # C2 thread took a third of the server's CPU in the first seconds of a 12,000/s run, and perfdhcp,
 # starved, dropped replies). The training traffic is the mix a real server sees: new clients, the
-# same clients returning, and a short burst at a high rate, whose batches are the largest.
+# same clients returning, and two short bursts at high rates, whose batches are the largest.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 OUTPUT.aot [JVM FLAGS...]" >&2; exit 2; }
 out=$(realpath -m "$1"); shift
@@ -37,6 +37,7 @@ sleep 2
 run_perfdhcp 3000 10 "$SPID" train-new $PERFDHCP_ARGS > /dev/null || true
 run_perfdhcp 3000 10 "$SPID" train-returning $PERFDHCP_ARGS > /dev/null || true
 run_perfdhcp 12000 3 "$SPID" train-burst $PERFDHCP_ARGS > /dev/null || true
+run_perfdhcp 18000 3 "$SPID" train-peak $PERFDHCP_ARGS > /dev/null || true
 # The JVM writes the cache as it exits (SIGTERM is a clean stop), which takes several seconds.
 kill -TERM "$SPID"
 for _ in $(seq 120); do kill -0 "$SPID" 2> /dev/null || break; sleep 1; done
