@@ -20,7 +20,7 @@ export SERVER_SETUP='"$VMADDR_BENCH_CONFIG" "$BENCH_STATE" "$BENCH_IFACE"'
 # them between survivor spaces up to 15 times made young pauses 10-35 ms): short pauses on one core,
 # after which the queued replies do not leave in a burst perfdhcp cannot absorb.
 jvm=(-Xms1g -Xmx2g -Xmn96m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -XX:MaxTenuringThreshold=1)
-# AOT=1 (default): first train a JDK AOT cache on DHCP traffic (dhcp-aot-train.sh says why; ~40 s),
+# AOT=1 (default): first train a JDK AOT cache on DHCP traffic (dhcp-aot-train.sh says why; ~45 s),
 # and start every measured server with it. AOT=0: the JIT starts cold, as in earlier runs.
 export VMADDR_AOT=
 if [ "${AOT:-1}" = 1 ]; then
