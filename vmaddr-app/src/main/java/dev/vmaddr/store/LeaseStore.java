@@ -5,7 +5,6 @@ import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -57,17 +56,6 @@ public interface LeaseStore {
      * @throws IllegalArgumentException when {@code network} is missing or {@code limit} is below 1
      */
     List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter);
-
-    /** The argument checks of {@link #list(String, Ipv4Address, int, Predicate)}, one place for every store. */
-    static void checkPageArguments(String network, int limit, Predicate<Lease> filter) {
-        if (network == null || network.isEmpty()) {
-            throw new IllegalArgumentException("network is missing");
-        }
-        Objects.requireNonNull(filter, "filter");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1: " + limit);
-        }
-    }
 
     /** Every lease of the network, ordered by IP: the pages of {@link #list(String, Ipv4Address, int, Predicate)}. */
     default List<Lease> list(String network) {

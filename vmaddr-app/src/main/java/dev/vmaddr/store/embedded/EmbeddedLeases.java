@@ -3,6 +3,7 @@ package dev.vmaddr.store.embedded;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;
 import java.time.Instant;
@@ -121,29 +122,18 @@ final class EmbeddedLeases implements LeaseStore {
      */
     @Override
     public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-        LeaseStore.checkPageArguments(network, limit, filter);
-        List<Lease> out = new ArrayList<>(Math.min(limit, ROUND));
-        long from = after == null ? 0 : after.unsigned() + 1;
-        while (out.size() < limit) {
-            long start = from;
-            // as many as the page still needs, but not so few that a selective filter means many rounds
-            int want = Math.clamp(limit - out.size(), MIN_ROUND, ROUND);
+        LeasePages.checkArguments(network, limit, filter);
+        return LeasePages.inRounds(after, limit, filter, MIN_ROUND, ROUND, (from, max) -> {
             LeaseEntry[] round = store.readEntries(() -> {
                 LeaseTable t = store.state.table(network);
-                return t == null ? NO_ENTRIES : t.from(start, want);
+                return t == null ? NO_ENTRIES : t.from(from, max);
             });
-            for (int i = 0; i < round.length && out.size() < limit; i++) {
-                Lease l = round[i].toLease(network);
-                if (filter.test(l)) {
-                    out.add(l);
-                }
+            List<Lease> leases = new ArrayList<>(round.length);
+            for (LeaseEntry e : round) {
+                leases.add(e.toLease(network));
             }
-            if (round.length < want) {
-                break;
-            }
-            from = Integer.toUnsignedLong(round[round.length - 1].ip()) + 1;
-        }
-        return out;
+            return leases;
+        });
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.vmaddr.mac.MacRecord;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryStore;
+import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.NetworkStore;
@@ -216,7 +217,7 @@ public final class MemoryStore implements Store {
 
         @Override
         public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-            LeaseStore.checkPageArguments(network, limit, filter);
+            LeasePages.checkArguments(network, limit, filter);
             LeaseTable t = leases.get(network);
             if (t == null) {
                 return List.of();

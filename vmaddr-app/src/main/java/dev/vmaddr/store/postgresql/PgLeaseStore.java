@@ -3,6 +3,7 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.HolderKey;
 import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;
 import java.sql.PreparedStatement;
@@ -79,37 +80,21 @@ final class PgLeaseStore implements LeaseStore {
 
     @Override
     public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
-        LeaseStore.checkPageArguments(network, limit, filter);
-        List<Lease> out = new ArrayList<>(Math.min(limit, ROUND));
-        long from = after == null ? 0 : after.unsigned() + 1;
-        while (out.size() < limit && from <= 0xFFFF_FFFFL) {
-            long start = from;
-            int want = Math.clamp(limit - out.size(), MIN_ROUND, ROUND);
-            List<Lease> round = db.read("lease page", c -> {
-                List<Lease> rows = new ArrayList<>(want);
-                try (PreparedStatement ps = c.prepareStatement(PAGE_SQL)) {
-                    ps.setString(1, network);
-                    ps.setLong(2, start);
-                    ps.setInt(3, want);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(LeaseRows.read(rs).lease());
-                        }
+        LeasePages.checkArguments(network, limit, filter);
+        return LeasePages.inRounds(after, limit, filter, MIN_ROUND, ROUND, (from, max) -> db.read("lease page", c -> {
+            List<Lease> rows = new ArrayList<>(max);
+            try (PreparedStatement ps = c.prepareStatement(PAGE_SQL)) {
+                ps.setString(1, network);
+                ps.setLong(2, from);
+                ps.setInt(3, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(LeaseRows.read(rs).lease());
                     }
                 }
-                return rows;
-            });
-            for (int i = 0; i < round.size() && out.size() < limit; i++) {
-                if (filter.test(round.get(i))) {
-                    out.add(round.get(i));
-                }
             }
-            if (round.size() < want) {
-                break;
-            }
-            from = round.getLast().ip().unsigned() + 1;
-        }
-        return out;
+            return rows;
+        }));
     }
 
     @Override
