@@ -3,6 +3,7 @@ package dev.vmaddr.api;
 import dev.vmaddr.addr.AddressFormatException;
 import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.FieldProblem;
+import dev.vmaddr.ipam.NetworkEditException;
 import dev.vmaddr.ipam.NetworkValidationException;
 import dev.vmaddr.mac.MacPoolException;
 import dev.vmaddr.store.StoreException;
@@ -28,7 +29,13 @@ public final class ErrorMapper {
                 case INVALID -> ApiProblem.badRequest("mac", m.getMessage());
                 case STORE_UNAVAILABLE -> ApiProblem.unavailable(m.getMessage());
             };
-            case NetworkValidationException v -> fromFieldProblems(v.problems());
+            case NetworkEditException n -> switch (n.kind()) {
+                case INVALID -> ApiProblem.badRequest(fieldErrors(n.problems()));
+                case CONFLICT -> new ApiProblem(409, "Conflict", n.getMessage(),
+                        n.problems().isEmpty() ? null : n.problems().getFirst().field(), fieldErrors(n.problems()));
+                case NOT_FOUND -> ApiProblem.notFound(n.getMessage());
+            };
+            case NetworkValidationException v -> ApiProblem.badRequest(fieldErrors(v.problems()));
             case VmException v -> switch (v.kind()) {
                 case BAD_INPUT -> v.field() != null ? ApiProblem.badRequest(v.field(), v.problem())
                         : ApiProblem.badRequest("(body)", v.getMessage());
@@ -42,17 +49,7 @@ public final class ErrorMapper {
         };
     }
 
-    /**
-     * Validation problems are bad input (400), except a clash with another existing network, which is
-     * a conflict with the server's state (409).
-     */
-    public static ApiProblem fromFieldProblems(List<FieldProblem> problems) {
-        List<ApiProblem.FieldError> errors = problems.stream().map(p -> new ApiProblem.FieldError(p.field(), p.problem())).toList();
-        boolean clash = !problems.isEmpty() && problems.stream().allMatch(p -> p.problem().contains("overlaps network"));
-        if (clash) {
-            ApiProblem bad = ApiProblem.badRequest(errors);
-            return new ApiProblem(409, "Conflict", bad.getMessage(), bad.field(), errors);
-        }
-        return ApiProblem.badRequest(errors);
+    private static List<ApiProblem.FieldError> fieldErrors(List<FieldProblem> problems) {
+        return problems.stream().map(p -> new ApiProblem.FieldError(p.field(), p.problem())).toList();
     }
 }

@@ -2,6 +2,7 @@ package dev.vmaddr.api;
 
 import dev.vmaddr.config.NetworkFields;
 import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.nad.NadExporter;
 import dev.vmaddr.nad.NadFormatException;
@@ -29,12 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class NadRoutes implements RouteGroup {
     private static final Logger log = LoggerFactory.getLogger(NadRoutes.class);
 
-    private final NetworkRoutes networks;
+    private final NetworkCatalog networks;
     private final NetworkListener listener;
     private final StoredTargets targets;
     private final NadImporter importer = new NadImporter();
 
-    public NadRoutes(NetworkRoutes networks, NetworkListener listener, StoredTargets targets) {
+    /** @param listener told about NADs stored as connectivity targets only (the catalog tells about networks) */
+    public NadRoutes(NetworkCatalog networks, NetworkListener listener, StoredTargets targets) {
         this.networks = networks;
         this.listener = listener;
         this.targets = targets;
@@ -68,7 +70,7 @@ public final class NadRoutes implements RouteGroup {
     private Map<String, Object> apply(NadImport i) {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("name", i.name());
-        boolean known = networks.engine().network(i.name()).isPresent();
+        boolean known = networks.get(i.name()).isPresent();
         if (i.cidr() != null || known) {
             NetworkSpec spec = networks.upsert(i.name(), old -> merge(old, i));
             targets.remove(i.name());
@@ -106,12 +108,25 @@ public final class NadRoutes implements RouteGroup {
             return i.toNetwork(i.cidr(), i.gateway());
         }
         NetworkSpec e = existing.get();
-        boolean pools = !i.pools().isEmpty();
-        return new NetworkSpec(e.name(), i.cidr() != null ? i.cidr() : e.cidr(),
-                i.gateway() != null ? i.gateway() : e.gateway(), e.dns(), e.domain(),
-                i.mtu() != null ? i.mtu() : e.mtu(), i.hostInterface() != null ? i.hostInterface() : e.bridge(),
-                i.vlan() != null ? i.vlan() : e.vlan(), e.ipv6Prefix(), e.release(), e.leaseTime(), e.renewTime(),
-                e.rebindTime(), pools ? i.pools() : e.pools(), pools ? i.exclude() : e.exclude(), e.reservations(),
-                i.route(), e.relays(), e.dhcpServers());
+        NetworkSpec.Builder b = e.toBuilder().route(i.route());
+        if (i.cidr() != null) {
+            b.cidr(i.cidr());
+        }
+        if (i.gateway() != null) {
+            b.gateway(i.gateway());
+        }
+        if (i.mtu() != null) {
+            b.mtu(i.mtu());
+        }
+        if (i.hostInterface() != null) {
+            b.bridge(i.hostInterface());
+        }
+        if (i.vlan() != null) {
+            b.vlan(i.vlan());
+        }
+        if (!i.pools().isEmpty()) {
+            b.pools(i.pools()).exclude(i.exclude());
+        }
+        return b.build();
     }
 }

@@ -3,10 +3,9 @@ package dev.vmaddr.api;
 import dev.vmaddr.connectivity.ProbeTarget;
 
 /**
- * Hears every change the API makes to a network's definition (create, replace, pool/reservation
- * edits, NAD import, delete), so the connectivity monitor checks networks however they were made.
- * Called while the edit lock is held, in edit order: implementations must return at once (hand the
- * work to a background thread) and never call back into the routes.
+ * Hears about connectivity targets the API stores outside the network catalog (a NAD with no CIDR),
+ * so the connectivity monitor checks them too; the catalog's own listener covers networks.
+ * Implementations must return at once (hand the work to a background thread).
  */
 public interface NetworkListener {
     NetworkListener NONE = new NetworkListener() {

@@ -81,19 +81,15 @@ public final class AllocationEngine {
 
     // ---------------------------------------------------------------- networks
 
-    /** Validates, stores durably, then replaces the network's index (rebuilt from the store's leases). */
+    /**
+     * Stores durably, then replaces the network's index (rebuilt from the store's leases). The
+     * network's own rules are checked here (the index relies on them); the rules between networks
+     * (no CIDR overlap) and every edit's read-modify-write are {@link NetworkCatalog}'s, the only
+     * caller outside tests.
+     */
     public void putNetwork(NetworkSpec spec) {
-        List<FieldProblem> problems = new ArrayList<>(NetworkValidator.validate(spec));
+        NetworkValidator.requireValid(spec);
         synchronized (configLock) {
-            for (NetworkIndex other : indexes.values()) {
-                if (!other.name().equals(spec.name()) && other.spec.cidr().overlaps(spec.cidr())) {
-                    problems.add(new FieldProblem("cidr", spec.cidr() + " overlaps network " + other.name() + " "
-                            + other.spec.cidr()));
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new NetworkValidationException(spec.name(), problems);
-            }
             NetworkIndex old = indexes.get(spec.name());
             if (old != null) {
                 retire(old);

@@ -176,6 +176,20 @@ public final class NetworkValidator {
         return out;
     }
 
+    /**
+     * The networks among {@code others}, other than {@code n} itself (same name), whose CIDR overlaps
+     * {@code n}'s. Networks must not overlap: an address (a relayed giaddr, a lease) names one network.
+     */
+    public static List<NetworkSpec> overlapping(NetworkSpec n, List<NetworkSpec> others) {
+        List<NetworkSpec> out = new ArrayList<>();
+        for (NetworkSpec o : others) {
+            if (!o.name().equals(n.name()) && o.cidr().overlaps(n.cidr())) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
     /** Throws {@link NetworkValidationException} when {@link #validate} finds anything. */
     public static NetworkSpec requireValid(NetworkSpec n) {
         List<FieldProblem> problems = validate(n);

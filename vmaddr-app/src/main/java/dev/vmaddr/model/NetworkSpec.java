@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * A network's definition, as in the config file's {@code networks:} entries and the API. Immutable;
- * a change replaces the whole value. Validation of the rules between fields (pool inside the CIDR,
+ * a change replaces the whole value (build one with {@link #builder} or {@link #toBuilder}). Validation of the rules between fields (pool inside the CIDR,
  * gateway inside, ...) is ipam's {@code NetworkValidator}'s job so config, API and imports share it.
  *
  * @param gateway     nullable
@@ -45,20 +45,84 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
 
     /** A network with only a name, CIDR, gateway and pools; every other field at its default. */
     public static NetworkSpec of(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Range> pools) {
-        return new NetworkSpec(name, cidr, gateway, List.of(), null, null, null, null, null, null, null, null,
-                null, pools, List.of(), List.of(), null, List.of(), List.of());
+        return builder(name, cidr).gateway(gateway).pools(pools).build();
+    }
+
+    /** A network named {@code name} on {@code cidr}, every other field at its default until set. */
+    public static Builder builder(String name, Ipv4Prefix cidr) {
+        return new Builder().name(name).cidr(cidr);
+    }
+
+    /** A builder holding every field of this network: change a few, {@link Builder#build()} the new value. */
+    public Builder toBuilder() {
+        return new Builder().name(name).cidr(cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
+                .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
+                .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
+                .relays(relays).dhcpServers(dhcpServers);
     }
 
     /** This network with other pools (the API's pool edits). */
     public NetworkSpec withPools(List<Ipv4Range> pools) {
-        return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+        return toBuilder().pools(pools).build();
     }
 
     /** This network with other reservations (the API's reservation edits, VM NICs' reserved addresses). */
     public NetworkSpec withReservations(List<Reservation> reservations) {
-        return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+        return toBuilder().reservations(reservations).build();
+    }
+
+    /**
+     * Named fields instead of the record's nineteen positional ones, so a caller sets what it knows
+     * and a new field does not change every call site. Unset fields take the record's defaults.
+     * Not thread-safe; {@link #build()} copies the lists.
+     */
+    public static final class Builder {
+        private String name;
+        private Ipv4Prefix cidr;
+        private Ipv4Address gateway;
+        private List<Ipv4Address> dns;
+        private String domain;
+        private Integer mtu;
+        private String bridge;
+        private Integer vlan;
+        private Ipv6Prefix ipv6Prefix;
+        private ReleasePolicy release;
+        private Duration leaseTime;
+        private Duration renewTime;
+        private Duration rebindTime;
+        private List<Ipv4Range> pools;
+        private List<Ipv4Range> exclude;
+        private List<Reservation> reservations;
+        private RouteSpec route;
+        private List<Ipv4Address> relays;
+        private List<Ipv4Address> dhcpServers;
+
+        private Builder() {}
+
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder cidr(Ipv4Prefix cidr) { this.cidr = cidr; return this; }
+        public Builder gateway(Ipv4Address gateway) { this.gateway = gateway; return this; }
+        public Builder dns(List<Ipv4Address> dns) { this.dns = dns; return this; }
+        public Builder domain(String domain) { this.domain = domain; return this; }
+        public Builder mtu(Integer mtu) { this.mtu = mtu; return this; }
+        public Builder bridge(String bridge) { this.bridge = bridge; return this; }
+        public Builder vlan(Integer vlan) { this.vlan = vlan; return this; }
+        public Builder ipv6Prefix(Ipv6Prefix ipv6Prefix) { this.ipv6Prefix = ipv6Prefix; return this; }
+        public Builder release(ReleasePolicy release) { this.release = release; return this; }
+        public Builder leaseTime(Duration leaseTime) { this.leaseTime = leaseTime; return this; }
+        public Builder renewTime(Duration renewTime) { this.renewTime = renewTime; return this; }
+        public Builder rebindTime(Duration rebindTime) { this.rebindTime = rebindTime; return this; }
+        public Builder pools(List<Ipv4Range> pools) { this.pools = pools; return this; }
+        public Builder exclude(List<Ipv4Range> exclude) { this.exclude = exclude; return this; }
+        public Builder reservations(List<Reservation> reservations) { this.reservations = reservations; return this; }
+        public Builder route(RouteSpec route) { this.route = route; return this; }
+        public Builder relays(List<Ipv4Address> relays) { this.relays = relays; return this; }
+        public Builder dhcpServers(List<Ipv4Address> dhcpServers) { this.dhcpServers = dhcpServers; return this; }
+
+        public NetworkSpec build() {
+            return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
+                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+        }
     }
 
     public Duration effectiveRenewTime() {

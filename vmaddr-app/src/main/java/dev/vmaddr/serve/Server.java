@@ -16,10 +16,12 @@ import dev.vmaddr.connectivity.ConnectivityChecker;
 import dev.vmaddr.connectivity.ConnectivityMetrics;
 import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.NetworkProbe;
+import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
@@ -69,6 +71,7 @@ public final class Server implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private Store store;
     private AllocationEngine engine;
+    private NetworkCatalog catalog;
     private MacPool macPool;
     private ConnectivityMonitor monitor;
     private VmInventory vms;
@@ -90,8 +93,10 @@ public final class Server implements AutoCloseable {
         log.info("event=store.opened kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);
+        // Every change of a network's definition, from any caller, goes through the catalog.
+        catalog = new NetworkCatalog(engine, clock);
         for (NetworkSpec n : config.networks()) {
-            engine.putNetwork(n); // the file seeds; API-made networks stay in the store
+            catalog.put(n); // the file seeds; API-made networks stay in the store
             log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
@@ -106,12 +111,21 @@ public final class Server implements AutoCloseable {
         StoredTargets nadTargets = new StoredTargets(store.documents());
         ConnectivityService connectivity = new ConnectivityService(monitor, engine, nadTargets);
         connectivity.seed(); // every network has a (pending) status before the first request
+        catalog.addListener(new NetworkCatalog.Listener() {
+            @Override
+            public void networkChanged(NetworkSpec spec) {
+                connectivity.networkChanged(ProbeTarget.of(spec));
+            }
+
+            @Override
+            public void networkRemoved(String name) {
+                connectivity.networkRemoved(name);
+            }
+        });
         services.add(connectivity);
 
         String token = TokenFile.readOrCreate(config.api().tokenFile());
-        // One lock for every read-modify-write of a network spec: the API's edits and the VM NICs' reservations.
-        Object networkEdits = new Object();
-        vms = new VmInventory(new EngineVmIpam(engine, networkEdits), new PoolVmMacs(macPool), store.documents(),
+        vms = new VmInventory(new EngineVmIpam(engine, catalog), new PoolVmMacs(macPool), store.documents(),
                 store.history(), clock);
         VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
@@ -123,9 +137,8 @@ public final class Server implements AutoCloseable {
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
                 .add("libvirt", "application/xml", (spec, query) -> LibvirtExport.network(spec));
-        NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity, networkEdits);
-        List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
-                new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
+        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
+                new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ExportRoutes(engine, exports),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
@@ -211,6 +224,10 @@ public final class Server implements AutoCloseable {
 
     public AllocationEngine engine() {
         return engine;
+    }
+
+    public NetworkCatalog networks() {
+        return catalog;
     }
 
     public ConnectivityMonitor connectivity() {

@@ -5,37 +5,56 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.AllocationRequest;
+import dev.vmaddr.ipam.NetworkCatalog;
+import dev.vmaddr.ipam.NetworkEditException;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * {@link VmIpam} over the allocation engine. {@code editLock} is the lock every other editor of
- * network specs holds (the API's network routes), so a NIC's reservation and an operator's edit
- * never lose each other. Engine refusals become {@link VmException}s (404 / 409).
+ * {@link VmIpam} over the allocation engine (addresses) and the network catalog (reservations:
+ * the catalog serializes them with every other edit of a network, the API's included). Refusals
+ * become {@link VmException}s (400 / 404 / 409).
  */
 public final class EngineVmIpam implements VmIpam {
     private final AllocationEngine engine;
-    private final Object editLock;
+    private final NetworkCatalog catalog;
 
-    public EngineVmIpam(AllocationEngine engine, Object editLock) {
+    public EngineVmIpam(AllocationEngine engine, NetworkCatalog catalog) {
         this.engine = engine;
-        this.editLock = editLock;
+        this.catalog = catalog;
     }
 
     @Override
     public Optional<NetworkSpec> network(String name) {
-        return engine.network(name);
+        return catalog.get(name);
+    }
+
+    @Override
+    public void reserve(String network, Reservation reservation) {
+        refusalsAsVmException(() -> catalog.addReservation(network, reservation, NetworkCatalog.LeaseClash.REFUSE));
     }
 
     @Override
     public void editNetwork(String network, UnaryOperator<NetworkSpec> change) {
-        synchronized (editLock) {
-            NetworkSpec current = engine.network(network).orElseThrow(() -> VmException.notFound("network " + network));
+        refusalsAsVmException(() -> catalog.edit(network, current -> {
             NetworkSpec next = change.apply(current);
-            if (next != null) {
-                engine.putNetwork(next);
-            }
+            return next == null ? current : next;
+        }));
+    }
+
+    private static void refusalsAsVmException(Supplier<?> edit) {
+        try {
+            edit.get();
+        } catch (NetworkEditException e) {
+            VmException.Kind kind = switch (e.kind()) {
+                case INVALID -> VmException.Kind.BAD_INPUT;
+                case CONFLICT -> VmException.Kind.CONFLICT;
+                case NOT_FOUND -> VmException.Kind.NOT_FOUND;
+            };
+            throw new VmException(kind, e.getMessage(), e);
         }
     }
 

@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
  * that address, and the NIC adopts the reservation: it is moved and removed with the NIC.
  *
  * <p>Concurrency: a network's spec is replaced whole, so adding or removing a reservation is a
- * read-modify-write, done through {@link VmIpam#editNetwork} which serializes it with every other
- * edit of that network. Address choice itself is the engine's and runs outside that, so creates on
+ * read-modify-write, done through {@link VmIpam#reserve} and {@link VmIpam#editNetwork}, which the
+ * network catalog serializes with every other edit of that network. Address choice itself is the engine's and runs outside that, so creates on
  * one network only queue for the short spec rewrite.
  */
 final class NicAddresses {
@@ -47,17 +47,11 @@ final class NicAddresses {
     Ipv4Address reserve(String network, MacAddress mac, String hostname) {
         Ipv4Address ip = ipam.allocate(network, mac, null, hostname);
         try {
-            rewrite(network, spec -> {
-                List<Reservation> rs = new ArrayList<>(spec.reservations());
-                if (rs.stream().anyMatch(r -> ip.equals(r.ip()) && mac.equals(r.mac()))) {
-                    return null;
-                }
-                if (rs.stream().anyMatch(r -> ip.equals(r.ip()))) {
-                    throw VmException.conflict("address " + ip + " in network " + network + " is reserved for another client");
-                }
-                rs.add(new Reservation(mac, null, ip, hostname));
-                return spec.withReservations(rs);
-            });
+            // A reservation the operator made for this MAC is adopted as it is (its hostname kept).
+            boolean adopted = network(network).reservations().stream().anyMatch(r -> ip.equals(r.ip()) && mac.equals(r.mac()));
+            if (!adopted) {
+                ipam.reserve(network, new Reservation(mac, null, ip, hostname));
+            }
         } catch (RuntimeException e) {
             ipam.release(network, ip);
             throw e;

@@ -3,6 +3,7 @@ package dev.vmaddr.vm;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -15,7 +16,15 @@ public interface VmIpam {
     Optional<NetworkSpec> network(String name);
 
     /**
-     * Read-modify-write of the network's spec (a reservation added, moved or removed), durable on
+     * Adds a reservation, durable on return; the same one again changes nothing.
+     *
+     * @throws VmException CONFLICT when the address is reserved for another client or the MAC has
+     *                     another address; NOT_FOUND when there is no such network
+     */
+    void reserve(String network, Reservation reservation);
+
+    /**
+     * Read-modify-write of the network's spec (a reservation moved or removed), durable on
      * return. {@code change} returns null to write nothing. Implementations serialize this with
      * every other edit of the same network (the API's reservation and pool routes included), or two
      * edits could lose each other.

@@ -37,7 +37,7 @@ class VmDhcpObserverTest {
         AllocationEngine engine = new AllocationEngine(store, clock, new SplittableRandom(1));
         engine.putNetwork(NetworkSpec.of("n1", Ipv4Prefix.parse("198.18.30.0/24"), Ipv4Address.parse("198.18.30.1"),
                 List.of(Ipv4Range.parse("198.18.30.10-198.18.30.90"))));
-        VmInventory vms = new VmInventory(new EngineVmIpam(engine, new Object()),
+        VmInventory vms = new VmInventory(new EngineVmIpam(engine, new dev.vmaddr.ipam.NetworkCatalog(engine, clock)),
                 new PoolVmMacs(new MacPool(MacPoolSpec.defaults(), store.macs(), clock, new SplittableRandom(2))),
                 store.documents(), store.history(), clock);
         Nic nic = vms.create("web1", "hv1", List.of(new NicRequest("nic0", "n1", null))).nic("nic0").orElseThrow();

@@ -6,6 +6,7 @@ import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.mac.MacPoolSpec;
 import dev.vmaddr.model.Lease;
@@ -34,7 +35,7 @@ final class VmFixture {
     final Store store;
     final AllocationEngine engine;
     final MacPool pool;
-    final Object editLock = new Object();
+    final NetworkCatalog catalog;
     final VmInventory inventory;
 
     VmFixture() {
@@ -46,26 +47,26 @@ final class VmFixture {
         this.store = store;
         this.clock = clock;
         engine = new AllocationEngine(store, clock, new SplittableRandom(7));
+        catalog = new NetworkCatalog(engine, clock);
         pool = new MacPool(MacPoolSpec.defaults(), store.macs(), clock, new SplittableRandom(8));
         if (seedNetworks) {
-            engine.putNetwork(network("t1", "198.18.4.0/24", ReleasePolicy.ON_DELETE, "2001:db8:0:1::/64"));
-            engine.putNetwork(network("t2", "198.18.5.0/24", ReleasePolicy.ON_STOP, null));
-            engine.putNetwork(network("t3", "198.18.6.0/24", ReleasePolicy.NEVER, null));
+            catalog.put(network("t1", "198.18.4.0/24", ReleasePolicy.ON_DELETE, "2001:db8:0:1::/64"));
+            catalog.put(network("t2", "198.18.5.0/24", ReleasePolicy.ON_STOP, null));
+            catalog.put(network("t3", "198.18.6.0/24", ReleasePolicy.NEVER, null));
         }
-        inventory = new VmInventory(new EngineVmIpam(engine, editLock), new PoolVmMacs(pool), store.documents(),
+        inventory = new VmInventory(new EngineVmIpam(engine, catalog), new PoolVmMacs(pool), store.documents(),
                 store.history(), clock);
     }
 
     static NetworkSpec network(String name, String cidr, ReleasePolicy release, String v6) {
         Ipv4Prefix p = Ipv4Prefix.parse(cidr);
-        return new NetworkSpec(name, p, p.network().plus(1), List.of(), "lab.example", 1500, "br-" + name, null,
-                v6 == null ? null : Ipv6Prefix.parse(v6), release, null, null, null,
-                List.of(new Ipv4Range(p.network().plus(10), p.network().plus(250))), List.of(), List.of(), null,
-                List.of(), List.of());
+        return NetworkSpec.builder(name, p).gateway(p.network().plus(1)).domain("lab.example").mtu(1500)
+                .bridge("br-" + name).ipv6Prefix(v6 == null ? null : Ipv6Prefix.parse(v6)).release(release)
+                .pools(List.of(new Ipv4Range(p.network().plus(10), p.network().plus(250)))).build();
     }
 
     VmInventory reopen() {
-        return new VmInventory(new EngineVmIpam(engine, editLock), new PoolVmMacs(pool), store.documents(), store.history(), clock);
+        return new VmInventory(new EngineVmIpam(engine, catalog), new PoolVmMacs(pool), store.documents(), store.history(), clock);
     }
 
     List<Reservation> reservations(String network) {
