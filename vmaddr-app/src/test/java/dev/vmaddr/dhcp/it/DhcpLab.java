@@ -236,6 +236,31 @@ public final class DhcpLab implements AutoCloseable {
         }
     }
 
+    /** An API answer: the HTTP status and the body as text. */
+    public record ApiAnswer(int status, String body) {}
+
+    /**
+     * Calls the server's API from inside the server namespace, where it listens: {@code method}
+     * {@code path} (from {@code /api/v1/...}) with a JSON body or none.
+     */
+    public ApiAnswer api(String method, String path, String json) {
+        String token;
+        try {
+            token = Files.readString(tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-m", "15", "-w", "\n%{http_code}", "-X", method,
+                "-H", "Authorization: Bearer " + token));
+        if (json != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", json));
+        }
+        cmd.add("http://127.0.0.1:" + API_PORT + path);
+        String out = srv.exec(Duration.ofSeconds(20), cmd.toArray(String[]::new)).orThrow().stdout();
+        int nl = out.lastIndexOf('\n');
+        return new ApiAnswer(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, Math.max(nl, 0)));
+    }
+
     public Map<String, Object> lease(String network, String ip) {
         return leases(network).stream().filter(l -> ip.equals(l.get("ip"))).findFirst().orElse(null);
     }
