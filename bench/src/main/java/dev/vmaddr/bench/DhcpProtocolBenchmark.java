@@ -79,10 +79,9 @@ public class DhcpProtocolBenchmark {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         engine = new AllocationEngine(new MemoryStore(), clock, new SplittableRandom(42));
-        engine.putNetwork(new NetworkSpec("bench", Ipv4Prefix.parse("10.20.0.0/16"), SERVER,
-                List.of(Ipv4Address.parse("10.20.0.53")), "bench.example", 1500, "br-bench", null, null, null,
-                Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("10.20.0.0/16")), List.of(), List.of(), null,
-                List.of(), List.of()));
+        engine.putNetwork(NetworkSpec.builder("bench", Ipv4Prefix.parse("10.20.0.0/16")).gateway(SERVER)
+                .dns(List.of(Ipv4Address.parse("10.20.0.53"))).domain("bench.example").mtu(1500).bridge("br-bench")
+                .leaseTime(Duration.ofHours(1)).pools(List.of(Ipv4Range.parse("10.20.0.0/16"))).build());
         long target = engine.stats("bench").size() * fill / 100;
         for (long i = 0; i < target; i++) {
             engine.allocate("bench", AllocationRequest.of(new MacAddress(0x020000000000L + i)));

@@ -70,8 +70,10 @@ public final class NetworkFields {
         if (!parsed) {
             return null;
         }
-        return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+        return NetworkSpec.builder(name, cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
+                .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
+                .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
+                .relays(relays).dhcpServers(dhcpServers).build();
     }
 
     public static Reservation readReservation(Fields r) {

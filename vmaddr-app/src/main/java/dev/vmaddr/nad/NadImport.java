@@ -37,8 +37,8 @@ public record NadImport(String name, String namespace, String cniType, String ho
 
     /** The vmaddr network with a CIDR/gateway supplied from elsewhere (e.g. learned by DHCP). */
     public NetworkSpec toNetwork(Ipv4Prefix cidr, Ipv4Address gateway) {
-        return new NetworkSpec(name, cidr, gateway, List.of(), null, mtu, hostInterface, vlan, null, null, null, null,
-                null, pools, exclude, List.of(), route, List.of(), List.of());
+        return NetworkSpec.builder(name, cidr).gateway(gateway).mtu(mtu).bridge(hostInterface).vlan(vlan).pools(pools)
+                .exclude(exclude).route(route).build();
     }
 
     /** The connectivity check target: checked all the same when the NAD has no route annotation. */

@@ -31,8 +31,7 @@ class ConnectivityCheckerNetnsTest {
     }
 
     static NetworkSpec network(String bridge, RouteSpec route, Ipv4Prefix cidr) {
-        return new NetworkSpec("lan0", cidr, GW, List.of(), null, null, bridge, null, null, null, null, null, null,
-                List.of(), List.of(), List.of(), route, List.of(), List.of());
+        return NetworkSpec.builder("lan0", cidr).gateway(GW).bridge(bridge).route(route).build();
     }
 
     @Test

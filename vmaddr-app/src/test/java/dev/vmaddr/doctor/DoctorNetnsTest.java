@@ -26,8 +26,8 @@ class DoctorNetnsTest {
     static final Ipv4Prefix CIDR = Ipv4Prefix.parse("198.18.0.0/24");
 
     static NetworkSpec lan0(Integer mtu, Integer vlan, String bridge) {
-        return new NetworkSpec("lan0", CIDR, Ipv4Address.parse("198.18.0.1"), List.of(), null, mtu, bridge, vlan, null,
-                null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        return NetworkSpec.builder("lan0", CIDR).gateway(Ipv4Address.parse("198.18.0.1")).mtu(mtu).bridge(bridge)
+                .vlan(vlan).build();
     }
 
     static final NetworkSpec LAN0 = lan0(1500, null, "br0");

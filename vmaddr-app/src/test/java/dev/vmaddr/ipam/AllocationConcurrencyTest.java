@@ -48,11 +48,13 @@ class AllocationConcurrencyTest {
         MemoryStore store = new MemoryStore();
         MutableClock clock = new MutableClock();
         AllocationEngine engine = new AllocationEngine(store, clock, new Random(seed), Duration.ofSeconds(20));
-        engine.putNetwork(new NetworkSpec("c", Ipv4Prefix.parse("198.18.0.0/27"), Ipv4Address.parse("198.18.0.1"), List.of(),
-                null, null, null, null, null, null, Duration.ofSeconds(60), null, null,
-                List.of(Ipv4Range.parse("198.18.0.2-198.18.0.21")), List.of(Ipv4Range.parse("198.18.0.7")),
-                List.of(new Reservation(new MacAddress(0x525400000000L), null, Ipv4Address.parse("198.18.0.25"), null)),
-                null, List.of(), List.of()));
+        engine.putNetwork(NetworkSpec.builder("c", Ipv4Prefix.parse("198.18.0.0/27"))
+                .gateway(Ipv4Address.parse("198.18.0.1")).leaseTime(Duration.ofSeconds(60))
+                .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.21")))
+                .exclude(List.of(Ipv4Range.parse("198.18.0.7")))
+                .reservations(List.of(
+                        new Reservation(new MacAddress(0x525400000000L), null, Ipv4Address.parse("198.18.0.25"), null)))
+                .build());
         Map<HolderKey, Belief> beliefs = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

@@ -41,9 +41,9 @@ class AllocationEngineTest {
 
     /** 198.18.0.0/24, gateway .1, pool .0-.255 whole span (so network/broadcast/gateway are in it), .10-.19 excluded. */
     NetworkSpec lab(List<Reservation> reservations) {
-        return new NetworkSpec("lab", Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"), List.of(), null, null, "br-lab",
-                null, null, null, Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("198.18.0.0/24")),
-                List.of(Ipv4Range.parse("198.18.0.10-198.18.0.19")), reservations, null, List.of(), List.of());
+        return NetworkSpec.builder("lab", Ipv4Prefix.parse("198.18.0.0/24")).gateway(ip("198.18.0.1"))
+                .bridge("br-lab").leaseTime(Duration.ofHours(1)).pools(List.of(Ipv4Range.parse("198.18.0.0/24")))
+                .exclude(List.of(Ipv4Range.parse("198.18.0.10-198.18.0.19"))).reservations(reservations).build();
     }
 
     @Test
@@ -105,10 +105,11 @@ class AllocationEngineTest {
 
     @Test
     void reservationsInsideAndOutsidePools() {
-        NetworkSpec spec = new NetworkSpec("res", Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"), List.of(), null, null,
-                null, null, null, null, null, null, null, List.of(Ipv4Range.parse("198.18.0.100-198.18.0.110")), List.of(),
-                List.of(new Reservation(A, null, ip("198.18.0.105"), "a"),
-                        new Reservation(null, ClientId.parse("ff:01"), ip("198.18.0.50"), "b")), null, List.of(), List.of());
+        NetworkSpec spec = NetworkSpec.builder("res", Ipv4Prefix.parse("198.18.0.0/24")).gateway(ip("198.18.0.1"))
+                .pools(List.of(Ipv4Range.parse("198.18.0.100-198.18.0.110")))
+                .reservations(List.of(new Reservation(A, null, ip("198.18.0.105"), "a"),
+                        new Reservation(null, ClientId.parse("ff:01"), ip("198.18.0.50"), "b")))
+                .build();
         engine.putNetwork(spec);
         assertThat(engine.stats("res").size()).isEqualTo(10);
         assertThat(engine.offer("res", AllocationRequest.of(A), HOLD).ip()).isEqualTo(ip("198.18.0.105"));
@@ -292,9 +293,8 @@ class AllocationEngineTest {
 
     @Test
     void anAddressAnotherServerReleasedBecomesFreeHereOnceItsLeaseRunsOut() {
-        NetworkSpec one = new NetworkSpec("one", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
-                null, null, null, null, Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2")),
-                List.of(), List.of(), null, List.of(), List.of());
+        NetworkSpec one = NetworkSpec.builder("one", Ipv4Prefix.parse("198.18.0.0/29")).gateway(ip("198.18.0.1"))
+                .leaseTime(Duration.ofHours(1)).pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2"))).build();
         engine.putNetwork(one);
         Ipv4Address x = engine.allocate("one", AllocationRequest.of(new MacAddress(0x525400300001L))).ip();
         AllocationEngine other = new AllocationEngine(store, clock, new Random(8)); // starts with x taken
@@ -307,9 +307,8 @@ class AllocationEngineTest {
 
     @Test
     void anAddressAnotherServerRenewedIsWatchedUntilItsNewEnd() {
-        NetworkSpec one = new NetworkSpec("one", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
-                null, null, null, null, Duration.ofHours(1), null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2")),
-                List.of(), List.of(), null, List.of(), List.of());
+        NetworkSpec one = NetworkSpec.builder("one", Ipv4Prefix.parse("198.18.0.0/29")).gateway(ip("198.18.0.1"))
+                .leaseTime(Duration.ofHours(1)).pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.2"))).build();
         engine.putNetwork(one);
         MacAddress mac = new MacAddress(0x525400300001L);
         Ipv4Address x = engine.allocate("one", AllocationRequest.of(mac)).ip();
@@ -326,9 +325,8 @@ class AllocationEngineTest {
 
     @Test
     void anotherServerSharingTheStoreIsNeverDoubleBooked() {
-        NetworkSpec small = new NetworkSpec("s", Ipv4Prefix.parse("198.18.0.0/29"), ip("198.18.0.1"), List.of(), null, null,
-                null, null, null, null, null, null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.6")), List.of(), List.of(),
-                null, List.of(), List.of());
+        NetworkSpec small = NetworkSpec.builder("s", Ipv4Prefix.parse("198.18.0.0/29")).gateway(ip("198.18.0.1"))
+                .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.6"))).build();
         engine.putNetwork(small);
         AllocationEngine other = new AllocationEngine(store, clock, new Random(8)); // same store, own stale index
         Set<Ipv4Address> got = new HashSet<>();

@@ -67,11 +67,12 @@ class AllocationModelTest {
         final Map<HolderKey, Integer> lastIp = new HashMap<>();
 
         World() {
-            engine.putNetwork(new NetworkSpec("m", Ipv4Prefix.parse("198.18.0.0/28"), ip(1), List.of(), null, null, null, null,
-                    null, null, LEASE, null, null, List.of(Ipv4Range.parse("198.18.0.2-198.18.0.6")),
-                    List.of(Ipv4Range.parse("198.18.0.5")),
-                    List.of(new Reservation(MACS.get(0), null, ip(3), null), new Reservation(MACS.get(1), null, ip(14), null)),
-                    null, List.of(), List.of()));
+            engine.putNetwork(NetworkSpec.builder("m", Ipv4Prefix.parse("198.18.0.0/28")).gateway(ip(1))
+                    .leaseTime(LEASE).pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.6")))
+                    .exclude(List.of(Ipv4Range.parse("198.18.0.5")))
+                    .reservations(List.of(new Reservation(MACS.get(0), null, ip(3), null),
+                            new Reservation(MACS.get(1), null, ip(14), null)))
+                    .build());
         }
 
         Instant now() {

@@ -21,9 +21,10 @@ class NetworkValidatorTest {
 
     static NetworkSpec spec(String name, String cidr, String gw, List<String> pools, List<String> exclude,
                             List<Reservation> res, Duration lease, Duration renew, Duration rebind, Integer vlan, Integer mtu) {
-        return new NetworkSpec(name, Ipv4Prefix.parse(cidr), gw == null ? null : ip(gw), List.of(), null, mtu, "br0", vlan,
-                null, null, lease, renew, rebind, pools.stream().map(Ipv4Range::parse).toList(),
-                exclude.stream().map(Ipv4Range::parse).toList(), res, null, List.of(), List.of());
+        return NetworkSpec.builder(name, Ipv4Prefix.parse(cidr)).gateway(gw == null ? null : ip(gw)).mtu(mtu)
+                .bridge("br0").vlan(vlan).leaseTime(lease).renewTime(renew).rebindTime(rebind)
+                .pools(pools.stream().map(Ipv4Range::parse).toList())
+                .exclude(exclude.stream().map(Ipv4Range::parse).toList()).reservations(res).build();
     }
 
     static List<String> fields(NetworkSpec s) {
@@ -97,8 +98,8 @@ class NetworkValidatorTest {
         assertThat(fields(spec("a".repeat(63), "198.18.0.0/24", null, List.of(), List.of(), List.of(), null, null, null, null, null)))
                 .isEmpty();
         NetworkSpec s = spec("a", "198.18.0.0/24", null, List.of(), List.of(), List.of(), null, null, null, null, null);
-        NetworkSpec badBridge = new NetworkSpec(s.name(), s.cidr(), null, List.of(), null, null, "a-very-long-bridge-name", null,
-                Ipv6Prefix.parse("2001:db8::/48"), null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        NetworkSpec badBridge = NetworkSpec.builder(s.name(), s.cidr()).bridge("a-very-long-bridge-name")
+                .ipv6Prefix(Ipv6Prefix.parse("2001:db8::/48")).build();
         assertThat(fields(badBridge)).containsExactly("bridge", "ipv6Prefix");
     }
 

@@ -13,9 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Default T1/T2 (RFC 2131 4.4.5: 0.5 and 0.875 of the lease time), computed without BigDecimal. */
 class NetworkSpecTimersTest {
     static NetworkSpec withLease(Duration lease) {
-        return new NetworkSpec("n", Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1"), List.of(), null,
-                null, null, null, null, null, lease, null, null, List.of(Ipv4Range.parse("198.18.0.10-198.18.0.20")),
-                List.of(), List.of(), null, List.of(), List.of());
+        return NetworkSpec.builder("n", Ipv4Prefix.parse("198.18.0.0/24")).gateway(Ipv4Address.parse("198.18.0.1"))
+                .leaseTime(lease).pools(List.of(Ipv4Range.parse("198.18.0.10-198.18.0.20"))).build();
     }
 
     @Test

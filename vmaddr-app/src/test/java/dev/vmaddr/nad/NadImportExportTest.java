@@ -120,11 +120,12 @@ class NadImportExportTest {
 
     @Test
     void bridgeExportRoundTripsThroughImport() {
-        NetworkSpec lan0 = new NetworkSpec("lan0", Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1"),
-                List.of(), null, 1500, "br-lan0", 100, null, null, null, null, null,
-                List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")), List.of(), List.of(),
-                new RouteSpec(RouteSpec.Mode.MANUAL, Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1")),
-                List.of(), List.of());
+        NetworkSpec lan0 = NetworkSpec.builder("lan0", Ipv4Prefix.parse("198.18.0.0/24"))
+                .gateway(Ipv4Address.parse("198.18.0.1")).mtu(1500).bridge("br-lan0").vlan(100)
+                .pools(List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")))
+                .route(new RouteSpec(RouteSpec.Mode.MANUAL, Ipv4Prefix.parse("198.18.0.0/24"),
+                        Ipv4Address.parse("198.18.0.1")))
+                .build();
         String yaml = exporter.export(lan0, new NadExporter.Options(NadExporter.CniType.BRIDGE, "vms"));
         assertThat(yaml).contains("network.harvesterhci.io/route").contains("L2VlanNetwork");
 
@@ -150,8 +151,7 @@ class NadImportExportTest {
     @Test
     void autoModeNetworkExportsTheAutoAnnotation() {
         NetworkSpec n = NetworkSpec.of("lan1", Ipv4Prefix.parse("198.18.1.0/24"), null, List.of());
-        n = new NetworkSpec(n.name(), n.cidr(), null, List.of(), null, null, "br1", null, null, null, null, null, null,
-                List.of(), List.of(), List.of(), RouteSpec.AUTO, List.of(), List.of());
+        n = NetworkSpec.builder(n.name(), n.cidr()).bridge("br1").route(RouteSpec.AUTO).build();
         String yaml = exporter.export(n);
         NadDocument doc = NadDocument.parseAll(yaml).getFirst();
         assertThat(doc.annotations()).containsEntry(NadDocument.ROUTE_ANNOTATION, "{\"mode\":\"auto\"}");
@@ -160,8 +160,8 @@ class NadImportExportTest {
 
     @Test
     void macvlanExportIsAChainWithTuningAndMacCapabilityThatLintsClean() {
-        NetworkSpec n = new NetworkSpec("mv", Ipv4Prefix.parse("198.18.2.0/24"), Ipv4Address.parse("198.18.2.1"), List.of(),
-                null, 1450, "eth1", null, null, null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        NetworkSpec n = NetworkSpec.builder("mv", Ipv4Prefix.parse("198.18.2.0/24"))
+                .gateway(Ipv4Address.parse("198.18.2.1")).mtu(1450).bridge("eth1").build();
         String yaml = exporter.export(n, new NadExporter.Options(NadExporter.CniType.MACVLAN, null));
         CniConfig cni = CniConfig.parse(NadDocument.parseAll(yaml).getFirst().config(), "mv");
         assertThat(cni.chained()).isTrue();

@@ -25,8 +25,8 @@ class NadLinterTest {
     }
 
     private static NetworkSpec vmaddr(String name, Integer mtu, Integer vlan) {
-        return new NetworkSpec(name, Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1"), List.of(), null,
-                mtu, "br-lan0", vlan, null, null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        return NetworkSpec.builder(name, Ipv4Prefix.parse("198.18.0.0/24")).gateway(Ipv4Address.parse("198.18.0.1"))
+                .mtu(mtu).bridge("br-lan0").vlan(vlan).build();
     }
 
     @Test
@@ -82,8 +82,8 @@ class NadLinterTest {
                     assertThat(f.fix()).contains("198.18.5.0/24");
                 });
         // The same NAD for a network vmaddr serves needs no IPAM: vmaddr's DHCP assigns the addresses.
-        NetworkSpec managed = new NetworkSpec("ext", Ipv4Prefix.parse("198.18.5.0/24"), Ipv4Address.parse("198.18.5.1"),
-                List.of(), null, null, "br5", null, null, null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        NetworkSpec managed = NetworkSpec.builder("ext", Ipv4Prefix.parse("198.18.5.0/24"))
+                .gateway(Ipv4Address.parse("198.18.5.1")).bridge("br5").build();
         assertThat(linter.lint(manual, List.of(managed)).findings()).isEmpty();
         String gw = nad("g", "", "{\"cniVersion\":\"0.3.1\",\"type\":\"bridge\",\"bridge\":\"b\",\"isGateway\":true}");
         assertThat(linter.lint(gw, List.of()).rules()).containsExactly("ipam-missing");

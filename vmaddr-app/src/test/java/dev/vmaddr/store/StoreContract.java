@@ -201,14 +201,16 @@ public abstract class StoreContract extends StoreFixture {
 
     /** A network with every field set, for round-trip checks. */
     public static NetworkSpec fullNetwork(String name) {
-        return new NetworkSpec(name, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"),
-                List.of(ip("198.18.0.2"), ip("198.18.0.3")), "lab.example", 9000, "br0", 42,
-                Ipv6Prefix.parse("fd00:1::/64"), ReleasePolicy.ON_STOP, Duration.ofMinutes(30), Duration.ofMinutes(10),
-                null, List.of(Ipv4Range.parse("198.18.0.100-198.18.0.200")), List.of(Ipv4Range.parse("198.18.0.150-198.18.0.150")),
-                List.of(new Reservation(mac(5), null, ip("198.18.0.5"), "db"),
-                        new Reservation(null, ClientId.parse("01aabb"), ip("198.18.0.6"), null)),
-                new RouteSpec(RouteSpec.Mode.MANUAL, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1")),
-                List.of(ip("198.18.0.254")), List.of(ip("198.18.0.1")));
+        return NetworkSpec.builder(name, Ipv4Prefix.parse("198.18.0.0/24")).gateway(ip("198.18.0.1"))
+                .dns(List.of(ip("198.18.0.2"), ip("198.18.0.3"))).domain("lab.example").mtu(9000).bridge("br0")
+                .vlan(42).ipv6Prefix(Ipv6Prefix.parse("fd00:1::/64")).release(ReleasePolicy.ON_STOP)
+                .leaseTime(Duration.ofMinutes(30)).renewTime(Duration.ofMinutes(10))
+                .pools(List.of(Ipv4Range.parse("198.18.0.100-198.18.0.200")))
+                .exclude(List.of(Ipv4Range.parse("198.18.0.150-198.18.0.150")))
+                .reservations(List.of(new Reservation(mac(5), null, ip("198.18.0.5"), "db"),
+                        new Reservation(null, ClientId.parse("01aabb"), ip("198.18.0.6"), null)))
+                .route(new RouteSpec(RouteSpec.Mode.MANUAL, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1")))
+                .relays(List.of(ip("198.18.0.254"))).dhcpServers(List.of(ip("198.18.0.1"))).build();
     }
 
     @Test

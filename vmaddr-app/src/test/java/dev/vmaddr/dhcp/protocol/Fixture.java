@@ -39,15 +39,15 @@ final class Fixture {
     static final ReceiveContext ON_LAN0 = ReceiveContext.broadcastOn("br-lan0", SERVER);
 
     final MutableClock clock = new MutableClock();
-    final NetworkSpec lan0 = new NetworkSpec("lan0", Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1"),
-            List.of(ip("198.18.0.53"), ip("198.18.0.54")), "lab.example", 1500, "br-lan0", null, null, null,
-            Duration.ofSeconds(120), Duration.ofSeconds(60), Duration.ofSeconds(105),
-            List.of(Ipv4Range.parse("198.18.0.100-198.18.0.104")), List.of(Ipv4Range.parse("198.18.0.101")),
-            List.of(new Reservation(RESERVED_MAC, null, ip("198.18.0.50"), "db1")), null, List.of(), List.of());
-    final NetworkSpec lan1 = new NetworkSpec("lan1", Ipv4Prefix.parse("198.18.1.0/24"), ip("198.18.1.1"),
-            List.of(ip("198.18.0.53")), null, null, null, null, null, null, null, null, null,
-            List.of(Ipv4Range.parse("198.18.1.100-198.18.1.150")), List.of(), List.of(), null,
-            List.of(ip("198.18.1.1")), List.of());
+    final NetworkSpec lan0 = NetworkSpec.builder("lan0", Ipv4Prefix.parse("198.18.0.0/24")).gateway(ip("198.18.0.1"))
+            .dns(List.of(ip("198.18.0.53"), ip("198.18.0.54"))).domain("lab.example").mtu(1500).bridge("br-lan0")
+            .leaseTime(Duration.ofSeconds(120)).renewTime(Duration.ofSeconds(60)).rebindTime(Duration.ofSeconds(105))
+            .pools(List.of(Ipv4Range.parse("198.18.0.100-198.18.0.104")))
+            .exclude(List.of(Ipv4Range.parse("198.18.0.101")))
+            .reservations(List.of(new Reservation(RESERVED_MAC, null, ip("198.18.0.50"), "db1"))).build();
+    final NetworkSpec lan1 = NetworkSpec.builder("lan1", Ipv4Prefix.parse("198.18.1.0/24")).gateway(ip("198.18.1.1"))
+            .dns(List.of(ip("198.18.0.53"))).pools(List.of(Ipv4Range.parse("198.18.1.100-198.18.1.150")))
+            .relays(List.of(ip("198.18.1.1"))).build();
     final MemoryStore store = new MemoryStore();
     final AllocationEngine engine;
     final LeaseOperations leases;

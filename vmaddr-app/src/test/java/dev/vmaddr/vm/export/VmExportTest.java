@@ -42,14 +42,17 @@ class VmExportTest {
     static final Instant T = Instant.parse("2025-06-14T09:43:25Z");
 
     static NetworkSpec lan0() {
-        return new NetworkSpec("lan0", Ipv4Prefix.parse("198.18.0.0/24"), Ipv4Address.parse("198.18.0.1"),
-                List.of(Ipv4Address.parse("198.18.0.53"), Ipv4Address.parse("198.18.0.54")), "lab.example", 1500, "br-lan0",
-                100, Ipv6Prefix.parse("2001:db8:0:1::/64"), ReleasePolicy.ON_DELETE, null, null, null,
-                List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")), List.of(Ipv4Range.parse("198.18.0.150-198.18.0.150")),
-                List.of(new Reservation(MacAddress.parse("02:18:aa:00:00:50"), null, Ipv4Address.parse("198.18.0.50"), "db1"),
+        return NetworkSpec.builder("lan0", Ipv4Prefix.parse("198.18.0.0/24")).gateway(Ipv4Address.parse("198.18.0.1"))
+                .dns(List.of(Ipv4Address.parse("198.18.0.53"), Ipv4Address.parse("198.18.0.54")))
+                .domain("lab.example").mtu(1500).bridge("br-lan0").vlan(100)
+                .ipv6Prefix(Ipv6Prefix.parse("2001:db8:0:1::/64")).release(ReleasePolicy.ON_DELETE)
+                .pools(List.of(Ipv4Range.parse("198.18.0.100-198.18.0.199")))
+                .exclude(List.of(Ipv4Range.parse("198.18.0.150-198.18.0.150")))
+                .reservations(List.of(
+                        new Reservation(MacAddress.parse("02:18:aa:00:00:50"), null, Ipv4Address.parse("198.18.0.50"), "db1"),
                         new Reservation(MacAddress.parse("52:54:00:00:00:11"), null, Ipv4Address.parse("198.18.0.101"), "web1"),
-                        new Reservation(null, ClientId.parse("01525400000099"), Ipv4Address.parse("198.18.0.60"), null)),
-                null, List.of(), List.of());
+                        new Reservation(null, ClientId.parse("01525400000099"), Ipv4Address.parse("198.18.0.60"), null)))
+                .build();
     }
 
     static NetworkSpec lan1() {
@@ -61,9 +64,7 @@ class VmExportTest {
     static final Function<String, NetworkSpec> LOOKUP = NETWORKS::get;
 
     static NetworkSpec withBridge(NetworkSpec s, String bridge) {
-        return new NetworkSpec(s.name(), s.cidr(), s.gateway(), s.dns(), s.domain(), s.mtu(), bridge, s.vlan(), s.ipv6Prefix(),
-                s.release(), s.leaseTime(), s.renewTime(), s.rebindTime(), s.pools(), s.exclude(), s.reservations(), s.route(),
-                s.relays(), s.dhcpServers());
+        return s.toBuilder().bridge(bridge).build();
     }
 
     static Vm web1() {
