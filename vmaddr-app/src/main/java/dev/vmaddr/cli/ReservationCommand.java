@@ -35,6 +35,9 @@ public final class ReservationCommand {
         String ip;
         @Option(names = "--hostname")
         String hostname;
+        @Option(names = "--take-over", description = "reserve even when another client's lease holds the address: "
+                + "that client is refused at its next renewal and moves to another address (default: refused, 409)")
+        boolean takeOver;
 
         @Override
         void run(ApiClient api) {
@@ -46,6 +49,9 @@ public final class ReservationCommand {
             putIf(body, "clientId", clientId);
             body.put("ip", ip);
             putIf(body, "hostname", hostname);
+            if (takeOver) {
+                body.put("takeOver", true);
+            }
             print(api.post(networkPath(network) + "/reservations", body));
         }
     }

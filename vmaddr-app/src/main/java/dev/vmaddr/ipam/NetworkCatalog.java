@@ -187,15 +187,12 @@ public final class NetworkCatalog {
     /**
      * Adds a reservation. CONFLICT when its address is reserved for another client, when its MAC
      * or client-id already has another address, or (with {@link LeaseClash#REFUSE}) when another
-     * client's bound lease holds the address now. The same reservation again is accepted and
-     * changes nothing, so a caller may repeat it.
+     * client's bound lease holds the address now (the same reservation again is a CONFLICT too,
+     * as the API always answered).
      */
     public Reservation addReservation(String name, Reservation r, LeaseClash onLease) {
         edit(name, n -> {
             for (Reservation o : n.reservations()) {
-                if (o.equals(r)) {
-                    return n;
-                }
                 if (o.ip().equals(r.ip())) {
                     throw NetworkEditException.conflict(new FieldProblem("ip", r.ip() + " is already reserved for " + holder(o)));
                 }

@@ -16,7 +16,7 @@ public interface VmIpam {
     Optional<NetworkSpec> network(String name);
 
     /**
-     * Adds a reservation, durable on return; the same one again changes nothing.
+     * Adds a reservation, durable on return.
      *
      * @throws VmException CONFLICT when the address is reserved for another client or the MAC has
      *                     another address; NOT_FOUND when there is no such network

@@ -169,9 +169,9 @@ class NetworkCatalogTest {
                 new Reservation(null, id, ip("198.18.0.53"), null), LeaseClash.REFUSE), Kind.CONFLICT);
         assertThat(sameId.problems()).extracting(FieldProblem::field).containsExactly("clientId");
 
-        // the same reservation again is accepted and writes nothing
+        // the same reservation again is refused too, and nothing is written
         heard.clear();
-        catalog.addReservation("lab", a, LeaseClash.REFUSE);
+        refusal(() -> catalog.addReservation("lab", a, LeaseClash.REFUSE), Kind.CONFLICT);
         assertThat(heard).isEmpty();
         assertThat(catalog.get("lab").orElseThrow().reservations()).hasSize(2);
     }
