@@ -114,7 +114,12 @@ public final class Server implements AutoCloseable {
         catalog.addListener(new NetworkCatalog.Listener() {
             @Override
             public void networkChanged(NetworkSpec spec) {
-                connectivity.networkChanged(ProbeTarget.of(spec));
+                // A check looks only at the route facts (interface, VLAN, route, CIDR, gateway): a pool or
+                // reservation edit (every VM NIC makes one) must not start a probe.
+                ProbeTarget target = ProbeTarget.of(spec);
+                if (!monitor.target(spec.name()).map(target::equals).orElse(false)) {
+                    connectivity.networkChanged(target);
+                }
             }
 
             @Override
