@@ -25,8 +25,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Concurrency: a network's spec is replaced whole, so adding or removing a reservation is a
  * read-modify-write, done through {@link VmIpam#reserve} and {@link VmIpam#editNetwork}, which the
- * network catalog serializes with every other edit of that network. Address choice itself is the engine's and runs outside that, so creates on
- * one network only queue for the short spec rewrite.
+ * network catalog serializes with every other edit of that network. Address choice itself is the
+ * engine's and runs outside that, so creates on one network only queue for the short spec rewrite.
  */
 final class NicAddresses {
     private final VmIpam ipam;
