@@ -64,7 +64,9 @@ class AllocationModelTest {
         final MemoryStore store = new MemoryStore();
         final AllocationEngine engine = new AllocationEngine(store, clock, new Random(3), QUARANTINE);
         final Map<Integer, Rec> recs = new HashMap<>();
-        final Map<HolderKey, Integer> lastIp = new HashMap<>();
+        /** When each address's record was last written (a counter): a holder's latest record is its newest remaining one. */
+        final Map<Integer, Long> writtenAt = new HashMap<>();
+        long writes;
 
         World() {
             engine.putNetwork(NetworkSpec.builder("m", Ipv4Prefix.parse("198.18.0.0/28")).gateway(ip(1))
@@ -102,19 +104,30 @@ class AllocationModelTest {
             return allowed(holder, ip) && !takenForHolder(key(holder), ip);
         }
 
+        /** The address of the holder's most recently written record that is still its own (the store's findByHolder). */
+        Integer currentIp(HolderKey h) {
+            Integer latest = null;
+            for (Map.Entry<Integer, Rec> e : recs.entrySet()) {
+                if (e.getValue().holder().equals(h)
+                        && (latest == null || writtenAt.get(e.getKey()) > writtenAt.get(latest))) {
+                    latest = e.getKey();
+                }
+            }
+            return latest;
+        }
+
         Rec current(HolderKey h) {
-            Integer ip = lastIp.get(h);
-            Rec r = ip == null ? null : recs.get(ip);
-            return r != null && r.holder().equals(h) ? r : null;
+            Integer ip = currentIp(h);
+            return ip == null ? null : recs.get(ip);
         }
 
         void write(int ip, Rec r) {
             recs.put(ip, r);
-            lastIp.put(r.holder(), ip);
+            writtenAt.put(ip, ++writes);
         }
 
         void releaseOther(HolderKey h, int newIp) {
-            Integer old = lastIp.get(h);
+            Integer old = currentIp(h);
             Rec cur = current(h);
             if (cur != null && old != newIp && cur.state() == LeaseState.BOUND && cur.occupies(now())) {
                 write(old, new Rec(h, cur.mac(), LeaseState.RELEASED, now()));
@@ -130,7 +143,7 @@ class AllocationModelTest {
             List<Integer> expected = new ArrayList<>();
             Integer res = reservedIp(holder);
             Rec cur = current(h);
-            Integer curIp = lastIp.get(h);
+            Integer curIp = currentIp(h);
             if (res != null && available(holder, res)) {
                 expected.add(res);
             } else if (cur != null && cur.state() == LeaseState.BOUND && cur.occupies(now()) && available(holder, curIp)) {
@@ -251,7 +264,7 @@ class AllocationModelTest {
 
     /** Mostly the holder's own address (so releases and declines hit), sometimes any. */
     private static int lastOr(World w, int holder, int any) {
-        Integer mine = w.lastIp.get(World.key(holder));
+        Integer mine = w.currentIp(World.key(holder));
         return mine != null && any % 4 != 0 ? mine : any;
     }
 }

@@ -7,10 +7,12 @@ import java.util.TreeMap;
 
 /** JSON documents by kind and key. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedDocuments implements DocumentStore {
-    private final EmbeddedStore store;
+    private final GroupCommitLog log;
+    private final StoreState state;
 
-    EmbeddedDocuments(EmbeddedStore store) {
-        this.store = store;
+    EmbeddedDocuments(GroupCommitLog log, StoreState state) {
+        this.log = log;
+        this.state = state;
     }
 
     @Override
@@ -18,25 +20,25 @@ final class EmbeddedDocuments implements DocumentStore {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
         EmbeddedStore.require(json, "json");
-        store.write(new Op.DocumentPut(kind, key, json));
+        log.await(log.appendIf(new Op.DocumentPut(kind, key, json), Precondition.ALWAYS));
     }
 
     @Override
     public boolean delete(String kind, String key) {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
-        return store.removeIfPresent(new Op.DocumentDelete(kind, key), () -> {
-            TreeMap<String, String> docs = store.state.documents.get(kind);
+        return log.await(log.appendIf(new Op.DocumentDelete(kind, key), Precondition.onlyIf(() -> {
+            TreeMap<String, String> docs = state.documents.get(kind);
             return docs != null && docs.containsKey(key);
-        });
+        })));
     }
 
     @Override
     public Optional<String> get(String kind, String key) {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
-        return store.read(() -> {
-            TreeMap<String, String> docs = store.state.documents.get(kind);
+        return log.read(() -> {
+            TreeMap<String, String> docs = state.documents.get(kind);
             return Optional.ofNullable(docs == null ? null : docs.get(key));
         });
     }
@@ -44,8 +46,8 @@ final class EmbeddedDocuments implements DocumentStore {
     @Override
     public Map<String, String> list(String kind) {
         EmbeddedStore.require(kind, "kind");
-        return store.read(() -> {
-            TreeMap<String, String> docs = store.state.documents.get(kind);
+        return log.read(() -> {
+            TreeMap<String, String> docs = state.documents.get(kind);
             return docs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(docs));
         });
     }

@@ -12,10 +12,12 @@ import java.util.Objects;
 
 /** History queries over the in-memory, capped event list. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedHistory implements HistoryStore {
-    private final EmbeddedStore store;
+    private final GroupCommitLog log;
+    private final StoreState state;
 
-    EmbeddedHistory(EmbeddedStore store) {
-        this.store = store;
+    EmbeddedHistory(GroupCommitLog log, StoreState state) {
+        this.log = log;
+        this.state = state;
     }
 
     @Override
@@ -23,7 +25,7 @@ final class EmbeddedHistory implements HistoryStore {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(event.at(), "at");
         EmbeddedStore.require(event.action(), "action");
-        store.write(new Op.HistoryAppend(event));
+        log.await(log.appendIf(new Op.HistoryAppend(event), Precondition.ALWAYS));
     }
 
     @Override
@@ -32,9 +34,9 @@ final class EmbeddedHistory implements HistoryStore {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
-        List<StoredEvent> found = store.read(() -> {
+        List<StoredEvent> found = log.read(() -> {
             List<StoredEvent> out = new ArrayList<>();
-            for (StoredEvent e : store.state.history) {
+            for (StoredEvent e : state.history) {
                 if (e.matches(ip, mac, holderContains, from, to)) {
                     out.add(e);
                 }

@@ -16,17 +16,27 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** Leases: conditional puts decided under the store's write lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
+/** Leases: conditional puts decided under the log's write lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedLeases implements LeaseStore {
     /** Most addresses a page reads under one hold of the read lock (tens of microseconds). */
     static final int ROUND = 512;
     private static final int MIN_ROUND = 64;
     private static final LeaseEntry[] NO_ENTRIES = {};
 
-    private final EmbeddedStore store;
+    private final GroupCommitLog log;
+    private final StoreState state;
 
-    EmbeddedLeases(EmbeddedStore store) {
-        this.store = store;
+    EmbeddedLeases(GroupCommitLog log, StoreState state) {
+        this.log = log;
+        this.state = state;
+    }
+
+    /** The lease that holds the address for someone else: a refusal that is reported once that lease is durable. */
+    private record Occupied(LeaseEntry current) implements Precondition.Refusal {
+        @Override
+        public long decidedOn() {
+            return current.seq();
+        }
     }
 
     @Override
@@ -35,49 +45,38 @@ final class EmbeddedLeases implements LeaseStore {
         Objects.requireNonNull(now, "now");
         String network = lease.network();
         LeaseEntry entry = LeaseEntry.of(lease, 0);
-        Bytes payload = EmbeddedStore.encode(new Op.LeasePut(network, entry));
-        EmbeddedStore.Batch batch = null;
-        LeaseEntry blocking = null;
-        store.writeLock.lock();
-        try {
-            store.ensureWritable();
-            LeaseTable table = store.state.table(network);
-            LeaseEntry current = table == null ? null : table.get(entry.ip());
-            if (current != null && current.occupiesAt(now) && !current.sameHolder(entry)) {
-                blocking = current;
-            } else {
-                batch = store.appendLocked(payload, s -> new Op.LeasePut(network, entry.withSeq(s)));
-            }
-        } finally {
-            store.writeLock.unlock();
+        GroupCommitLog.Ticket ticket = log.appendIf(new Op.LeasePut(network, entry),
+                s -> new Op.LeasePut(network, entry.withSeq(s)), () -> {
+                    LeaseTable table = state.table(network);
+                    LeaseEntry current = table == null ? null : table.get(entry.ip());
+                    return current != null && current.occupiesAt(now) && !current.sameHolder(entry)
+                            ? new Occupied(current) : null;
+                });
+        if (log.await(ticket)) {
+            return WriteResult.APPLIED;
         }
-        if (blocking != null) {
-            // Report only a durable conflict; if its batch failed the store is unwritable anyway.
-            store.awaitAcknowledged(blocking.seq());
-            return WriteResult.conflict(blocking.toLease(network));
-        }
-        store.awaitAcknowledged(batch);
-        return WriteResult.APPLIED;
+        // Reported only once the conflicting lease is durable; if its batch failed the store is unwritable anyway.
+        return WriteResult.conflict(((Occupied) ticket).current().toLease(network));
     }
 
     @Override
     public boolean remove(String network, Ipv4Address ip) {
         EmbeddedStore.require(network, "network");
         Objects.requireNonNull(ip, "ip");
-        return store.removeIfPresent(new Op.LeaseRemove(network, ip.value()), () -> {
-            LeaseTable table = store.state.table(network);
+        return log.await(log.appendIf(new Op.LeaseRemove(network, ip.value()), Precondition.onlyIf(() -> {
+            LeaseTable table = state.table(network);
             return table != null && table.get(ip.value()) != null;
-        });
+        })));
     }
 
     @Override
     public Optional<Lease> get(String network, Ipv4Address ip) {
         EmbeddedStore.require(network, "network");
         Objects.requireNonNull(ip, "ip");
-        LeaseEntry e = store.readEntry(() -> {
-            LeaseTable t = store.state.table(network);
+        LeaseEntry e = log.read(() -> {
+            LeaseTable t = state.table(network);
             return t == null ? null : t.get(ip.value());
-        });
+        }, EmbeddedLeases::seqOf);
         return e == null ? Optional.empty() : Optional.of(e.toLease(network));
     }
 
@@ -85,31 +84,42 @@ final class EmbeddedLeases implements LeaseStore {
     public Optional<Lease> findByHolder(String network, HolderKey holder) {
         EmbeddedStore.require(network, "network");
         Objects.requireNonNull(holder, "holder");
-        LeaseEntry e = store.readEntry(() -> {
-            LeaseTable t = store.state.table(network);
+        LeaseEntry e = log.read(() -> {
+            LeaseTable t = state.table(network);
             return t == null ? null : t.findByHolder(holder);
-        });
+        }, EmbeddedLeases::seqOf);
         if (e == LeaseTable.STALE) {
             e = repairHolderIndex(network, holder);
         }
         return e == null ? Optional.empty() : Optional.of(e.toLease(network));
     }
 
+    /** What a lease read waits for: the entry's own sequence number; nothing when it found nothing. */
+    private static long seqOf(LeaseEntry e) {
+        return e == null || e == LeaseTable.STALE ? 0 : e.seq();
+    }
+
+    /** The newest of the entries a round looked at, returned or not. */
+    private static long newestOf(LeaseEntry[] entries) {
+        long newest = 0;
+        for (LeaseEntry e : entries) {
+            newest = Math.max(newest, e.seq());
+        }
+        return newest;
+    }
+
     /** Slow path, once per stale index entry: scan, and point the index at what was found. */
     private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
-        LeaseEntry found;
-        store.writeLock.lock();
-        try {
-            LeaseTable t = store.state.table(network);
+        LeaseEntry found = log.underWriteLock(() -> {
+            LeaseTable t = state.table(network);
             if (t == null) {
                 return null;
             }
-            found = t.scanHolder(holder);
-            t.repairHolder(holder, found);
-        } finally {
-            store.writeLock.unlock();
-        }
-        if (found != null && !store.awaitDurable(found.seq())) {
+            LeaseEntry scanned = t.scanHolder(holder);
+            t.repairHolder(holder, scanned);
+            return scanned;
+        });
+        if (found != null && !log.awaitDurable(found.seq())) {
             return findByHolder(network, holder).map(l -> LeaseEntry.of(l, 0)).orElse(null);
         }
         return found;
@@ -124,10 +134,10 @@ final class EmbeddedLeases implements LeaseStore {
     public List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter) {
         LeasePages.checkArguments(network, limit, filter);
         return LeasePages.inRounds(after, limit, filter, MIN_ROUND, ROUND, (from, max) -> {
-            LeaseEntry[] round = store.readEntries(() -> {
-                LeaseTable t = store.state.table(network);
+            LeaseEntry[] round = log.read(() -> {
+                LeaseTable t = state.table(network);
                 return t == null ? NO_ENTRIES : t.from(from, max);
-            });
+            }, EmbeddedLeases::newestOf);
             List<Lease> leases = new ArrayList<>(round.length);
             for (LeaseEntry e : round) {
                 leases.add(e.toLease(network));
@@ -140,9 +150,9 @@ final class EmbeddedLeases implements LeaseStore {
     public void forEach(Consumer<Lease> action) {
         Objects.requireNonNull(action, "action");
         // Copies of the tables' arrays (not Lease objects), so the action runs outside the lock.
-        Map<String, IntObjectMap<LeaseEntry>> tables = store.read(() -> {
+        Map<String, IntObjectMap<LeaseEntry>> tables = log.read(() -> {
             Map<String, IntObjectMap<LeaseEntry>> m = new TreeMap<>();
-            store.state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
+            state.leases.forEach((name, t) -> m.put(name, t.copyEntries()));
             return m;
         });
         tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
@@ -150,6 +160,6 @@ final class EmbeddedLeases implements LeaseStore {
 
     @Override
     public long count() {
-        return store.read(() -> store.state.leaseCount);
+        return log.read(() -> state.leaseCount);
     }
 }

@@ -8,33 +8,35 @@ import java.util.Optional;
 
 /** Network definitions. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedNetworks implements NetworkStore {
-    private final EmbeddedStore store;
+    private final GroupCommitLog log;
+    private final StoreState state;
 
-    EmbeddedNetworks(EmbeddedStore store) {
-        this.store = store;
+    EmbeddedNetworks(GroupCommitLog log, StoreState state) {
+        this.log = log;
+        this.state = state;
     }
 
     @Override
     public void put(NetworkSpec network) {
         Objects.requireNonNull(network, "network");
-        store.write(new Op.NetworkPut(network));
+        log.await(log.appendIf(new Op.NetworkPut(network), Precondition.ALWAYS));
     }
 
     @Override
     public boolean delete(String name) {
         EmbeddedStore.require(name, "name");
-        return store.removeIfPresent(new Op.NetworkDelete(name),
-                () -> store.state.networks.containsKey(name) || store.state.table(name) != null);
+        return log.await(log.appendIf(new Op.NetworkDelete(name),
+                Precondition.onlyIf(() -> state.networks.containsKey(name) || state.table(name) != null)));
     }
 
     @Override
     public Optional<NetworkSpec> get(String name) {
         EmbeddedStore.require(name, "name");
-        return store.read(() -> Optional.ofNullable(store.state.networks.get(name)));
+        return log.read(() -> Optional.ofNullable(state.networks.get(name)));
     }
 
     @Override
     public List<NetworkSpec> list() {
-        return store.read(() -> List.copyOf(store.state.networks.values()));
+        return log.read(() -> List.copyOf(state.networks.values()));
     }
 }

@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The current state, rebuilt from snapshot + log at start and changed by {@link #apply} in log
- * order. Not thread-safe: {@link EmbeddedStore} calls it under its lock. Every {@link #apply}
+ * order. Not thread-safe: it is read and changed under {@link GroupCommitLog}'s lock. Every {@link #apply}
  * returns the undo of what it did, so the writes of a batch that could not be made durable are
  * taken back.
  *

@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,10 +118,28 @@ public final class MemoryStore implements Store {
         }
     }
 
-    /** One network's leases: by IP, and the IP most recently written for each holder. */
+    /**
+     * One network's leases: by IP, and each holder's addresses in the order they were last written
+     * (the last one is the holder's latest lease). An address is in the set of its current holder
+     * only, so the holder map is bounded by the addresses, not by every client ever seen, and a
+     * holder whose latest address went to someone else still finds its older lease.
+     */
     private static final class LeaseTable {
         final TreeMap<Ipv4Address, Lease> byIp = new TreeMap<>();
-        final Map<HolderKey, Ipv4Address> lastByHolder = new HashMap<>();
+        final Map<HolderKey, LinkedHashSet<Ipv4Address>> byHolder = new HashMap<>();
+
+        void written(HolderKey holder, Ipv4Address ip) {
+            LinkedHashSet<Ipv4Address> ips = byHolder.computeIfAbsent(holder, h -> new LinkedHashSet<>(2));
+            ips.remove(ip);
+            ips.add(ip); // now the latest
+        }
+
+        void lost(HolderKey holder, Ipv4Address ip) {
+            LinkedHashSet<Ipv4Address> ips = byHolder.get(holder);
+            if (ips != null && ips.remove(ip) && ips.isEmpty()) {
+                byHolder.remove(holder);
+            }
+        }
     }
 
     private LeaseTable table(String network) {
@@ -164,11 +183,9 @@ public final class MemoryStore implements Store {
                 beforeWrite();
                 t.byIp.put(lease.ip(), lease);
                 if (current != null && !current.holder().equals(lease.holder())) {
-                    // the previous holder's pointer to this address is dead (findByHolder would ignore it):
-                    // drop it so the map stays bounded by the addresses, not by every client ever seen
-                    t.lastByHolder.remove(current.holder(), lease.ip());
+                    t.lost(current.holder(), lease.ip());
                 }
-                t.lastByHolder.put(lease.holder(), lease.ip());
+                t.written(lease.holder(), lease.ip());
                 if (current == null || current.state() != lease.state() || !current.holder().equals(lease.holder())) {
                     record(new HistoryEvent(now, lease.network(), lease.ip(), lease.mac(), lease.holder().toString(),
                             lease.state().wireName()));
@@ -184,7 +201,7 @@ public final class MemoryStore implements Store {
                 beforeWrite();
                 Lease removed = t.byIp.remove(ip);
                 if (removed != null) {
-                    t.lastByHolder.remove(removed.holder(), ip);
+                    t.lost(removed.holder(), ip);
                 }
                 return removed != null;
             }
@@ -208,10 +225,8 @@ public final class MemoryStore implements Store {
                 return Optional.empty();
             }
             synchronized (t) {
-                Ipv4Address ip = t.lastByHolder.get(holder);
-                Lease l = ip == null ? null : t.byIp.get(ip);
-                // the address may have gone to someone else since: then this holder has no record
-                return l != null && l.holder().equals(holder) ? Optional.of(l) : Optional.empty();
+                LinkedHashSet<Ipv4Address> ips = t.byHolder.get(holder);
+                return ips == null ? Optional.empty() : Optional.of(t.byIp.get(ips.getLast()));
             }
         }
 
@@ -310,6 +325,9 @@ public final class MemoryStore implements Store {
     private final class Documents implements DocumentStore {
         @Override
         public void put(String kind, String key, String json) {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(json, "json");
             beforeWrite();
             documents.computeIfAbsent(kind, k -> new ConcurrentSkipListMap<>()).put(key, json);
         }
