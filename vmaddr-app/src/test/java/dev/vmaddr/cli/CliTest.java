@@ -50,6 +50,13 @@ class CliTest {
         assertThat(vmaddr("reservation", "add", "--network", "c1", "--mac", "02:18:AA:00:00:50", "--ip", "198.18.8.5").exit()).isZero();
         assertThat(vmaddr("reservation", "list", "--network", "c1").out()).contains("02:18:aa:00:00:50");
         assertThat(vmaddr("reservation", "remove", "--network", "c1", "198.18.8.5").exit()).isZero();
+        // an address another client's lease holds: refused (exit 1, the holder named) unless --take-over
+        assertThat(vmaddr("allocation", "create", "--network", "c1", "--mac", "02:18:aa:00:00:51", "--ip", "198.18.8.20").exit()).isZero();
+        CliRun clash = vmaddr("reservation", "add", "--network", "c1", "--mac", "02:18:aa:00:00:52", "--ip", "198.18.8.20");
+        assertThat(clash.exit()).isEqualTo(1);
+        assertThat(clash.err()).contains("02:18:aa:00:00:51");
+        assertThat(vmaddr("reservation", "add", "--network", "c1", "--mac", "02:18:aa:00:00:52", "--ip", "198.18.8.20",
+                "--take-over").exit()).isZero();
         assertThat(vmaddr("network", "delete", "c1").exit()).isZero();
         assertThat(vmaddr("network", "show", "c1").exit()).isEqualTo(1);
     }
