@@ -6,6 +6,7 @@ import dev.vmaddr.config.NetworkFields;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.PoolStats;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class NetworkRoutes implements RouteGroup {
                         engine.putNetwork(spec);
                         listener.networkChanged(ProbeTarget.of(spec));
                     }
-                    log.info("event=network.created network={} cidr={}", spec.name(), spec.cidr());
+                    log.info(LogEvents.NETWORK_CREATED + " network={} cidr={}", spec.name(), spec.cidr());
                     ctx.status(201).json(NetworkFields.toMap(spec));
                 });
         t.get(BASE + "/{network}", "Show a network").errors(404)
@@ -80,7 +81,7 @@ public final class NetworkRoutes implements RouteGroup {
                 engine.removeNetwork(name);
                 listener.networkRemoved(name);
             }
-            log.info("event=network.deleted network={}", name);
+            log.info(LogEvents.NETWORK_DELETED + " network={}", name);
             ctx.status(204);
         });
         t.get(BASE + "/{network}/stats", "Pool size, used and free").errors(404).handle(ctx -> {
@@ -160,7 +161,7 @@ public final class NetworkRoutes implements RouteGroup {
             NetworkSpec updated = change.apply(old);
             engine.putNetwork(updated);
             listener.networkChanged(ProbeTarget.of(updated));
-            log.info("event=network.{} network={}", old.isPresent() ? "updated" : "created", name);
+            log.info("{} network={}", old.isPresent() ? LogEvents.NETWORK_UPDATED : LogEvents.NETWORK_CREATED, name);
             return updated;
         }
     }

@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import java.time.Clock;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -59,8 +60,8 @@ final class MacChanges {
                 macs.release(nic.pendingMac());
                 history.event(now, nic.network(), null, nic.pendingMac(), owner, "nic-mac-released");
             }
-            table.commit(VmTable.replace(vm, next, now), "vm.nic.mac-pending");
-            LOG.info("event=vm.nic.mac-pending vm={} nic={} mac={} pending={}", vmName, nicName, nic.mac(), next.pendingMac());
+            table.commit(VmTable.replace(vm, next, now), LogEvents.VM_NIC_MAC_PENDING);
+            LOG.info(LogEvents.VM_NIC_MAC_PENDING + " vm={} nic={} mac={} pending={}", vmName, nicName, nic.mac(), next.pendingMac());
             return next;
         });
     }
@@ -85,7 +86,7 @@ final class MacChanges {
             history.event(now, n.network(), null, n.mac(), owner, "nic-mac-released");
         }
         history.event(now, n.network(), ip, next, owner, "nic-mac-changed");
-        LOG.info("event=vm.nic.mac-changed vm={} nic={} network={} old={} mac={} ip={}",
+        LOG.info(LogEvents.VM_NIC_MAC_CHANGED + " vm={} nic={} network={} old={} mac={} ip={}",
                 vmName, n.name(), n.network(), n.mac(), next, ip);
         return n.withMac(next, null, ip);
     }

@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.ReleasePolicy;
 import dev.vmaddr.vm.VmInventory.NicRequest;
@@ -80,7 +81,7 @@ final class NicIdentity {
         Instant now = clock.instant();
         history.event(now, n.network(), null, mac, owner, "nic-mac-assigned");
         history.event(now, n.network(), ip, mac, owner, "nic-address-reserved");
-        LOG.info("event=vm.nic.bound vm={} nic={} network={} mac={} ip={}", vmName, n.name(), n.network(), mac, ip);
+        LOG.info(LogEvents.VM_NIC_BOUND + " vm={} nic={} network={} mac={} ip={}", vmName, n.name(), n.network(), mac, ip);
         return n.withMac(mac, n.pendingMac(), ip);
     }
 
@@ -105,7 +106,7 @@ final class NicIdentity {
             history.event(now, n.network(), null, pending, owner, "nic-mac-released");
             pending = null;
         }
-        LOG.info("event=vm.nic.released vm={} nic={} network={} mac={} ip={}", vmName, n.name(), n.network(), n.mac(), n.ip());
+        LOG.info(LogEvents.VM_NIC_RELEASED + " vm={} nic={} network={} mac={} ip={}", vmName, n.name(), n.network(), n.mac(), n.ip());
         return n.withMac(null, pending, null);
     }
 

@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class ObservationIntake {
                 macs.observe(g.mac(), "vm/" + vmName);
             }
             ReportSummary summary = new ReportSummary(report.source(), report.at(), r.missing(), r.unknown());
-            return table.commit(vm.withReport(nics, summary, clock.instant()), "vm.reported");
+            return table.commit(vm.withReport(nics, summary, clock.instant()), LogEvents.VM_REPORTED);
         });
     }
 
@@ -91,6 +92,6 @@ final class ObservationIntake {
         String ifName = before == null ? null : before.interfaceName();
         Instant now = clock.instant();
         Nic next = nic.get().withObserved(new Observation(mac, List.of(ip.toString()), GuestReport.DHCP, now, ifName));
-        return Optional.of(table.commit(VmTable.replace(vm.get(), next, now), "vm.nic.dhcp-observed"));
+        return Optional.of(table.commit(VmTable.replace(vm.get(), next, now), LogEvents.VM_NIC_DHCP_OBSERVED));
     }
 }

@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -50,7 +51,7 @@ final class UnknownMacs {
         UnknownMac u = new UnknownMac(network, mac, ip, at);
         repository.saveUnknown(u);
         unknown.put(key(network, mac), u);
-        LOG.info("event=vm.unknown-mac network={} mac={} ip={}", network, mac, ip);
+        LOG.info(LogEvents.VM_UNKNOWN_MAC + " network={} mac={} ip={}", network, mac, ip);
     }
 
     /** A NIC on {@code network} took {@code mac}: it is not unknown there any more. */

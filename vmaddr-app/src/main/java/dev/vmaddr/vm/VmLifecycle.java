@@ -1,5 +1,6 @@
 package dev.vmaddr.vm;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.ReleasePolicy;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.time.Clock;
@@ -53,8 +54,8 @@ final class VmLifecycle {
                     nics.add(identity.create(name, requests.get(i), "nics[" + i + "].mac"));
                 }
                 Instant now = clock.instant();
-                Vm vm = table.commit(new Vm(name, host, VmState.STOPPED, nics, null, now, now), "vm.create");
-                LOG.info("event=vm.created vm={} host={} nics={}", name, host, nics.size());
+                Vm vm = table.commit(new Vm(name, host, VmState.STOPPED, nics, null, now, now), LogEvents.VM_CREATED);
+                LOG.info(LogEvents.VM_CREATED + " vm={} host={} nics={}", name, host, nics.size());
                 return vm;
             } catch (RuntimeException e) {
                 nics.forEach(n -> identity.giveBack(name, n, true));
@@ -69,14 +70,14 @@ final class VmLifecycle {
             if (vm.state() == VmState.RUNNING) {
                 return vm;
             }
-            return table.commit(booted(vm, bringUp(vm)), "vm.started");
+            return table.commit(booted(vm, bringUp(vm)), LogEvents.VM_STARTED);
         });
     }
 
     Vm restart(String name) {
         return table.locked(name, () -> {
             Vm vm = table.get(name);
-            return table.commit(booted(vm, bringUp(vm)), "vm.restarted");
+            return table.commit(booted(vm, bringUp(vm)), LogEvents.VM_RESTARTED);
         });
     }
 
@@ -87,7 +88,7 @@ final class VmLifecycle {
                 return vm;
             }
             List<Nic> nics = eachNic(vm, n -> identity.policy(n) == ReleasePolicy.ON_STOP ? identity.giveBack(name, n, false) : n);
-            return table.commit(vm.with(VmState.STOPPED, nics, clock.instant()), "vm.stopped");
+            return table.commit(vm.with(VmState.STOPPED, nics, clock.instant()), LogEvents.VM_STOPPED);
         });
     }
 
@@ -100,7 +101,7 @@ final class VmLifecycle {
                 }
             }
             table.delete(name);
-            LOG.info("event=vm.deleted vm={}", name);
+            LOG.info(LogEvents.VM_DELETED + " vm={}", name);
             return null;
         });
     }
@@ -114,7 +115,7 @@ final class VmLifecycle {
             for (Nic n : vm.nics()) {
                 history.event(now, n.network(), n.ip(), n.mac(), Vm.owner(name, n.name()), "vm-host-changed:" + host);
             }
-            return table.commit(vm.withHost(host, now), "vm.migrated");
+            return table.commit(vm.withHost(host, now), LogEvents.VM_MIGRATED);
         });
     }
 
@@ -129,7 +130,7 @@ final class VmLifecycle {
             List<Nic> nics = new ArrayList<>(vm.nics());
             nics.add(nic);
             try {
-                return table.commit(vm.with(vm.state(), nics, clock.instant()), "vm.nic.added");
+                return table.commit(vm.with(vm.state(), nics, clock.instant()), LogEvents.VM_NIC_ADDED);
             } catch (RuntimeException e) {
                 identity.giveBack(vmName, nic, true);
                 throw e;
@@ -146,7 +147,7 @@ final class VmLifecycle {
             }
             List<Nic> nics = new ArrayList<>(vm.nics());
             nics.remove(nic);
-            return table.commit(vm.with(vm.state(), nics, clock.instant()), "vm.nic.removed");
+            return table.commit(vm.with(vm.state(), nics, clock.instant()), LogEvents.VM_NIC_REMOVED);
         });
     }
 
@@ -168,7 +169,7 @@ final class VmLifecycle {
             } catch (RuntimeException e) {
                 List<Nic> partial = new ArrayList<>(out);
                 partial.addAll(vm.nics().subList(i, vm.nics().size()));
-                table.commit(vm.with(vm.state(), partial, clock.instant()), "vm.partial");
+                table.commit(vm.with(vm.state(), partial, clock.instant()), LogEvents.VM_PARTIAL);
                 throw e;
             }
         }

@@ -89,11 +89,14 @@ final class VmTable {
         }
     }
 
-    /** Writes the VM's document, then shows it. Called under the VM's lock. */
+    /**
+     * Writes the VM's document, then shows it; {@code event} (from {@link dev.vmaddr.log.LogEvents})
+     * names the change in the DEBUG line. Called under the VM's lock.
+     */
     Vm commit(Vm vm, String event) {
         repository.save(vm);
         List<MacIndex.TakenMac> taken = index.reindex(vms.put(vm.name(), vm), vm);
-        LOG.debug("event={} vm={} state={}", event, vm.name(), vm.state().wireName());
+        LOG.debug("{} vm={} state={}", event, vm.name(), vm.state().wireName());
         taken.forEach(macTaken);
         return vm;
     }

@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.DocumentStore;
@@ -315,7 +316,7 @@ public final class EmbeddedStore implements Store {
             }
             this.segmentBytes = log.size();
             this.recordsSinceSnapshot = r.lastSeq() - r.snapshotSeq();
-            LOG.info("event=store.opened dataDir={} snapshotSeq={} lastSeq={} leases={} millis={}", dataDir,
+            LOG.info(LogEvents.STORE_OPENED + " dataDir={} snapshotSeq={} lastSeq={} leases={} millis={}", dataDir,
                     r.snapshotSeq(), r.lastSeq(), state.leaseCount, (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             dirLock.release();
@@ -402,23 +403,23 @@ public final class EmbeddedStore implements Store {
             committer.join();
             snapshotter.shutdown();
             if (!snapshotter.awaitTermination(5, TimeUnit.MINUTES)) {
-                LOG.warn("event=store.close.snapshot_timeout dataDir={}", dir);
+                LOG.warn(LogEvents.STORE_CLOSE_SNAPSHOT_TIMEOUT + " dataDir={}", dir);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("event=store.closed dataDir={} batches={} records={} recordsPerFsync={}", dir, batchesCommitted,
+        LOG.info(LogEvents.STORE_CLOSED + " dataDir={} batches={} records={} recordsPerFsync={}", dir, batchesCommitted,
                 recordsCommitted, batchesCommitted == 0 ? 0 : recordsCommitted / batchesCommitted);
         try {
             log.close();
         } catch (IOException e) {
-            LOG.warn("event=store.close.failed dataDir={} error=\"{}\"", dir, e.toString());
+            LOG.warn(LogEvents.STORE_CLOSE_FAILED + " dataDir={} error=\"{}\"", dir, e.toString());
         }
         try {
             dirLock.release();
             lockChannel.close();
         } catch (IOException e) {
-            LOG.warn("event=store.close.unlock_failed dataDir={} error=\"{}\"", dir, e.toString());
+            LOG.warn(LogEvents.STORE_CLOSE_UNLOCK_FAILED + " dataDir={} error=\"{}\"", dir, e.toString());
         }
     }
 
@@ -692,14 +693,14 @@ public final class EmbeddedStore implements Store {
         failedOpen.finish(Batch.FAILED);
         batch.finish(Batch.FAILED);
         drainWaiters();
-        LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
+        LOG.error(LogEvents.STORE_WRITE_FAILED + " dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
                 + "is acknowledged until restart\"", dir, batch.count, e.toString());
         try {
             if (sizeBefore >= 0) {
                 log.truncate(sizeBefore); // drop the failed batch's bytes, if they got anywhere
             }
         } catch (Throwable t) {
-            LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
+            LOG.warn(LogEvents.STORE_WRITE_TRUNCATE_FAILED + " dataDir={} error=\"{}\"", dir, t.toString());
         }
     }
 
@@ -740,7 +741,7 @@ public final class EmbeddedStore implements Store {
                 try {
                     w.then().accept(durable);
                 } catch (RuntimeException e) {
-                    LOG.error("event=store.durable_callback_failed error=\"{}\"", e.toString(), e);
+                    LOG.error(LogEvents.STORE_DURABLE_CALLBACK_FAILED + " error=\"{}\"", e.toString(), e);
                 }
             }
         } finally {
@@ -781,13 +782,13 @@ public final class EmbeddedStore implements Store {
         try {
             SnapshotFile.write(dir, seq, copy);
             deleteOldFiles();
-            LOG.info("event=store.snapshot.written dataDir={} seq={} millis={}", dir, seq,
+            LOG.info(LogEvents.STORE_SNAPSHOT_WRITTEN + " dataDir={} seq={} millis={}", dir, seq,
                     (System.nanoTime() - started) / 1_000_000);
             if (request != null) {
                 request.complete(null);
             }
         } catch (Throwable e) {
-            LOG.error("event=store.snapshot.failed dataDir={} seq={} error=\"{}\"", dir, seq, e.toString());
+            LOG.error(LogEvents.STORE_SNAPSHOT_FAILED + " dataDir={} seq={} error=\"{}\"", dir, seq, e.toString());
             try {
                 Files.deleteIfExists(DataDir.snapshot(dir, seq).resolveSibling(
                         DataDir.snapshot(dir, seq).getFileName() + ".tmp"));
