@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that wires the running server: store → MAC pool + allocation engine → networks
- * seeded from the config → connectivity monitor told about every network → HTTP API → background
- * jobs → services (DHCP, connectivity checks). Plain constructor
- * wiring; every part gets what it needs passed in.
+ * seeded from the config → connectivity monitor told about every network → VM inventory → DHCP
+ * service (when configured) → HTTP API → background jobs → services started (DHCP, connectivity
+ * checks). Plain constructor wiring; every part gets what it needs passed in.
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} once (idempotent; called by the SIGTERM handler).
  * Shutdown order is the reverse of start: readiness off and new API requests refused, in-flight
@@ -61,7 +61,6 @@ public final class Server implements AutoCloseable {
     static final Duration SYNC_NETWORKS_EVERY = Duration.ofSeconds(1);
     /** How often every network's connectivity is checked again (besides on every change). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
-    /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
 
     private final VmaddrConfig config;
     private final Clock clock;
