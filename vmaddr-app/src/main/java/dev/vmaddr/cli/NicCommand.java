@@ -3,6 +3,7 @@ package dev.vmaddr.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,8 +32,8 @@ public final class NicCommand {
         String vm;
         @Parameters(index = "1", paramLabel = "NIC")
         String nic;
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Option(names = "--mac", description = "A given MAC; default: one from the pool.")
         String mac;
 
@@ -40,7 +41,7 @@ public final class NicCommand {
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", nic);
-            body.put("network", network);
+            body.put("network", network.name);
             body.put("mac", mac);
             print(api.post(VmCommand.vmPath(vm) + "/nics", body));
         }
@@ -57,8 +58,7 @@ public final class NicCommand {
 
         @Override
         void run(ApiClient api) {
-            api.delete(VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic));
-            done("removed " + nic + " from " + vm);
+            delete(api, VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic), "removed " + nic + " from " + vm);
         }
     }
 
