@@ -7,7 +7,6 @@ import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -144,10 +143,5 @@ public final class VmInventory {
     /** See {@link ObservationIntake#recordDhcpLease}. */
     public Optional<Vm> recordDhcpLease(String network, MacAddress mac, Ipv4Address ip) {
         return observations.recordDhcpLease(network, mac, ip);
-    }
-
-    /** For tests and diagnostics: the current VMs by name. */
-    Map<String, Vm> snapshot() {
-        return table.snapshot();
     }
 }

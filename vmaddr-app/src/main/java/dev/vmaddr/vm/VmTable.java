@@ -4,7 +4,6 @@ import dev.vmaddr.addr.MacAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -114,10 +113,5 @@ final class VmTable {
             nics.add(n.name().equals(nic.name()) ? nic : n);
         }
         return vm.with(vm.state(), nics, now);
-    }
-
-    /** For tests and diagnostics: the current VMs by name. */
-    Map<String, Vm> snapshot() {
-        return Map.copyOf(vms);
     }
 }
