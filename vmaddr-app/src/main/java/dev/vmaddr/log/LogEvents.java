@@ -95,6 +95,8 @@ public final class LogEvents {
     /** A MAC that belongs to no VM NIC leased an address. */
     public static final String VM_UNKNOWN_MAC = "event=vm.unknown_mac";
     public static final String VM_DHCP_OBSERVE_FAILED = "event=vm.dhcp_observe.failed";
+    /** A NIC took a MAC recorded as unknown, and deleting that record failed (it stays hidden). */
+    public static final String VM_UNKNOWN_MAC_FORGET_FAILED = "event=vm.unknown_mac.forget_failed";
 
     // ---- DHCP server (dhcp/, serve/) ----
     public static final String DHCP_STARTED = "event=dhcp.started";

@@ -1,6 +1,7 @@
 package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,7 +33,10 @@ final class VmTable {
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final MacIndex index = new MacIndex();
 
-    /** @param macTaken hears each MAC a NIC takes (created with it, set as pending), after the commit */
+    /**
+     * @param macTaken hears each MAC a NIC takes (created with it, set as pending) once the VM is
+     *                 committed; its failure is logged and never fails the commit
+     */
     VmTable(VmRepository repository, Consumer<MacIndex.TakenMac> macTaken) {
         this.repository = repository;
         this.macTaken = macTaken;
@@ -96,7 +100,16 @@ final class VmTable {
         repository.save(vm);
         List<MacIndex.TakenMac> taken = index.reindex(vms.put(vm.name(), vm), vm);
         LOG.debug("{} vm={} state={}", event, vm.name(), vm.state().wireName());
-        taken.forEach(macTaken);
+        for (MacIndex.TakenMac t : taken) {
+            try {
+                macTaken.accept(t);
+            } catch (RuntimeException e) {
+                // The VM is committed: failing now would make the caller roll back what the stored VM
+                // holds. A record left behind is hidden from reads and goes when the MAC is taken next.
+                LOG.warn(LogEvents.VM_UNKNOWN_MAC_FORGET_FAILED + " network={} mac={} error=\"{}\"", t.network(), t.mac(),
+                        e.getMessage());
+            }
+        }
         return vm;
     }
 
