@@ -1,6 +1,7 @@
 package dev.vmaddr.api;
 
 import dev.vmaddr.config.VmaddrConfig.Listen;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.metrics.Metrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -113,7 +114,7 @@ public final class ApiServer {
             Thread.sleep(10);
         }
         if (inFlight.get() > 0) {
-            log.warn("event=api.drain.timeout inFlight={}", inFlight.get());
+            log.warn(LogEvents.API_DRAIN_TIMEOUT + " inFlight={}", inFlight.get());
         }
     }
 
@@ -144,7 +145,7 @@ public final class ApiServer {
             } catch (Exception e) {
                 ApiProblem p = ErrorMapper.toProblem(e);
                 if (p.status() >= 500) {
-                    log.error("event=api.error method={} route={} status={}", method, r.path(), p.status(), e);
+                    log.error(LogEvents.API_ERROR + " method={} route={} status={}", method, r.path(), p.status(), e);
                 }
                 writeProblem(ctx, p);
             } finally {

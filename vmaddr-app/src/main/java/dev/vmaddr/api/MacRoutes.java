@@ -1,6 +1,7 @@
 package dev.vmaddr.api;
 
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.store.MacStore;
@@ -44,13 +45,13 @@ public final class MacRoutes implements RouteGroup {
                     MacRecord rec = req.mac() == null
                             ? pool.record(pool.allocate(owner)).orElseThrow()
                             : pool.claim(req.mac(), owner);
-                    log.info("event=mac.allocated mac={} owner={}", rec.mac(), owner);
+                    log.info(LogEvents.MAC_ALLOCATED + " mac={} owner={}", rec.mac(), owner);
                     ctx.status(201).json(view(rec));
                 });
         t.delete(BASE + "/{mac}", "Release a MAC (it stays quarantined for a while)").errors(400, 404).handle(ctx -> {
             MacAddress mac = NetworkRoutes.parse("mac", ctx.pathParam("mac"), MacAddress::parse);
             pool.release(mac).orElseThrow(() -> ApiProblem.notFound("MAC " + mac + " is not allocated"));
-            log.info("event=mac.released mac={}", mac);
+            log.info(LogEvents.MAC_RELEASED + " mac={}", mac);
             ctx.status(204);
         });
     }

@@ -3,6 +3,7 @@ package dev.vmaddr.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -14,8 +15,8 @@ public final class AllocationCommand {
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Allocate an address; prints the lease.",
             footerHeading = "%nExample:%n", footer = "  vmaddr allocation create --network lan0 --mac 02:18:00:00:00:01 --ip 198.18.0.120")
     static final class Create extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Option(names = "--mac", required = true)
         String mac;
         @Option(names = "--client-id", description = "hex")
@@ -35,22 +36,21 @@ public final class AllocationCommand {
             putIf(body, "ip", ip);
             putIf(body, "hostname", hostname);
             putIf(body, "leaseTime", leaseTime);
-            print(api.post(networkPath(network) + "/allocations", body));
+            print(api.post(network.path() + "/allocations", body));
         }
     }
 
     @Command(name = "release", mixinStandardHelpOptions = true, description = "Release an allocated address.",
             footerHeading = "%nExample:%n", footer = "  vmaddr allocation release --network lan0 198.18.0.120")
     static final class Release extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Parameters(paramLabel = "IP")
         String ip;
 
         @Override
         void run(ApiClient api) {
-            api.delete(networkPath(network) + "/allocations/" + ApiClient.seg(ip));
-            done("released " + ip + " in " + network);
+            delete(api, network.path() + "/allocations/" + ApiClient.seg(ip), "released " + ip + " in " + network.name);
         }
     }
 }

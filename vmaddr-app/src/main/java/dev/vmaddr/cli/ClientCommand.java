@@ -41,17 +41,22 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     void print(JsonNode value, String... columns) {
-        options.output.print(out(), value, List.of(columns));
+        options.output.format.print(out(), value, List.of(columns));
     }
 
     /** For commands whose answer is empty (204): a short confirmation in table mode, {@code null} in JSON. */
     void done(String message) {
-        if (options.output == Output.json) {
+        if (options.output.json()) {
             out().println("null");
         } else {
             out().println(message);
         }
         out().flush();
+    }
+
+    /** DELETE {@code path}, then {@link #done} with {@code confirmation}: every delete, remove and release command. */
+    void delete(ApiClient api, String path, String confirmation) {
+        api.delete(path);
     }
 
     /** Prints {@code path/export} in the given format (and NAD type) as the server wrote it: XML, YAML or text. */

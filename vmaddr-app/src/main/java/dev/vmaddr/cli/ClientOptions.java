@@ -6,6 +6,7 @@ import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.serve.TokenFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,9 +24,8 @@ public final class ClientOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file: talk to the server at its api.listen with its api.tokenFile.")
     Path config;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     public ApiClient client() {
         VmaddrConfig cfg = loadConfig();

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,7 +30,7 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME") String network;
     @Option(names = "--netns", paramLabel = "NS", description = "run every command inside this network namespace") String netns;
     @Option(names = "--no-probes", description = "read host state only: no probe on the networks") boolean noProbes;
-    @Option(names = "--output", defaultValue = "table", description = "table or json") String output;
+    @Mixin OutputOption output;
 
     private final NetworkSource networks;
 
@@ -40,10 +41,6 @@ public final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!output.equals("table") && !output.equals("json")) {
-            spec.commandLine().getErr().println("doctor: --output: \"" + output + "\" is not table or json");
-            return 2;
-        }
         List<NetworkSpec> all = networks.load(config);
         List<NetworkSpec> selected = network == null ? all : all.stream().filter(n -> n.name().equals(network)).toList();
         if (selected.isEmpty() && network != null) {
@@ -53,18 +50,11 @@ public final class DoctorCommand implements Callable<Integer> {
         DoctorOptions options = new DoctorOptions(netns, Set.of(), Set.of(), List.of(), !noProbes, Duration.ofSeconds(5));
         DoctorReport report = new Doctor(new ProcessCommandRunner(), new SecureRandom(),
                 dev.vmaddr.connectivity.StaleProbeNamespaces.prefixFor(dev.vmaddr.connectivity.StaleProbeNamespaces.BASE)).run(selected, options);
-        if (output.equals("json")) {
+        if (output.json()) {
             out.println(report.toJson());
         } else {
-            for (Finding f : report.findings()) {
-                out.printf("%-7s %-20s %s: %s%n", f.severity().json(), f.check(), f.network() == null ? "-" : f.network(), f.evidence());
-                if (f.fix() != null) {
-                    out.println("        fix: " + f.fix());
-                }
-            }
-            if (report.findings().isEmpty()) {
-                out.println("no findings");
-            }
+            FindingLines.print(out, report.findings(), f -> String.format("%-7s %-20s %s: %s", f.severity().json(), f.check(),
+                    f.network() == null ? "-" : f.network(), f.evidence()), Finding::fix);
         }
         out.flush();
         return report.hasErrors() ? 1 : 0;

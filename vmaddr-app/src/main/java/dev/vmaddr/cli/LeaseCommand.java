@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -91,14 +92,14 @@ public final class LeaseCommand {
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show the lease of one address.",
             footerHeading = "%nExample:%n", footer = "  vmaddr lease show --network lan0 198.18.0.120")
     static final class Show extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Parameters(paramLabel = "IP")
         String ip;
 
         @Override
         void run(ApiClient api) {
-            print(api.get(networkPath(network) + "/leases/" + ApiClient.seg(ip)));
+            print(api.get(network.path() + "/leases/" + ApiClient.seg(ip)));
         }
     }
 }

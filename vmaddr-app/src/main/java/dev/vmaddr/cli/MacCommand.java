@@ -60,8 +60,7 @@ public final class MacCommand {
 
         @Override
         void run(ApiClient api) {
-            api.delete("/api/v1/macs/" + ApiClient.seg(mac));
-            done("released " + mac);
+            delete(api, "/api/v1/macs/" + ApiClient.seg(mac), "released " + mac);
         }
     }
 }

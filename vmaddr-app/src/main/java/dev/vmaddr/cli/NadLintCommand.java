@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -26,7 +27,7 @@ public final class NadLintCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "FILE") Path file;
     @Option(names = "--config", paramLabel = "FILE", description = "compare with vmaddr's networks of the same name") Path config;
-    @Option(names = "--output", defaultValue = "table", description = "table or json") String output;
+    @Mixin OutputOption output;
 
     private final NetworkSource networks;
 
@@ -38,28 +39,17 @@ public final class NadLintCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!output.equals("table") && !output.equals("json")) {
-            err.println("nad lint: --output: \"" + output + "\" is not table or json");
-            return 2;
-        }
         if (!Files.isReadable(file)) {
             err.println("nad lint: FILE: cannot read " + file);
             return 2;
         }
         List<NetworkSpec> known = config == null ? List.of() : networks.load(config);
         LintReport report = new NadLinter().lint(Files.readString(file), known);
-        if (output.equals("json")) {
+        if (output.json()) {
             out.println(new ObjectMapper().writeValueAsString(Map.of("findings", report.findings())));
         } else {
-            for (LintFinding f : report.findings()) {
-                out.printf("%-7s %-16s %s: %s%n", f.severity().json(), f.rule(), f.nad() == null ? file : f.nad(), f.message());
-                if (f.fix() != null) {
-                    out.println("        fix: " + f.fix());
-                }
-            }
-            if (report.findings().isEmpty()) {
-                out.println("no findings");
-            }
+            FindingLines.print(out, report.findings(), f -> String.format("%-7s %-16s %s: %s", f.severity().json(), f.rule(),
+                    f.nad() == null ? file : f.nad(), f.message()), LintFinding::fix);
         }
         out.flush();
         return report.hasErrors() ? 1 : 0;

@@ -92,8 +92,7 @@ public final class NetworkCommand {
 
         @Override
         void run(ApiClient api) {
-            api.delete(networkPath(name));
-            done("deleted network " + name);
+            delete(api, networkPath(name), "deleted network " + name);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.vmaddr.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,22 +28,20 @@ public final class NicCommand {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a NIC: a MAC (from the pool or given) and a reserved address.",
             footerHeading = "%nExample:%n", footer = "  vmaddr nic add web1 nic1 --network lan1 --mac 52:54:00:12:34:57")
     static final class Add extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "VM")
-        String vm;
-        @Parameters(index = "1", paramLabel = "NIC")
-        String nic;
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NicParameters target;
+        @Mixin
+        NetworkOption network;
         @Option(names = "--mac", description = "A given MAC; default: one from the pool.")
         String mac;
 
         @Override
         void run(ApiClient api) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("name", nic);
-            body.put("network", network);
+            body.put("name", target.nic);
+            body.put("network", network.name);
             body.put("mac", mac);
-            print(api.post(VmCommand.vmPath(vm) + "/nics", body));
+            print(api.post(target.nicsPath(), body));
         }
     }
 
@@ -50,15 +49,12 @@ public final class NicCommand {
             description = "Remove a NIC; it gives back address and MAC as its network's release policy says.",
             footerHeading = "%nExample:%n", footer = "  vmaddr nic remove web1 nic1")
     static final class Remove extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "VM")
-        String vm;
-        @Parameters(index = "1", paramLabel = "NIC")
-        String nic;
+        @Mixin
+        NicParameters target;
 
         @Override
         void run(ApiClient api) {
-            api.delete(VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic));
-            done("removed " + nic + " from " + vm);
+            delete(api, target.path(), "removed " + target.nic + " from " + target.vm);
         }
     }
 
@@ -66,16 +62,14 @@ public final class NicCommand {
             description = "Set a NIC's MAC: claimed now, pending until the VM restarts (a stopped VM: its next start).",
             footerHeading = "%nExample:%n", footer = "  vmaddr nic set-mac web1 nic0 52:54:00:aa:bb:cc")
     static final class SetMac extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "VM")
-        String vm;
-        @Parameters(index = "1", paramLabel = "NIC")
-        String nic;
+        @Mixin
+        NicParameters target;
         @Parameters(index = "2", paramLabel = "MAC")
         String mac;
 
         @Override
         void run(ApiClient api) {
-            print(api.put(VmCommand.vmPath(vm) + "/nics/" + ApiClient.seg(nic) + "/mac", Map.of("mac", mac)));
+            print(api.put(target.path() + "/mac", Map.of("mac", mac)));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.vmaddr.cli;
 
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -12,41 +13,40 @@ public final class PoolCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a network's pools.",
             footerHeading = "%nExample:%n", footer = "  vmaddr pool list --network lan0")
     static final class ListCmd extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
 
         @Override
         void run(ApiClient api) {
-            print(api.get(networkPath(network) + "/pools"), "range");
+            print(api.get(network.path() + "/pools"), "range");
         }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a pool (FIRST-LAST) to a network.",
             footerHeading = "%nExample:%n", footer = "  vmaddr pool add --network lan0 198.18.0.200-198.18.0.220")
     static final class Add extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Parameters(paramLabel = "FIRST-LAST")
         String range;
 
         @Override
         void run(ApiClient api) {
-            print(api.post(networkPath(network) + "/pools", Map.of("range", range)));
+            print(api.post(network.path() + "/pools", Map.of("range", range)));
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a pool from a network.",
             footerHeading = "%nExample:%n", footer = "  vmaddr pool remove --network lan0 198.18.0.200-198.18.0.220")
     static final class Remove extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Parameters(paramLabel = "FIRST-LAST")
         String range;
 
         @Override
         void run(ApiClient api) {
-            api.delete(networkPath(network) + "/pools/" + ApiClient.seg(range));
-            done("removed pool " + range + " from " + network);
+            delete(api, network.path() + "/pools/" + ApiClient.seg(range), "removed pool " + range + " from " + network.name);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.vmaddr.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -13,20 +14,20 @@ public final class ReservationCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List a network's reservations.",
             footerHeading = "%nExample:%n", footer = "  vmaddr reservation list --network lan0")
     static final class ListCmd extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
 
         @Override
         void run(ApiClient api) {
-            print(api.get(networkPath(network) + "/reservations"), "ip", "mac", "clientId", "hostname");
+            print(api.get(network.path() + "/reservations"), "ip", "mac", "clientId", "hostname");
         }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Reserve an address for a MAC or a client-id.",
             footerHeading = "%nExample:%n", footer = "  vmaddr reservation add --network lan0 --mac 02:18:aa:00:00:50 --ip 198.18.0.50")
     static final class Add extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Option(names = "--mac")
         String mac;
         @Option(names = "--client-id", description = "hex, e.g. 01525400abcdef")
@@ -52,22 +53,21 @@ public final class ReservationCommand {
             if (takeOver) {
                 body.put("takeOver", true);
             }
-            print(api.post(networkPath(network) + "/reservations", body));
+            print(api.post(network.path() + "/reservations", body));
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove the reservation of an address.",
             footerHeading = "%nExample:%n", footer = "  vmaddr reservation remove --network lan0 198.18.0.50")
     static final class Remove extends ClientCommand {
-        @Option(names = "--network", required = true)
-        String network;
+        @Mixin
+        NetworkOption network;
         @Parameters(paramLabel = "IP")
         String ip;
 
         @Override
         void run(ApiClient api) {
-            api.delete(networkPath(network) + "/reservations/" + ApiClient.seg(ip));
-            done("removed reservation of " + ip + " in " + network);
+            delete(api, network.path() + "/reservations/" + ApiClient.seg(ip), "removed reservation of " + ip + " in " + network.name);
         }
     }
 }

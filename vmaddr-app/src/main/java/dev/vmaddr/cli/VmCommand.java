@@ -51,7 +51,7 @@ public final class VmCommand {
     /** A VM: the whole answer as JSON, its NICs as a table. */
     abstract static class VmAnswer extends ClientCommand {
         void printVm(JsonNode vm) {
-            if (options.output == Output.json) {
+            if (options.output.json()) {
                 print(vm);
             } else {
                 out().println(vm.path("name").asText() + " on " + vm.path("host").asText("-") + ": " + vm.path("state").asText());
@@ -77,7 +77,7 @@ public final class VmCommand {
         @Override
         void run(ApiClient api) {
             JsonNode vms = api.get("/api/v1/vms");
-            if (options.output == Output.json) {
+            if (options.output.json()) {
                 print(vms);
             } else {
                 print(nicRows(vms), NIC_COLUMNS);
@@ -148,8 +148,7 @@ public final class VmCommand {
 
         @Override
         void run(ApiClient api) {
-            api.delete(vmPath(name));
-            done("deleted " + name);
+            delete(api, vmPath(name), "deleted " + name);
         }
     }
 
@@ -170,7 +169,7 @@ public final class VmCommand {
                     reports.add(api.get(vmPath(vm.path("name").asText()) + "/drift"));
                 }
             }
-            if (options.output == Output.json) {
+            if (options.output.json()) {
                 // One VM: its report; every VM: an array of reports.
                 print(name != null ? reports.getFirst() : Json.MAPPER.createArrayNode().addAll(reports));
             } else {

@@ -7,6 +7,7 @@ import dev.vmaddr.connectivity.NetworkStatus.Mode;
 import dev.vmaddr.connectivity.NetworkStatus.Reason;
 import dev.vmaddr.connectivity.NetworkStatus.Status;
 import dev.vmaddr.hostnet.Link;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.RouteSpec;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class ConnectivityChecker {
 
     public NetworkStatus check(ProbeTarget t) {
         NetworkStatus s = doCheck(t);
-        log.info("event=network.checked network={} mode={} status={} reason=\"{}\" cidr={} gateway={}", s.network(),
+        log.info(LogEvents.NETWORK_CHECKED + " network={} mode={} status={} reason=\"{}\" cidr={} gateway={}", s.network(),
                 s.mode().json(), s.status(), s.reason() == null ? "" : s.reason(), s.cidr(), s.gateway());
         return s;
     }

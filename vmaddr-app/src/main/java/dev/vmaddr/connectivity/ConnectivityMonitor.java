@@ -1,5 +1,6 @@
 package dev.vmaddr.connectivity;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +138,7 @@ public final class ConnectivityMonitor implements AutoCloseable {
                 try {
                     publish(t, checker.check(t));
                 } catch (RuntimeException e) {
-                    log.error("event=network.check_failed network={} error=\"{}\"", name, e.toString());
+                    log.error(LogEvents.NETWORK_CHECK_FAILED + " network={} error=\"{}\"", name, e.toString());
                 }
             }
             synchronized (slot) {
@@ -159,7 +160,7 @@ public final class ConnectivityMonitor implements AutoCloseable {
             try {
                 l.accept(s);
             } catch (RuntimeException e) {
-                log.warn("event=network.listener_failed network={} error=\"{}\"", s.network(), e.toString());
+                log.warn(LogEvents.NETWORK_LISTENER_FAILED + " network={} error=\"{}\"", s.network(), e.toString());
             }
         }
     }

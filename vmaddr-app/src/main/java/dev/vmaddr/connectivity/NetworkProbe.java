@@ -5,6 +5,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.hostnet.CommandResult;
 import dev.vmaddr.hostnet.CommandRunner;
 import dev.vmaddr.hostnet.Link;
+import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -177,7 +178,7 @@ public final class NetworkProbe {
             CommandResult r = host.root().run("ip", "netns", "del", ns);
             if (!r.ok()) {
                 org.slf4j.LoggerFactory.getLogger(NetworkProbe.class)
-                        .warn("event=probe.cleanup_failed netns={} error=\"{}\"", ns, r.stderr().strip());
+                        .warn(LogEvents.PROBE_CLEANUP_FAILED + " netns={} error=\"{}\"", ns, r.stderr().strip());
             }
         }
     }

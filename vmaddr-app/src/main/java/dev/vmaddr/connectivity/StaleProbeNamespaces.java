@@ -1,6 +1,7 @@
 package dev.vmaddr.connectivity;
 
 import dev.vmaddr.hostnet.CommandRunner;
+import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class StaleProbeNamespaces {
         try (Stream<Path> entries = Files.list(NETNS_DIR)) {
             names = entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(base)).toList();
         } catch (IOException e) {
-            LOG.warn("event=probe.cleanup_failed error=\"{}\"", e.getMessage());
+            LOG.warn(LogEvents.PROBE_CLEANUP_FAILED + " error=\"{}\"", e.getMessage());
             return deleted;
         }
         for (String name : names) {
@@ -57,7 +58,7 @@ public final class StaleProbeNamespaces {
             }
             if (host.root().run("ip", "netns", "del", name).ok()) {
                 deleted.add(name);
-                LOG.info("event=probe.stale_namespace_deleted netns={} pid={}", name, pid);
+                LOG.info(LogEvents.PROBE_STALE_NAMESPACE_DELETED + " netns={} pid={}", name, pid);
             }
         }
         return deleted;

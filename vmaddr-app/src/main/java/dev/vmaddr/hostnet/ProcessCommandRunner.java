@@ -1,5 +1,6 @@
 package dev.vmaddr.hostnet;
 
+import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ public final class ProcessCommandRunner implements CommandRunner {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 p.waitFor(2, TimeUnit.SECONDS);
-                log.warn("event=command.timeout command=\"{}\" timeout={}", String.join(" ", argv), timeout);
+                log.warn(LogEvents.COMMAND_TIMEOUT + " command=\"{}\" timeout={}", String.join(" ", argv), timeout);
                 return new CommandResult(argv, CommandResult.TIMED_OUT, out.getNow(""), "timed out after " + timeout);
             }
             int code = p.exitValue();

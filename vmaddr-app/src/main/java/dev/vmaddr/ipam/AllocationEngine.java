@@ -5,6 +5,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationException.Reason;
 import dev.vmaddr.ipam.NetworkIndex.Claim;
 import dev.vmaddr.ipam.NetworkIndex.ClaimKind;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
@@ -108,7 +109,7 @@ public final class AllocationEngine {
                 }
             }
         }
-        LOG.info("event=network.put network={} cidr={}", spec.name(), spec.cidr());
+        LOG.info(LogEvents.NETWORK_PUT + " network={} cidr={}", spec.name(), spec.cidr());
     }
 
     public boolean removeNetwork(String name) {
@@ -120,7 +121,7 @@ public final class AllocationEngine {
             try {
                 boolean removed = store.networks().delete(name);
                 indexes.remove(name);
-                LOG.info("event=network.removed network={}", name);
+                LOG.info(LogEvents.NETWORK_REMOVED + " network={}", name);
                 return removed || old != null;
             } catch (StoreException e) {
                 if (old != null) {
@@ -164,7 +165,7 @@ public final class AllocationEngine {
                     }
                 }
                 changed++;
-                LOG.info("event=network.synced network={} cidr={}", spec.name(), spec.cidr());
+                LOG.info(LogEvents.NETWORK_SYNCED + " network={} cidr={}", spec.name(), spec.cidr());
             }
             for (NetworkIndex idx : List.copyOf(indexes.values())) {
                 if (!byName.containsKey(idx.name())) {
@@ -175,7 +176,7 @@ public final class AllocationEngine {
                         idx.lock.unlock();
                     }
                     changed++;
-                    LOG.info("event=network.synced network={} removed=true", idx.name());
+                    LOG.info(LogEvents.NETWORK_SYNCED + " network={} removed=true", idx.name());
                 }
             }
         }
@@ -256,7 +257,7 @@ public final class AllocationEngine {
             idx.claims.put(ip.value(), new Claim(ClaimKind.OFFER, holder, ip, req.mac(), req.clientId(), req.hostname(), until));
             idx.offerByHolder.put(holder, ip);
             idx.markTaken(ip);
-            LOG.debug("event=lease.offered network={} ip={} mac={}", network, ip, req.mac());
+            LOG.debug(LogEvents.LEASE_OFFERED + " network={} ip={} mac={}", network, ip, req.mac());
             return new Lease(network, ip, req.mac(), req.clientId(), req.hostname(), LeaseState.OFFERED, until, now);
         } finally {
             leave(idx, holder);
@@ -447,13 +448,13 @@ public final class AllocationEngine {
                 // with the one the holder has
                 settle(idx, ip, before);
             }
-            LOG.warn("event=lease.store_conflict network={} ip={} holder={} current={}", idx.name(), ip, holder,
+            LOG.warn(LogEvents.LEASE_STORE_CONFLICT + " network={} ip={} holder={} current={}", idx.name(), ip, holder,
                     result.current().holder());
             return null;
         }
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
-        LOG.info("event=lease.{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? "renewed" : "bound", idx.name(),
+        LOG.info("{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? LogEvents.LEASE_RENEWED : LogEvents.LEASE_BOUND, idx.name(),
                 ip, req.mac(), holder, lease.expiresAt());
         return lease;
     }
@@ -501,7 +502,7 @@ public final class AllocationEngine {
         if (idx.liveClaim(l.ip(), now) == null) {
             idx.markFree(l.ip());
         }
-        LOG.info("event=lease.{} network={} ip={} mac={}", state.wireName(), idx.name(), l.ip(), l.mac());
+        LOG.info("{} network={} ip={} mac={}", LogEvents.lease(state), idx.name(), l.ip(), l.mac());
         return freed;
     }
 
@@ -528,7 +529,7 @@ public final class AllocationEngine {
                     idx.markFree(ip);
                 }
                 if (offer != null) {
-                    LOG.debug("event=lease.offer_withdrawn network={} ip={} mac={}", network, ip, offer.mac());
+                    LOG.debug(LogEvents.LEASE_OFFER_WITHDRAWN + " network={} ip={} mac={}", network, ip, offer.mac());
                     return Optional.of(offerLease(network, offer).withState(LeaseState.RELEASED, now, now));
                 }
                 return Optional.empty();
@@ -618,7 +619,7 @@ public final class AllocationEngine {
         }
         idx.markTaken(basis.ip());
         idx.addExpiry(basis.ip(), declined.expiresAt());
-        LOG.warn("event=lease.declined network={} ip={} mac={} until={} evidence=\"{}\"", idx.name(), basis.ip(),
+        LOG.warn(LogEvents.LEASE_DECLINED + " network={} ip={} mac={} until={} evidence=\"{}\"", idx.name(), basis.ip(),
                 basis.mac(), declined.expiresAt(), evidence);
         return declined;
     }
@@ -672,13 +673,13 @@ public final class AllocationEngine {
                             }
                         } catch (AllocationException e) {
                             idx.addExpiry(ip, now); // try again next round
-                            LOG.warn("event=lease.expire_failed network={} ip={} error=\"{}\"", idx.name(), ip, e.getMessage());
+                            LOG.warn(LogEvents.LEASE_EXPIRE_FAILED + " network={} ip={} error=\"{}\"", idx.name(), ip, e.getMessage());
                             break;
                         }
                     } else if (l.state() == LeaseState.DECLINED) {
                         idx.markFree(ip);
                         freed++;
-                        LOG.info("event=lease.quarantine_over network={} ip={}", idx.name(), ip);
+                        LOG.info(LogEvents.LEASE_QUARANTINE_OVER + " network={} ip={}", idx.name(), ip);
                     } else if (idx.freeIfTaken(ip)) {
                         freed++; // released or expired by another server sharing the store: ours to offer again
                     }

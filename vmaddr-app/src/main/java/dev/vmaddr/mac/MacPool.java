@@ -3,6 +3,7 @@ package dev.vmaddr.mac;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.index.FreeBitmap;
 import dev.vmaddr.index.Segments;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.MacStore;
@@ -109,11 +110,11 @@ public final class MacPool {
                 throw new MacPoolException(MacPoolException.Reason.STORE_UNAVAILABLE, "cannot store MAC " + mac, e);
             }
             if (claimed) {
-                LOG.info("event=mac.allocated mac={} owner={}", mac, owner);
+                LOG.info(LogEvents.MAC_ALLOCATED + " mac={} owner={}", mac, owner);
                 return mac;
             }
             // blocked by a record we did not know of: leave the bit taken and try another
-            LOG.warn("event=mac.store_conflict mac={} owner={}", mac, owner);
+            LOG.warn(LogEvents.MAC_STORE_CONFLICT + " mac={} owner={}", mac, owner);
         }
         throw new MacPoolException(MacPoolException.Reason.EXHAUSTED, "no MAC of " + describe() + " could be claimed after "
                 + MAX_ATTEMPTS + " attempts (others keep taking them)");
@@ -123,13 +124,13 @@ public final class MacPool {
     public MacRecord claim(MacAddress mac, String owner) {
         Objects.requireNonNull(owner, "owner");
         requireUnicast(mac);
-        return write(new MacRecord(mac, MacState.ALLOCATED, owner, null, clock.instant()), "mac.claimed");
+        return write(new MacRecord(mac, MacState.ALLOCATED, owner, null, clock.instant()), LogEvents.MAC_CLAIMED);
     }
 
     /** Sets a MAC aside (never handed out); refused when another owner holds it. */
     public MacRecord reserve(MacAddress mac, String reason) {
         requireUnicast(mac);
-        return write(new MacRecord(mac, MacState.RESERVED, reason, null, clock.instant()), "mac.reserved");
+        return write(new MacRecord(mac, MacState.RESERVED, reason, null, clock.instant()), LogEvents.MAC_RESERVED);
     }
 
     /**
@@ -150,7 +151,7 @@ public final class MacPool {
             throw new MacPoolException(MacPoolException.Reason.STORE_UNAVAILABLE, "cannot store MAC " + mac, e);
         }
         markTaken(mac);
-        LOG.info("event=mac.observed mac={} where=\"{}\"", mac, where);
+        LOG.info(LogEvents.MAC_OBSERVED + " mac={} where=\"{}\"", mac, where);
         return Optional.of(r);
     }
 
@@ -173,7 +174,7 @@ public final class MacPool {
         } finally {
             lock.unlock();
         }
-        LOG.info("event=mac.released mac={} owner={} until={}", mac, current.get().owner(), q.until());
+        LOG.info(LogEvents.MAC_RELEASED + " mac={} owner={} until={}", mac, current.get().owner(), q.until());
         return Optional.of(q);
     }
 
@@ -240,7 +241,7 @@ public final class MacPool {
             throw new MacPoolException(MacPoolException.Reason.TAKEN, "MAC " + r.mac() + " is taken (" + holder + ")");
         }
         markTaken(r.mac());
-        LOG.info("event={} mac={} owner={}", event, r.mac(), r.owner());
+        LOG.info("{} mac={} owner={}", event, r.mac(), r.owner());
         return r;
     }
 

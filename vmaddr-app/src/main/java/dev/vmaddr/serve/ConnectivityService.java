@@ -5,6 +5,7 @@ import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import java.util.HashSet;
 import java.util.Set;
@@ -70,7 +71,7 @@ final class ConnectivityService implements Service, NetworkListener {
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("event=connectivity.sync_failed error=\"{}\"", e.toString());
+            log.warn(LogEvents.CONNECTIVITY_SYNC_FAILED + " error=\"{}\"", e.toString());
         }
     }
 

@@ -13,6 +13,7 @@ import dev.vmaddr.dhcp.server.IcmpConflictProbe;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.NetworkInterfaces;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.metrics.DhcpMetrics;
 import dev.vmaddr.vm.VmInventory;
 import java.io.IOException;
@@ -87,7 +88,7 @@ final class DhcpService implements Service {
         server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, dispatch,
                 MAX_IN_FLIGHT);
         server.start();
-        LOG.info("event=dhcp.listening port={} interfaces={} probe={} authoritative={}", transport.localPort(),
+        LOG.info(LogEvents.DHCP_LISTENING + " port={} interfaces={} probe={} authoritative={}", transport.localPort(),
                 config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());
     }
 
@@ -105,7 +106,7 @@ final class DhcpService implements Service {
             }
             synchronized (missing) {
                 if (!present && missing.add(nif)) {
-                    LOG.warn("event=dhcp.interface_missing interface={}", nif);
+                    LOG.warn(LogEvents.DHCP_INTERFACE_MISSING + " interface={}", nif);
                 } else if (present) {
                     missing.remove(nif);
                 }
@@ -126,7 +127,7 @@ final class DhcpService implements Service {
             try {
                 icmp.close();
             } catch (IOException e) {
-                LOG.warn("event=dhcp.probe_close_failed error=\"{}\"", e.getMessage());
+                LOG.warn(LogEvents.DHCP_PROBE_CLOSE_FAILED + " error=\"{}\"", e.getMessage());
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.vmaddr.dhcp.protocol.DropReason;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.vm.VmInventory;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ record VmDhcpObserver(VmInventory vms, DhcpEvents next) implements DhcpEvents {
                 vms.recordDhcpLease(lease.network(), lease.mac(), lease.ip());
             } catch (RuntimeException e) {
                 // The lease is granted either way; a lost observation only delays drift detection.
-                LOG.warn("event=vm.dhcp-observe.failed network={} mac={} ip={} error=\"{}\"", lease.network(), lease.mac(),
+                LOG.warn(LogEvents.VM_DHCP_OBSERVE_FAILED + " network={} mac={} ip={} error=\"{}\"", lease.network(), lease.mac(),
                         lease.ip(), e.getMessage());
             }
         }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
  * Pins the direction of every layer, so the README's layout map is what the code does and cannot
  * drift back (store once imported ipam while ipam imported store).
  *
- * <p>From the bottom: value types ({@code addr}, {@code index}, {@code model}) depend on nothing
- * else; the store sees only values; allocation ({@code mac}, {@code ipam}) sits on the store;
- * the VM inventory and the DHCP server on allocation; host-side tools beside them; the API over
- * all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
+ * <p>From the bottom: value types ({@code addr}, {@code index}, {@code model}) and the log event
+ * catalogue ({@code log}) depend on nothing else; the store sees only values; allocation
+ * ({@code mac}, {@code ipam}) sits on the store; the VM inventory and the DHCP server on
+ * allocation; host-side tools beside them; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
  */
 class LayerDirectionTest {
 
@@ -34,7 +34,8 @@ class LayerDirectionTest {
     void layers() {
         ArchRule rule = layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
-                .layer("Values").definedBy("dev.vmaddr.addr..", "dev.vmaddr.index..", "dev.vmaddr.model..")
+                .layer("Values").definedBy("dev.vmaddr.addr..", "dev.vmaddr.index..", "dev.vmaddr.model..",
+                        "dev.vmaddr.log..")
                 .layer("Store").definedBy("dev.vmaddr.store..")
                 .layer("Allocation").definedBy("dev.vmaddr.mac..", "dev.vmaddr.ipam..")
                 .layer("Inventory").definedBy("dev.vmaddr.vm..")

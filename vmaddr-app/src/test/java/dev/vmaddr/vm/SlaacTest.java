@@ -7,6 +7,7 @@ import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** {@link VmViews}: the SLAAC address a NIC's MAC forms in its network's /64, derived on read. */
 class SlaacTest {
     /**
      * RFC 4291 appendix A forms the modified EUI-64 identifier by inserting 0xFFFE between the

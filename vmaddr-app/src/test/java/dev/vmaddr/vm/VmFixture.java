@@ -1,5 +1,6 @@
 package dev.vmaddr.vm;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
@@ -30,6 +31,7 @@ import java.util.TreeMap;
  * given), with networks t1 (on-delete, IPv6 prefix), t2 (on-stop), t3 (never).
  */
 final class VmFixture {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Instant START = Instant.parse("2025-06-14T09:43:25Z");
     final MutableClock clock;
     final Store store;
@@ -91,6 +93,22 @@ final class VmFixture {
     String macOwner(MacAddress mac) {
         return pool.record(mac).map(MacRecord::owner).orElse(null);
     }
+
+    /** A guest agent report of {@code listJson} (the {@code guest-network-get-interfaces} list), at the fixture's time. */
+    GuestReport qga(String listJson) throws Exception {
+        return new GuestReports(clock).parse(JSON.readTree("{\"source\":\"qemu-guest-agent\",\"interfaces\":" + listJson + "}"));
+    }
+
+    /** One guest agent interface with an IPv4 and a link-local IPv6 address. */
+    static String qgaIface(String name, Object mac, String ip) {
+        return "{\"name\":\"" + name + "\",\"hardware-address\":\"" + mac + "\",\"ip-addresses\":[{\"ip-address-type\":\"ipv4\","
+                + "\"ip-address\":\"" + ip + "\",\"prefix\":24},{\"ip-address-type\":\"ipv6\",\"ip-address\":\"fe80::1%" + name
+                + "\",\"prefix\":64}]}";
+    }
+
+    /** The guest agent's loopback interface, which matching ignores. */
+    static final String LO = "{\"name\":\"lo\",\"hardware-address\":\"00:00:00:00:00:00\",\"ip-addresses\":"
+            + "[{\"ip-address-type\":\"ipv4\",\"ip-address\":\"127.0.0.1\",\"prefix\":8}]}";
 
     static Ipv4Address ip(String s) {
         return Ipv4Address.parse(s);

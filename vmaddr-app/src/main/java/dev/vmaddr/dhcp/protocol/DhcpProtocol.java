@@ -20,10 +20,14 @@ import java.util.Optional;
  * RFC 2131 server behaviour: one request in, at most one reply out, no I/O of its own.
  *
  * <p>Threading: {@link #handle} is safe to call from many threads at once; it keeps no per-request
- * state and the engine serialises what must be serialised. It may block: in the engine's {@code bind}
- * (until the lease is durable) and, for the first offer of an address, on the conflict probe's future
- * (at most {@code probeTimeout} per candidate). The server therefore runs each packet on its own
- * virtual thread, so a waiting probe or fsync never holds up other clients.
+ * state and the engine serialises what must be serialised. It may block in two places: in the
+ * engine's {@code bind} until the lease is durable, unless the caller runs it in a
+ * {@code DeferredDurability} scope (then {@code bind} returns at once and the store sends the ACK
+ * after the fsync), and, for the first offer of an address, on the conflict probe's future (at most
+ * {@code probeTimeout} per candidate). The server chooses its dispatch from that
+ * ({@code DhcpServer.Dispatch}): the receiver thread runs this inline when neither can block, and
+ * otherwise each packet gets its own virtual thread, so a waiting probe or fsync never holds up
+ * other clients.
  */
 public final class DhcpProtocol {
     private final LeaseOperations leases;

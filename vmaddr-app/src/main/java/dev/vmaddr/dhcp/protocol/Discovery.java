@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>An address needs no probe when this client held it before (bound, released or expired — it was in
  * use by this very client) or it probed free within {@code probedFreshFor}. Otherwise the probe runs and
- * this thread waits for it (bounded by {@code probeTimeout}); that is fine on a virtual thread per packet
- * and does not stall other clients. An address that answers is marked in conflict (quarantined by the
+ * this thread waits for it (bounded by {@code probeTimeout}). With a probe configured the server never
+ * runs the protocol inline but on a virtual thread per packet ({@code DhcpServer.Dispatch}), so the
+ * wait does not stall other clients. An address that answers is marked in conflict (quarantined by the
  * engine) and the engine is asked for another, at most {@code probeAttempts} times.
  */
 final class Discovery {

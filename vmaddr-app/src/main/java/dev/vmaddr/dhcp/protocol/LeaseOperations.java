@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What the DHCP protocol needs from the allocation engine: exactly the methods of
- * {@code dev.vmaddr.ipam.AllocationEngine}, which implements this (or is adapted to it by a method
- * reference per call) so the protocol does not depend on how the engine is built. Every method may
- * throw {@link dev.vmaddr.ipam.AllocationException}.
+ * What the DHCP protocol needs from the allocation engine, and nothing more: the protocol sees the
+ * engine only through this (LayerDirectionTest keeps it so).
+ * {@code dev.vmaddr.dhcp.server.EngineLeaseOperations} adapts {@code dev.vmaddr.ipam.AllocationEngine}
+ * to it, one delegating call per method, so the engine knows nothing of DHCP and the protocol
+ * nothing of how the engine is built. Every method may throw
+ * {@link dev.vmaddr.ipam.AllocationException}.
  */
 public interface LeaseOperations {
     Optional<NetworkSpec> networkForRelay(Ipv4Address giaddr);

@@ -7,6 +7,7 @@ import dev.vmaddr.dhcp.protocol.DropReason;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -23,14 +24,14 @@ public final class DhcpEventLog implements DhcpEvents {
     @Override
     public void received(DhcpMessageType type, ReceiveContext ctx) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dhcp.received type={} interface={} source={}", type, ctx.interfaceName(), ctx.source());
+            LOG.debug(LogEvents.DHCP_RECEIVED + " type={} interface={} source={}", type, ctx.interfaceName(), ctx.source());
         }
     }
 
     @Override
     public void sent(Reply reply) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dhcp.sent type={} to={}:{} yiaddr={}", reply.type(), reply.destination(), reply.port(),
+            LOG.debug(LogEvents.DHCP_SENT + " type={} to={}:{} yiaddr={}", reply.type(), reply.destination(), reply.port(),
                     reply.message().yiaddr());
         }
     }
@@ -38,32 +39,32 @@ public final class DhcpEventLog implements DhcpEvents {
     @Override
     public void malformed(String reason, ReceiveContext ctx) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dhcp.malformed interface={} source={} reason=\"{}\"", ctx.interfaceName(), ctx.source(), reason);
+            LOG.debug(LogEvents.DHCP_MALFORMED + " interface={} source={} reason=\"{}\"", ctx.interfaceName(), ctx.source(), reason);
         }
     }
 
     @Override
     public void dropped(DropReason reason, String detail) {
         if (reason == DropReason.STORE_UNAVAILABLE || reason == DropReason.EXHAUSTED || reason == DropReason.OVERLOADED) {
-            LOG.warn("event=dhcp.dropped reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
+            LOG.warn(LogEvents.DHCP_DROPPED + " reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
         } else if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dhcp.dropped reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
+            LOG.debug(LogEvents.DHCP_DROPPED + " reason={} detail=\"{}\"", reason.name().toLowerCase(Locale.ROOT), detail);
         }
     }
 
     @Override
     public void nak(String network, String reason) {
-        LOG.info("event=dhcp.nak network={} reason=\"{}\"", network, reason);
+        LOG.info(LogEvents.DHCP_NAK + " network={} reason=\"{}\"", network, reason);
     }
 
     @Override
     public void probeConflict(String network, Ipv4Address ip) {
-        LOG.warn("event=dhcp.probe_conflict network={} ip={}", network, ip);
+        LOG.warn(LogEvents.DHCP_PROBE_CONFLICT + " network={} ip={}", network, ip);
     }
 
     @Override
     public void probeFailed(String network, Ipv4Address ip, Throwable error) {
-        LOG.warn("event=dhcp.probe_failed network={} ip={} error=\"{}\"", network, ip, error.getMessage());
+        LOG.warn(LogEvents.DHCP_PROBE_FAILED + " network={} ip={} error=\"{}\"", network, ip, error.getMessage());
     }
 
     /**
@@ -73,9 +74,22 @@ public final class DhcpEventLog implements DhcpEvents {
     @Override
     public void lease(LeaseEvent event, Lease lease) {
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dhcp.lease_{} network={} ip={} mac={} clientId={} hostname={} expiresAt={}",
-                    event.name().toLowerCase(Locale.ROOT), lease.network(), lease.ip(), lease.mac(), lease.clientId(),
+            LOG.debug("{} network={} ip={} mac={} clientId={} hostname={} expiresAt={}",
+                    name(event), lease.network(), lease.ip(), lease.mac(), lease.clientId(),
                     lease.hostname(), lease.expiresAt());
         }
+    }
+
+    /** The catalogue's name of {@code event} (LeaseEvent sits above the catalogue, so the switch is here). */
+    private static String name(LeaseEvent event) {
+        return switch (event) {
+            case OFFERED -> LogEvents.DHCP_LEASE_OFFERED;
+            case BOUND -> LogEvents.DHCP_LEASE_BOUND;
+            case RENEWED -> LogEvents.DHCP_LEASE_RENEWED;
+            case OFFER_RETRACTED -> LogEvents.DHCP_LEASE_OFFER_RETRACTED;
+            case RELEASED -> LogEvents.DHCP_LEASE_RELEASED;
+            case DECLINED -> LogEvents.DHCP_LEASE_DECLINED;
+            case CONFLICT -> LogEvents.DHCP_LEASE_CONFLICT;
+        };
     }
 }

@@ -12,6 +12,7 @@ import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
 import dev.vmaddr.dhcp.transport.Datagram;
 import dev.vmaddr.dhcp.transport.PacketTransport;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.DeferredDurability;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -93,7 +94,7 @@ public final class DhcpServer implements AutoCloseable {
 
     public void start() {
         receiver.start();
-        LOG.info("event=dhcp.started interfaces={} relayed=any dispatch={}", interfaces, dispatch);
+        LOG.info(LogEvents.DHCP_STARTED + " interfaces={} relayed=any dispatch={}", interfaces, dispatch);
     }
 
     private void receiveLoop() {
@@ -107,7 +108,7 @@ public final class DhcpServer implements AutoCloseable {
                 if (stopping) {
                     return;
                 }
-                LOG.warn("event=dhcp.receive_failed error=\"{}\"", e.getMessage());
+                LOG.warn(LogEvents.DHCP_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
                 continue;
             }
             if (dispatch == Dispatch.INLINE) {
@@ -133,7 +134,7 @@ public final class DhcpServer implements AutoCloseable {
             handle(d);
         } catch (RuntimeException e) {
             // The protocol is fuzzed not to throw; if it ever does, one packet is lost, not the server.
-            LOG.error("event=dhcp.handler_failed error=\"{}\"", e.toString(), e);
+            LOG.error(LogEvents.DHCP_HANDLER_FAILED + " error=\"{}\"", e.toString(), e);
         }
     }
 
@@ -183,7 +184,7 @@ public final class DhcpServer implements AutoCloseable {
             transport.send(direct ? ifIndex : 0, direct && interfaceAddress != null ? interfaceAddress.toInetAddress() : null,
                     new InetSocketAddress(reply.destination().toInetAddress(), reply.port()), bytes, 0, bytes.length);
         } catch (IOException e) {
-            LOG.warn("event=dhcp.send_failed to={}:{} type={} error=\"{}\"", reply.destination(), reply.port(),
+            LOG.warn(LogEvents.DHCP_SEND_FAILED + " to={}:{} type={} error=\"{}\"", reply.destination(), reply.port(),
                     reply.type(), e.getMessage());
         }
     }
@@ -215,9 +216,9 @@ public final class DhcpServer implements AutoCloseable {
         try {
             transport.close();
         } catch (IOException e) {
-            LOG.warn("event=dhcp.close_failed error=\"{}\"", e.getMessage());
+            LOG.warn(LogEvents.DHCP_CLOSE_FAILED + " error=\"{}\"", e.getMessage());
         }
-        LOG.info("event=dhcp.stopped");
+        LOG.info(LogEvents.DHCP_STOPPED);
     }
 
     @Override

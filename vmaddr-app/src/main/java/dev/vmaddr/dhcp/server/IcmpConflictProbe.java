@@ -3,6 +3,7 @@ package dev.vmaddr.dhcp.server;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.protocol.ConflictProbe;
 import dev.vmaddr.dhcp.transport.IcmpEchoSocket;
+import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -68,7 +69,7 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.warn("event=probe.receive_failed error=\"{}\"", e.getMessage());
+                LOG.warn(LogEvents.PROBE_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
                 continue;
             }
             if (reply.identifier() != identifier) {

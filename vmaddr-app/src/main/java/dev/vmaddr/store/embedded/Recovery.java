@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.StoreException;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -53,7 +54,7 @@ final class Recovery {
                 snapshotSeq = s.seq();
                 break;
             }
-            LOG.error("event=store.recovery.snapshot_rejected file={} reason=\"{}\" action=\"trying an older snapshot\"",
+            LOG.error(LogEvents.STORE_RECOVERY_SNAPSHOT_REJECTED + " file={} reason=\"{}\" action=\"trying an older snapshot\"",
                     s.path(), problem);
             Files.move(s.path(), s.path().resolveSibling(s.path().getFileName() + ".corrupt"),
                     StandardCopyOption.REPLACE_EXISTING);
@@ -82,7 +83,7 @@ final class Recovery {
                 for (int j = i + 1; j < segments.size(); j++) {
                     Path later = segments.get(j).path();
                     Files.move(later, later.resolveSibling(later.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
-                    LOG.error("event=store.recovery.segment_dropped file={} reason=\"follows a cut segment\"", later);
+                    LOG.error(LogEvents.STORE_RECOVERY_SEGMENT_DROPPED + " file={} reason=\"follows a cut segment\"", later);
                 }
                 break;
             }
@@ -150,10 +151,10 @@ final class Recovery {
             ch.force(true);
         }
         DataDir.sync(file.getParent());
-        LOG.warn("event=store.recovery.truncated file={} offset={} reason=\"{}\" discardedBytes={} keptIn={}",
+        LOG.warn(LogEvents.STORE_RECOVERY_TRUNCATED + " file={} offset={} reason=\"{}\" discardedBytes={} keptIn={}",
                 file, offset, reason, size - offset, kept.getFileName());
         if (size - offset >= Frames.HEADER * 2 && looksLikeMoreRecords(kept)) {
-            LOG.error("event=store.recovery.corruption_mid_log file={} offset={} reason=\"{}\" "
+            LOG.error(LogEvents.STORE_RECOVERY_CORRUPTION_MID_LOG + " file={} offset={} reason=\"{}\" "
                     + "detail=\"valid-looking records follow the cut; they were discarded (kept in {})\"", file, offset,
                     reason, kept.getFileName());
         }

@@ -1,5 +1,6 @@
 package dev.vmaddr.store.postgresql;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -140,7 +141,7 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
         rereadFrom = -1;
         if (!first) {
             int dropped = cache.dropUnseen(reloadEpoch);
-            log.info("event=store.lease.reloaded reason=\"no poll for more than half the removal retention\" dropped={}",
+            log.info(LogEvents.STORE_LEASE_RELOADED + " reason=\"no poll for more than half the removal retention\" dropped={}",
                     dropped);
         }
     }
@@ -174,10 +175,10 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
                 }
             });
             if (n > 0) {
-                log.info("event=store.lease.removals.pruned count={} older_than={}", n, REMOVAL_RETENTION);
+                log.info(LogEvents.STORE_LEASE_REMOVALS_PRUNED + " count={} older_than={}", n, REMOVAL_RETENTION);
             }
         } catch (StoreException e) {
-            log.debug("event=store.lease.removals.prune_failed error=\"{}\"", e.getMessage());
+            log.debug(LogEvents.STORE_LEASE_REMOVALS_PRUNE_FAILED + " error=\"{}\"", e.getMessage());
         }
     }
 
@@ -198,9 +199,9 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
                 return;
             } catch (StoreException e) {
                 // Db logged the outage once; keep trying at the same pace until it returns
-                log.debug("event=store.lease.poll.failed error=\"{}\"", e.getMessage());
+                log.debug(LogEvents.STORE_LEASE_POLL_FAILED + " error=\"{}\"", e.getMessage());
             } catch (RuntimeException e) {
-                log.error("event=store.lease.poll.bug", e);
+                log.error(LogEvents.STORE_LEASE_POLL_BUG, e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.vmaddr.store.postgresql;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -97,13 +98,13 @@ final class Db {
 
     void succeeded() {
         if (reachable.compareAndSet(false, true)) {
-            log.info("event=store.db.recovered");
+            log.info(LogEvents.STORE_DB_RECOVERED);
         }
     }
 
     StoreException failure(String what, SQLException e) {
         if (isConnectionFailure(e) && reachable.compareAndSet(true, false)) {
-            log.warn("event=store.db.unreachable op={} error=\"{}\"", what, e.getMessage());
+            log.warn(LogEvents.STORE_DB_UNREACHABLE + " op={} error=\"{}\"", what, e.getMessage());
         }
         return new StoreException("PostgreSQL: " + what + " failed: " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.vmaddr.store.postgresql;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.CommitListener;
@@ -234,7 +235,7 @@ final class LeaseCommitter implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
-                log.error("event=store.lease.commit.bug", e); // must not kill the committer
+                log.error(LogEvents.STORE_LEASE_COMMIT_BUG, e); // must not kill the committer
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
         }

@@ -2,6 +2,7 @@ package dev.vmaddr.store.postgresql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
@@ -172,7 +173,7 @@ public final class PostgresStore implements Store {
         try {
             migrate(ds);
             PostgresStore store = new PostgresStore(ds, clock, options);
-            log.info("event=store.opened kind=postgresql url={} leases={}", jdbcUrl, store.leases.count());
+            log.info(LogEvents.STORE_OPENED + " kind=postgresql url={} leases={}", jdbcUrl, store.leases.count());
             return store;
         } catch (RuntimeException e) {
             ds.close();
@@ -269,7 +270,7 @@ public final class PostgresStore implements Store {
             poller.close();
         } finally {
             dataSource.close();
-            log.info("event=store.closed kind=postgresql");
+            log.info(LogEvents.STORE_CLOSED + " kind=postgresql");
         }
     }
 }
