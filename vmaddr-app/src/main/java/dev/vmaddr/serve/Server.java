@@ -2,6 +2,7 @@ package dev.vmaddr.serve;
 
 import dev.vmaddr.api.ApiServer;
 import dev.vmaddr.api.ConnectivityRoutes;
+import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.NadRoutes;
 import dev.vmaddr.api.NetworkExports;
@@ -11,6 +12,7 @@ import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
@@ -126,7 +128,8 @@ public final class Server implements AutoCloseable {
         NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity, networkEdits);
         List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
-                new ExportRoutes(engine, exports),
+                new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
+                        StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
