@@ -37,7 +37,7 @@ function section(key, title, status, findings, macs) {
 }
 
 function finding(f) {
-  return h('li', {class: 'finding ' + f.severity, 'data-check': f.check},
+  return h('li', {class: 'finding sev-' + f.severity, 'data-check': f.check, 'data-severity': f.severity},
       h('span', {class: 'sev'}, f.severity), ' ', h('strong', {}, f.check), ': ', f.evidence,
       f.fix ? h('div', {class: 'fix'}, 'Fix: ', code(f.fix)) : null);
 }

@@ -133,17 +133,22 @@ final class Browser implements AutoCloseable {
     /** axe-core's violations of impact serious or critical on the current page, as "rule: target" lines. */
     List<String> seriousAccessibilityViolations() {
         js(axeSource());
-        Object result = ((JavascriptExecutor) driver).executeAsyncScript(
+        Object answer = ((JavascriptExecutor) driver).executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                         + "axe.run(document, {resultTypes: ['violations']})"
-                        + ".then(r => done(JSON.stringify(r.violations)), e => done('error: ' + e));");
-        String text = String.valueOf(result);
+                        + ".then(r => done(JSON.stringify({passes: r.passes.length, violations: r.violations})),"
+                        + " e => done('error: ' + e));");
+        String text = String.valueOf(answer);
         if (text.startsWith("error: ")) {
             throw new AssertionError("axe-core failed: " + text);
         }
         List<String> out = new ArrayList<>();
         try {
-            for (JsonNode v : JSON.readTree(text)) {
+            JsonNode result = JSON.readTree(text);
+            if (result.path("passes").asInt() == 0) {
+                throw new AssertionError("axe-core checked nothing on " + driver.getCurrentUrl());
+            }
+            for (JsonNode v : result.path("violations")) {
                 String impact = v.path("impact").asText();
                 if (impact.equals("serious") || impact.equals("critical")) {
                     for (JsonNode node : v.path("nodes")) {
