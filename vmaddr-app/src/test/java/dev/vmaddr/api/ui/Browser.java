@@ -113,7 +113,11 @@ final class Browser implements AutoCloseable {
     }
 
     void waitFor(java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.NoSuchElementException.class)
+        waitFor(WAIT, condition);
+    }
+
+    void waitFor(Duration timeout, java.util.function.BooleanSupplier condition) {
+        new WebDriverWait(driver, timeout).ignoring(org.openqa.selenium.NoSuchElementException.class)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
     }
