@@ -103,6 +103,17 @@ final class Browser implements AutoCloseable {
         awaitRendered();
     }
 
+    /**
+     * Runs {@code action} (a click or key that makes the page render itself again) and waits for the
+     * new rendering: the current heading is marked first, so the old page is never taken for the new.
+     */
+    void rerender(Runnable action) {
+        js("const h = document.querySelector('#page h1'); if (h) h.dataset.stale = 'yes';");
+        action.run();
+        waitFor(() -> !driver.findElements(By.cssSelector("#page h1:not([data-stale])")).isEmpty());
+        awaitRendered();
+    }
+
     void awaitRendered() {
         waitFor(() -> !driver.findElements(By.cssSelector("#page h1, #page .notice.error")).isEmpty()
                 && driver.findElement(By.id("page")).getAttribute("aria-busy") == null);

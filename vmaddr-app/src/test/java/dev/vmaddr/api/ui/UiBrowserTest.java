@@ -77,6 +77,18 @@ class UiBrowserTest {
         assertThat(browser.driver.manage().getCookies()).isEmpty();
         assertThat(browser.driver.getCurrentUrl()).doesNotContain(srv.token);
 
+        // the keyboard alone reaches the navigation and follows it
+        browser.js("document.activeElement.blur(); window.focus();");
+        boolean reached = false;
+        for (int i = 0; i < 12 && !reached; i++) {
+            browser.driver.switchTo().activeElement().sendKeys(Keys.TAB);
+            reached = "Leases".equals(browser.driver.switchTo().activeElement().getText());
+        }
+        assertThat(reached).as("Tab reaches the Leases link").isTrue();
+        browser.rerender(() -> browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER));
+        assertThat(browser.one("#page h1").getText()).isEqualTo("Leases");
+        assertThat(browser.one("#nav a[aria-current=page]").getText()).isEqualTo("Leases");
+
         browser.one("#logout").click();
         browser.waitFor(() -> browser.one("#token").isDisplayed());
         assertThat(browser.js("return sessionStorage.getItem('vmaddr.token')")).isNull();
@@ -131,9 +143,8 @@ class UiBrowserTest {
         browser.show("leases?network=paged");
         JsonNode first = data.get("/api/v1/networks/paged/leases?limit=50");
         assertThat(shownIps()).isEqualTo(ips(first.get("items")));
-        browser.one("#next-page").click();
-        browser.awaitRendered();
-        browser.waitFor(() -> browser.one("#lease-results caption").getText().contains("after"));
+        browser.rerender(() -> browser.one("#next-page").click());
+        assertThat(browser.one("#lease-results caption").getText()).contains("after " + first.get("nextCursor").asText());
         JsonNode second = data.get("/api/v1/networks/paged/leases?limit=50&cursor=" + first.get("nextCursor").asText());
         assertThat(shownIps()).isEqualTo(ips(second.get("items"))).hasSize(11);
         assertThat(browser.all("#next-page")).isEmpty();
@@ -157,10 +168,9 @@ class UiBrowserTest {
     void search(String text) {
         WebElement q = browser.one("#lease-q");
         q.clear();
-        q.sendKeys(text, Keys.ENTER); // the keyboard submits the form
-        browser.waitFor(() -> browser.driver.getCurrentUrl().contains("q=" + URLEncoder.encode(text, StandardCharsets.UTF_8)));
-        browser.awaitRendered();
-        browser.waitFor(() -> !browser.all("#lease-results > *").isEmpty());
+        browser.rerender(() -> q.sendKeys(text, Keys.ENTER)); // the keyboard submits the form
+        assertThat(browser.driver.getCurrentUrl()).contains("q=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
+        assertThat(browser.all("#lease-results > *")).isNotEmpty();
     }
 
     List<String> shownIps() {
