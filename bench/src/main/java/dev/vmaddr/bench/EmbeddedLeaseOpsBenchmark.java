@@ -2,9 +2,9 @@ package dev.vmaddr.bench;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.vmaddr.bench;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.doctor.DoctorOptions;
 import dev.vmaddr.doctor.DoctorReport;
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.vmaddr.api;
 
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

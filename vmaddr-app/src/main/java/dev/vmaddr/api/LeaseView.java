@@ -1,6 +1,6 @@
 package dev.vmaddr.api;
 
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import java.time.format.DateTimeFormatter;
 
 /** A lease as the API and {@code vmaddr lease list --output json} print it (PRODUCT.md contract). */

@@ -2,7 +2,7 @@ package dev.vmaddr.api;
 
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.mac.MacPool;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.store.MacStore;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.vmaddr.api;
 
 import dev.vmaddr.config.NetworkFields;
 import dev.vmaddr.connectivity.StoredTargets;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.nad.NadExporter;
 import dev.vmaddr.nad.NadFormatException;
 import dev.vmaddr.nad.NadImport;

@@ -1,15 +1,15 @@
 package dev.vmaddr.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.vm.DriftFinding;
 import dev.vmaddr.vm.GuestReports;
 import dev.vmaddr.vm.Vm;
 import dev.vmaddr.vm.VmDrift;
-import dev.vmaddr.vm.VmInventory;
 import dev.vmaddr.vm.VmInventory.NicRequest;
+import dev.vmaddr.vm.VmInventory;
 import dev.vmaddr.vm.VmJson;
 import dev.vmaddr.vm.export.ExportException;
 import dev.vmaddr.vm.export.ExportFormat;

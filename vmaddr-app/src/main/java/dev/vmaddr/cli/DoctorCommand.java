@@ -5,7 +5,7 @@ import dev.vmaddr.doctor.DoctorOptions;
 import dev.vmaddr.doctor.DoctorReport;
 import dev.vmaddr.doctor.Finding;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;

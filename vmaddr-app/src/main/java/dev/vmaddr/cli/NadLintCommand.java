@@ -1,7 +1,7 @@
 package dev.vmaddr.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.nad.LintFinding;
 import dev.vmaddr.nad.LintReport;
 import dev.vmaddr.nad.NadLinter;

@@ -1,6 +1,6 @@
 package dev.vmaddr.cli;
 
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,6 +1,7 @@
 package dev.vmaddr.config;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
 import dev.vmaddr.config.VmaddrConfig.Listen;
@@ -9,9 +10,8 @@ import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
 import dev.vmaddr.config.VmaddrConfig.ProbeMethod;
 import dev.vmaddr.config.VmaddrConfig.StoreKind;
-import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;

@@ -1,8 +1,8 @@
 package dev.vmaddr.config;
 
 import dev.vmaddr.ipam.FieldProblem;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.NetworkValidator;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

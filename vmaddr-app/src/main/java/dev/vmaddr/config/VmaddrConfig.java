@@ -1,8 +1,8 @@
 package dev.vmaddr.config;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.vmaddr.connectivity;
 
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

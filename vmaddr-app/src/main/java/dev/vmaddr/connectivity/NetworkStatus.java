@@ -55,7 +55,7 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
      * null, and the configured route values (manual) or CIDR/gateway (auto) where known.
      */
     public static NetworkStatus pending(ProbeTarget t) {
-        boolean manual = t.route().mode() == dev.vmaddr.ipam.RouteSpec.Mode.MANUAL;
+        boolean manual = t.route().mode() == dev.vmaddr.model.RouteSpec.Mode.MANUAL;
         return new NetworkStatus(t.network(), manual ? Mode.MANUAL : Mode.AUTO, Status.Inactive, Reason.NOT_CHECKED.text,
                 null, manual ? t.route().cidr() : t.cidr(), manual ? t.route().gateway() : t.gateway(), null);
     }

@@ -2,8 +2,8 @@ package dev.vmaddr.connectivity;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.RouteSpec;
 import java.util.Objects;
 
 /**

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.RouteSpec;
 import dev.vmaddr.store.DocumentStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,22 +1,18 @@
 package dev.vmaddr.doctor;
 
-import static dev.vmaddr.doctor.Finding.Severity.ERROR;
-import static dev.vmaddr.doctor.Finding.Severity.INFO;
-import static dev.vmaddr.doctor.Finding.Severity.WARNING;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.connectivity.DhcpOffer;
-import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.NetworkProbe.ProbeSession;
+import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.ProbeException;
 import dev.vmaddr.hostnet.CommandResult;
 import dev.vmaddr.hostnet.CommandRunner;
 import dev.vmaddr.hostnet.Link;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -26,6 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
+
+import static dev.vmaddr.doctor.Finding.Severity.ERROR;
+import static dev.vmaddr.doctor.Finding.Severity.INFO;
+import static dev.vmaddr.doctor.Finding.Severity.WARNING;
 
 /**
  * Host-side diagnosis of VM networks (seed 004). Reads host state with read-only commands

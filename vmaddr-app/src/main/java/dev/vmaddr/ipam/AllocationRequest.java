@@ -2,6 +2,8 @@ package dev.vmaddr.ipam;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.HolderKey;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -3,6 +3,8 @@ package dev.vmaddr.ipam;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

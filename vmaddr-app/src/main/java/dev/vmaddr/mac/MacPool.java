@@ -3,6 +3,8 @@ package dev.vmaddr.mac;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.index.FreeBitmap;
 import dev.vmaddr.index.Segments;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.StoreException;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package dev.vmaddr.metrics;
 
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.ipam.PoolStats;
+import dev.vmaddr.model.NetworkSpec;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;

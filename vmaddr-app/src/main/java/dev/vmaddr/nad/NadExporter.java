@@ -1,8 +1,8 @@
 package dev.vmaddr.nad;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.RouteSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

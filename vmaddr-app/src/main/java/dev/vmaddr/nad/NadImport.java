@@ -4,8 +4,8 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.connectivity.ProbeTarget;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.RouteSpec;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,20 +1,20 @@
 package dev.vmaddr.nad;
 
-import static dev.vmaddr.nad.LintFinding.Severity.ERROR;
-import static dev.vmaddr.nad.LintFinding.Severity.INFO;
-import static dev.vmaddr.nad.LintFinding.Severity.WARNING;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.RouteSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import static dev.vmaddr.nad.LintFinding.Severity.ERROR;
+import static dev.vmaddr.nad.LintFinding.Severity.INFO;
+import static dev.vmaddr.nad.LintFinding.Severity.WARNING;
 
 /**
  * Checks NADs for mistakes that make a VM NIC silently wrong. The seed-001 rule first: a macvlan NIC

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.RouteSpec;
 
 /**
  * Harvester's {@code network.harvesterhci.io/route} annotation: {@code {"mode":"auto"}} or

@@ -5,7 +5,7 @@ import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;

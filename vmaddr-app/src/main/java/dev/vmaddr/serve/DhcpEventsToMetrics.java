@@ -7,8 +7,8 @@ import dev.vmaddr.dhcp.protocol.DropReason;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
-import dev.vmaddr.ipam.Lease;
 import dev.vmaddr.metrics.DhcpMetrics;
+import dev.vmaddr.model.Lease;
 
 /**
  * DHCP events to Prometheus counters, then on to the next listener (the event log). Lives in serve

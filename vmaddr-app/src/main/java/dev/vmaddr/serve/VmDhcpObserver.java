@@ -7,7 +7,7 @@ import dev.vmaddr.dhcp.protocol.DropReason;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.vm.VmInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

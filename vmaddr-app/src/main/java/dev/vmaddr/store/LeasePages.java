@@ -1,7 +1,7 @@
 package dev.vmaddr.store;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,8 +1,8 @@
 package dev.vmaddr.store;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.vmaddr.store;
 
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.MacRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

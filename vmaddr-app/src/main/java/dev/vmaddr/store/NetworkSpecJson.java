@@ -17,9 +17,9 @@ import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.ReleasePolicy;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.ReleasePolicy;
 import java.io.IOException;
 import java.util.function.Function;
 

@@ -1,6 +1,6 @@
 package dev.vmaddr.store;
 
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.List;
 import java.util.Optional;
 

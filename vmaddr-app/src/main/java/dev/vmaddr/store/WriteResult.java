@@ -1,6 +1,6 @@
 package dev.vmaddr.store;
 
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 
 /**
  * Outcome of a conditional lease write.

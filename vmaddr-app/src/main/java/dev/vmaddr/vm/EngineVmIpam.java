@@ -5,7 +5,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.AllocationRequest;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 

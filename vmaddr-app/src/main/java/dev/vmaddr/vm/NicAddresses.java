@@ -2,8 +2,8 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -2,7 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 

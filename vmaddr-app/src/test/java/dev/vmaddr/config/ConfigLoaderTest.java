@@ -1,17 +1,17 @@
 package dev.vmaddr.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.config.VmaddrConfig.ProbeMethod;
 import dev.vmaddr.config.VmaddrConfig.StoreKind;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.ReleasePolicy;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.ReleasePolicy;
+import dev.vmaddr.model.RouteSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 public class ConfigLoaderTest {
     /** PRODUCT.md's example file, verbatim. */

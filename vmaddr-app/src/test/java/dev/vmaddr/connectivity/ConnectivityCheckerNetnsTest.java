@@ -1,11 +1,9 @@
 package dev.vmaddr.connectivity;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.RouteSpec;
 import dev.vmaddr.testing.netns.BridgedHost;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +14,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each test builds exactly one fault (or none) in its own namespaces and expects exactly that reason. */
 @Execution(ExecutionMode.CONCURRENT)

@@ -1,8 +1,6 @@
 package dev.vmaddr.connectivity;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.vmaddr.ipam.RouteSpec;
+import dev.vmaddr.model.RouteSpec;
 import dev.vmaddr.nad.NadImport;
 import dev.vmaddr.nad.NadImporter;
 import dev.vmaddr.testing.netns.BridgedHost;
@@ -12,6 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ConnectivityMonitorNetnsTest {
 

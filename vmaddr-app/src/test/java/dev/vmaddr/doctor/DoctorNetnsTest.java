@@ -1,11 +1,9 @@
 package dev.vmaddr.doctor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.testing.netns.BridgedHost;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +13,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every doctor check against a lab host with exactly one fault, and the healthy lab with none. The lab

@@ -1,7 +1,5 @@
 package dev.vmaddr.ipam;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
@@ -9,6 +7,11 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.mac.MacPoolException;
 import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
@@ -25,6 +28,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Several threads run random allocate/offer/renew/release/decline/expire sequences against one

@@ -1,13 +1,16 @@
 package dev.vmaddr.ipam;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationException.Reason;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
@@ -18,6 +21,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AllocationEngineTest {
     static final MacAddress A = MacAddress.parse("52:54:00:00:00:0a");

@@ -1,12 +1,14 @@
 package dev.vmaddr.ipam;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
@@ -25,6 +27,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
 import net.jqwik.api.state.Transformer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Model-based test: the engine against a small sequential reference model of the rules

@@ -1,11 +1,12 @@
 package dev.vmaddr.ipam;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.store.memory.MemoryStore;
@@ -19,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Regression: an address found in use (probe answered, or the client declined it) stays

@@ -1,15 +1,18 @@
 package dev.vmaddr.ipam;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class NetworkValidatorTest {
     static Ipv4Address ip(String s) {

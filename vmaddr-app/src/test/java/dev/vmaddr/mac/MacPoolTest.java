@@ -1,9 +1,7 @@
 package dev.vmaddr.mac;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
@@ -12,6 +10,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MacPoolTest {
     final MemoryStore store = new MemoryStore();

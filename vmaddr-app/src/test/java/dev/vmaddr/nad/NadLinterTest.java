@@ -1,13 +1,13 @@
 package dev.vmaddr.nad;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class NadLinterTest {
     private final NadLinter linter = new NadLinter();

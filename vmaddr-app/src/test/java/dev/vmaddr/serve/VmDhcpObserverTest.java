@@ -1,7 +1,5 @@
 package dev.vmaddr.serve;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
@@ -9,17 +7,17 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp.protocol.DhcpEvents;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.mac.MacPoolSpec;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.vm.EngineVmIpam;
 import dev.vmaddr.vm.Nic;
 import dev.vmaddr.vm.PoolVmMacs;
-import dev.vmaddr.vm.VmInventory;
 import dev.vmaddr.vm.VmInventory.NicRequest;
+import dev.vmaddr.vm.VmInventory;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class VmDhcpObserverTest {
     private final Clock clock = Clock.fixed(Instant.parse("2025-06-14T09:43:25Z"), ZoneOffset.UTC);

@@ -1,11 +1,8 @@
 package dev.vmaddr.store;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Pages of leases ({@link LeaseStore#list(String, Ipv4Address, int, Predicate)}) as every store must

@@ -1,12 +1,10 @@
 package dev.vmaddr.store;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.store.postgresql.PostgresStore;
@@ -34,6 +32,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Paging ({@link LeaseStore#list(String, Ipv4Address, int, Predicate)}) on every store: after random

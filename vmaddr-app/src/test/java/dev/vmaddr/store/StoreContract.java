@@ -1,21 +1,18 @@
 package dev.vmaddr.store;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.ReleasePolicy;
-import dev.vmaddr.ipam.Reservation;
-import dev.vmaddr.ipam.RouteSpec;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.ReleasePolicy;
+import dev.vmaddr.model.Reservation;
+import dev.vmaddr.model.RouteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +28,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link Store} must have. A back end's test extends this class and provides a

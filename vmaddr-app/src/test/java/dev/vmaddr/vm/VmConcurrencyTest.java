@@ -1,10 +1,8 @@
 package dev.vmaddr.vm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class VmConcurrencyTest {
     private static final int THREADS = 8;

@@ -1,17 +1,17 @@
 package dev.vmaddr.vm;
 
-import dev.vmaddr.testing.MutableClock;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Reservation;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.MacState;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.store.embedded.EmbeddedStore;
+import dev.vmaddr.testing.MutableClock;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** VMs, their reservations and MACs survive a restart of the process on the embedded store. */
 class VmDurabilityTest {

@@ -1,17 +1,17 @@
 package dev.vmaddr.vm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.mac.MacState;
-import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.model.MacState;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VmLifecycleTest {
     private final VmFixture f = new VmFixture();

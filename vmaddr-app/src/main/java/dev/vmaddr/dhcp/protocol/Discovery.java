@@ -2,8 +2,8 @@ package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.AllocationRequest;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

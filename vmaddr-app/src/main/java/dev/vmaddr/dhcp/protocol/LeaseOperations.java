@@ -2,9 +2,9 @@ package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.AllocationRequest;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.NetworkSpec;
 import java.time.Duration;
 import java.util.Optional;
 

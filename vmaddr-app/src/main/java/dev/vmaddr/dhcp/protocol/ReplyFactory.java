@@ -1,15 +1,15 @@
 package dev.vmaddr.dhcp.protocol;
 
-import static dev.vmaddr.dhcp.codec.OptionCodes.*;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.ClasslessRoute;
 import dev.vmaddr.dhcp.codec.DhcpMessage;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.dhcp.codec.DhcpOptions;
 import dev.vmaddr.dhcp.codec.Octets;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.List;
+
+import static dev.vmaddr.dhcp.codec.OptionCodes.*;
 
 /**
  * Builds OFFER, ACK and NAK messages (RFC 2131 table 3) with the network's options (RFC 2132).

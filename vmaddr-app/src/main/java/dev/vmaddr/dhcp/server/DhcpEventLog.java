@@ -1,13 +1,13 @@
 package dev.vmaddr.dhcp.server;
 
+import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.dhcp.protocol.DhcpEvents;
 import dev.vmaddr.dhcp.protocol.DropReason;
 import dev.vmaddr.dhcp.protocol.LeaseEvent;
 import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
-import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;

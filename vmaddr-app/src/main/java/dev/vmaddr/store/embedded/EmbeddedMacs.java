@@ -1,7 +1,7 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.store.MacStore;
 import java.time.Instant;
 import java.util.ArrayList;

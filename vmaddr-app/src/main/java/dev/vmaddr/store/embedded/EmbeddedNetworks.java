@@ -1,6 +1,6 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.NetworkStore;
 import java.util.List;
 import java.util.Objects;

@@ -2,10 +2,10 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.ipam.HolderKey;
+import dev.vmaddr.model.HolderKey;
 import java.util.function.Consumer;
 
 /**

@@ -1,7 +1,7 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
 
 /** One state change, as written to the log (and to snapshots) by {@link RecordCodec}. */

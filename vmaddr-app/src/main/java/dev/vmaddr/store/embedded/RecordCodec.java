@@ -1,11 +1,11 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.store.NetworkSpecJson;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.NetworkSpecJson;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
@@ -114,7 +114,7 @@ final class RecordCodec {
                 int ip = in.getInt();
                 long mac = in.getLong();
                 byte state = in.get();
-                if (state < 0 || state >= dev.vmaddr.ipam.LeaseState.values().length) {
+                if (state < 0 || state >= dev.vmaddr.model.LeaseState.values().length) {
                     throw new IllegalArgumentException("bad lease state " + state);
                 }
                 long expSec = in.getLong();

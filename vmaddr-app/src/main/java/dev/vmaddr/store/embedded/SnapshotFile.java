@@ -1,7 +1,7 @@
 package dev.vmaddr.store.embedded;
 
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.MappedByteBuffer;

@@ -1,9 +1,9 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
 import java.time.Instant;
 import java.util.ArrayDeque;

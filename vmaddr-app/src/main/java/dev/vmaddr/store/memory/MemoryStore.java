@@ -2,10 +2,10 @@ package dev.vmaddr.store.memory;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryStore;
@@ -272,7 +272,7 @@ public final class MemoryStore implements Store {
                 applied[0] = true;
                 return record;
             });
-            if (applied[0] && record.state() == dev.vmaddr.mac.MacState.ALLOCATED) {
+            if (applied[0] && record.state() == dev.vmaddr.model.MacState.ALLOCATED) {
                 record(new HistoryEvent(now, null, null, record.mac(), record.owner(), "mac-allocated"));
             }
             return applied[0];
@@ -282,8 +282,8 @@ public final class MemoryStore implements Store {
         public void put(MacRecord record) {
             beforeWrite();
             MacRecord before = macs.put(record.mac(), record);
-            if (record.state() == dev.vmaddr.mac.MacState.QUARANTINED && before != null
-                    && before.state() == dev.vmaddr.mac.MacState.ALLOCATED) {
+            if (record.state() == dev.vmaddr.model.MacState.QUARANTINED && before != null
+                    && before.state() == dev.vmaddr.model.MacState.ALLOCATED) {
                 record(new HistoryEvent(record.updatedAt(), null, null, record.mac(), before.owner(), "mac-released"));
             }
         }

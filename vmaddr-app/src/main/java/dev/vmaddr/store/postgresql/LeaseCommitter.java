@@ -1,8 +1,8 @@
 package dev.vmaddr.store.postgresql;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;

@@ -1,8 +1,8 @@
 package dev.vmaddr.store.postgresql;
 
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.MacStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

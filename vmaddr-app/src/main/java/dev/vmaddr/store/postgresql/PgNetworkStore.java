@@ -1,7 +1,7 @@
 package dev.vmaddr.store.postgresql;
 
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.NetworkSpecJson;
-import dev.vmaddr.ipam.NetworkSpec;
 import dev.vmaddr.store.NetworkStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

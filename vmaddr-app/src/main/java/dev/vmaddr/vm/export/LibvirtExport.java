@@ -2,8 +2,8 @@ package dev.vmaddr.vm.export;
 
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Address;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.vm.Nic;
 import dev.vmaddr.vm.Vm;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.vmaddr.vm.export;
 
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.vm.Nic;
 import dev.vmaddr.vm.Vm;
 import java.util.function.Function;

@@ -2,7 +2,7 @@ package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;

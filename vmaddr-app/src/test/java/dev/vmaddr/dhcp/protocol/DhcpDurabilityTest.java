@@ -1,22 +1,22 @@
 package dev.vmaddr.dhcp.protocol;
 
-import static dev.vmaddr.dhcp.codec.DhcpMessageType.*;
-import static dev.vmaddr.dhcp.protocol.Fixture.*;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp.server.EngineLeaseOperations;
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.*;
+import static dev.vmaddr.dhcp.protocol.Fixture.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a client was ACKed survives a restart of the server: DORA through codec, protocol and engine

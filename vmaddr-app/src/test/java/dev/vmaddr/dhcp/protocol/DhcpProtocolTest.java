@@ -1,23 +1,23 @@
 package dev.vmaddr.dhcp.protocol;
 
-import static dev.vmaddr.dhcp.codec.DhcpMessageType.*;
-import static dev.vmaddr.dhcp.protocol.Fixture.*;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.ClasslessRoute;
 import dev.vmaddr.dhcp.codec.DhcpMessage;
 import dev.vmaddr.dhcp.codec.Octets;
 import dev.vmaddr.dhcp.codec.OptionCodes;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.LeaseState;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.*;
+import static dev.vmaddr.dhcp.protocol.Fixture.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class DhcpProtocolTest {
     private final Fixture f = new Fixture();

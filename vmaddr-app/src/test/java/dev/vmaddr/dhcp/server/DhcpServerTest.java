@@ -1,6 +1,5 @@
 package dev.vmaddr.dhcp.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
@@ -19,7 +18,7 @@ import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.transport.Datagram;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import dev.vmaddr.ipam.AllocationEngine;
-import dev.vmaddr.ipam.NetworkSpec;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.store.memory.MemoryStore;
@@ -37,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The receive loop on an in-memory transport: relayed DORA end to end, malformed datagrams counted

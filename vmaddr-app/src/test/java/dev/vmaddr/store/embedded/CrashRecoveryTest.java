@@ -1,10 +1,8 @@
 package dev.vmaddr.store.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code kill -9} of a process that is writing leases, at random moments, five times: every lease

@@ -2,8 +2,8 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;

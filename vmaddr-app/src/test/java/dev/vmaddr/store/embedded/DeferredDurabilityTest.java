@@ -1,10 +1,6 @@
 package dev.vmaddr.store.embedded;
 
-import static dev.vmaddr.store.embedded.EmbeddedStoreTest.T0;
-import static dev.vmaddr.store.embedded.EmbeddedStoreTest.lease;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.WriteResult;
 import java.io.IOException;
@@ -20,6 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.vmaddr.store.embedded.EmbeddedStoreTest.T0;
+import static dev.vmaddr.store.embedded.EmbeddedStoreTest.lease;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The DHCP receiver's contract with the store: apply now, learn later whether it became durable. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

@@ -1,14 +1,11 @@
 package dev.vmaddr.store.embedded;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.StoreException;
@@ -26,6 +23,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a rollback bug shows as a read that never returns
 class EmbeddedStoreTest {

@@ -2,9 +2,9 @@ package dev.vmaddr.store.postgresql;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.time.Duration;
 import java.time.Instant;
 

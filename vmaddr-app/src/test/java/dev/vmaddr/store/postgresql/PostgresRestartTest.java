@@ -1,12 +1,7 @@
 package dev.vmaddr.store.postgresql;
 
-import static dev.vmaddr.store.postgresql.Leases.T0;
-import static dev.vmaddr.store.postgresql.Leases.bound;
-import static dev.vmaddr.store.postgresql.Leases.mac;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.testing.postgres.PostgresCluster;
@@ -30,6 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+
+import static dev.vmaddr.store.postgresql.Leases.T0;
+import static dev.vmaddr.store.postgresql.Leases.bound;
+import static dev.vmaddr.store.postgresql.Leases.mac;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The database server dies (immediate shutdown, like a crash) while 16 clients write leases, and

@@ -1,23 +1,15 @@
 package dev.vmaddr.store.postgresql;
 
-import static dev.vmaddr.store.postgresql.Leases.T0;
-import static dev.vmaddr.store.postgresql.Leases.bound;
-import static dev.vmaddr.store.postgresql.Leases.boundById;
-import static dev.vmaddr.store.postgresql.Leases.ip;
-import static dev.vmaddr.store.postgresql.Leases.mac;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.HolderKey;
-import dev.vmaddr.ipam.Lease;
-import dev.vmaddr.ipam.LeaseState;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.mac.MacRecord;
-import dev.vmaddr.mac.MacState;
+import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.MacState;
+import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.testing.MutableClock;
@@ -37,6 +29,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.vmaddr.store.postgresql.Leases.T0;
+import static dev.vmaddr.store.postgresql.Leases.bound;
+import static dev.vmaddr.store.postgresql.Leases.boundById;
+import static dev.vmaddr.store.postgresql.Leases.ip;
+import static dev.vmaddr.store.postgresql.Leases.mac;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Semantics of the PostgreSQL store that the database enforces (conditional lease put, MAC claim,

@@ -1,12 +1,7 @@
 package dev.vmaddr.store.postgresql;
 
-import static dev.vmaddr.store.postgresql.Leases.T0;
-import static dev.vmaddr.store.postgresql.Leases.bound;
-import static dev.vmaddr.store.postgresql.Leases.mac;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.ipam.Lease;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.testing.postgres.PostgresDatabase;
 import dev.vmaddr.testing.postgres.PostgresExtension;
@@ -29,6 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.vmaddr.store.postgresql.Leases.T0;
+import static dev.vmaddr.store.postgresql.Leases.bound;
+import static dev.vmaddr.store.postgresql.Leases.mac;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two PostgresStore instances ("servers") on one database, many clients at once racing for a pool

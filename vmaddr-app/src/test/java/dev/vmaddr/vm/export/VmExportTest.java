@@ -1,8 +1,5 @@
 package dev.vmaddr.vm.export;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -11,10 +8,10 @@ import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
-import dev.vmaddr.ipam.ClientId;
-import dev.vmaddr.ipam.NetworkSpec;
-import dev.vmaddr.ipam.ReleasePolicy;
-import dev.vmaddr.ipam.Reservation;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.model.ReleasePolicy;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.nad.NadExporter;
 import dev.vmaddr.nad.NadLinter;
 import dev.vmaddr.vm.Nic;
@@ -34,6 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class VmExportTest {
     @TempDir

@@ -1,4 +1,4 @@
-package dev.vmaddr.mac;
+package dev.vmaddr.model;
 
 import dev.vmaddr.addr.MacAddress;
 import java.time.Instant;

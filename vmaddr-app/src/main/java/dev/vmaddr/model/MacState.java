@@ -1,4 +1,4 @@
-package dev.vmaddr.mac;
+package dev.vmaddr.model;
 
 /** Why a MAC is unavailable to the pool. */
 public enum MacState {

@@ -1,4 +1,4 @@
-package dev.vmaddr.ipam;
+package dev.vmaddr.model;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
@@ -11,7 +11,7 @@ import java.util.Objects;
 /**
  * A network's definition, as in the config file's {@code networks:} entries and the API. Immutable;
  * a change replaces the whole value. Validation of the rules between fields (pool inside the CIDR,
- * gateway inside, ...) is {@link NetworkValidator}'s job so config, API and imports share it.
+ * gateway inside, ...) is ipam's {@code NetworkValidator}'s job so config, API and imports share it.
  *
  * @param gateway     nullable
  * @param vlan        nullable, 1-4094

@@ -1,6 +1,4 @@
-package dev.vmaddr.ipam;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package dev.vmaddr.model;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
@@ -9,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Default T1/T2 (RFC 2131 4.4.5: 0.5 and 0.875 of the lease time), computed without BigDecimal. */
 class NetworkSpecTimersTest {

@@ -1,4 +1,4 @@
-package dev.vmaddr.ipam;
+package dev.vmaddr.model;
 
 import dev.vmaddr.addr.MacAddress;
 

@@ -1,4 +1,4 @@
-package dev.vmaddr.ipam;
+package dev.vmaddr.model;
 
 /** What a VM's NIC gives back to the network, and when. */
 public enum ReleasePolicy {

@@ -1,0 +1,120 @@
+package dev.vmaddr.architecture;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the direction of every layer, so the README's layout map is what the code does and cannot
+ * drift back (store once imported ipam while ipam imported store).
+ *
+ * <p>From the bottom: value types ({@code addr}, {@code index}, {@code model}) depend on nothing
+ * else; the store sees only values; allocation ({@code mac}, {@code ipam}) sits on the store;
+ * the VM inventory and the DHCP server on allocation; host-side tools beside them; the API over
+ * all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
+ */
+class LayerDirectionTest {
+
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.vmaddr");
+    }
+
+    @Test
+    void layers() {
+        ArchRule rule = layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("Values").definedBy("dev.vmaddr.addr..", "dev.vmaddr.index..", "dev.vmaddr.model..")
+                .layer("Store").definedBy("dev.vmaddr.store..")
+                .layer("Allocation").definedBy("dev.vmaddr.mac..", "dev.vmaddr.ipam..")
+                .layer("Inventory").definedBy("dev.vmaddr.vm..")
+                .layer("Dhcp").definedBy("dev.vmaddr.dhcp..")
+                .layer("Host").definedBy("dev.vmaddr.hostnet..", "dev.vmaddr.connectivity..",
+                        "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
+                .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
+                .layer("Api").definedBy("dev.vmaddr.api..")
+                .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..")
+                .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
+                .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Host").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Inventory").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Dhcp").mayOnlyBeAccessedByLayers("Host", "Entry")
+                .whereLayer("Allocation").mayOnlyBeAccessedByLayers("Inventory", "Dhcp", "Config", "Api", "Entry")
+                .whereLayer("Store").mayOnlyBeAccessedByLayers("Allocation", "Inventory", "Dhcp", "Host", "Api", "Entry");
+        rule.check(main);
+    }
+
+    /** Top-level packages form no cycle (layers above allow same-layer access; this closes that gap). */
+    @Test
+    void noPackageCycles() {
+        ArchRule rule = slices().matching("dev.vmaddr.(*)..").should().beFreeOfCycles();
+        rule.check(main);
+    }
+
+    /** The records every layer shares know only addresses. */
+    @Test
+    void modelKnowsOnlyAddresses() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.model..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.index..", "dev.vmaddr.store..",
+                        "dev.vmaddr.ipam..", "dev.vmaddr.mac..", "dev.vmaddr.vm..", "dev.vmaddr.dhcp..");
+        rule.check(main);
+    }
+
+    /** The store contract does not know its back ends, and no back end knows another. */
+    @Test
+    void storeContractAboveBackEnds() {
+        ArchRule rule = noClasses()
+                .that().resideInAPackage("dev.vmaddr.store")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store.embedded..",
+                        "dev.vmaddr.store.postgresql..", "dev.vmaddr.store.memory..");
+        rule.check(main);
+    }
+
+    @Test
+    void storeBackEndsApart() {
+        ArchRule rule = slices().matching("dev.vmaddr.store.(*)..")
+                .should().notDependOnEachOther();
+        rule.check(main);
+    }
+
+    /** Kea's libdhcp++: the codec is the wire format only. */
+    @Test
+    void codecIsWireOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp.codec..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.model..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.store..", "dev.vmaddr.dhcp.protocol..", "dev.vmaddr.dhcp.transport..",
+                        "dev.vmaddr.dhcp.server..");
+        rule.check(main);
+    }
+
+    /** Transport moves bytes; it knows no message and no lease. */
+    @Test
+    void transportMovesBytes() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp.transport..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.model..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.store..", "dev.vmaddr.dhcp.codec..", "dev.vmaddr.dhcp.protocol..",
+                        "dev.vmaddr.dhcp.server..");
+        rule.check(main);
+    }
+
+    /** The protocol sees the engine only through LeaseOperations: no engine, no store, no socket. */
+    @Test
+    void protocolWithoutIo() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.dhcp.transport..",
+                        "dev.vmaddr.dhcp.server..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.vmaddr.ipam.AllocationEngine");
+        rule.check(main);
+    }
+}
