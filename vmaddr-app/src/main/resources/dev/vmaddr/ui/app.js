@@ -22,7 +22,7 @@ function showLogin(message) {
 
 function parseHash() {
   const [page, query] = location.hash.replace(/^#\/?/, '').split('?');
-  return {page: PAGES[page] ? page : 'networks', params: new URLSearchParams(query || '')};
+  return {page: Object.hasOwn(PAGES, page) ? page : 'networks', params: new URLSearchParams(query || '')};
 }
 
 let rendering = 0;
