@@ -1,11 +1,13 @@
 package dev.vmaddr.api;
 
+import dev.vmaddr.api.ui.UiAssets;
 import dev.vmaddr.config.VmaddrConfig.Listen;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.metrics.Metrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +80,11 @@ public final class ApiServer {
             for (ApiRoute r : routes) {
                 config.routes.addHttpHandler(r.method(), r.path(), wrap(r));
             }
+            // The web UI: files, not API routes (so not in the OpenAPI document); no token, see UiAssets.
+            UiAssets ui = new UiAssets();
+            config.routes.addHttpHandler(HandlerType.GET, "/", ui::redirect);
+            config.routes.addHttpHandler(HandlerType.GET, UiAssets.BASE, ui::index);
+            config.routes.addHttpHandler(HandlerType.GET, UiAssets.BASE + "{asset}", ui::asset);
             config.routes.exception(Exception.class, (e, ctx) -> writeProblem(ctx, ErrorMapper.toProblem(e)));
             config.routes.error(404, ctx -> {
                 // our handlers' own 404s are already problem+json; Javalin's "no such endpoint" is not
@@ -124,7 +131,7 @@ public final class ApiServer {
     }
 
     private void authenticate(Context ctx) {
-        if (!publicPaths.contains(ctx.path()) && !auth.accepts(ctx.header("Authorization"))) {
+        if (!publicPaths.contains(ctx.path()) && !UiAssets.isUiPath(ctx.path()) && !auth.accepts(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new ApiProblem(401, "Unauthorized",
                     ctx.header("Authorization") == null ? "missing Authorization: Bearer <token>" : "wrong token", null, List.of());

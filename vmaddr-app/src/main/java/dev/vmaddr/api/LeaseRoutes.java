@@ -10,13 +10,15 @@ import dev.vmaddr.model.LeaseState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Leases (read, paged) and allocations (allocate / release an address for a MAC or client-id).
  *
  * <p>Lease pages: {@code ?limit=N} (default 500, at most 5000) and {@code ?cursor=IP}, the last IP of
  * the previous page; the answer is {@code {"items":[lease...], "nextCursor": IP or null}}. Filters
- * {@code state} and {@code mac} apply before paging. A page costs the engine's ranged read
+ * {@code state}, {@code mac} and {@code hostname} (a part of it, any case: the UI's search) apply
+ * before paging. A page costs the engine's ranged read
  * ({@link AllocationEngine#leases}), not a read of the whole network.
  */
 public final class LeaseRoutes implements RouteGroup {
@@ -33,7 +35,7 @@ public final class LeaseRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.get(BASE + "/leases", "List leases, paged: {items, nextCursor}").errors(400, 404)
-                .query("limit", "cursor", "state", "mac").handle(ctx -> {
+                .query("limit", "cursor", "state", "mac", "hostname").handle(ctx -> {
                     int limit = ctx.queryParam("limit") == null ? DEFAULT_LIMIT
                             : NetworkRoutes.parse("limit", ctx.queryParam("limit"), LeaseRoutes::limit);
                     Ipv4Address cursor = ctx.queryParam("cursor") == null ? null
@@ -42,9 +44,12 @@ public final class LeaseRoutes implements RouteGroup {
                             : NetworkRoutes.parse("state", ctx.queryParam("state"), LeaseRoutes::state);
                     MacAddress mac = ctx.queryParam("mac") == null ? null
                             : NetworkRoutes.parse("mac", ctx.queryParam("mac"), MacAddress::parse);
+                    String hostname = ctx.queryParam("hostname") == null ? null
+                            : ctx.queryParam("hostname").strip().toLowerCase(Locale.ROOT);
                     // one more than the page, to learn whether another page follows
                     List<Lease> found = engine.leases(ctx.pathParam("network"), cursor, limit + 1,
-                            l -> (state == null || l.state() == state) && (mac == null || mac.equals(l.mac())));
+                            l -> (state == null || l.state() == state) && (mac == null || mac.equals(l.mac()))
+                                    && (hostname == null || l.hostname() != null && l.hostname().toLowerCase(Locale.ROOT).contains(hostname)));
                     List<LeaseView> items = new ArrayList<>(Math.min(limit, found.size()));
                     for (int i = 0; i < found.size() && i < limit; i++) {
                         items.add(LeaseView.of(found.get(i)));

@@ -2,6 +2,7 @@ package dev.vmaddr.serve;
 
 import dev.vmaddr.api.ApiServer;
 import dev.vmaddr.api.ConnectivityRoutes;
+import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
@@ -19,6 +20,7 @@ import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkCatalog;
@@ -144,7 +146,8 @@ public final class Server implements AutoCloseable {
                 .add("libvirt", "application/xml", (spec, query) -> LibvirtExport.network(spec));
         List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
-                new ExportRoutes(engine, exports),
+                new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
+                        StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();

@@ -8,13 +8,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** One request to a {@link TestServer}'s API over real HTTP, and its answer as text. */
-record HttpAnswer(int status, String contentType, String text) {
-    JsonNode json() throws Exception {
+public record HttpAnswer(int status, String contentType, String text) {
+    public JsonNode json() throws Exception {
         return Json.MAPPER.readTree(text);
     }
 
     /** {@code body}, {@code contentType}, {@code token}: null sends none (no body, no header). */
-    static HttpAnswer send(HttpClient client, TestServer srv, String method, String path, String body, String contentType,
+    public static HttpAnswer send(HttpClient client, TestServer srv, String method, String path, String body, String contentType,
                            String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(srv.url + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
