@@ -3,6 +3,7 @@ package dev.vmaddr.api;
 import dev.vmaddr.config.NetworkFields;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.ipam.NetworkCatalog;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.nad.NadExporter;
 import dev.vmaddr.nad.NadFormatException;
@@ -76,13 +77,13 @@ public final class NadRoutes implements RouteGroup {
             targets.remove(i.name());
             item.put("stored", "network");
             item.put("network", NetworkFields.toMap(spec));
-            log.info("event=nad.imported network={} stored=network cidr={}", i.name(), spec.cidr());
+            log.info(LogEvents.NAD_IMPORTED + " network={} stored=network cidr={}", i.name(), spec.cidr());
         } else {
             targets.put(i.target());
             listener.networkChanged(i.target());
             item.put("stored", "connectivity-target");
             item.put("network", null);
-            log.info("event=nad.imported network={} stored=connectivity-target iface={}", i.name(), i.hostInterface());
+            log.info(LogEvents.NAD_IMPORTED + " network={} stored=connectivity-target iface={}", i.name(), i.hostInterface());
         }
         item.put("warnings", i.warnings());
         return item;

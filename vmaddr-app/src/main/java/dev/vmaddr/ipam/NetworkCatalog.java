@@ -2,6 +2,7 @@ package dev.vmaddr.ipam;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.model.NetworkSpec;
@@ -145,9 +146,9 @@ public final class NetworkCatalog {
             }
             engine.putNetwork(next);
             if (old.isPresent()) {
-                log.info("event=network.updated network={} cidr={}", name, next.cidr());
+                log.info(LogEvents.NETWORK_UPDATED + " network={} cidr={}", name, next.cidr());
             } else {
-                log.info("event=network.created network={} cidr={}", name, next.cidr());
+                log.info(LogEvents.NETWORK_CREATED + " network={} cidr={}", name, next.cidr());
             }
             for (Listener l : listeners) {
                 l.networkChanged(next);
@@ -163,7 +164,7 @@ public final class NetworkCatalog {
                 throw noNetwork(name);
             }
             engine.removeNetwork(name);
-            log.info("event=network.deleted network={}", name);
+            log.info(LogEvents.NETWORK_DELETED + " network={}", name);
             for (Listener l : listeners) {
                 l.networkRemoved(name);
             }
@@ -208,7 +209,7 @@ public final class NetworkCatalog {
                             + " (mac " + live.mac() + ") until " + live.expiresAt()
                             + "; send \"takeOver\": true to reserve it anyway (the holder is refused at its next renewal)"));
                 }
-                log.info("event=reservation.take_over network={} ip={} holder={} for={}", name, r.ip(), live.holder(), holder(r));
+                log.info(LogEvents.RESERVATION_TAKE_OVER + " network={} ip={} holder={} for={}", name, r.ip(), live.holder(), holder(r));
             }
             return n.withReservations(append(n.reservations(), r));
         });

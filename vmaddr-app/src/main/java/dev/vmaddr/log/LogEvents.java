@@ -158,6 +158,8 @@ public final class LogEvents {
     public static final String STORE_LEASE_POLL_BUG = "event=store.lease.poll.bug";
     public static final String STORE_LEASE_COMMIT_BUG = "event=store.lease.commit.bug";
 
+    public static final String RESERVATION_TAKE_OVER = "event=reservation.take_over";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

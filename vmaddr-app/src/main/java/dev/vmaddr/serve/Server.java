@@ -24,6 +24,7 @@ import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkCatalog;
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
@@ -92,14 +93,14 @@ public final class Server implements AutoCloseable {
     public synchronized Server start() throws Exception {
         store = StoreOpener.open(config, clock);
         store.reportCommitsTo(metrics.store()::commit);
-        log.info("event=store.opened kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
+        log.info(LogEvents.STORE_OPENED + " kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);
         // Every change of a network's definition, from any caller, goes through the catalog.
         catalog = new NetworkCatalog(engine, clock);
         for (NetworkSpec n : config.networks()) {
             catalog.put(n); // the file seeds; API-made networks stay in the store
-            log.info("event=network.seeded network={} cidr={} source={}", n.name(), n.cidr(), config.source());
+            log.info(LogEvents.NETWORK_SEEDED + " network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
 
@@ -163,10 +164,10 @@ public final class Server implements AutoCloseable {
 
         for (Service s : services) {
             s.start();
-            log.info("event=service.started service={}", s.name());
+            log.info(LogEvents.SERVICE_STARTED + " service={}", s.name());
         }
         ready = true;
-        log.info("event=server.ready api=http://{}:{} tokenFile={}", config.api().listen().host(), api.port(), config.api().tokenFile());
+        log.info(LogEvents.SERVER_READY + " api=http://{}:{} tokenFile={}", config.api().listen().host(), api.port(), config.api().tokenFile());
         return this;
     }
 
@@ -189,7 +190,7 @@ public final class Server implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // the store logs an outage once (event=store.db.unreachable); retried on the next round
-            log.debug("event=network.sync.failed error=\"{}\"", e.getMessage());
+            log.debug(LogEvents.NETWORK_SYNC_FAILED + " error=\"{}\"", e.getMessage());
         }
     }
 
@@ -197,14 +198,14 @@ public final class Server implements AutoCloseable {
         try {
             int n = engine.reclaimExpired();
             if (n > 0) {
-                log.info("event=lease.reclaimed count={}", n);
+                log.info(LogEvents.LEASE_RECLAIMED + " count={}", n);
             }
             int m = macPool.reclaimQuarantined();
             if (m > 0) {
-                log.info("event=mac.quarantine.ended count={}", m);
+                log.info(LogEvents.MAC_QUARANTINE_ENDED + " count={}", m);
             }
         } catch (RuntimeException e) {
-            log.warn("event=lease.reclaim.failed error=\"{}\"", e.getMessage());
+            log.warn(LogEvents.LEASE_RECLAIM_FAILED + " error=\"{}\"", e.getMessage());
         }
     }
 
@@ -249,7 +250,7 @@ public final class Server implements AutoCloseable {
         }
         closed = true;
         ready = false;
-        log.info("event=server.stopping");
+        log.info(LogEvents.SERVER_STOPPING);
         if (api != null) {
             try {
                 api.drain(Duration.ofSeconds(10));
@@ -261,7 +262,7 @@ public final class Server implements AutoCloseable {
             try {
                 s.stop();
             } catch (RuntimeException e) {
-                log.warn("event=service.stop.failed service={} error=\"{}\"", s.name(), e.getMessage());
+                log.warn(LogEvents.SERVICE_STOP_FAILED + " service={} error=\"{}\"", s.name(), e.getMessage());
             }
         }
         if (jobs != null) {
@@ -278,6 +279,6 @@ public final class Server implements AutoCloseable {
         if (store != null) {
             store.close();
         }
-        log.info("event=server.stopped");
+        log.info(LogEvents.SERVER_STOPPED);
     }
 }

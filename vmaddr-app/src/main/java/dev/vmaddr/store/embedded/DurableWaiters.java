@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.DeferredDurability;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,7 +68,7 @@ final class DurableWaiters implements DeferredDurability.Log {
                 try {
                     w.then().accept(durable);
                 } catch (RuntimeException e) {
-                    LOG.error("event=store.durable_callback_failed error=\"{}\"", e.toString(), e);
+                    LOG.error(LogEvents.STORE_DURABLE_CALLBACK_FAILED + " error=\"{}\"", e.toString(), e);
                 }
             }
         } finally {

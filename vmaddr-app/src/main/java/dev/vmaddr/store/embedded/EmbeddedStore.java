@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
@@ -143,7 +144,7 @@ public final class EmbeddedStore implements Store {
             recovered.pruneHistory(clock.instant().minus(options.historyRetention()));
             this.log = new GroupCommitLog(dataDir, LogSegments.open(dataDir, options.logFiles(), r), r.lastSeq(),
                     options.commitDelay(), op -> recovered.apply(op, true), System::nanoTime);
-            LOG.info("event=store.opened dataDir={} snapshotSeq={} lastSeq={} leases={} millis={}", dataDir,
+            LOG.info(LogEvents.STORE_OPENED + " dataDir={} snapshotSeq={} lastSeq={} leases={} millis={}", dataDir,
                     r.snapshotSeq(), r.lastSeq(), recovered.leaseCount, (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             dirLock.close();
@@ -215,12 +216,12 @@ public final class EmbeddedStore implements Store {
         snapshotter.close();
         long batches = log.batchesCommitted();
         long records = log.recordsCommitted();
-        LOG.info("event=store.closed dataDir={} batches={} records={} recordsPerFsync={}", dir, batches, records,
+        LOG.info(LogEvents.STORE_CLOSED + " dataDir={} batches={} records={} recordsPerFsync={}", dir, batches, records,
                 batches == 0 ? 0 : records / batches);
         try {
             dirLock.close();
         } catch (IOException e) {
-            LOG.warn("event=store.close.unlock_failed dataDir={} error=\"{}\"", dir, e.toString());
+            LOG.warn(LogEvents.STORE_CLOSE_UNLOCK_FAILED + " dataDir={} error=\"{}\"", dir, e.toString());
         }
     }
 

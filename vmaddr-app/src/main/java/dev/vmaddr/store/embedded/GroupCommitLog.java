@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.StoreException;
@@ -137,7 +138,7 @@ final class GroupCommitLog {
         try {
             segments.close();
         } catch (IOException e) {
-            LOG.warn("event=store.close.failed dataDir={} error=\"{}\"", dir, e.toString());
+            LOG.warn(LogEvents.STORE_CLOSE_FAILED + " dataDir={} error=\"{}\"", dir, e.toString());
         }
         return true;
     }
@@ -413,14 +414,14 @@ final class GroupCommitLog {
         failedOpen.finish(Batch.FAILED);
         batch.finish(Batch.FAILED);
         waiters.runDue();
-        LOG.error("event=store.write.failed dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
+        LOG.error(LogEvents.STORE_WRITE_FAILED + " dataDir={} records={} error=\"{}\" action=\"store is read-only; no write "
                 + "is acknowledged until restart\"", dir, batch.count, e.toString());
         try {
             if (sizeBefore >= 0) {
                 segments.truncate(sizeBefore); // drop the failed batch's bytes, if they got anywhere
             }
         } catch (Throwable t) {
-            LOG.warn("event=store.write.truncate_failed dataDir={} error=\"{}\"", dir, t.toString());
+            LOG.warn(LogEvents.STORE_WRITE_TRUNCATE_FAILED + " dataDir={} error=\"{}\"", dir, t.toString());
         }
     }
 

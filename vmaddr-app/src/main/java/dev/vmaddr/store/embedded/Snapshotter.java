@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,13 +133,13 @@ final class Snapshotter implements Checkpoints {
         try {
             SnapshotFile.write(dir, seq, copy);
             deleteOldFiles();
-            LOG.info("event=store.snapshot.written dataDir={} seq={} millis={}", dir, seq,
+            LOG.info(LogEvents.STORE_SNAPSHOT_WRITTEN + " dataDir={} seq={} millis={}", dir, seq,
                     (System.nanoTime() - started) / 1_000_000);
             if (request != null) {
                 request.complete(null);
             }
         } catch (Throwable e) {
-            LOG.error("event=store.snapshot.failed dataDir={} seq={} error=\"{}\"", dir, seq, e.toString());
+            LOG.error(LogEvents.STORE_SNAPSHOT_FAILED + " dataDir={} seq={} error=\"{}\"", dir, seq, e.toString());
             try {
                 Files.deleteIfExists(DataDir.snapshot(dir, seq).resolveSibling(
                         DataDir.snapshot(dir, seq).getFileName() + ".tmp"));
@@ -180,7 +181,7 @@ final class Snapshotter implements Checkpoints {
         writer.shutdown();
         try {
             if (!writer.awaitTermination(5, TimeUnit.MINUTES)) {
-                LOG.warn("event=store.close.snapshot_timeout dataDir={}", dir);
+                LOG.warn(LogEvents.STORE_CLOSE_SNAPSHOT_TIMEOUT + " dataDir={}", dir);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
