@@ -100,7 +100,7 @@ public final class NetworkCommand {
     static final String[] STATUS_COLUMNS = {"network", "mode", "status", "reason", "cidr", "gateway", "checkedAt"};
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Connectivity status (Active/Inactive, reason, learned CIDR and gateway) of one network or all.",
+            description = "Connectivity status (Active/Inactive/Unknown, reason, learned CIDR and gateway) of one network or all.",
             footerHeading = "%nExamples:%n", footer = {"  vmaddr network status", "  vmaddr network status lan0 --output json"})
     static final class Status extends ClientCommand {
         @Parameters(paramLabel = "NAME", arity = "0..1", description = "One network; all when left out.")

@@ -58,8 +58,11 @@ public final class ConnectivityChecker {
         Mode mode = manual ? Mode.MANUAL : Mode.AUTO;
         Ipv4Prefix cidr = manual ? t.route().cidr() : null;
         Ipv4Address gateway = manual ? t.route().gateway() : null;
+        // Nothing to check from is Unknown, not Inactive (PRODUCT.md part 7): an IPAM-only network (CNI,
+        // API) or one whose bridge lives on another host is not broken, it is just not visible from here.
         if (t.iface() == null) {
-            return inactive(t, mode, Reason.NO_INTERFACE, "the network names no host interface (bridge)", cidr, gateway);
+            return unknown(t, mode, "the network names no host interface (bridge): nothing to check from on this host",
+                    cidr, gateway);
         }
         Optional<Link> link;
         try {
@@ -68,7 +71,7 @@ public final class ConnectivityChecker {
             return inactive(t, mode, Reason.PROBE_FAILED, e.getMessage(), cidr, gateway);
         }
         if (link.isEmpty()) {
-            return inactive(t, mode, Reason.NO_INTERFACE, t.iface() + " does not exist", cidr, gateway);
+            return unknown(t, mode, t.iface() + " does not exist on this host: nothing to check from", cidr, gateway);
         }
         Link l = link.get();
         if (!l.operUp()) {
@@ -126,6 +129,11 @@ public final class ConnectivityChecker {
             candidate = candidate.plus(-1);
         }
         return null;
+    }
+
+    private NetworkStatus unknown(ProbeTarget t, Mode mode, String detail, Ipv4Prefix cidr, Ipv4Address gateway) {
+        return new NetworkStatus(t.network(), mode, Status.Unknown, Reason.NO_INTERFACE.text, detail, cidr, gateway,
+                clock.instant());
     }
 
     private NetworkStatus inactive(ProbeTarget t, Mode mode, Reason reason, String detail, Ipv4Prefix cidr,

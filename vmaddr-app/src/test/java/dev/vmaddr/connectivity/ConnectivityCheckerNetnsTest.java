@@ -62,12 +62,18 @@ class ConnectivityCheckerNetnsTest {
         }
     }
 
+    /** Issue 15 item 8: nothing to check from is Unknown with the reason, never Inactive. */
     @Test
-    void noInterface() {
+    void noInterfaceOnThisHostIsUnknownNotInactive() {
         try (BridgedHost lab = BridgedHost.create()) {
             NetworkStatus s = checker(lab).check(network("br-missing", MANUAL, CIDR));
             assertThat(s.reason()).as(s.toString()).isEqualTo("no interface");
-            assertThat(s.status()).isEqualTo(NetworkStatus.Status.Inactive);
+            assertThat(s.status()).isEqualTo(NetworkStatus.Status.Unknown);
+            assertThat(s.detail()).contains("br-missing");
+            NetworkStatus ipamOnly = checker(lab).check(network(null, MANUAL, CIDR));
+            assertThat(ipamOnly.status()).as(ipamOnly.toString()).isEqualTo(NetworkStatus.Status.Unknown);
+            assertThat(ipamOnly.reason()).isEqualTo("no interface");
+            assertThat(ConnectivityMetrics.value(ipamOnly)).isNaN();
         }
     }
 
