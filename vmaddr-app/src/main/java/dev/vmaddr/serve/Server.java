@@ -30,7 +30,6 @@ import dev.vmaddr.vm.GuestReports;
 import dev.vmaddr.vm.PoolVmMacs;
 import dev.vmaddr.vm.VmDrift;
 import dev.vmaddr.vm.VmInventory;
-import dev.vmaddr.vm.export.LibvirtExport;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,9 +120,10 @@ public final class Server implements AutoCloseable {
                     DhcpService.SERVER_PORT, vms));
         }
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
+        Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
-                .add("libvirt", "application/xml", (spec, query) -> LibvirtExport.network(spec));
+                .add("libvirt", "application/xml", ExportRoutes.libvirtWriter(servedByVmaddr));
         NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity, networkEdits);
         List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
