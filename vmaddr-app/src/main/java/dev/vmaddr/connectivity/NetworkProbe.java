@@ -174,7 +174,17 @@ public final class NetworkProbe {
 
         @Override
         public void close() {
-            CommandResult r = host.root().run("ip", "netns", "del", ns);
+            // The namespace must go even when the check was interrupted (server stopping, a cancelled
+            // check): run the deletion with the interrupt cleared, then restore it for the caller.
+            boolean interrupted = Thread.interrupted();
+            CommandResult r;
+            try {
+                r = host.root().run("ip", "netns", "del", ns);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (!r.ok()) {
                 org.slf4j.LoggerFactory.getLogger(NetworkProbe.class)
                         .warn("event=probe.cleanup_failed netns={} error=\"{}\"", ns, r.stderr().strip());

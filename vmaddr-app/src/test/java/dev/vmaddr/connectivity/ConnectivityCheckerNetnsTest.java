@@ -86,6 +86,45 @@ class ConnectivityCheckerNetnsTest {
         }
     }
 
+    /** Options as served: dnsmasq pings an address for ~3 s before its first OFFER of it. */
+    static ConnectivityChecker realWindowChecker(BridgedHost lab) {
+        return new ConnectivityChecker(new NetworkProbe(lab.hostRunner(), new Random(), "vmt-probe-"),
+                Clock.fixed(NOW, ZoneOffset.UTC), ConnectivityChecker.Options.DEFAULT);
+    }
+
+    /**
+     * Issue 15 item 2: libvirt's set-up, dnsmasq on the hypervisor's bridge (pinging before it offers);
+     * auto mode must learn the CIDR and gateway from it.
+     */
+    @Test
+    void autoModeLearnsFromDnsmasqOnTheBridgeAsLibvirtRunsIt() throws Exception {
+        try (BridgedHost lab = BridgedHost.create()) {
+            java.nio.file.Path dnsmasq = lab.dnsmasqOnBridge("198.18.0.1/24", "198.18.0.100,198.18.0.150,255.255.255.0,2m");
+            NetworkStatus s = realWindowChecker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.status()).as(s + "\n" + java.nio.file.Files.readString(dnsmasq.resolve("log")))
+                    .isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
+            // The probe sets BROADCAST (RFC 2131 4.1): a probe interface without an address cannot take the
+            // unicast OFFER dnsmasq sends otherwise.
+            assertThat(java.nio.file.Files.readString(dnsmasq.resolve("log"))).contains("broadcast response");
+        }
+    }
+
+    /** Issue 15 item 2: the same against Kea as the LAN's server. */
+    @Test
+    void autoModeLearnsFromKea() throws Exception {
+        try (BridgedHost lab = BridgedHost.create()) {
+            String gw = lab.peer("198.18.0.1/24");
+            java.nio.file.Path kea = lab.kea(gw, "198.18.0.0/24", "198.18.0.100 - 198.18.0.150", "198.18.0.1");
+            NetworkStatus s = realWindowChecker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.status()).as(s + "\n" + java.nio.file.Files.readString(kea.resolve("log")))
+                    .isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
+        }
+    }
+
     @Test
     void noDhcpOffer() {
         try (BridgedHost lab = BridgedHost.create()) {
