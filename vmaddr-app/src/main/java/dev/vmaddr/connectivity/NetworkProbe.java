@@ -102,6 +102,7 @@ public final class NetworkProbe {
         private final String iface;
         private final MacAddress mac;
         private final CommandRunner inNs;
+        private final List<Ipv4Address> addresses = new ArrayList<>();
 
         private ProbeSession(String ns, String iface, MacAddress mac) {
             this.ns = ns;
@@ -124,6 +125,18 @@ public final class NetworkProbe {
                 return DhcpProbe.discover(ns, mac, random.nextInt(), window, firstOnly);
             } catch (IOException e) {
                 throw new ProbeException("DHCP probe in " + ns + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Gives back an address a DHCP server offered this probe: RELEASE from the offered address (which must
+         * be on the probe interface, see {@link #addAddress}) to the server.
+         */
+        public void dhcpRelease(DhcpOffer offer) throws ProbeException {
+            try {
+                DhcpProbe.release(ns, mac, random.nextInt(), offer);
+            } catch (IOException e) {
+                throw new ProbeException("DHCP release in " + ns + " failed: " + e.getMessage(), e);
             }
         }
 
@@ -151,6 +164,12 @@ public final class NetworkProbe {
 
         public void addAddress(Ipv4Address ip, int prefixLength) throws ProbeException {
             must(inNs.run("ip", "addr", "add", ip + "/" + prefixLength, "dev", iface, "nodad"));
+            addresses.add(ip);
+        }
+
+        /** Whether {@link #addAddress} put {@code ip} on the probe interface. */
+        public boolean hasAddress(Ipv4Address ip) {
+            return addresses.contains(ip);
         }
 
         /**

@@ -9,6 +9,7 @@ import dev.vmaddr.connectivity.ConnectivityChecker;
 import dev.vmaddr.connectivity.ConnectivityMetrics;
 import dev.vmaddr.connectivity.ConnectivityMonitor;
 import dev.vmaddr.connectivity.NetworkProbe;
+import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
@@ -101,7 +102,12 @@ public final class Server implements AutoCloseable {
         ProcessCommandRunner hostCommands = new ProcessCommandRunner();
         StaleProbeNamespaces.cleanUp(hostCommands, StaleProbeNamespaces.BASE); // left by a server killed mid-check
         NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE));
-        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
+        // A network this server serves is never DHCP-probed (the probe would ask us and leave an offered lease).
+        Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
+        Predicate<ProbeTarget> targetServedByVmaddr = t -> (config.dhcp() != null && config.dhcp().interfaces().contains(t.iface()))
+                || engine.network(t.network()).map(servedByVmaddr::test).orElse(false);
+        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT,
+                targetServedByVmaddr), CHECK_EVERY);
         ConnectivityMetrics.bind(metrics.registry(), monitor);
         StoredTargets nadTargets = new StoredTargets(store.documents());
         ConnectivityService connectivity = new ConnectivityService(monitor, engine, nadTargets);
@@ -120,7 +126,6 @@ public final class Server implements AutoCloseable {
                     DhcpService.SERVER_PORT, vms));
         }
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
-        Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
                 .add("libvirt", "application/xml", ExportRoutes.libvirtWriter(servedByVmaddr));

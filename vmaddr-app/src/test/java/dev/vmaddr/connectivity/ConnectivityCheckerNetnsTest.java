@@ -107,7 +107,10 @@ class ConnectivityCheckerNetnsTest {
             assertThat(s.gateway()).isEqualTo(GW);
             // The probe sets BROADCAST (RFC 2131 4.1): a probe interface without an address cannot take the
             // unicast OFFER dnsmasq sends otherwise.
-            assertThat(java.nio.file.Files.readString(dnsmasq.resolve("log"))).contains("broadcast response");
+            String log = java.nio.file.Files.readString(dnsmasq.resolve("log"));
+            assertThat(log).contains("broadcast response");
+            // Issue 15 item 6: what the probe was offered goes back (RELEASE from the offered address).
+            assertThat(log).containsPattern("DHCPRELEASE\\(br0\\) " + s.cidr().toString().replace(".0/24", "."));
         }
     }
 

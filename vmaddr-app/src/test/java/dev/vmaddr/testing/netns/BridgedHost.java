@@ -194,6 +194,11 @@ public final class BridgedHost implements AutoCloseable {
         throw new IllegalStateException(what + " did not start in " + ns + ": " + p.describe());
     }
 
+    /** {@code mainClass} in a child JVM in namespace {@code ns} (e.g. {@link #host}); stopped by {@link #close()}. */
+    public NetnsProcess startJava(String ns, Class<?> mainClass, String... args) {
+        return namespace(ns).startJava(mainClass, args);
+    }
+
     /** Runs a command in namespace {@code ns} (full name); fails the test when it fails. */
     public CommandResult sh(String ns, String... argv) {
         CommandResult r = RUNNER.inNetns(ns).run(List.of(argv), Duration.ofSeconds(20));
