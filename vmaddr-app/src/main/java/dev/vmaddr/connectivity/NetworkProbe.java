@@ -140,7 +140,8 @@ public final class NetworkProbe {
             }
         }
 
-        /** MACs that answered an ARP probe for {@code target} (duplicates kept apart, in order seen). */
+        /** MACs that answered an ARP probe for {@code target} (duplicates kept apart, in order seen); safe to call
+         * from several threads at once (it only runs arping). */
         public List<MacAddress> arp(Ipv4Address target, int maxRequests) {
             CommandResult r = inNs.run(List.of("arping", "-0", "-i", iface, "-c", Integer.toString(maxRequests),
                     "-w", Integer.toString(maxRequests), target.toString()), Duration.ofSeconds(maxRequests + 5L));
