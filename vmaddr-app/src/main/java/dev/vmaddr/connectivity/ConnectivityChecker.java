@@ -94,9 +94,9 @@ public final class ConnectivityChecker {
             return inactive(t, mode, Reason.INTERFACE_DOWN, t.iface() + (l.adminUp() ? " has no carrier (operstate "
                     + l.operState() + "; no port up?)" : " is administratively down"), cidr, gateway);
         }
-        if (!learn && gateway == null) {
-            return unknown(t, mode, Reason.NO_GATEWAY, "vmaddr serves " + t.network() + " and its config names no gateway",
-                    cidr, null);
+        if (!learn && (gateway == null || cidr == null)) {
+            return unknown(t, mode, Reason.NO_GATEWAY, (manual ? "the manual route of " + t.network() : "vmaddr serves "
+                    + t.network() + " and its config") + " names no " + (gateway == null ? "gateway" : "CIDR"), cidr, gateway);
         }
         try (ProbeSession session = probe.open(l, t.vlan())) {
             if (!learn) {

@@ -135,8 +135,8 @@ public final class ConnectivityMonitor implements AutoCloseable {
                     publish(t, s);
                     mine.result().complete(s);
                     return s;
-                } catch (RuntimeException e) {
-                    mine.result().completeExceptionally(e);
+                } catch (RuntimeException | Error e) {
+                    mine.result().completeExceptionally(e); // waiters must never hang on a failed check
                     throw e;
                 } finally {
                     inFlight.remove(t.network(), mine);

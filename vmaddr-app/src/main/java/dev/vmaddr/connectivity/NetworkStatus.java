@@ -41,7 +41,7 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
         ARP_SILENT("gateway silent to ARP"),
         ICMP_SILENT("gateway silent to ICMP"),
         PROBE_FAILED("probe failed"),
-        /** A network vmaddr serves whose config names no gateway: nothing to probe (Unknown). */
+        /** A network vmaddr serves (or a manual route) naming no gateway or CIDR: nothing to probe (Unknown). */
         NO_GATEWAY("no gateway configured"),
         /** Known but its first check has not finished yet (checks run in the background). */
         NOT_CHECKED("not checked yet");
