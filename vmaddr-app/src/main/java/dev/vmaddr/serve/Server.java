@@ -104,8 +104,9 @@ public final class Server implements AutoCloseable {
         NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE));
         // A network this server serves is never DHCP-probed (the probe would ask us and leave an offered lease).
         Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
-        Predicate<ProbeTarget> targetServedByVmaddr = t -> (config.dhcp() != null && config.dhcp().interfaces().contains(t.iface()))
-                || engine.network(t.network()).map(servedByVmaddr::test).orElse(false);
+        Predicate<ProbeTarget> targetServedByVmaddr = t -> config.dhcp() != null
+                && (t.iface() != null && config.dhcp().interfaces().contains(t.iface())
+                    || engine.network(t.network()).map(servedByVmaddr::test).orElse(false));
         monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT,
                 targetServedByVmaddr), CHECK_EVERY);
         ConnectivityMetrics.bind(metrics.registry(), monitor);

@@ -47,6 +47,9 @@ class SelfServedCheckNetnsTest {
                         gateway: 198.18.0.1
                         bridge: br0
                         pools: ["198.18.0.100-198.18.0.150"]
+                      - name: ipam-only
+                        cidr: 198.18.1.0/24
+                        gateway: 198.18.1.1
                     """.formatted(dir.resolve("data"), dir.resolve("token")));
             NetnsProcess server = lab.startJava(lab.host, Main.class, "serve", "--config", config.toString());
             server.awaitStderrLine(l -> l.contains("event=server.ready"), Duration.ofSeconds(60));
@@ -59,6 +62,10 @@ class SelfServedCheckNetnsTest {
                 assertThat(s.path("cidr").asText()).isEqualTo("198.18.0.0/24");
                 assertThat(s.path("gateway").asText()).isEqualTo("198.18.0.1");
             }
+            // Item 8 beside it: a network with no bridge on this host is Unknown, never Inactive.
+            JsonNode ipamOnly = api(lab, token, "POST", "/api/v1/networks/ipam-only/check");
+            assertThat(ipamOnly.path("status").asText()).as(ipamOnly.toString()).isEqualTo("Unknown");
+            assertThat(ipamOnly.path("reason").asText()).isEqualTo("no interface");
             List<String> leases = new ArrayList<>();
             for (JsonNode l : api(lab, token, "GET", "/api/v1/networks/lan0/leases").path("items")) {
                 leases.add(l.toString());
