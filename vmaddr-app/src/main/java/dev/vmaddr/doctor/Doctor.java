@@ -333,7 +333,8 @@ public final class Doctor {
         return out;
     }
 
-    private static String sysctl(CommandRunner run, String key) {
+    /** The value of sysctl {@code key}, or "?" when it cannot be read. */
+    static String sysctl(CommandRunner run, String key) {
         CommandResult r = run.run("sysctl", "-n", key);
         return r.ok() ? r.stdout().strip() : "?";
     }

@@ -119,11 +119,10 @@ final class ReversePathFilter {
     }
 
     private static int sysctl(CommandRunner run, String key) {
-        CommandResult r = run.run("sysctl", "-n", key);
         try {
-            return r.ok() ? Integer.parseInt(r.stdout().strip()) : 0;
+            return Integer.parseInt(Doctor.sysctl(run, key));
         } catch (NumberFormatException e) {
-            return 0;
+            return 0; // unreadable ("?"): treated as off, as the kernel's default is
         }
     }
 }
