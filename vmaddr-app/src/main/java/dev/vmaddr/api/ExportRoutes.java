@@ -2,8 +2,11 @@ package dev.vmaddr.api;
 
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.vm.export.LibvirtExport;
+import dev.vmaddr.vm.export.LibvirtExport.NetworkMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** {@code GET /api/v1/networks/{n}/export?format=F}: dispatches to the formats registered in {@link NetworkExports}. */
 public final class ExportRoutes implements RouteGroup {
@@ -18,8 +21,9 @@ public final class ExportRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.get("/api/v1/networks/{network}/export", "Export a network (format=nad: NetworkAttachmentDefinition YAML; "
-                        + "type=bridge|macvlan, namespace=NS for nad)")
-                .query("format", "cni", "namespace").errors(400, 404)
+                        + "cni=bridge|macvlan, namespace=NS for nad; format=libvirt: <network> XML, mode=bridge|nat|isolated,"
+                        + " default bridge when vmaddr serves the network's DHCP, else nat)")
+                .query("format", "cni", "namespace", "mode").errors(400, 404, 409)
                 .handle(ctx -> {
                     String name = ctx.pathParam("network");
                     String format = ctx.queryParam("format");
@@ -40,5 +44,27 @@ public final class ExportRoutes implements RouteGroup {
                     });
                     ctx.contentType(f.mediaType()).result(f.writer().write(spec, query));
                 });
+    }
+
+    /**
+     * {@code format=libvirt}: query {@code mode} (bridge, nat, isolated). Without it the job follows who
+     * serves DHCP: a network vmaddr serves is a plain bridge for libvirt (a second DHCP server there
+     * would answer vmaddr's clients), any other is a libvirt NAT network carrying vmaddr's addresses.
+     */
+    public static NetworkExports.Writer libvirtWriter(Predicate<NetworkSpec> servedByVmaddr) {
+        return (spec, query) -> {
+            String mode = query.get("mode");
+            NetworkMode m;
+            if (mode == null) {
+                m = servedByVmaddr.test(spec) ? NetworkMode.BRIDGE : NetworkMode.NAT;
+            } else {
+                try {
+                    m = NetworkMode.fromWireName(mode);
+                } catch (IllegalArgumentException e) {
+                    throw ApiProblem.badRequest("mode", e.getMessage());
+                }
+            }
+            return LibvirtExport.network(spec, m);
+        };
     }
 }

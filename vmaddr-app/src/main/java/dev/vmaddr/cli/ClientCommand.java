@@ -61,7 +61,13 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** Prints {@code path/export} in the given format (and NAD type) as the server wrote it: XML, YAML or text. */
     void printExport(ApiClient api, String path, String format, String cni) {
-        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
+        printExport(api, path, format, cni, null);
+    }
+
+    /** As above, with a libvirt network's {@code mode} (bridge, nat, isolated) when not null. */
+    void printExport(ApiClient api, String path, String format, String cni, String mode) {
+        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni))
+                + (mode == null ? "" : "&mode=" + ApiClient.seg(mode));
         out().print(api.getText(path + "/export" + q));
         out().flush();
     }

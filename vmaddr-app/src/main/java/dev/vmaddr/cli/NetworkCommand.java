@@ -99,7 +99,7 @@ public final class NetworkCommand {
     static final String[] STATUS_COLUMNS = {"network", "mode", "status", "reason", "cidr", "gateway", "checkedAt"};
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Connectivity status (Active/Inactive, reason, learned CIDR and gateway) of one network or all.",
+            description = "Connectivity status (Active/Inactive/Unknown, reason, learned CIDR and gateway) of one network or all.",
             footerHeading = "%nExamples:%n", footer = {"  vmaddr network status", "  vmaddr network status lan0 --output json"})
     static final class Status extends ClientCommand {
         @Parameters(paramLabel = "NAME", arity = "0..1", description = "One network; all when left out.")
@@ -125,8 +125,9 @@ public final class NetworkCommand {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "The network as libvirt <network> XML (a <dhcp><host/> per reservation) or a Multus NAD.",
+            description = "The network as libvirt <network> XML or a Multus NAD.",
             footerHeading = "%nExamples:%n", footer = {"  vmaddr network export lan0 --format libvirt",
+                    "  vmaddr network export lan0 --format libvirt --mode nat",
                     "  vmaddr network export lan0 --format nad --cni macvlan"})
     static final class Export extends ClientCommand {
         @Parameters(paramLabel = "NAME")
@@ -135,10 +136,14 @@ public final class NetworkCommand {
         String format;
         @Option(names = "--cni", description = "NAD type: bridge (default) or macvlan (with the tuning plugin)")
         String cni;
+        @Option(names = "--mode", description = "libvirt: bridge (vmaddr serves DHCP on the bridge: no <dhcp>), nat or "
+                + "isolated (libvirt's dnsmasq with vmaddr's pools and reservations); default: bridge when this server "
+                + "serves the network's DHCP, else nat")
+        String mode;
 
         @Override
         void run(ApiClient api) {
-            printExport(api, networkPath(name), format, cni);
+            printExport(api, networkPath(name), format, cni, mode);
         }
     }
 }

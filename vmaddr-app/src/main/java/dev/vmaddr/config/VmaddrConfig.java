@@ -90,6 +90,15 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
         public Dhcp {
             interfaces = List.copyOf(interfaces);
         }
+
+        /**
+         * Whether this server is the DHCP server of {@code n}: its bridge is one of {@link #interfaces}, or it
+         * names relays (relayed requests are accepted on any interface). A network only reachable through the
+         * default "any giaddr inside the CIDR" is not counted: nothing says a relay points here.
+         */
+        public boolean serves(NetworkSpec n) {
+            return (n.bridge() != null && interfaces.contains(n.bridge())) || !n.relays().isEmpty();
+        }
     }
 
     public record Probe(ProbeMethod method, Duration timeout) {

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * whatever the source (config, API, NAD import: callers report it through {@link #networkChanged}),
  * and every {@code interval}. Listeners (metrics, UI) hear every new status.
  *
- * <p>Concurrency: at most one check per network runs at a time. A change that arrives while its
+ * <p>Concurrency: at most one check per network runs at a time, whoever asks (the periodic round, a
+ * change, {@code POST /check}): a caller that finds a check of the same definition running waits for
+ * it and gets its result ({@link #checkOnce}), so two callers never put two probe namespaces (two DHCP
+ * DISCOVERs, two ARP probes) on one network. A change that arrives while its
  * network is being checked sets a "dirty" mark and the check is repeated once with the newest
  * target, so the stored status never lags the config. Checks of different networks run in parallel
  * on virtual threads (they mostly wait on child processes and sockets). Maps are concurrent; a
@@ -36,10 +41,14 @@ public final class ConnectivityMonitor implements AutoCloseable {
     private final Map<String, ProbeTarget> targets = new ConcurrentHashMap<>();
     private final Map<String, NetworkStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final List<Consumer<NetworkStatus>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("connectivity-timer").unstarted(r));
+
+    /** The check of one network that is running now, and the definition it checks. */
+    private record InFlight(ProbeTarget target, CompletableFuture<NetworkStatus> result) {}
 
     /** Per-network run state: running and dirty are only touched under the slot's lock. */
     private static final class Slot {
@@ -100,15 +109,53 @@ public final class ConnectivityMonitor implements AutoCloseable {
         return Map.copyOf(statuses);
     }
 
-    /** {@code POST /networks/{n}/check}: runs a check in the caller's thread and stores it. */
+    /**
+     * {@code POST /networks/{n}/check}: runs a check in the caller's thread and stores it; when one of the
+     * same definition is already running, waits for that one and returns its result.
+     */
     public Optional<NetworkStatus> checkNow(String name) {
         ProbeTarget t = targets.get(name);
         if (t == null) {
             return Optional.empty();
         }
-        NetworkStatus s = checker.check(t);
-        publish(t, s);
-        return Optional.of(s);
+        return Optional.of(checkOnce(t));
+    }
+
+    /**
+     * Single flight per network: the first caller checks and publishes; a caller arriving meanwhile for the
+     * same definition waits for that result. One for an older definition is waited out, then this one runs
+     * (its result must describe the definition asked about).
+     */
+    private NetworkStatus checkOnce(ProbeTarget t) {
+        while (true) {
+            InFlight mine = new InFlight(t, new CompletableFuture<>());
+            InFlight running = inFlight.putIfAbsent(t.network(), mine);
+            if (running == null) {
+                try {
+                    NetworkStatus s = checker.check(t);
+                    publish(t, s);
+                    mine.result().complete(s);
+                    return s;
+                } catch (RuntimeException | Error e) {
+                    mine.result().completeExceptionally(e); // waiters must never hang on a failed check
+                    throw e;
+                } finally {
+                    inFlight.remove(t.network(), mine);
+                }
+            }
+            NetworkStatus theirs;
+            try {
+                theirs = running.result().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the check of " + t.network(), e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+            if (running.target().equals(t)) {
+                return theirs;
+            }
+        }
     }
 
     public List<Future<?>> checkAllAsync() {
@@ -124,7 +171,7 @@ public final class ConnectivityMonitor implements AutoCloseable {
         synchronized (slot) {
             if (slot.running) {
                 slot.dirty = true;
-                return java.util.concurrent.CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(null);
             }
             slot.running = true;
         }
@@ -136,7 +183,7 @@ public final class ConnectivityMonitor implements AutoCloseable {
             ProbeTarget t = targets.get(name);
             if (t != null) {
                 try {
-                    publish(t, checker.check(t));
+                    checkOnce(t);
                 } catch (RuntimeException e) {
                     log.error(LogEvents.NETWORK_CHECK_FAILED + " network={} error=\"{}\"", name, e.toString());
                 }

@@ -40,6 +40,24 @@ public record DhcpOffer(Ipv4Address server, Ipv4Address yiaddr, Ipv4Prefix cidr,
                 .build();
     }
 
+    /**
+     * The RELEASE that gives back what a probe was offered (RFC 2131 4.4.6: ciaddr the address, option 54
+     * the server), so a server that keeps offered addresses aside (vmaddr, Kea with an offer lifetime)
+     * does not hold one for a client that is already gone.
+     */
+    public DhcpMessage release(int xid, MacAddress chaddr) {
+        return DhcpMessage.builder()
+                .op(DhcpMessage.BOOTREQUEST)
+                .xid(xid)
+                .ciaddr(yiaddr)
+                .mac(chaddr)
+                .options(DhcpOptions.builder()
+                        .messageType(DhcpMessageType.RELEASE)
+                        .serverId(server)
+                        .build())
+                .build();
+    }
+
     /** The OFFER answering {@code xid}, or empty when {@code m} is something else. */
     public static Optional<DhcpOffer> from(DhcpMessage m, int xid, Ipv4Address source) {
         if (m.op() != DhcpMessage.BOOTREPLY || m.xid() != xid

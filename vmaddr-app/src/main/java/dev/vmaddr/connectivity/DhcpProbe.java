@@ -30,6 +30,22 @@ final class DhcpProbe {
     private DhcpProbe() {}
 
     /**
+     * Sends the RELEASE of {@code offer} from its address (which the caller has put on the probe interface)
+     * to the server, unicast as a client in BOUND state would. Nothing comes back.
+     */
+    static void release(String ns, MacAddress chaddr, int xid, DhcpOffer offer) throws IOException {
+        try (DatagramChannel ch = NetnsSockets.openIn(ns, () -> {
+            DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+            c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            c.bind(new InetSocketAddress(offer.yiaddr().toInetAddress(), 68));
+            return c;
+        })) {
+            ch.send(ByteBuffer.wrap(ENCODER.encode(offer.release(xid, chaddr))),
+                    new InetSocketAddress(offer.server().toInetAddress(), 67));
+        }
+    }
+
+    /**
      * @param firstOnly stop at the first OFFER (route check) or keep listening for the whole window
      *                  (rogue-server search)
      */

@@ -103,6 +103,7 @@ public final class NetworkProbe {
         private final String iface;
         private final MacAddress mac;
         private final CommandRunner inNs;
+        private final List<Ipv4Address> addresses = new ArrayList<>();
 
         private ProbeSession(String ns, String iface, MacAddress mac) {
             this.ns = ns;
@@ -128,7 +129,20 @@ public final class NetworkProbe {
             }
         }
 
-        /** MACs that answered an ARP probe for {@code target} (duplicates kept apart, in order seen). */
+        /**
+         * Gives back an address a DHCP server offered this probe: RELEASE from the offered address (which must
+         * be on the probe interface, see {@link #addAddress}) to the server.
+         */
+        public void dhcpRelease(DhcpOffer offer) throws ProbeException {
+            try {
+                DhcpProbe.release(ns, mac, random.nextInt(), offer);
+            } catch (IOException e) {
+                throw new ProbeException("DHCP release in " + ns + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** MACs that answered an ARP probe for {@code target} (duplicates kept apart, in order seen); safe to call
+         * from several threads at once (it only runs arping). */
         public List<MacAddress> arp(Ipv4Address target, int maxRequests) {
             CommandResult r = inNs.run(List.of("arping", "-0", "-i", iface, "-c", Integer.toString(maxRequests),
                     "-w", Integer.toString(maxRequests), target.toString()), Duration.ofSeconds(maxRequests + 5L));
@@ -152,6 +166,12 @@ public final class NetworkProbe {
 
         public void addAddress(Ipv4Address ip, int prefixLength) throws ProbeException {
             must(inNs.run("ip", "addr", "add", ip + "/" + prefixLength, "dev", iface, "nodad"));
+            addresses.add(ip);
+        }
+
+        /** Whether {@link #addAddress} put {@code ip} on the probe interface. */
+        public boolean hasAddress(Ipv4Address ip) {
+            return addresses.contains(ip);
         }
 
         /**
@@ -175,7 +195,17 @@ public final class NetworkProbe {
 
         @Override
         public void close() {
-            CommandResult r = host.root().run("ip", "netns", "del", ns);
+            // The namespace must go even when the check was interrupted (server stopping, a cancelled
+            // check): run the deletion with the interrupt cleared, then restore it for the caller.
+            boolean interrupted = Thread.interrupted();
+            CommandResult r;
+            try {
+                r = host.root().run("ip", "netns", "del", ns);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (!r.ok()) {
                 org.slf4j.LoggerFactory.getLogger(NetworkProbe.class)
                         .warn(LogEvents.PROBE_CLEANUP_FAILED + " netns={} error=\"{}\"", ns, r.stderr().strip());

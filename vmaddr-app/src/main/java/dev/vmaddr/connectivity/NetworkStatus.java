@@ -9,6 +9,8 @@ import java.util.Locale;
 /**
  * The connectivity status of one network, as {@code GET /api/v1/networks/{n}/status} returns it.
  *
+ * @param status  Active, Inactive (checked and broken), or Unknown (nothing was checked: no interface on this
+ *                host to check from, or the first check has not finished)
  * @param reason  null when Active; else one of {@link Reason}'s texts
  * @param detail  what exactly was seen (additive to the contract), null when Active
  * @param cidr    learned (auto) or configured (manual); null when unknown
@@ -26,10 +28,10 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
     }
 
     public enum Status {
-        Active, Inactive
+        Active, Inactive, Unknown
     }
 
-    /** Why a network is Inactive. The texts are API output: add, do not rename. */
+    /** Why a network is Inactive or Unknown. The texts are API output: add, do not rename. */
     public enum Reason {
         NO_INTERFACE("no interface"),
         INTERFACE_DOWN("interface down"),
@@ -39,6 +41,8 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
         ARP_SILENT("gateway silent to ARP"),
         ICMP_SILENT("gateway silent to ICMP"),
         PROBE_FAILED("probe failed"),
+        /** A network vmaddr serves (or a manual route) naming no gateway or CIDR: nothing to probe (Unknown). */
+        NO_GATEWAY("no gateway configured"),
         /** Known but its first check has not finished yet (checks run in the background). */
         NOT_CHECKED("not checked yet");
 
@@ -50,17 +54,22 @@ public record NetworkStatus(String network, Mode mode, Status status, String rea
     }
 
     /**
-     * The status of a network whose first check has not finished: Inactive (the contract knows only
-     * Active and Inactive, and nothing is proven yet), reason "not checked yet", {@code checkedAt}
-     * null, and the configured route values (manual) or CIDR/gateway (auto) where known.
+     * The status of a network whose first check has not finished: Unknown (nothing is proven either
+     * way, and Inactive would raise an alarm for a network no one has looked at), reason "not checked
+     * yet", {@code checkedAt} null, and the configured route values (manual) or CIDR/gateway (auto) where known.
      */
     public static NetworkStatus pending(ProbeTarget t) {
         boolean manual = t.route().mode() == dev.vmaddr.model.RouteSpec.Mode.MANUAL;
-        return new NetworkStatus(t.network(), manual ? Mode.MANUAL : Mode.AUTO, Status.Inactive, Reason.NOT_CHECKED.text,
+        return new NetworkStatus(t.network(), manual ? Mode.MANUAL : Mode.AUTO, Status.Unknown, Reason.NOT_CHECKED.text,
                 null, manual ? t.route().cidr() : t.cidr(), manual ? t.route().gateway() : t.gateway(), null);
     }
 
     public boolean active() {
         return status == Status.Active;
+    }
+
+    /** Checked and found broken; Unknown is neither this nor {@link #active()}. */
+    public boolean inactive() {
+        return status == Status.Inactive;
     }
 }

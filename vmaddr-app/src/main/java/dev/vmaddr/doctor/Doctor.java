@@ -79,9 +79,16 @@ public final class Doctor {
     private void checkNetwork(NetworkSpec n, CommandRunner run, DoctorOptions options, Optional<FirewallInspector> firewall,
                               List<Finding> out) throws IOException {
         String br = n.bridge();
+        // Served through relays: no bridge on this host is normal, and rp_filter is where relayed DHCP dies.
+        boolean relayed = !n.relays().isEmpty() || br == null && options.vmaddrServed().contains(n.name());
+        if (relayed) {
+            ReversePathFilter.relayed(n, run, out);
+        }
         if (br == null) {
-            out.add(new Finding("bridge-missing", WARNING, n.name(), "the network names no bridge (host interface)",
-                    "set bridge: <interface> on network " + n.name()));
+            if (!relayed) {
+                out.add(new Finding("bridge-missing", WARNING, n.name(), "the network names no bridge (host interface)",
+                        "set bridge: <interface> on network " + n.name()));
+            }
             return;
         }
         List<Link> links = Link.list(run);
@@ -150,14 +157,8 @@ public final class Doctor {
                 }
             }
         }
-        if (routed) {
-            int all = parseInt(sysctl(run, "net.ipv4.conf.all.rp_filter"));
-            int dev = parseInt(sysctl(run, "net.ipv4.conf." + br + ".rp_filter"));
-            if (Math.max(all, dev) == 1) {
-                out.add(new Finding("rp-filter", WARNING, n.name(), "strict reverse-path filtering (rp_filter all=" + all + ", "
-                        + br + "=" + dev + ") drops relayed DHCP and asymmetric routed traffic",
-                        "sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf." + br + ".rp_filter=2"));
-            }
+        if (routed && !relayed) {
+            ReversePathFilter.bridge(n, run, br, out);
         }
         if (!options.probes()) {
             return;
@@ -224,6 +225,9 @@ public final class Doctor {
                         + " | grep -i <mac>) and change its address"));
             }
             checkNicAddresses(n, s, options, out);
+            Set<Ipv4Address> checked = new LinkedHashSet<>(List.of(n.gateway()));
+            options.inventory().stream().map(DoctorOptions.KnownNic::ip).filter(java.util.Objects::nonNull).forEach(checked::add);
+            DuplicateAddressScan.scan(n, s, bridge.name(), checked, options.scanCidr(), out);
             pathMtu(n, bridge, s, out);
         } catch (ProbeException e) {
             out.add(new Finding("probe-failed", WARNING, n.name(), e.getMessage(), null));
@@ -329,16 +333,9 @@ public final class Doctor {
         return out;
     }
 
-    private static String sysctl(CommandRunner run, String key) {
+    /** The value of sysctl {@code key}, or "?" when it cannot be read. */
+    static String sysctl(CommandRunner run, String key) {
         CommandResult r = run.run("sysctl", "-n", key);
         return r.ok() ? r.stdout().strip() : "?";
-    }
-
-    private static int parseInt(String s) {
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

@@ -15,10 +15,18 @@ import java.util.Set;
  * @param inventory     known NICs (VM inventory), for duplicate IP/MAC checks
  * @param probes        false: only read host state (no probe namespace, no DHCP/ARP/ICMP on the network)
  * @param dhcpWindow    how long to collect OFFERs from DHCP servers
+ * @param scanCidr      ARP-scan every address of small networks (/24 or smaller) for duplicates, not only the
+ *                      known ones (gateway, reservations, inventory); costs up to {@link DuplicateAddressScan#BUDGET}
  */
 public record DoctorOptions(String netns, Set<String> vmaddrServed, Set<String> natNetworks, List<KnownNic> inventory,
-                            boolean probes, Duration dhcpWindow) {
+                            boolean probes, Duration dhcpWindow, boolean scanCidr) {
     public static final DoctorOptions DEFAULT = new DoctorOptions(null, Set.of(), Set.of(), List.of(), true, Duration.ofSeconds(5));
+
+    /** With the whole-CIDR duplicate scan of small networks. */
+    public DoctorOptions(String netns, Set<String> vmaddrServed, Set<String> natNetworks, List<KnownNic> inventory,
+                         boolean probes, Duration dhcpWindow) {
+        this(netns, vmaddrServed, natNetworks, inventory, probes, dhcpWindow, true);
+    }
 
     public DoctorOptions {
         vmaddrServed = Set.copyOf(vmaddrServed);

@@ -160,6 +160,8 @@ public final class LogEvents {
 
     public static final String RESERVATION_TAKE_OVER = "event=reservation.take_over";
 
+    public static final String PROBE_RELEASE_FAILED = "event=probe.release_failed";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

@@ -35,7 +35,6 @@ import dev.vmaddr.vm.GuestReports;
 import dev.vmaddr.vm.PoolVmMacs;
 import dev.vmaddr.vm.VmDrift;
 import dev.vmaddr.vm.VmInventory;
-import dev.vmaddr.vm.export.LibvirtExport;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +43,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +109,13 @@ public final class Server implements AutoCloseable {
         ProcessCommandRunner hostCommands = new ProcessCommandRunner();
         StaleProbeNamespaces.cleanUp(hostCommands, StaleProbeNamespaces.BASE); // left by a server killed mid-check
         NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE));
-        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT), CHECK_EVERY);
+        // A network this server serves is never DHCP-probed (the probe would ask us and leave an offered lease).
+        Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
+        Predicate<ProbeTarget> targetServedByVmaddr = t -> config.dhcp() != null
+                && (t.iface() != null && config.dhcp().interfaces().contains(t.iface())
+                    || engine.network(t.network()).map(servedByVmaddr::test).orElse(false));
+        monitor = new ConnectivityMonitor(new ConnectivityChecker(probe, clock, ConnectivityChecker.Options.DEFAULT,
+                targetServedByVmaddr), CHECK_EVERY);
         ConnectivityMetrics.bind(metrics.registry(), monitor);
         StoredTargets nadTargets = new StoredTargets(store.documents());
         ConnectivityService connectivity = new ConnectivityService(monitor, engine, nadTargets);
@@ -144,7 +150,7 @@ public final class Server implements AutoCloseable {
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
-                .add("libvirt", "application/xml", (spec, query) -> LibvirtExport.network(spec));
+                .add("libvirt", "application/xml", ExportRoutes.libvirtWriter(servedByVmaddr));
         List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),

@@ -81,13 +81,14 @@ class ConnectivityNadApiTest {
 
         // Right away: a status exists, pending or already checked; never a 404 or a wait on the probe.
         JsonNode first = call("GET", "/api/v1/networks/s1/status", null).json();
-        assertThat(first.path("status").asText()).isEqualTo("Inactive");
+        assertThat(first.path("status").asText()).isEqualTo("Unknown");
         assertThat(first.path("reason").asText()).isIn("not checked yet", "no interface");
 
         JsonNode s = awaitChecked("s1");
         assertThat(s.path("network").asText()).isEqualTo("s1");
         assertThat(s.path("mode").asText()).isEqualTo("manual");
-        assertThat(s.path("status").asText()).isEqualTo("Inactive");
+        // Issue 15 item 8: no bridge on this host means nothing was checked: Unknown, never Inactive.
+        assertThat(s.path("status").asText()).isEqualTo("Unknown");
         assertThat(s.path("reason").asText()).isEqualTo("no interface");
         assertThat(s.path("detail").asText()).contains("vmt-nobr1");
         assertThat(s.path("cidr").asText()).isEqualTo("198.18.16.0/24");
@@ -98,7 +99,8 @@ class ConnectivityNadApiTest {
         assertThat(checked.json().path("reason").asText()).isEqualTo("no interface");
         assertThat(checked.json().path("checkedAt").isNull()).isFalse();
 
-        assertThat(srv.server.metrics().scrape()).contains("vmaddr_network_route_active{network=\"s1\"} 0.0");
+        // Unknown stays out of the not-Active count (== 0): the gauge is NaN.
+        assertThat(srv.server.metrics().scrape()).contains("vmaddr_network_route_active{network=\"s1\"} NaN");
 
         // Deleted: the status goes with the network.
         assertThat(call("DELETE", "/api/v1/networks/s1", null).status()).isEqualTo(204);

@@ -45,12 +45,12 @@ class CliConnectivityNadTest {
                 "--bridge", "vmt-nobr6").exit()).isZero();
         CliRun check = online("network", "check", "k1", "--output", "json");
         assertThat(check.exit()).as(check.err()).isZero();
-        assertThat(check.json().path("status").asText()).isEqualTo("Inactive");
+        assertThat(check.json().path("status").asText()).isEqualTo("Unknown");
         assertThat(check.json().path("reason").asText()).isEqualTo("no interface");
         assertThat(check.json().path("checkedAt").isNull()).isFalse();
         CliRun one = online("network", "status", "k1");
         assertThat(one.exit()).isZero();
-        assertThat(one.out()).contains("Inactive").contains("no interface");
+        assertThat(one.out()).contains("Unknown").contains("no interface");
         CliRun all = online("network", "status", "-o", "json");
         assertThat(all.exit()).isZero();
         assertThat(all.json().findValuesAsText("network")).contains("k1");

@@ -61,12 +61,18 @@ class ConnectivityCheckerNetnsTest {
         }
     }
 
+    /** Issue 15 item 8: nothing to check from is Unknown with the reason, never Inactive. */
     @Test
-    void noInterface() {
+    void noInterfaceOnThisHostIsUnknownNotInactive() {
         try (BridgedHost lab = BridgedHost.create()) {
             NetworkStatus s = checker(lab).check(network("br-missing", MANUAL, CIDR));
             assertThat(s.reason()).as(s.toString()).isEqualTo("no interface");
-            assertThat(s.status()).isEqualTo(NetworkStatus.Status.Inactive);
+            assertThat(s.status()).isEqualTo(NetworkStatus.Status.Unknown);
+            assertThat(s.detail()).contains("br-missing");
+            NetworkStatus ipamOnly = checker(lab).check(network(null, MANUAL, CIDR));
+            assertThat(ipamOnly.status()).as(ipamOnly.toString()).isEqualTo(NetworkStatus.Status.Unknown);
+            assertThat(ipamOnly.reason()).isEqualTo("no interface");
+            assertThat(ConnectivityMetrics.value(ipamOnly)).isNaN();
         }
     }
 
@@ -76,6 +82,48 @@ class ConnectivityCheckerNetnsTest {
             lab.peer("198.18.0.1/24");
             lab.sh(lab.host, "ip", "link", "set", "br0", "down");
             assertThat(checker(lab).check(network("br0", MANUAL, CIDR)).reason()).isEqualTo("interface down");
+        }
+    }
+
+    /** Options as served: dnsmasq pings an address for ~3 s before its first OFFER of it. */
+    static ConnectivityChecker realWindowChecker(BridgedHost lab) {
+        return new ConnectivityChecker(new NetworkProbe(lab.hostRunner(), new Random(), "vmt-probe-"),
+                Clock.fixed(NOW, ZoneOffset.UTC), ConnectivityChecker.Options.DEFAULT);
+    }
+
+    /**
+     * Issue 15 item 2: libvirt's set-up, dnsmasq on the hypervisor's bridge (pinging before it offers);
+     * auto mode must learn the CIDR and gateway from it.
+     */
+    @Test
+    void autoModeLearnsFromDnsmasqOnTheBridgeAsLibvirtRunsIt() throws Exception {
+        try (BridgedHost lab = BridgedHost.create()) {
+            java.nio.file.Path dnsmasq = lab.dnsmasqOnBridge("198.18.0.1/24", "198.18.0.100,198.18.0.150,255.255.255.0,2m");
+            NetworkStatus s = realWindowChecker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.status()).as(s + "\n" + java.nio.file.Files.readString(dnsmasq.resolve("log")))
+                    .isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
+            // The probe sets BROADCAST (RFC 2131 4.1): a probe interface without an address cannot take the
+            // unicast OFFER dnsmasq sends otherwise.
+            String log = java.nio.file.Files.readString(dnsmasq.resolve("log"));
+            assertThat(log).contains("broadcast response");
+            // Issue 15 item 6: what the probe was offered goes back (RELEASE from the offered address).
+            assertThat(log).containsPattern("DHCPRELEASE\\(br0\\) " + s.cidr().toString().replace(".0/24", "."));
+        }
+    }
+
+    /** Issue 15 item 2: the same against Kea as the LAN's server. */
+    @Test
+    void autoModeLearnsFromKea() throws Exception {
+        try (BridgedHost lab = BridgedHost.create()) {
+            String gw = lab.peer("198.18.0.1/24");
+            java.nio.file.Path kea = lab.kea(gw, "198.18.0.0/24", "198.18.0.100 - 198.18.0.150", "198.18.0.1");
+            NetworkStatus s = realWindowChecker(lab).check(network("br0", RouteSpec.AUTO, CIDR));
+            assertThat(s.status()).as(s + "\n" + java.nio.file.Files.readString(kea.resolve("log")))
+                    .isEqualTo(NetworkStatus.Status.Active);
+            assertThat(s.cidr()).isEqualTo(CIDR);
+            assertThat(s.gateway()).isEqualTo(GW);
         }
     }
 

@@ -33,7 +33,8 @@ class DoctorNetnsTest {
     static final NetworkSpec LAN0 = lan0(1500, null, "br0");
 
     static DoctorReport doctor(BridgedHost lab, NetworkSpec n, UnaryOperator<DoctorOptions> opts) {
-        DoctorOptions o = opts.apply(new DoctorOptions(lab.host, Set.of(), Set.of(), List.of(), true, Duration.ofMillis(1500)));
+        // No whole-CIDR duplicate scan here (16 s per /24): DoctorDuplicatesNetnsTest covers it.
+        DoctorOptions o = opts.apply(new DoctorOptions(lab.host, Set.of(), Set.of(), List.of(), true, Duration.ofMillis(1500), false));
         return new Doctor(BridgedHost.RUNNER, new Random(), "vmt-probe-").run(List.of(n), o);
     }
 
@@ -232,7 +233,7 @@ class DoctorNetnsTest {
                     new DoctorOptions.KnownNic("vm1/nic0", MacAddress.parse("02:18:00:00:00:01"), Ipv4Address.parse("198.18.0.10")),
                     new DoctorOptions.KnownNic("vm2/nic0", MacAddress.parse("02:18:00:00:00:02"), Ipv4Address.parse("198.18.0.11")));
             DoctorReport r = doctor(lab, LAN0, o -> new DoctorOptions(o.netns(), o.vmaddrServed(), o.natNetworks(), inventory,
-                    o.probes(), o.dhcpWindow()));
+                    o.probes(), o.dhcpWindow(), o.scanCidr()));
             assertThat(problems(r)).containsExactly("duplicate-mac");
             assertThat(r.findings().getFirst().evidence()).contains("vm1/nic0").contains("198.18.0.11");
         }

@@ -14,13 +14,45 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
 /**
- * libvirt XML: a VM's NICs as {@code <interface type='bridge'>} elements (inside {@code <devices>},
- * ready to merge into a domain definition) and a network as a {@code <network>} whose dnsmasq hands
- * out the same addresses as vmaddr ({@code <dhcp><range/>} per pool piece and
- * {@code <host mac ip name/>} per reservation, VM NICs included).
+ * libvirt XML: a VM's NICs as {@code <interface>} elements (inside {@code <devices>}, ready to merge
+ * into a domain definition) and a network as a {@code <network>}.
+ *
+ * <p>A NIC on a network with a {@code bridge} is {@code type='bridge'} on that bridge; on a network
+ * without one it is {@code type='network'} naming the libvirt network of the same name, which is
+ * what {@link #network} exports, so the two exports fit together either way.
+ *
+ * <p>A network is exported for one of three jobs ({@link NetworkMode}), because the wrong one breaks
+ * DHCP: for a bridge vmaddr serves, libvirt must only attach VMs to it ({@code <forward mode='bridge'/>},
+ * no {@code <ip>}, no {@code <dhcp>}: otherwise libvirt starts its own dnsmasq next to vmaddr); for a
+ * network libvirt manages itself (NAT or isolated), libvirt's dnsmasq hands out the same addresses as
+ * vmaddr ({@code <dhcp><range/>} per pool piece and {@code <host mac ip name/>} per reservation, VM
+ * NICs included).
  */
 public final class LibvirtExport {
     private LibvirtExport() {}
+
+    /** Which job the exported {@code <network>} does; {@code ?mode=} of the network export. */
+    public enum NetworkMode {
+        /** vmaddr serves DHCP on the bridge; libvirt only attaches VMs to it. */
+        BRIDGE,
+        /** libvirt manages the bridge, NATs to the host's uplink and runs dnsmasq with vmaddr's addresses. */
+        NAT,
+        /** As NAT without {@code <forward>}: no way out of the network. */
+        ISOLATED;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static NetworkMode fromWireName(String s) {
+            for (NetworkMode m : values()) {
+                if (m.wireName().equals(s)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("mode must be bridge, nat or isolated, not \"" + s + "\"");
+        }
+    }
 
     /** {@code <devices>} with one {@code <interface>} per NIC, in NIC order. */
     public static String domainInterfaces(Vm vm, Function<String, NetworkSpec> networks) {
@@ -28,9 +60,11 @@ public final class LibvirtExport {
         Element devices = Xml.child(doc, "devices");
         for (Nic nic : vm.nics()) {
             NetworkSpec net = NicSource.network(networks, nic);
-            Element itf = Xml.child(devices, "interface", "type", "bridge");
+            boolean bridged = net.bridge() != null && !net.bridge().isBlank();
+            Element itf = Xml.child(devices, "interface", "type", bridged ? "bridge" : "network");
             Xml.child(itf, "mac", "address", NicSource.mac(vm, nic));
-            Xml.child(itf, "source", "bridge", NicSource.bridge(net));
+            // Without a bridge the NIC joins the libvirt network of the same name (the network export).
+            Xml.child(itf, "source", bridged ? "bridge" : "network", bridged ? net.bridge() : net.name());
             if (net.vlan() != null) {
                 // Honoured by Open vSwitch bridges; a Linux bridge needs the VLAN interface as the bridge.
                 Xml.child(Xml.child(itf, "vlan"), "tag", "id", net.vlan());
@@ -48,14 +82,23 @@ public final class LibvirtExport {
         return Xml.write(doc);
     }
 
-    /** The network as libvirt defines it (isolated: no {@code <forward>}; the gateway is the bridge's address). */
-    public static String network(NetworkSpec net) {
+    /**
+     * The network as libvirt defines it for {@code mode}. Bridge mode needs the network's bridge; NAT and
+     * isolated give the bridge (if named) the gateway address and carry vmaddr's pools and reservations.
+     */
+    public static String network(NetworkSpec net, NetworkMode mode) {
+        if (mode == NetworkMode.BRIDGE) {
+            return bridgeNetwork(net);
+        }
         if (net.gateway() == null) {
             throw new ExportException("network " + net.name() + " has no gateway: libvirt gives the bridge that address");
         }
         Document doc = Xml.newDocument();
         Element root = Xml.child(doc, "network");
         Xml.text(Xml.child(root, "name"), net.name());
+        if (mode == NetworkMode.NAT) {
+            Xml.child(root, "forward", "mode", "nat");
+        }
         if (net.bridge() != null && !net.bridge().isBlank()) {
             Element br = Xml.child(root, "bridge", "name", net.bridge());
             br.setAttribute("stp", "on");
@@ -99,6 +142,22 @@ public final class LibvirtExport {
             v6.setAttribute("address", host.toString());
             v6.setAttribute("prefix", String.valueOf(net.ipv6Prefix().length()));
         }
+        return Xml.write(doc);
+    }
+
+    /** An existing host bridge (vmaddr serves its DHCP): libvirt attaches VMs and leaves addresses alone. */
+    private static String bridgeNetwork(NetworkSpec net) {
+        if (net.bridge() == null || net.bridge().isBlank()) {
+            throw new ExportException("network " + net.name() + " has no bridge: mode=bridge needs the host bridge vmaddr"
+                    + " serves (bridge:), or export it with mode=nat for libvirt to manage");
+        }
+        Document doc = Xml.newDocument();
+        Element root = Xml.child(doc, "network");
+        Xml.text(Xml.child(root, "name"), net.name());
+        Xml.child(root, "forward", "mode", "bridge");
+        Xml.child(root, "bridge", "name", net.bridge());
+        // No <mtu>: libvirt refuses it in bridge mode (the bridge's own MTU applies; NICs carry theirs).
+        Xml.comment(root, "vmaddr serves DHCP on " + net.bridge() + ": no ip/dhcp elements, so libvirt starts no dnsmasq here");
         return Xml.write(doc);
     }
 

@@ -108,17 +108,77 @@ public final class BridgedHost implements AutoCloseable {
 
     /** dnsmasq as a DHCP server (no DNS) on {@code eth0} of peer {@code ns}; stopped by {@link #close()}. */
     public void dnsmasq(String ns, String range, String router) {
+        startDhcpServer(ns, "dnsmasq", dnsmasqCommand(tempDir("vmt-dnsmasq"), "eth0", range, router, "--no-ping"));
+    }
+
+    /**
+     * dnsmasq as libvirt runs it for a network: on the host's bridge {@code br0} (which gets
+     * {@code gatewayCidr}), pinging an address before its first OFFER, as libvirt's default does.
+     *
+     * @return the directory holding dnsmasq's {@code leases} and {@code log}
+     */
+    public Path dnsmasqOnBridge(String gatewayCidr, String range) {
+        sh(host, "ip", "addr", "add", AddressPolicy.check(gatewayCidr), "dev", "br0");
+        Path dir = tempDir("vmt-dnsmasq");
+        startDhcpServer(host, "dnsmasq", dnsmasqCommand(dir, "br0", range, gatewayCidr.substring(0, gatewayCidr.indexOf('/')),
+                "--dhcp-authoritative"));
+        return dir;
+    }
+
+    private static List<String> dnsmasqCommand(Path dir, String iface, String range, String router, String extra) {
+        List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground",
+                "--no-resolv", "--no-hosts", "--port=0", extra, "--interface=" + iface, "--bind-interfaces",
+                "--dhcp-range=" + range, "--dhcp-leasefile=" + dir.resolve("leases"),
+                "--pid-file=" + dir.resolve("pid"), "--log-dhcp", "--log-facility=" + dir.resolve("log")));
+        cmd.add(router == null ? "--dhcp-option=3" : "--dhcp-option=3," + router);
+        return cmd;
+    }
+
+    /**
+     * Kea (kea-dhcp4, memfile, raw sockets) as the DHCP server on {@code eth0} of peer {@code ns}, which holds an
+     * address in {@code subnet}; stopped by {@link #close()}.
+     *
+     * @return the directory holding Kea's {@code leases.csv} and {@code log}
+     */
+    public Path kea(String ns, String subnet, String pool, String router) {
+        Path dir = tempDir("vmt-kea");
+        String conf = """
+                {"Dhcp4": {
+                  "interfaces-config": {"interfaces": ["eth0"], "dhcp-socket-type": "raw"},
+                  "lease-database": {"type": "memfile", "persist": true, "name": "%s", "lfc-interval": 0},
+                  "valid-lifetime": 120, "authoritative": true,
+                  "subnet4": [{"id": 1, "subnet": "%s", "pools": [{"pool": "%s"}],
+                               "option-data": [{"name": "routers", "data": "%s"}]}],
+                  "loggers": [{"name": "kea-dhcp4", "severity": "INFO",
+                               "output_options": [{"output": "%s"}]}]
+                }}
+                """.formatted(dir.resolve("leases.csv"), subnet, pool, router, dir.resolve("log"));
         try {
-            Path dir = Files.createTempDirectory("vmt-dnsmasq");
+            Files.writeString(dir.resolve("kea.json"), conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        startDhcpServer(ns, "kea-dhcp4", List.of("env", "KEA_LOCKFILE_DIR=" + dir, "KEA_PIDFILE_DIR=" + dir,
+                "kea-dhcp4", "-c", dir.resolve("kea.json").toString()));
+        return dir;
+    }
+
+    private Path tempDir(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
             tempDirs.add(dir);
-            List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground",
-                    "--no-resolv", "--no-hosts", "--port=0", "--no-ping", "--interface=eth0", "--bind-interfaces",
-                    "--dhcp-range=" + range, "--dhcp-leasefile=" + dir.resolve("leases"),
-                    "--pid-file=" + dir.resolve("pid"), "--log-facility=" + dir.resolve("log")));
-            cmd.add(router == null ? "--dhcp-option=3" : "--dhcp-option=3," + router);
-            NetnsProcess p = namespace(ns).start(cmd);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a DHCP server in {@code ns} and waits (bounded, 5 s) until something listens on :67. */
+    private void startDhcpServer(String ns, String what, List<String> cmd) {
+        NetnsProcess p = namespace(ns).start(cmd);
+        try {
             // Wait (bounded) until it listens on :67 so the first DISCOVER is not lost.
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < 100; i++) {
                 if (RUNNER.inNetns(ns).run("ss", "-lun", "sport = :67").stdout().contains(":67")) {
                     return;
                 }
@@ -127,16 +187,14 @@ public final class BridgedHost implements AutoCloseable {
                 }
                 Thread.sleep(50);
             }
-            throw new IllegalStateException("dnsmasq did not start in " + ns);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        throw new IllegalStateException(what + " did not start in " + ns + ": " + p.describe());
     }
 
-    /** Starts {@code mainClass} in a child JVM inside namespace {@code ns} (full name); stopped by {@link #close()}. */
+    /** {@code mainClass} in a child JVM in namespace {@code ns} (e.g. {@link #host}); stopped by {@link #close()}. */
     public NetnsProcess startJava(String ns, Class<?> mainClass, String... args) {
         return namespace(ns).startJava(mainClass, args);
     }

@@ -103,11 +103,13 @@ class VmExportTest {
 
     @Test
     void libvirtNetworkIsValidAndListsEveryMacReservation() throws Exception {
-        String xml = LibvirtExport.network(lan0());
+        String xml = LibvirtExport.network(lan0(), LibvirtExport.NetworkMode.NAT);
         VirtXmlValidate.assertValid(tmp, xml, "network");
+        VirtXmlValidate.assertDefines(tmp, List.of(xml), List.of());
 
         Document d = parse(xml);
         assertThat(xpath(d, "/network/name")).isEqualTo("lan0");
+        assertThat(xpath(d, "/network/forward/@mode")).isEqualTo("nat");
         assertThat(xpath(d, "/network/bridge/@name")).isEqualTo("br-lan0");
         assertThat(xpath(d, "/network/ip[not(@family)]/@address")).isEqualTo("198.18.0.1");
         assertThat(xpath(d, "/network/ip[not(@family)]/@netmask")).isEqualTo("255.255.255.0");
@@ -125,7 +127,66 @@ class VmExportTest {
 
     @Test
     void libvirtNetworkWithoutExtrasIsValidToo() throws Exception {
-        VirtXmlValidate.assertValid(tmp, LibvirtExport.network(lan1()), "network");
+        for (LibvirtExport.NetworkMode mode : List.of(LibvirtExport.NetworkMode.NAT, LibvirtExport.NetworkMode.ISOLATED)) {
+            String xml = LibvirtExport.network(lan1(), mode);
+            VirtXmlValidate.assertValid(tmp, xml, "network");
+            VirtXmlValidate.assertDefines(tmp, List.of(xml), List.of());
+        }
+        assertThat(LibvirtExport.network(lan1(), LibvirtExport.NetworkMode.ISOLATED)).doesNotContain("<forward");
+    }
+
+    /**
+     * Issue 15 item 4: a bridge vmaddr serves is exported as a plain bridge for libvirt; a {@code <dhcp>}
+     * there would make libvirt start a second DHCP server beside vmaddr.
+     */
+    @Test
+    void libvirtNetworkForABridgeVmaddrServesHasNoDhcp() throws Exception {
+        String xml = LibvirtExport.network(lan0(), LibvirtExport.NetworkMode.BRIDGE);
+        VirtXmlValidate.assertValid(tmp, xml, "network");
+        String domain = VirtXmlValidate.inDomain(LibvirtExport.domainInterfaces(web1(), LOOKUP));
+        VirtXmlValidate.assertDefines(tmp, List.of(xml), List.of(domain));
+
+        Document d = parse(xml);
+        assertThat(xpath(d, "/network/forward/@mode")).isEqualTo("bridge");
+        assertThat(xpath(d, "/network/bridge/@name")).isEqualTo("br-lan0");
+        assertThat(xpath(d, "count(//dhcp)")).isEqualTo("0");
+        assertThat(xpath(d, "count(//ip)")).isEqualTo("0");
+        assertThatThrownBy(() -> LibvirtExport.network(lan1(), LibvirtExport.NetworkMode.BRIDGE))
+                .isInstanceOf(ExportException.class).hasMessageContaining("mode=nat");
+    }
+
+    /**
+     * Issue 15 item 4: a NIC on a network without a bridge joins the libvirt network of that name (the one
+     * the network export defines), and libvirt's test driver defines both.
+     */
+    @Test
+    void libvirtInterfaceOnANetworkWithoutBridgeNamesTheLibvirtNetwork() throws Exception {
+        Function<String, NetworkSpec> noBridge = n -> n.equals("lan1") ? lan1() : lan0();
+        String devices = LibvirtExport.domainInterfaces(web1(), noBridge);
+        Document d = parse(devices);
+        assertThat(xpath(d, "/devices/interface[2]/@type")).isEqualTo("network");
+        assertThat(xpath(d, "/devices/interface[2]/source/@network")).isEqualTo("lan1");
+        assertThat(xpath(d, "count(/devices/interface[2]/source/@bridge)")).isEqualTo("0");
+        assertThat(xpath(d, "/devices/interface[1]/@type")).isEqualTo("bridge");
+        String domain = VirtXmlValidate.inDomain(devices);
+        VirtXmlValidate.assertValid(tmp, domain, "domain");
+        String lan1Net = LibvirtExport.network(lan1(), LibvirtExport.NetworkMode.NAT);
+        String out = VirtXmlValidate.assertDefines(tmp, List.of(lan1Net), List.of(domain));
+        assertThat(out).contains("lan1");
+    }
+
+    /** The export's default job follows who serves the network's DHCP; {@code mode=} overrides it. */
+    @Test
+    void libvirtNetworkModeDefaultsToBridgeWhereVmaddrServesDhcp() {
+        dev.vmaddr.config.VmaddrConfig.Dhcp dhcp = new dev.vmaddr.config.VmaddrConfig.Dhcp(List.of("br-lan0"),
+                dev.vmaddr.config.VmaddrConfig.Probe.DEFAULT, true, null);
+        assertThat(dhcp.serves(lan0())).isTrue();
+        assertThat(dhcp.serves(withBridge(lan1(), "br-lan1"))).isFalse();
+        var writer = dev.vmaddr.api.ExportRoutes.libvirtWriter(dhcp::serves);
+        assertThat(writer.write(lan0(), Map.of())).contains("<forward mode=\"bridge\"/>").doesNotContain("<dhcp");
+        assertThat(writer.write(lan0(), Map.of("mode", "nat"))).contains("<forward mode=\"nat\"/>", "<dhcp>");
+        assertThat(writer.write(withBridge(lan1(), "br-lan1"), Map.of())).contains("<forward mode=\"nat\"/>", "<dhcp>");
+        assertThatThrownBy(() -> writer.write(lan0(), Map.of("mode", "route"))).hasMessageContaining("bridge, nat or isolated");
     }
 
     @Test
@@ -190,7 +251,7 @@ class VmExportTest {
                 .hasMessageContaining("holds no MAC");
         Vm onLan1 = new Vm("x", "hv1", VmState.STOPPED,
                 List.of(new Nic("nic0", "lan1", MacAddress.parse("52:54:00:00:00:01"), null, null, null)), null, T, T);
-        assertThatThrownBy(() -> LibvirtExport.domainInterfaces(onLan1, n -> lan1())).isInstanceOf(ExportException.class)
+        assertThatThrownBy(() -> QemuExport.nicArguments(onLan1, n -> lan1())).isInstanceOf(ExportException.class)
                 .hasMessageContaining("no bridge");
     }
 }
