@@ -1,6 +1,9 @@
 package dev.vmaddr.serve;
 
+import dev.vmaddr.api.ApiListener;
 import dev.vmaddr.api.ApiServer;
+import dev.vmaddr.api.AuthFailureLimiter;
+import dev.vmaddr.api.TlsReloader;
 import dev.vmaddr.api.ConnectivityRoutes;
 import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.NadRoutes;
@@ -60,6 +63,8 @@ public final class Server implements AutoCloseable {
     static final Duration SYNC_NETWORKS_EVERY = Duration.ofSeconds(1);
     /** How often every network's connectivity is checked again (besides on every change). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
+    /** How often the TLS certificate files are compared with what the listener serves. */
+    static final Duration TLS_CHECK_EVERY = Duration.ofSeconds(5);
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
 
     private final VmaddrConfig config;
@@ -108,7 +113,10 @@ public final class Server implements AutoCloseable {
         connectivity.seed(); // every network has a (pending) status before the first request
         services.add(connectivity);
 
-        String token = TokenFile.readOrCreate(config.api().tokenFile());
+        List<TokenAuth.Secret> secrets = new ArrayList<>();
+        for (VmaddrConfig.ApiToken t : config.api().tokens()) {
+            secrets.add(TokenAuth.Secret.of(t, TokenFile.readOrCreate(t.file())));
+        }
         // One lock for every read-modify-write of a network spec: the API's edits and the VM NICs' reservations.
         Object networkEdits = new Object();
         vms = new VmInventory(new EngineVmIpam(engine, networkEdits), new PoolVmMacs(macPool), store.documents(),
@@ -129,7 +137,9 @@ public final class Server implements AutoCloseable {
                 new ExportRoutes(engine, exports),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
-        api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
+        VmaddrConfig.Api ac = config.api();
+        api = new ApiServer(new ApiListener(ac.listen(), ac.tls(), ac.socketGroup()), new TokenAuth(secrets),
+                new AuthFailureLimiter(AuthFailureLimiter.Limits.DEFAULT, clock), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
         jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -139,13 +149,18 @@ public final class Server implements AutoCloseable {
                     SYNC_NETWORKS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
         jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (api.tlsReloader() != null) {
+            TlsReloader tls = api.tlsReloader();
+            jobs.scheduleWithFixedDelay(tls::reloadIfChanged, TLS_CHECK_EVERY.toMillis(), TLS_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
 
         for (Service s : services) {
             s.start();
             log.info("event=service.started service={}", s.name());
         }
         ready = true;
-        log.info("event=server.ready api=http://{}:{} tokenFile={}", config.api().listen().host(), api.port(), config.api().tokenFile());
+        log.info("event=server.ready api={} tokens={}", apiUrl(),
+                config.api().tokens().stream().map(t -> t.name() + ":" + t.scope().name().toLowerCase() + ":" + t.file()).toList());
         return this;
     }
 
@@ -187,9 +202,19 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** {@code http://HOST:PORT}, {@code https://HOST:PORT} or {@code unix:/path}: what {@code --api} takes. */
     public String apiUrl() {
-        String host = config.api().listen().host();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
+        VmaddrConfig.Listen l = config.api().listen();
+        if (l.isUnix()) {
+            return "unix:" + l.socket();
+        }
+        String host = l.host();
+        return (config.api().tls() != null ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
+    }
+
+    /** Reads the TLS certificate and key again (SIGHUP); false without TLS or when the new pair does not load. */
+    public boolean reloadTls() {
+        return api != null && api.tlsReloader() != null && api.tlsReloader().reload();
     }
 
     /** The routes the API registered (and documents). */
