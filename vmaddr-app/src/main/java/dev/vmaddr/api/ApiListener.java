@@ -83,7 +83,9 @@ public record ApiListener(Listen listen, Tls tls, String socketGroup) {
             return;
         }
         Path socket = listen.socket();
-        PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        // Following links (the socket is what Jetty just bound): with NOFOLLOW_LINKS the JDK opens the
+        // file to change it, and a socket cannot be opened (ENXIO).
+        PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class);
         if (socketGroup != null) {
             GroupPrincipal group = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup);
             view.setGroup(group);
