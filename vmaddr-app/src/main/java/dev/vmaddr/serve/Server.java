@@ -214,7 +214,12 @@ public final class Server implements AutoCloseable {
 
     /** Reads the TLS certificate and key again (SIGHUP); false without TLS or when the new pair does not load. */
     public boolean reloadTls() {
-        return api != null && api.tlsReloader() != null && api.tlsReloader().reload();
+        return tlsReloader() != null && tlsReloader().reload();
+    }
+
+    /** What renews the API's certificate from its files; null without TLS. */
+    public TlsReloader tlsReloader() {
+        return api == null ? null : api.tlsReloader();
     }
 
     /** The routes the API registered (and documents). */
