@@ -160,7 +160,8 @@ public final class Server implements AutoCloseable {
         }
         ready = true;
         log.info("event=server.ready api={} tokens={}", apiUrl(),
-                config.api().tokens().stream().map(t -> t.name() + ":" + t.scope().name().toLowerCase() + ":" + t.file()).toList());
+                String.join(",", config.api().tokens().stream()
+                        .map(t -> t.name() + ":" + t.scope().name().toLowerCase(java.util.Locale.ROOT) + ":" + t.file()).toList()));
         return this;
     }
 
