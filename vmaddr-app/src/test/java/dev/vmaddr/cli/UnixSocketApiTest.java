@@ -80,6 +80,16 @@ class UnixSocketApiTest {
     }
 
     @Test
+    void aClientWithTheServersConfigFileFindsTheSocket() throws Exception {
+        srv = start(null);
+        Path config = dir.resolve("vmaddr.yaml");
+        Files.writeString(config, "dataDir: " + srv.dataDir + "\napi:\n  listen: unix:" + socket() + "\n");
+        CliRun list = CliRun.offline("network", "list", "--config", config.toString(), "-o", "json");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.json().isArray()).isTrue();
+    }
+
+    @Test
     void theSocketStillNeedsAToken() throws Exception {
         srv = start(null);
         UnixSocketHttp raw = new UnixSocketHttp(socket());
