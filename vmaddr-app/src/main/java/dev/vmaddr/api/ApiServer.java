@@ -39,7 +39,6 @@ public final class ApiServer {
 
     private final Javalin app;
     private final List<ApiRoute> routes;
-    /** Paths of the routes declared {@code publicRoute()}; all literal (no {@code {param}}), so a set lookup. */
     private final RequestGate gate;
     private final ApiListener listener;
     /** Null without TLS. */
@@ -48,7 +47,7 @@ public final class ApiServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    /** Plain HTTP on {@code listen}, failures limited by the default limits. */
+    /** Plain HTTP on {@code listen}, failures limited by the default limits (the constructor before listeners and limits). */
     public ApiServer(Listen listen, TokenAuth auth, Metrics metrics, BooleanSupplier ready, List<RouteGroup> groups) throws IOException {
         this(ApiListener.plain(listen), auth, new AuthFailureLimiter(AuthFailureLimiter.Limits.DEFAULT, Clock.systemUTC()),
                 metrics, ready, groups);
@@ -79,6 +78,7 @@ public final class ApiServer {
             g.register(table);
         }
         this.routes = table.routes();
+        // the routes declared publicRoute(): all literal paths (no {param}), so the gate looks them up in a set
         Set<String> publicPaths = routes.stream().filter(r -> !r.authenticated()).map(ApiRoute::path).collect(Collectors.toUnmodifiableSet());
         this.gate = new RequestGate(auth, limiter, publicPaths, metrics.registry());
         this.app = Javalin.create(config -> {

@@ -60,10 +60,6 @@ public final class TokenAuth {
         return match;
     }
 
-    public boolean accepts(String authorizationHeader) {
-        return authenticate(authorizationHeader) != null;
-    }
-
     private static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
