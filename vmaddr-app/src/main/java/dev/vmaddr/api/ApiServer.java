@@ -9,6 +9,9 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,13 +21,16 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: registers every {@link RouteGroup}'s routes plus the public ones (health,
- * readiness, metrics, the OpenAPI document), checks the bearer token, maps errors to problem+json
- * and times every request.
+ * readiness, metrics, the OpenAPI document) on one {@link ApiListener} (HTTP, HTTPS or a unix
+ * socket), lets every request through its {@link RequestGate} (body size, token, scope, failure
+ * limit), maps errors to problem+json, logs every write with its actor, and times every request.
+ * Every response carries the {@link SecurityHeaders}.
  *
  * <p>Concurrency: Jetty runs each request on a virtual thread; handlers must be thread-safe (the
  * engine and store are). {@link #drain} stops taking new requests (503) and waits for those in
@@ -36,16 +42,26 @@ public final class ApiServer {
 
     private final Javalin app;
     private final List<ApiRoute> routes;
-    /** Paths of the routes declared {@code publicRoute()}; all literal (no {@code {param}}), so a set lookup. */
-    private final Set<String> publicPaths;
-    private final TokenAuth auth;
+    private final RequestGate gate;
+    private final ApiListener listener;
+    /** Null without TLS. */
+    private final TlsReloader tlsReloader;
     private final Metrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    public ApiServer(Listen listen, TokenAuth auth, Metrics metrics, BooleanSupplier ready, List<RouteGroup> groups) {
-        this.auth = auth;
+    /** Plain HTTP on {@code listen}, failures limited by the default limits (the constructor before listeners and limits). */
+    public ApiServer(Listen listen, TokenAuth auth, Metrics metrics, BooleanSupplier ready, List<RouteGroup> groups) throws IOException {
+        this(ApiListener.plain(listen), auth, new AuthFailureLimiter(AuthFailureLimiter.Limits.DEFAULT, Clock.systemUTC()),
+                metrics, ready, groups);
+    }
+
+    public ApiServer(ApiListener listener, TokenAuth auth, AuthFailureLimiter limiter, Metrics metrics, BooleanSupplier ready,
+                     List<RouteGroup> groups) throws IOException {
+        this.listener = listener;
         this.metrics = metrics;
+        SslContextFactory.Server ssl = listener.sslContextFactory();
+        this.tlsReloader = ssl == null ? null : new TlsReloader(listener.tls(), ssl);
         RouteTable table = new RouteTable();
         table.get("/healthz", "Liveness: answers once the process is up").publicRoute()
                 .handle(ctx -> ctx.json(Map.of("status", "ok")));
@@ -65,10 +81,19 @@ public final class ApiServer {
             g.register(table);
         }
         this.routes = table.routes();
-        this.publicPaths = routes.stream().filter(r -> !r.authenticated()).map(ApiRoute::path).collect(Collectors.toUnmodifiableSet());
+        // the routes declared publicRoute(): all literal paths (no {param}), so the gate looks them up in a set
+        Set<String> publicPaths = routes.stream().filter(r -> !r.authenticated()).map(ApiRoute::path).collect(Collectors.toUnmodifiableSet());
+        this.gate = new RequestGate(auth, limiter, publicPaths, metrics.registry());
         this.app = Javalin.create(config -> {
-            config.jetty.host = listen.host();
-            config.jetty.port = listen.port();
+            config.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new SecurityHeaders()));
+            config.jetty.addConnector((server, http) -> {
+                try {
+                    return listener.connector(server, http, ssl);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            config.http.maxRequestSize = Json.MAX_BODY_BYTES;
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             // Javalin copies each response body into Jetty's output with a buffer of this size,
@@ -76,7 +101,7 @@ public final class ApiServer {
             // bytes a request allocated. Jetty still aggregates the chunks in its own buffer.
             config.http.responseBufferSize = 4096;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
-            config.routes.before(this::authenticate);
+            config.routes.before(gate::check);
             for (ApiRoute r : routes) {
                 config.routes.addHttpHandler(r.method(), r.path(), wrap(r));
             }
@@ -104,13 +129,20 @@ public final class ApiServer {
         return OpenApi.document(routes, VERSION);
     }
 
-    public ApiServer start() {
+    public ApiServer start() throws IOException {
         app.start();
+        listener.restrictSocket();
         return this;
     }
 
+    /** The TCP port bound; -1 on a unix socket. */
     public int port() {
-        return app.port();
+        return ApiListener.localPort(app.jettyServer().server());
+    }
+
+    /** Renews the TLS certificate from its files; null without TLS. */
+    public TlsReloader tlsReloader() {
+        return tlsReloader;
     }
 
     /** Answers 503 to new requests from now on and waits up to {@code timeout} for those in flight. */
@@ -130,17 +162,10 @@ public final class ApiServer {
         app.stop();
     }
 
-    private void authenticate(Context ctx) {
-        if (!publicPaths.contains(ctx.path()) && !UiAssets.isUiPath(ctx.path()) && !auth.accepts(ctx.header("Authorization"))) {
-            ctx.header("WWW-Authenticate", "Bearer");
-            throw new ApiProblem(401, "Unauthorized",
-                    ctx.header("Authorization") == null ? "missing Authorization: Bearer <token>" : "wrong token", null, List.of());
-        }
-    }
-
     private Handler wrap(ApiRoute r) {
         String method = r.method().name();
         boolean isProbe = !r.authenticated();
+        boolean isWrite = !RequestGate.isRead(r.method());
         return ctx -> {
             long t0 = System.nanoTime();
             inFlight.incrementAndGet();
@@ -157,6 +182,11 @@ public final class ApiServer {
                 writeProblem(ctx, p);
             } finally {
                 inFlight.decrementAndGet();
+                if (isWrite) {
+                    ApiCaller caller = ApiCaller.of(ctx);
+                    log.info(LogEvents.API_WRITE + " actor={} method={} route={} path={} status={}",
+                            caller == null ? "-" : caller.actor(), method, r.path(), ctx.path(), ctx.statusCode());
+                }
                 metrics.apiRequest(method, r.path(), ctx.statusCode(), Duration.ofNanos(System.nanoTime() - t0));
             }
         };

@@ -9,6 +9,8 @@ import dev.vmaddr.mac.MacPoolException;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.vm.VmException;
 import dev.vmaddr.vm.export.ExportException;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import java.util.List;
 
 /** Domain exceptions → HTTP problems, in one place so every route answers alike. */
@@ -45,6 +47,9 @@ public final class ErrorMapper {
             case ExportException x -> ApiProblem.conflict(x.getMessage());
             case StoreException s -> ApiProblem.unavailable("store unavailable: " + s.getMessage());
             case AddressFormatException f -> ApiProblem.badRequest("(path)", f.getMessage());
+            // Javalin's own refusals (a body over its size limit, ...) keep their 4xx status
+            case HttpResponseException h -> new ApiProblem(h.getStatus(), HttpStatus.forStatus(h.getStatus()).getMessage(),
+                    h.getMessage(), null, List.of());
             default -> new ApiProblem(500, "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), null, List.of());
         };
     }

@@ -1,6 +1,5 @@
 package dev.vmaddr.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.NetworkSpec;
@@ -112,12 +111,7 @@ public final class VmRoutes implements RouteGroup {
         t.post(BASE + "/{vm}/observed", "Report what the guest sees (qemu-guest-agent or kubevirt)").success(200)
                 .errors(400, 404)
                 .body("{\"source\":\"qemu-guest-agent\"|\"kubevirt\",\"interfaces\":[...]}").handle(ctx -> {
-                    JsonNode body;
-                    try {
-                        body = Json.MAPPER.readTree(ctx.body());
-                    } catch (JsonProcessingException e) {
-                        throw ApiProblem.badRequest("(body)", "not valid JSON: " + e.getOriginalMessage());
-                    }
+                    JsonNode body = Json.readRequest(ctx.body());
                     Vm vm = inventory.report(ctx.pathParam("vm"), reports.parse(body));
                     ctx.json(VmJson.view(inventory.view(vm)));
                 });

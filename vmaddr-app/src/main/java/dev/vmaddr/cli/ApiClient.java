@@ -2,6 +2,8 @@ package dev.vmaddr.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.api.Json;
+import dev.vmaddr.api.PemKeys;
+import dev.vmaddr.cli.UnixSocketHttp.Answer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,23 +13,65 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The CLI's view of the REST API. Errors become {@link CliException}s: 400 and 401 are bad input or
- * usage (exit 2); 404, 409 and server errors mean the operation failed (exit 1).
+ * The CLI's view of the REST API, at {@code http://…}, {@code https://…} (trusting the JDK's CAs, or
+ * only {@code caFile}'s) or {@code unix:/path}. Errors become {@link CliException}s: 400 and 401 are
+ * bad input or usage (exit 2); 403, 404, 409 and server errors mean the operation failed (exit 1).
  */
 public final class ApiClient {
     private final HttpClient http;
+    /** Set for {@code unix:/path}; then {@link #http} is unused. */
+    private final UnixSocketHttp unix;
     private final String base;
     private final String token;
 
     public ApiClient(String baseUrl, String token) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        this(baseUrl, token, null);
+    }
+
+    /** {@code caFile}: PEM certificates to trust instead of the JDK's (a private CA); null: the JDK's. */
+    public ApiClient(String baseUrl, String token, Path caFile) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+        if (caFile != null) {
+            b.sslContext(trusting(caFile));
+        }
+        this.http = b.build();
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.unix = base.startsWith("unix:") ? new UnixSocketHttp(Path.of(base.substring("unix:".length()))) : null;
         this.token = token;
+    }
+
+    private static SSLContext trusting(Path caFile) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            int i = 0;
+            for (Certificate c : PemKeys.certificates(caFile)) {
+                trust.setCertificateEntry("ca" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw new CliException(CliException.BAD_INPUT, "--ca-file: " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new CliException(CliException.BAD_INPUT, "--ca-file " + caFile + ": " + e.getMessage());
+        }
     }
 
     public static String seg(String pathSegment) {
@@ -68,9 +112,7 @@ public final class ApiClient {
     /** True when something answers at the base URL's /healthz. */
     public boolean reachable() {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
+            return call("GET", "/healthz", null, null, Duration.ofSeconds(2)).status() == 200;
         } catch (IOException | IllegalArgumentException e) {
             return false;
         } catch (InterruptedException e) {
@@ -93,7 +135,7 @@ public final class ApiClient {
         return json(exchange(method, path, body == null ? null : Json.write(body), body == null ? null : "application/json"));
     }
 
-    private static JsonNode json(HttpResponse<String> r) {
+    private static JsonNode json(Answer r) {
         try {
             return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
         } catch (IOException e) {
@@ -101,35 +143,49 @@ public final class ApiClient {
         }
     }
 
-    /** One request; a non-2xx answer becomes a {@link CliException}. */
-    private HttpResponse<String> exchange(String method, String path, String body, String contentType) {
+    /** One request over HTTP(S) or the unix socket, whatever its status. */
+    private Answer call(String method, String path, String body, String contentType, Duration timeout)
+            throws IOException, InterruptedException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (token != null) {
+            headers.put("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            headers.put("Content-Type", contentType);
+        }
+        if (unix != null) {
+            return unix.send(method, path, headers, body, timeout);
+        }
         HttpRequest.Builder b;
         try {
-            b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+            b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
         } catch (IllegalArgumentException e) {
             throw new CliException(CliException.BAD_INPUT, "bad API URL " + base + path + ": " + e.getMessage());
         }
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
+        headers.forEach(b::header);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
-        HttpResponse<String> r;
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    /** One request; a non-2xx answer becomes a {@link CliException}. */
+    private Answer exchange(String method, String path, String body, String contentType) {
+        Answer r;
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            r = call(method, path, body, contentType, Duration.ofSeconds(30));
         } catch (ConnectException e) {
             throw new CliException(CliException.FAILED, "no vmaddr server answers at " + base + " (is `vmaddr serve` running?)");
         } catch (HttpTimeoutException e) {
             throw new CliException(CliException.FAILED, "the server at " + base + " did not answer in time");
+        } catch (SSLException e) {
+            throw new CliException(CliException.FAILED, "TLS with " + base + " failed (a private CA needs --ca-file): " + e.getMessage());
         } catch (IOException e) {
             throw new CliException(CliException.FAILED, "talking to " + base + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(CliException.FAILED, "interrupted");
         }
-        int status = r.statusCode();
+        int status = r.status();
         if (status >= 200 && status < 300) {
             return r;
         }
@@ -137,6 +193,8 @@ public final class ApiClient {
         int exit = status == 400 || status == 401 ? CliException.BAD_INPUT : CliException.FAILED;
         String prefix = switch (status) {
             case 401 -> "not authorized (check --token-file): ";
+            case 403 -> "forbidden: ";
+            case 429 -> "refused for now: ";
             case 404 -> "not found: ";
             case 409 -> "conflict: ";
             case 400 -> "";

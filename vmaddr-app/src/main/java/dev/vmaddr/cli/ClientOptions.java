@@ -15,8 +15,12 @@ import picocli.CommandLine.Option;
  * ./vmaddr-data/api-token, what {@code vmaddr serve} without a file uses). Plus {@code --output}.
  */
 public final class ClientOptions {
-    @Option(names = "--api", paramLabel = "URL", description = "Server base URL, e.g. http://127.0.0.1:8067 (no /api/v1).")
+    @Option(names = "--api", paramLabel = "URL",
+            description = "Server base URL (no /api/v1): http://127.0.0.1:8067, https://HOST:PORT or unix:/run/vmaddr/api.sock.")
     String api;
+
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA certificate(s) to trust for an https:// server (a private CA).")
+    Path caFile;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the API token (default: the config's api.tokenFile).")
     Path tokenFile;
@@ -38,7 +42,7 @@ public final class ClientOptions {
             throw new CliException(CliException.BAD_INPUT, "cannot read the API token from " + tf + " (" + e.getMessage()
                     + "); pass --token-file or --config");
         }
-        return new ApiClient(url, token);
+        return new ApiClient(url, token, caFile);
     }
 
     /**
@@ -51,7 +55,7 @@ public final class ClientOptions {
         }
         VmaddrConfig cfg = loadConfig();
         String url = serverUrl(cfg);
-        if (new ApiClient(url, null).reachable()) {
+        if (new ApiClient(url, null, caFile).reachable()) {
             return false;
         }
         OfflineStore.read(cfg, url, reader);
@@ -73,7 +77,11 @@ public final class ClientOptions {
     }
 
     private static String serverUrl(VmaddrConfig cfg) {
-        return "http://" + connectHost(cfg.api().listen());
+        VmaddrConfig.Listen l = cfg.api().listen();
+        if (l.isUnix()) {
+            return "unix:" + l.socket();
+        }
+        return (cfg.api().tls() != null ? "https://" : "http://") + connectHost(l);
     }
 
     /** A wildcard listen address is reached through loopback. */

@@ -49,6 +49,9 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             throw new CliException(CliException.FAILED, "cannot start: " + e.getMessage());
         }
+        if (cfg.api().tls() != null) {
+            Signals.onHangup(server::reloadTls); // besides the periodic check of the certificate files
+        }
         var err = spec.commandLine().getErr();
         err.println("vmaddr: API listening on " + server.apiUrl() + " (token in " + cfg.api().tokenFile().toAbsolutePath() + ")");
         err.println("vmaddr: store " + cfg.store().name().toLowerCase() + " in " + cfg.dataDir().toAbsolutePath()

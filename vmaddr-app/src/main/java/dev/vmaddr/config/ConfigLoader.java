@@ -4,7 +4,6 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
-import dev.vmaddr.config.VmaddrConfig.Listen;
 import dev.vmaddr.config.VmaddrConfig.Log;
 import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
@@ -108,14 +107,7 @@ public final class ConfigLoader {
             problems.add(f.line("store"), "postgresql", "is required with store: postgresql");
         }
 
-        Listen listen = d.api().listen();
-        Path tokenFile = dataDir.resolve("api-token");
-        Fields af = f.child("api");
-        if (af != null) {
-            listen = orElse(af.value("listen", Listen::parse), listen);
-            tokenFile = orElse(af.value("tokenFile", Path::of), tokenFile);
-            af.rejectUnknown();
-        }
+        Api api = ApiFields.read(f.child("api"), dataDir, d.api().listen());
 
         Dhcp dhcp = null;
         Fields df = f.child("dhcp");
@@ -166,7 +158,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new VmaddrConfig(source, dataDir, store, pg, new Api(listen, tokenFile), dhcp, macPool, networks, log);
+        return new VmaddrConfig(source, dataDir, store, pg, api, dhcp, macPool, networks, log);
     }
 
     private static Dhcp readDhcp(Fields df) {

@@ -52,14 +52,82 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
         }
     }
 
-    public record Api(Listen listen, Path tokenFile) {}
+    /**
+     * @param tokenFile   the token file clients use by default (the first admin token's, else the first token's)
+     * @param tokens      every token the server accepts, each with a unique name and file
+     * @param tls         null: plain HTTP (or the unix socket)
+     * @param socketGroup the group the unix socket is given (mode 0660); null: the process's own
+     */
+    public record Api(Listen listen, Path tokenFile, List<ApiToken> tokens, Tls tls, String socketGroup) {
+        public Api {
+            Objects.requireNonNull(listen, "listen");
+            tokens = List.copyOf(tokens);
+            if (tokens.isEmpty()) {
+                throw new IllegalArgumentException("api: at least one token is needed");
+            }
+            if (tls != null && listen.isUnix()) {
+                throw new IllegalArgumentException("api.tls is for HOST:PORT listeners, not a unix socket");
+            }
+        }
 
-    /** {@code host:port}; port 0 picks a free port (tests). */
-    public record Listen(String host, int port) {
+        /** One admin token named "admin" in {@code tokenFile}, plain HTTP: what {@code vmaddr serve} has always done. */
+        public Api(Listen listen, Path tokenFile) {
+            this(listen, tokenFile, List.of(new ApiToken(ApiToken.ADMIN, tokenFile, TokenScope.ADMIN)), null, null);
+        }
+    }
+
+    /** A named API token kept in {@code file}; writes through the API are recorded as {@code api:<name>}. */
+    public record ApiToken(String name, Path file, TokenScope scope) {
+        /** The names of the two shorthand keys' tokens: {@code tokenFile} and {@code readOnlyTokenFile}. */
+        public static final String ADMIN = "admin";
+        public static final String READ = "read";
+
+        public ApiToken {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(scope, "scope");
+        }
+    }
+
+    /** ADMIN: every route; READ: GET and HEAD only (a write is 403). */
+    public enum TokenScope { ADMIN, READ }
+
+    /** PEM files: the certificate (chain) and its private key (RSA or EC). */
+    public record Tls(Path cert, Path key) {
+        public Tls {
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /**
+     * {@code host:port} (port 0 picks a free port, for tests) or {@code unix:/path} ({@code socket} set,
+     * host null).
+     */
+    public record Listen(String host, int port, Path socket) {
+        public Listen(String host, int port) {
+            this(host, port, null);
+        }
+
+        public static Listen unix(Path socket) {
+            return new Listen(null, 0, socket);
+        }
+
+        public boolean isUnix() {
+            return socket != null;
+        }
+
         public static Listen parse(String text) {
+            if (text.startsWith("unix:")) {
+                String path = text.substring("unix:".length());
+                if (path.isBlank()) {
+                    throw new IllegalArgumentException("\"" + text + "\" names no socket path, e.g. unix:/run/vmaddr/api.sock");
+                }
+                return unix(Path.of(path));
+            }
             int colon = text.lastIndexOf(':');
             if (colon <= 0 || colon == text.length() - 1) {
-                throw new IllegalArgumentException("\"" + text + "\" is not HOST:PORT, e.g. 127.0.0.1:8067");
+                throw new IllegalArgumentException("\"" + text + "\" is not HOST:PORT or unix:/path, e.g. 127.0.0.1:8067");
             }
             String host = text.substring(0, colon);
             if (host.startsWith("[") && host.endsWith("]")) {
@@ -79,6 +147,9 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
 
         @Override
         public String toString() {
+            if (socket != null) {
+                return "unix:" + socket;
+            }
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
     }

@@ -162,6 +162,11 @@ public final class LogEvents {
 
     public static final String PROBE_RELEASE_FAILED = "event=probe.release_failed";
 
+    public static final String API_AUTH_FAILED = "event=api.auth.failed";
+    public static final String API_TLS_RELOAD_FAILED = "event=api.tls.reload.failed";
+    public static final String API_TLS_RELOADED = "event=api.tls.reloaded";
+    public static final String API_WRITE = "event=api.write";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

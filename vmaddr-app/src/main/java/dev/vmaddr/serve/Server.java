@@ -1,6 +1,9 @@
 package dev.vmaddr.serve;
 
+import dev.vmaddr.api.ApiListener;
 import dev.vmaddr.api.ApiServer;
+import dev.vmaddr.api.AuthFailureLimiter;
+import dev.vmaddr.api.TlsReloader;
 import dev.vmaddr.api.ConnectivityRoutes;
 import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
@@ -65,6 +68,8 @@ public final class Server implements AutoCloseable {
     static final Duration SYNC_NETWORKS_EVERY = Duration.ofSeconds(1);
     /** How often every network's connectivity is checked again (besides on every change). */
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
+    /** How often the TLS certificate files are compared with what the listener serves. */
+    static final Duration TLS_CHECK_EVERY = Duration.ofSeconds(5);
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
 
     private final VmaddrConfig config;
@@ -138,7 +143,10 @@ public final class Server implements AutoCloseable {
         });
         services.add(connectivity);
 
-        String token = TokenFile.readOrCreate(config.api().tokenFile());
+        List<TokenAuth.Secret> secrets = new ArrayList<>();
+        for (VmaddrConfig.ApiToken t : config.api().tokens()) {
+            secrets.add(TokenAuth.Secret.of(t, TokenFile.readOrCreate(t.file())));
+        }
         vms = new VmInventory(new EngineVmIpam(engine, catalog), new PoolVmMacs(macPool), store.documents(),
                 store.history(), clock);
         VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
@@ -157,7 +165,9 @@ public final class Server implements AutoCloseable {
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
-        api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
+        VmaddrConfig.Api ac = config.api();
+        api = new ApiServer(new ApiListener(ac.listen(), ac.tls(), ac.socketGroup()), new TokenAuth(secrets),
+                new AuthFailureLimiter(AuthFailureLimiter.Limits.DEFAULT, clock), metrics, this::isReady, groups).start();
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
         jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -167,13 +177,19 @@ public final class Server implements AutoCloseable {
                     SYNC_NETWORKS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
         jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (api.tlsReloader() != null) {
+            TlsReloader tls = api.tlsReloader();
+            jobs.scheduleWithFixedDelay(tls::reloadIfChanged, TLS_CHECK_EVERY.toMillis(), TLS_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
 
         for (Service s : services) {
             s.start();
             log.info(LogEvents.SERVICE_STARTED + " service={}", s.name());
         }
         ready = true;
-        log.info(LogEvents.SERVER_READY + " api=http://{}:{} tokenFile={}", config.api().listen().host(), api.port(), config.api().tokenFile());
+        log.info(LogEvents.SERVER_READY + " api={} tokens={}", apiUrl(),
+                String.join(",", config.api().tokens().stream()
+                        .map(t -> t.name() + ":" + t.scope().name().toLowerCase(java.util.Locale.ROOT) + ":" + t.file()).toList()));
         return this;
     }
 
@@ -215,9 +231,24 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** {@code http://HOST:PORT}, {@code https://HOST:PORT} or {@code unix:/path}: what {@code --api} takes. */
     public String apiUrl() {
-        String host = config.api().listen().host();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
+        VmaddrConfig.Listen l = config.api().listen();
+        if (l.isUnix()) {
+            return "unix:" + l.socket();
+        }
+        String host = l.host();
+        return (config.api().tls() != null ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + api.port();
+    }
+
+    /** Reads the TLS certificate and key again (SIGHUP); false without TLS or when the new pair does not load. */
+    public boolean reloadTls() {
+        return tlsReloader() != null && tlsReloader().reload();
+    }
+
+    /** What renews the API's certificate from its files; null without TLS. */
+    public TlsReloader tlsReloader() {
+        return api == null ? null : api.tlsReloader();
     }
 
     /** The routes the API registered (and documents). */

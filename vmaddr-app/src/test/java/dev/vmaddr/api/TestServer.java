@@ -17,13 +17,17 @@ public final class TestServer implements AutoCloseable {
     public final String token;
 
     public TestServer(Path dataDir) throws Exception {
+        this(dataDir, new VmaddrConfig.Api(new VmaddrConfig.Listen("127.0.0.1", 0), dataDir.resolve("api-token")));
+    }
+
+    /** With the given API settings; {@link #token} is that of {@code api.tokenFile()}. */
+    public TestServer(Path dataDir, VmaddrConfig.Api api) throws Exception {
         this.dataDir = dataDir;
-        VmaddrConfig cfg = new VmaddrConfig("test", dataDir, VmaddrConfig.StoreKind.EMBEDDED, null,
-                new VmaddrConfig.Api(new VmaddrConfig.Listen("127.0.0.1", 0), dataDir.resolve("api-token")), null,
+        VmaddrConfig cfg = new VmaddrConfig("test", dataDir, VmaddrConfig.StoreKind.EMBEDDED, null, api, null,
                 MacPoolSpec.defaults(), List.of(), VmaddrConfig.Log.DEFAULT);
         this.server = new Server(cfg, Clock.systemUTC(), new SplittableRandom(42), List.of()).start();
         this.url = server.apiUrl();
-        this.token = Files.readString(dataDir.resolve("api-token")).strip();
+        this.token = Files.readString(api.tokenFile()).strip();
     }
 
     @Override
