@@ -272,10 +272,6 @@ public final class Server implements AutoCloseable {
         return engine;
     }
 
-    public NetworkCatalog networks() {
-        return catalog;
-    }
-
     public ConnectivityMonitor connectivity() {
         return monitor;
     }
