@@ -120,9 +120,9 @@ class UiBrowserTest {
 
         browser.one(card + "button.check").click();
         browser.waitFor(() -> browser.one(card + "button.check").isEnabled()
-                && browser.one(card + ".badge").getAttribute("data-status").equals("Inactive"));
+                && browser.one(card + ".badge").getAttribute("data-status").equals("Unknown"));
         JsonNode after = data.get("/api/v1/networks/pooled/status");
-        assertThat(after.get("status").asText()).isEqualTo("Inactive");
+        assertThat(after.get("status").asText()).isEqualTo("Unknown");
         assertThat(after.get("reason").asText()).isEqualTo("no interface");
         assertThat(browser.one(card + "[data-field=reason]").getText()).isEqualTo(": no interface");
         assertThat(browser.one(card + ".checked time").getAttribute("datetime")).isEqualTo(after.get("checkedAt").asText());
