@@ -202,6 +202,9 @@ public final class AllocationEngine {
             if (l.occupiesAt(now)) {
                 idx.markTaken(l.ip());
                 idx.addExpiry(l.ip(), l.expiresAt());
+                if (l.state() == LeaseState.BOUND) {
+                    idx.noteBound(l);
+                }
             }
         });
         return idx;
@@ -251,7 +254,7 @@ public final class AllocationEngine {
     /** DHCPDISCOVER: proposes an address and holds it in memory for {@code holdFor}. Nothing is stored. */
     public Lease offer(String network, AllocationRequest req, Duration holdFor) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             Ipv4Address ip = chooseForOffer(idx, req, now);
@@ -263,7 +266,7 @@ public final class AllocationEngine {
             LOG.debug("event=lease.offered network={} ip={} mac={}", network, ip, req.mac());
             return new Lease(network, ip, req.mac(), req.clientId(), req.hostname(), LeaseState.OFFERED, until, now);
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -281,6 +284,10 @@ public final class AllocationEngine {
         if (mine != null && mine.state() == LeaseState.BOUND && mine.occupiesAt(now) && available(idx, req, mine.ip(), now)) {
             return mine.ip();
         }
+        Lease sameMac = boundToSameMac(idx, req, now);
+        if (sameMac != null && available(idx, req, sameMac.ip(), now)) {
+            return sameMac.ip(); // the same machine with another client-id (or none): it takes its lease over
+        }
         if (req.requestedIp() != null && available(idx, req, req.requestedIp(), now)) {
             return req.requestedIp();
         }
@@ -292,23 +299,56 @@ public final class AllocationEngine {
 
     /** Whether {@code ip} may go to this request's holder now: allowed for it and held by nobody else. */
     private boolean available(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
-        return idx.refusal(req, ip) == null && takenBy(idx, req.holder(), ip, now) == null;
+        return idx.refusal(req, ip) == null && takenBy(idx, req, ip, now) == null;
     }
 
     /**
-     * Who other than {@code holder} holds {@code ip} (a live claim or an occupying lease), or null.
-     * A quarantined (declined) address counts as taken even for its last holder.
+     * Who other than the request's client holds {@code ip} (a live claim or an occupying lease), or
+     * null. The client is its holder, and also its MAC: an offer or lease of the same MAC under
+     * another client-id (or none) is the same machine's (PXE firmware, then the OS), which this
+     * request takes over (PRODUCT.md part 5). A quarantined (declined) address counts as taken even
+     * for its last holder.
      */
-    private String takenBy(NetworkIndex idx, HolderKey holder, Ipv4Address ip, Instant now) {
+    private String takenBy(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
+        HolderKey holder = req.holder();
         Claim c = idx.liveClaim(ip, now);
-        if (c != null && !c.holder().equals(holder)) {
+        if (c != null && !c.holder().equals(holder) && !c.mac().equals(req.mac())) {
             return c.holder() + (c.kind() == ClaimKind.OFFER ? " (offered)" : " (being bound)");
         }
         Lease l = store.leases().get(idx.name(), ip).orElse(null);
-        if (l != null && l.occupiesAt(now) && (!l.holder().equals(holder) || l.state() == LeaseState.DECLINED)) {
+        if (l != null && l.occupiesAt(now) && (l.state() == LeaseState.DECLINED
+                || !l.holder().equals(holder) && !l.mac().equals(req.mac()))) {
             return l.holder() + " (" + l.state().wireName() + ")";
         }
         return null;
+    }
+
+    /**
+     * The BOUND lease that the request's MAC holds in this network under another holder (another
+     * client-id, or none), or null. Two places know it: the store's holder index finds the lease held
+     * by the bare MAC, {@link NetworkIndex#boundByIdMac} the one held by a client-id; an entry of the
+     * latter that the store no longer confirms is dropped.
+     */
+    private Lease boundToSameMac(NetworkIndex idx, AllocationRequest req, Instant now) {
+        HolderKey holder = req.holder();
+        HolderKey bareMac = HolderKey.of(null, req.mac());
+        if (!holder.equals(bareMac)) {
+            Lease l = store.leases().findByHolder(idx.name(), bareMac).orElse(null);
+            if (l != null && l.state() == LeaseState.BOUND && l.occupiesAt(now)) {
+                return l;
+            }
+        }
+        Ipv4Address ip = idx.boundByIdMac.get(req.mac());
+        if (ip == null) {
+            return null;
+        }
+        Lease l = store.leases().get(idx.name(), ip).orElse(null);
+        if (l == null || l.clientId() == null || l.state() != LeaseState.BOUND || !l.occupiesAt(now)
+                || !l.mac().equals(req.mac())) {
+            idx.boundByIdMac.remove(req.mac(), ip);
+            return null;
+        }
+        return l.holder().equals(holder) ? null : l;
     }
 
     /**
@@ -343,19 +383,20 @@ public final class AllocationEngine {
      */
     public Lease bind(String network, AllocationRequest req, Ipv4Address ip) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             AllocationException refusal = idx.refusal(req, ip);
             if (refusal != null) {
                 throw refusal;
             }
-            String other = takenBy(idx, holder, ip, now);
+            String other = takenBy(idx, req, ip, now);
             if (other != null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
             }
             Lease current = store.leases().findByHolder(network, holder).orElse(null);
             releaseOther(idx, current, ip, now);
+            takeOverSameMac(idx, req, now);
             Lease bound = writeBound(idx, req, ip, now, current != null && current.ip().equals(ip)
                     && current.state() == LeaseState.BOUND && current.occupiesAt(now));
             if (bound == null) {
@@ -363,7 +404,7 @@ public final class AllocationEngine {
             }
             return bound;
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -373,7 +414,7 @@ public final class AllocationEngine {
      */
     public Lease allocate(String network, AllocationRequest req) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             Lease previous = store.leases().findByHolder(network, holder).orElse(null);
@@ -383,11 +424,12 @@ public final class AllocationEngine {
                 if (refusal != null) {
                     throw refusal;
                 }
-                String other = takenBy(idx, holder, ip, now);
+                String other = takenBy(idx, req, ip, now);
                 if (other != null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
                 }
                 releaseOther(idx, previous, ip, now);
+                takeOverSameMac(idx, req, now);
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound == null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
@@ -399,6 +441,7 @@ public final class AllocationEngine {
                 if (releaseOther(idx, previous, ip, now)) {
                     previous = null;
                 }
+                takeOverSameMac(idx, req, now);
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound != null) {
                     return bound;
@@ -408,7 +451,7 @@ public final class AllocationEngine {
             throw new AllocationException(Reason.EXHAUSTED, "no address could be stored in " + network
                     + " after " + MAX_CANDIDATES + " conflicts with other servers");
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -457,6 +500,7 @@ public final class AllocationEngine {
         }
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
+        idx.noteBound(lease);
         LOG.info("event=lease.{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? "renewed" : "bound", idx.name(),
                 ip, req.mac(), holder, lease.expiresAt());
         return lease;
@@ -489,6 +533,21 @@ public final class AllocationEngine {
         return false;
     }
 
+    /**
+     * One MAC never holds two bound leases in a network (PRODUCT.md part 5): the lease its machine
+     * holds under another client-id (or none) is released before this request's lease is written,
+     * the same address or another. Released rather than rewritten in place, because the store refuses
+     * a write over another holder's occupying lease, and that rule is what keeps servers sharing a
+     * store from double-booking.
+     */
+    private void takeOverSameMac(NetworkIndex idx, AllocationRequest req, Instant now) {
+        Lease other = boundToSameMac(idx, req, now);
+        if (other != null && writeFreed(idx, other, LeaseState.RELEASED, now) != null) {
+            LOG.info("event=lease.taken_over network={} ip={} mac={} from={} to={}", idx.name(), other.ip(), req.mac(),
+                    other.holder(), req.holder());
+        }
+    }
+
     /** Writes a released/expired record (under the lock: rare, and must not race a rebind) and frees the bit. */
     private Lease writeFreed(NetworkIndex idx, Lease l, LeaseState state, Instant now) {
         Lease freed = l.withState(state, now, now);
@@ -502,6 +561,7 @@ public final class AllocationEngine {
         if (!r.applied()) {
             return null;
         }
+        idx.noteGone(l);
         if (idx.liveClaim(l.ip(), now) == null) {
             idx.markFree(l.ip());
         }
@@ -622,6 +682,7 @@ public final class AllocationEngine {
         }
         idx.markTaken(basis.ip());
         idx.addExpiry(basis.ip(), declined.expiresAt());
+        idx.noteGone(basis);
         LOG.warn("event=lease.declined network={} ip={} mac={} until={} evidence=\"{}\"", idx.name(), basis.ip(),
                 basis.mac(), declined.expiresAt(), evidence);
         return declined;
@@ -712,6 +773,27 @@ public final class AllocationEngine {
             idx.lock.unlock();
         }
         return store.leases().findByHolder(network, holder);
+    }
+
+    /**
+     * The lease a client has as its REQUEST sees it: the holder's offer or bound lease, else the
+     * bound lease of its MAC under another client-id (or none), which binding takes over, else the
+     * holder's most recent lease in any state. So a machine whose OS sends a client-id where its
+     * firmware sent none is verified against the lease its firmware got.
+     */
+    public Optional<Lease> clientLease(String network, AllocationRequest req) {
+        Optional<Lease> own = leaseOf(network, req.holder());
+        if (own.isPresent() && own.get().occupiesAt(clock.instant()) && own.get().state() != LeaseState.DECLINED) {
+            return own;
+        }
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            Lease sameMac = boundToSameMac(idx, req, clock.instant());
+            return sameMac != null ? Optional.of(sameMac) : own;
+        } finally {
+            idx.lock.unlock();
+        }
     }
 
     public Optional<Lease> lease(String network, Ipv4Address ip) {
@@ -827,6 +909,16 @@ public final class AllocationEngine {
      * A network replaced meanwhile is looked up again.
      */
     private NetworkIndex enter(String network, HolderKey holder) {
+        return enter(network, holder, null);
+    }
+
+    /**
+     * Also waits for, and marks busy, the bare MAC when the holder is a client-id: operations of one
+     * machine under different client-ids then run one at a time too, so two of them cannot each
+     * bind a lease for the same MAC.
+     */
+    private NetworkIndex enter(String network, HolderKey holder, MacAddress mac) {
+        HolderKey machine = mac == null ? holder : HolderKey.of(null, mac);
         for (int i = 0; ; i++) {
             NetworkIndex idx = index(network);
             idx.lock.lock();
@@ -837,7 +929,7 @@ public final class AllocationEngine {
                 }
                 continue;
             }
-            while (idx.busyHolders.contains(holder) && !idx.retired) {
+            while ((idx.busyHolders.contains(holder) || idx.busyHolders.contains(machine)) && !idx.retired) {
                 idx.changed.awaitUninterruptibly();
             }
             if (idx.retired) {
@@ -845,8 +937,14 @@ public final class AllocationEngine {
                 continue;
             }
             idx.busyHolders.add(holder);
+            idx.busyHolders.add(machine);
             return idx;
         }
+    }
+
+    private static void leave(NetworkIndex idx, HolderKey holder, MacAddress mac) {
+        idx.busyHolders.remove(HolderKey.of(null, mac));
+        leave(idx, holder);
     }
 
     private static void leave(NetworkIndex idx, HolderKey holder) {

@@ -216,7 +216,26 @@ public final class DhcpLab implements AutoCloseable {
         return all;
     }
 
-    /** The lease of {@code ip} in {@code network}, or null. */
+    /**
+     * Calls the server's API from inside the server namespace: {@code method path} with {@code json}
+     * as the body (null: none); returns the answer's body, failing on a status of 400 or above.
+     */
+    public String api(String method, String path, String json) {
+        String token;
+        try {
+            token = Files.readString(tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--fail-with-body", "-m", "15", "-X", method,
+                "-H", "Authorization: Bearer " + token, "-H", "Content-Type: application/json"));
+        if (json != null) {
+            cmd.addAll(List.of("--data", json));
+        }
+        cmd.add("http://127.0.0.1:" + API_PORT + path);
+        return srv.exec(Duration.ofSeconds(20), cmd.toArray(String[]::new)).orThrow().stdout();
+    }
+
     /**
      * Releases an address through the API ({@code DELETE .../allocations/IP}), from inside the server
      * namespace. 404 (nothing to release any more) is accepted: the client may have released it already.
@@ -236,6 +255,7 @@ public final class DhcpLab implements AutoCloseable {
         }
     }
 
+    /** The lease of {@code ip} in {@code network}, or null. */
     public Map<String, Object> lease(String network, String ip) {
         return leases(network).stream().filter(l -> ip.equals(l.get("ip"))).findFirst().orElse(null);
     }
