@@ -62,6 +62,11 @@ public final class DhcpEventLog implements DhcpEvents {
     }
 
     @Override
+    public void lateProbeConflict(String network, Ipv4Address ip) {
+        LOG.warn("event=dhcp.probe_conflict_late network={} ip={}", network, ip);
+    }
+
+    @Override
     public void probeFailed(String network, Ipv4Address ip, Throwable error) {
         LOG.warn("event=dhcp.probe_failed network={} ip={} error=\"{}\"", network, ip, error.getMessage());
     }
