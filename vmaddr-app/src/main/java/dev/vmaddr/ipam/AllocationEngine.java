@@ -53,8 +53,16 @@ import org.slf4j.LoggerFactory;
 public final class AllocationEngine {
     private static final Logger LOG = LoggerFactory.getLogger(AllocationEngine.class);
     public static final Duration DEFAULT_QUARANTINE = Duration.ofMinutes(10);
-    /** Free-index candidates tried before giving up: each failure is a stale index entry or a lost race with another server. */
+    /** Store writes tried before giving up: each failure is a race lost to another server sharing the store. */
     static final int MAX_CANDIDATES = 16;
+    /**
+     * The free index is cut into this many stripes when several servers share the store; each server
+     * starts its search in its own, so two servers seldom choose the same free address in the same
+     * moment (each one's view of the other's choices is a poll behind; a collision is a NAK in DHCP).
+     */
+    static final int STRIPES = 16;
+    /** A full pass over a network's addresses before a refusal runs at most this often per network. */
+    static final Duration RESYNC_EVERY = Duration.ofSeconds(1);
     private static final MacAddress UNKNOWN_MAC = new MacAddress(0);
 
     private final Store store;
@@ -63,6 +71,8 @@ public final class AllocationEngine {
     private final Duration quarantine;
     private final Map<String, NetworkIndex> indexes = new ConcurrentHashMap<>();
     private final Object configLock = new Object();
+    /** {@link Store#sharingServerNumber()}: -1 when this server is the store's only user. */
+    private final int sharingServer;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -74,6 +84,7 @@ public final class AllocationEngine {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+        this.sharingServer = store.sharingServerNumber();
         for (NetworkSpec spec : store.networks().list()) {
             indexes.put(spec.name(), build(spec));
         }
@@ -253,6 +264,17 @@ public final class AllocationEngine {
 
     /** DHCPDISCOVER: proposes an address and holds it in memory for {@code holdFor}. Nothing is stored. */
     public Lease offer(String network, AllocationRequest req, Duration holdFor) {
+        try {
+            return offerOnce(network, req, holdFor);
+        } catch (AllocationException e) {
+            if (!resyncedBeforeRefusing(network, e)) {
+                throw e;
+            }
+            return offerOnce(network, req, holdFor);
+        }
+    }
+
+    private Lease offerOnce(String network, AllocationRequest req, Duration holdFor) {
         HolderKey holder = req.holder();
         NetworkIndex idx = enter(network, holder, req.mac());
         try {
@@ -352,16 +374,18 @@ public final class AllocationEngine {
     }
 
     /**
-     * A free pool address from the index: random start, next free bit. Each candidate is checked
-     * against the store; a stale one (taken behind our back, e.g. by another server) is marked taken
-     * and the next is tried, at most {@link #MAX_CANDIDATES} times.
+     * A free pool address from the index: random start (in this server's stripe when servers share
+     * the store), next free bit. Each candidate is checked against the store; a stale one (taken
+     * behind our back, by another server) is marked taken and the next is tried. No fixed limit on
+     * those: each one corrects its bit for good, so the loop ends with a free address or an empty
+     * index, and an address the store has free is never refused. (A limit of 16 refused allocations
+     * with 802 of 2,033 bits set, most of them taken by the other server: issue 15 item 3.)
      */
     private Ipv4Address fromFreeIndex(NetworkIndex idx, AllocationRequest req, Instant now) {
-        for (int attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
-            if (idx.free.freeCount() == 0) {
-                break;
-            }
-            long pos = idx.free.nextFreeWrapping(random.nextLong(idx.free.size()));
+        long start = searchStart(idx.free.size());
+        for (long bound = idx.free.freeCount(); bound >= 0 && idx.free.freeCount() > 0; bound--) {
+            long pos = idx.free.nextFreeWrapping(start);
+            start = pos;
             Ipv4Address ip = idx.addressAt(pos);
             Claim c = idx.liveClaim(ip, now);
             Lease l = store.leases().get(idx.name(), ip).orElse(null);
@@ -375,6 +399,73 @@ public final class AllocationEngine {
         }
         throw new AllocationException(Reason.EXHAUSTED, "no free address in network " + idx.name()
                 + " (" + idx.free.freeCount() + " of " + idx.dynamicSize + " free)");
+    }
+
+    /** Where a search of the free index starts: anywhere, or in this server's stripe of it. */
+    private long searchStart(long size) {
+        if (sharingServer < 0 || size < STRIPES * 8L) {
+            return random.nextLong(size);
+        }
+        long width = size / STRIPES;
+        // 7 is prime to STRIPES: servers numbered one after the other get stripes far apart, so one
+        // that fills its stripe and goes on to the next does not run into its neighbour's at once
+        long stripe = (sharingServer * 7L) % STRIPES;
+        return stripe * width + random.nextLong(width);
+    }
+
+    /**
+     * Before a refusal for want of addresses, on a store that several servers share: reads their
+     * writes of the last moments ({@link Store#refreshShared}) and sets the network's free bits from
+     * the store again, address by address: those another server took are marked, those it released
+     * or let expire are free again (this index learns of those only when their old expiry comes
+     * due). Returns true when it did, so the caller tries once more and refuses only when the store
+     * agrees the network is full. At most once per {@link #RESYNC_EVERY} per network: a pass costs a
+     * store lookup per address, and a truly full network would otherwise pay it for every request.
+     */
+    private boolean resyncedBeforeRefusing(String network, AllocationException e) {
+        if (e.reason() != Reason.EXHAUSTED || sharingServer < 0) {
+            return false;
+        }
+        NetworkIndex idx = index(network);
+        Instant now = clock.instant();
+        idx.lock.lock();
+        try {
+            if (idx.lastResync != null && now.isBefore(idx.lastResync.plus(RESYNC_EVERY))) {
+                return false;
+            }
+            idx.lastResync = now;
+        } finally {
+            idx.lock.unlock();
+        }
+        try {
+            store.refreshShared();
+        } catch (StoreException se) {
+            LOG.warn("event=allocation.resync_failed network={} error=\"{}\"", network, se.getMessage());
+            return false;
+        }
+        idx.lock.lock();
+        try {
+            checkLive(idx);
+            long before = idx.free.freeCount();
+            Instant at = clock.instant();
+            for (long pos = 0; pos < idx.free.size(); pos++) {
+                Ipv4Address ip = idx.addressAt(pos);
+                if (!idx.isDynamic(ip)) {
+                    continue;
+                }
+                Lease l = store.leases().get(network, ip).orElse(null);
+                if (idx.liveClaim(ip, at) != null || l != null && l.occupiesAt(at)) {
+                    idx.markTaken(ip);
+                } else {
+                    idx.markFree(ip);
+                }
+            }
+            LOG.info("event=allocation.resynced network={} free_before={} free_after={}", network, before,
+                    idx.free.freeCount());
+            return true;
+        } finally {
+            idx.lock.unlock();
+        }
     }
 
     /**
@@ -413,6 +504,17 @@ public final class AllocationEngine {
      * address), bound durably. Refuses with ADDRESS_TAKEN / EXHAUSTED (409 for the API).
      */
     public Lease allocate(String network, AllocationRequest req) {
+        try {
+            return allocateOnce(network, req);
+        } catch (AllocationException e) {
+            if (req.requestedIp() != null || !resyncedBeforeRefusing(network, e)) {
+                throw e;
+            }
+            return allocateOnce(network, req);
+        }
+    }
+
+    private Lease allocateOnce(String network, AllocationRequest req) {
         HolderKey holder = req.holder();
         NetworkIndex idx = enter(network, holder, req.mac());
         try {

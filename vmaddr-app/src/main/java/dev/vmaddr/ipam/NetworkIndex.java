@@ -67,6 +67,8 @@ final class NetworkIndex {
     private final Map<Ipv4Address, Reservation> reservationByIp = new HashMap<>();
     private final long base;
     boolean retired;
+    /** When the free bits were last set again from the store (AllocationEngine, before a refusal); null: never. */
+    Instant lastResync;
 
     NetworkIndex(NetworkSpec spec) {
         this.spec = spec;
