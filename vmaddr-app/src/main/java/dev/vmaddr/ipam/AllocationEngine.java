@@ -56,9 +56,10 @@ public final class AllocationEngine {
     /** Store writes tried before giving up: each failure is a race lost to another server sharing the store. */
     static final int MAX_CANDIDATES = 16;
     /**
-     * The free index is cut into this many stripes when several servers share the store; each server
-     * starts its search in its own, so two servers seldom choose the same free address in the same
-     * moment (each one's view of the other's choices is a poll behind; a collision is a NAK in DHCP).
+     * When several servers share the store, each starts its searches of the free index within a
+     * stripe of this fraction of it, its own, so two servers seldom choose the same free address in
+     * the same moment (each one's view of the other's choices is a poll behind; a collision is a NAK
+     * in DHCP).
      */
     static final int STRIPES = 16;
     /** A full pass over a network's addresses before a refusal runs at most this often per network. */
@@ -401,16 +402,19 @@ public final class AllocationEngine {
                 + " (" + idx.free.freeCount() + " of " + idx.dynamicSize + " free)");
     }
 
-    /** Where a search of the free index starts: anywhere, or in this server's stripe of it. */
+    /**
+     * Where a search of the free index starts: anywhere, or, when servers share the store, near this
+     * server's own point of the index, with the servers' points spaced by the golden ratio (servers
+     * numbered one after the other land far apart, for any pool size and any number of servers), and
+     * a random offset within a {@link #STRIPES}th of the index. Each server fills the addresses after
+     * its point, so two of them seldom choose the same one until the pool is nearly full.
+     */
     private long searchStart(long size) {
-        if (sharingServer < 0 || size < STRIPES * 8L) {
+        if (sharingServer < 0) {
             return random.nextLong(size);
         }
-        long width = size / STRIPES;
-        // 7 is prime to STRIPES: servers numbered one after the other get stripes far apart, so one
-        // that fills its stripe and goes on to the next does not run into its neighbour's at once
-        long stripe = (sharingServer * 7L) % STRIPES;
-        return stripe * width + random.nextLong(width);
+        double point = (sharingServer * 0.6180339887498949) % 1.0;
+        return ((long) (point * size) + random.nextLong(Math.max(1, size / STRIPES))) % size;
     }
 
     /**
@@ -878,12 +882,21 @@ public final class AllocationEngine {
     }
 
     /**
-     * The lease a client has as its REQUEST sees it: the holder's offer or bound lease, else the
+     * The lease a client has as its REQUEST for {@code req.requestedIp()} sees it: the holder's bound
+     * lease of that address, else its offer or occupying lease, else the
      * bound lease of its MAC under another client-id (or none), which binding takes over, else the
      * holder's most recent lease in any state. So a machine whose OS sends a client-id where its
      * firmware sent none is verified against the lease its firmware got.
      */
     public Optional<Lease> clientLease(String network, AllocationRequest req) {
+        // The bound lease the client names first, before an offer of ours: a client that took another
+        // server's offer may have left one here (a DISCOVER handled after its REQUEST, under load),
+        // and its renewal must not be checked against that.
+        Lease stored = store.leases().findByHolder(network, req.holder()).orElse(null);
+        if (stored != null && stored.ip().equals(req.requestedIp()) && stored.state() == LeaseState.BOUND
+                && stored.occupiesAt(clock.instant())) {
+            return Optional.of(stored);
+        }
         Optional<Lease> own = leaseOf(network, req.holder());
         if (own.isPresent() && own.get().occupiesAt(clock.instant()) && own.get().state() != LeaseState.DECLINED) {
             return own;
