@@ -8,6 +8,11 @@ import java.util.concurrent.CompletableFuture;
  * Implementations must not block the caller: they return at once and complete the future later
  * (true = something answered). A failed future counts as "not in use" — a broken prober must not
  * stop DHCP — and is reported through {@link DhcpEvents#probeFailed}.
+ *
+ * <p>The caller waits only for its probe timeout, then offers the address. An implementation may keep
+ * listening after that and complete the future with true when an answer comes late (a loaded host,
+ * a slow squatter): the caller then quarantines the address after the fact, so the client's REQUEST
+ * for it, or its next renewal, gets a NAK. It must complete the future (false) in bounded time.
  */
 public interface ConflictProbe {
     /** Never probes; every address is free. For {@code dhcp.probe: none} and for tests. */

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Conflict probe by ICMP echo (like Kea's ping-check and dnsmasq), without dnsmasq's flaw of
  * blocking every client while it waits: a probe is a future completed by one receiver thread when
- * the echo reply arrives, or with {@code false} when {@code timeout} passes.
+ * the echo reply arrives, or with {@code false} when {@code timeout} plus {@link #LATE_REPLY_WINDOW}
+ * passes. The caller stops waiting at {@code timeout}; a reply in the window after it is a late
+ * answer, still reported (true), so the address is quarantined after the offer instead of staying
+ * with the client while a squatter uses it.
  *
  * <p>Threads: {@link #inUse} from any thread (registers the pending probe, then sends); one daemon
  * thread receives replies and completes the matching future. Pending probes are keyed by target
@@ -27,6 +30,13 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IcmpConflictProbe.class);
 
     private record Key(Ipv4Address target, int sequence) {}
+
+    /**
+     * How long after the timeout a reply still counts. A busy host (both cores loaded in CI) delayed
+     * replies past 300 ms; seconds is what a loaded squatter or a slow link takes. Bounded, since each
+     * probe in the window holds a map entry.
+     */
+    static final Duration LATE_REPLY_WINDOW = Duration.ofSeconds(3);
 
     private final IcmpEchoSocket socket;
     private final Duration timeout;
@@ -51,7 +61,7 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
         Key key = new Key(ip, sequence.incrementAndGet() & 0xFFFF);
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         pending.put(key, answer);
-        answer.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        answer.completeOnTimeout(false, timeout.plus(LATE_REPLY_WINDOW).toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((inUse, error) -> pending.remove(key, answer));
         try {
             socket.send(ip, identifier, key.sequence());
