@@ -172,6 +172,8 @@ public final class LogEvents {
     public static final String DHCP_PROBE_CONFLICT_LATE = "event=dhcp.probe_conflict_late";
     public static final String LEASE_TAKEN_OVER = "event=lease.taken_over";
 
+    public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

@@ -1,6 +1,8 @@
 package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,4 +25,13 @@ public interface ConflictProbe {
      *                         probe then follows the routing table)
      */
     CompletableFuture<Boolean> inUse(String networkInterface, Ipv4Address ip);
+
+    /**
+     * The hardware address that answers for {@code ip} now (the host's neighbour table), when known.
+     * For a late answer: the echo request may have waited in the kernel's ARP queue until the client
+     * itself took the address, and then the client answered, not a squatter.
+     */
+    default Optional<MacAddress> answeredBy(Ipv4Address ip) {
+        return Optional.empty();
+    }
 }

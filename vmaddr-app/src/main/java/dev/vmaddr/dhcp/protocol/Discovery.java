@@ -73,6 +73,9 @@ final class Discovery {
     private void quarantineLate(DhcpProtocol.Incoming in, Ipv4Address ip) {
         String network = in.net().name();
         probed.forget(network, ip);
+        if (probe.answeredBy(ip).filter(in.mac()::equals).isPresent()) {
+            return; // the client itself, which has the address by now: its ARP answer released our echo request
+        }
         try {
             Lease conflict = leases.markConflict(network, ip, "answered a probe late on "
                     + (in.ctx().interfaceName() == null ? "the routed path" : in.ctx().interfaceName()));

@@ -3,8 +3,12 @@ package dev.vmaddr.dhcp.server;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.protocol.ConflictProbe;
 import dev.vmaddr.dhcp.transport.IcmpEchoSocket;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +94,22 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
                 answer.complete(true);
             }
         }
+    }
+
+    /** From {@code /proc/net/arp} (this namespace's neighbour table): read only for a late answer, which is rare. */
+    @Override
+    public Optional<MacAddress> answeredBy(Ipv4Address ip) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/arp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].equals(ip.toString()) && !f[3].equals("00:00:00:00:00:00")) {
+                    return Optional.of(MacAddress.parse(f[3]));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debug(LogEvents.PROBE_NEIGHBOUR_UNKNOWN + " ip={} error=\"{}\"", ip, e.getMessage());
+        }
+        return Optional.empty();
     }
 
     @Override
