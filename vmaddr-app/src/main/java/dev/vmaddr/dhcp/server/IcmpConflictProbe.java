@@ -1,16 +1,16 @@
 package dev.vmaddr.dhcp.server;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp.protocol.ConflictProbe;
 import dev.vmaddr.dhcp.transport.IcmpEchoSocket;
-import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
