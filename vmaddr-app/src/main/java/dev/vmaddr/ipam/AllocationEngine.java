@@ -54,8 +54,17 @@ import org.slf4j.LoggerFactory;
 public final class AllocationEngine {
     private static final Logger LOG = LoggerFactory.getLogger(AllocationEngine.class);
     public static final Duration DEFAULT_QUARANTINE = Duration.ofMinutes(10);
-    /** Free-index candidates tried before giving up: each failure is a stale index entry or a lost race with another server. */
+    /** Store writes tried before giving up: each failure is a race lost to another server sharing the store. */
     static final int MAX_CANDIDATES = 16;
+    /**
+     * When several servers share the store, each starts its searches of the free index within a
+     * stripe of this fraction of it, its own, so two servers seldom choose the same free address in
+     * the same moment (each one's view of the other's choices is a poll behind; a collision is a NAK
+     * in DHCP).
+     */
+    static final int STRIPES = 16;
+    /** A full pass over a network's addresses before a refusal runs at most this often per network. */
+    static final Duration RESYNC_EVERY = Duration.ofSeconds(1);
     private static final MacAddress UNKNOWN_MAC = new MacAddress(0);
 
     private final Store store;
@@ -64,6 +73,8 @@ public final class AllocationEngine {
     private final Duration quarantine;
     private final Map<String, NetworkIndex> indexes = new ConcurrentHashMap<>();
     private final Object configLock = new Object();
+    /** {@link Store#sharingServerNumber()}: -1 when this server is the store's only user. */
+    private final int sharingServer;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -75,6 +86,7 @@ public final class AllocationEngine {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
+        this.sharingServer = store.sharingServerNumber();
         for (NetworkSpec spec : store.networks().list()) {
             indexes.put(spec.name(), build(spec));
         }
@@ -199,6 +211,9 @@ public final class AllocationEngine {
             if (l.occupiesAt(now)) {
                 idx.markTaken(l.ip());
                 idx.addExpiry(l.ip(), l.expiresAt());
+                if (l.state() == LeaseState.BOUND) {
+                    idx.noteBound(l);
+                }
             }
         });
         return idx;
@@ -247,8 +262,19 @@ public final class AllocationEngine {
 
     /** DHCPDISCOVER: proposes an address and holds it in memory for {@code holdFor}. Nothing is stored. */
     public Lease offer(String network, AllocationRequest req, Duration holdFor) {
+        try {
+            return offerOnce(network, req, holdFor);
+        } catch (AllocationException e) {
+            if (!resyncedBeforeRefusing(network, e)) {
+                throw e;
+            }
+            return offerOnce(network, req, holdFor);
+        }
+    }
+
+    private Lease offerOnce(String network, AllocationRequest req, Duration holdFor) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             Ipv4Address ip = chooseForOffer(idx, req, now);
@@ -260,7 +286,7 @@ public final class AllocationEngine {
             LOG.debug(LogEvents.LEASE_OFFERED + " network={} ip={} mac={}", network, ip, req.mac());
             return new Lease(network, ip, req.mac(), req.clientId(), req.hostname(), LeaseState.OFFERED, until, now);
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -278,6 +304,10 @@ public final class AllocationEngine {
         if (mine != null && mine.state() == LeaseState.BOUND && mine.occupiesAt(now) && available(idx, req, mine.ip(), now)) {
             return mine.ip();
         }
+        Lease sameMac = boundToSameMac(idx, req, now);
+        if (sameMac != null && available(idx, req, sameMac.ip(), now)) {
+            return sameMac.ip(); // the same machine with another client-id (or none): it takes its lease over
+        }
         if (req.requestedIp() != null && available(idx, req, req.requestedIp(), now)) {
             return req.requestedIp();
         }
@@ -289,36 +319,71 @@ public final class AllocationEngine {
 
     /** Whether {@code ip} may go to this request's holder now: allowed for it and held by nobody else. */
     private boolean available(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
-        return idx.refusal(req, ip) == null && takenBy(idx, req.holder(), ip, now) == null;
+        return idx.refusal(req, ip) == null && takenBy(idx, req, ip, now) == null;
     }
 
     /**
-     * Who other than {@code holder} holds {@code ip} (a live claim or an occupying lease), or null.
-     * A quarantined (declined) address counts as taken even for its last holder.
+     * Who other than the request's client holds {@code ip} (a live claim or an occupying lease), or
+     * null. The client is its holder, and also its MAC: an offer or lease of the same MAC under
+     * another client-id (or none) is the same machine's (PXE firmware, then the OS), which this
+     * request takes over (PRODUCT.md part 5). A quarantined (declined) address counts as taken even
+     * for its last holder.
      */
-    private String takenBy(NetworkIndex idx, HolderKey holder, Ipv4Address ip, Instant now) {
+    private String takenBy(NetworkIndex idx, AllocationRequest req, Ipv4Address ip, Instant now) {
+        HolderKey holder = req.holder();
         Claim c = idx.liveClaim(ip, now);
-        if (c != null && !c.holder().equals(holder)) {
+        if (c != null && !c.holder().equals(holder) && !c.mac().equals(req.mac())) {
             return c.holder() + (c.kind() == ClaimKind.OFFER ? " (offered)" : " (being bound)");
         }
         Lease l = store.leases().get(idx.name(), ip).orElse(null);
-        if (l != null && l.occupiesAt(now) && (!l.holder().equals(holder) || l.state() == LeaseState.DECLINED)) {
+        if (l != null && l.occupiesAt(now) && (l.state() == LeaseState.DECLINED
+                || !l.holder().equals(holder) && !l.mac().equals(req.mac()))) {
             return l.holder() + " (" + l.state().wireName() + ")";
         }
         return null;
     }
 
     /**
-     * A free pool address from the index: random start, next free bit. Each candidate is checked
-     * against the store; a stale one (taken behind our back, e.g. by another server) is marked taken
-     * and the next is tried, at most {@link #MAX_CANDIDATES} times.
+     * The BOUND lease that the request's MAC holds in this network under another holder (another
+     * client-id, or none), or null. Two places know it: the store's holder index finds the lease held
+     * by the bare MAC, {@link NetworkIndex#boundByIdMac} the one held by a client-id; an entry of the
+     * latter that the store no longer confirms is dropped.
+     */
+    private Lease boundToSameMac(NetworkIndex idx, AllocationRequest req, Instant now) {
+        HolderKey holder = req.holder();
+        HolderKey bareMac = HolderKey.of(null, req.mac());
+        if (!holder.equals(bareMac)) {
+            Lease l = store.leases().findByHolder(idx.name(), bareMac).orElse(null);
+            if (l != null && l.state() == LeaseState.BOUND && l.occupiesAt(now)) {
+                return l;
+            }
+        }
+        Ipv4Address ip = idx.boundByIdMac.get(req.mac());
+        if (ip == null) {
+            return null;
+        }
+        Lease l = store.leases().get(idx.name(), ip).orElse(null);
+        if (l == null || l.clientId() == null || l.state() != LeaseState.BOUND || !l.occupiesAt(now)
+                || !l.mac().equals(req.mac())) {
+            idx.boundByIdMac.remove(req.mac(), ip);
+            return null;
+        }
+        return l.holder().equals(holder) ? null : l;
+    }
+
+    /**
+     * A free pool address from the index: random start (in this server's stripe when servers share
+     * the store), next free bit. Each candidate is checked against the store; a stale one (taken
+     * behind our back, by another server) is marked taken and the next is tried. No fixed limit on
+     * those: each one corrects its bit for good, so the loop ends with a free address or an empty
+     * index, and an address the store has free is never refused. (A limit of 16 refused allocations
+     * with 802 of 2,033 bits set, most of them taken by the other server: issue 15 item 3.)
      */
     private Ipv4Address fromFreeIndex(NetworkIndex idx, AllocationRequest req, Instant now) {
-        for (int attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
-            if (idx.free.freeCount() == 0) {
-                break;
-            }
-            long pos = idx.free.nextFreeWrapping(random.nextLong(idx.free.size()));
+        long start = searchStart(idx.free.size());
+        for (long bound = idx.free.freeCount(); bound >= 0 && idx.free.freeCount() > 0; bound--) {
+            long pos = idx.free.nextFreeWrapping(start);
+            start = pos;
             Ipv4Address ip = idx.addressAt(pos);
             Claim c = idx.liveClaim(ip, now);
             Lease l = store.leases().get(idx.name(), ip).orElse(null);
@@ -335,24 +400,95 @@ public final class AllocationEngine {
     }
 
     /**
+     * Where a search of the free index starts: anywhere, or, when servers share the store, near this
+     * server's own point of the index, with the servers' points spaced by the golden ratio (servers
+     * numbered one after the other land far apart, for any pool size and any number of servers), and
+     * a random offset within a {@link #STRIPES}th of the index. Each server fills the addresses after
+     * its point, so two of them seldom choose the same one until the pool is nearly full.
+     */
+    private long searchStart(long size) {
+        if (sharingServer < 0) {
+            return random.nextLong(size);
+        }
+        double point = (sharingServer * 0.6180339887498949) % 1.0;
+        return ((long) (point * size) + random.nextLong(Math.max(1, size / STRIPES))) % size;
+    }
+
+    /**
+     * Before a refusal for want of addresses, on a store that several servers share: reads their
+     * writes of the last moments ({@link Store#refreshShared}) and sets the network's free bits from
+     * the store again, address by address: those another server took are marked, those it released
+     * or let expire are free again (this index learns of those only when their old expiry comes
+     * due). Returns true when it did, so the caller tries once more and refuses only when the store
+     * agrees the network is full. At most once per {@link #RESYNC_EVERY} per network: a pass costs a
+     * store lookup per address, and a truly full network would otherwise pay it for every request.
+     */
+    private boolean resyncedBeforeRefusing(String network, AllocationException e) {
+        if (e.reason() != Reason.EXHAUSTED || sharingServer < 0) {
+            return false;
+        }
+        NetworkIndex idx = index(network);
+        Instant now = clock.instant();
+        idx.lock.lock();
+        try {
+            if (idx.lastResync != null && now.isBefore(idx.lastResync.plus(RESYNC_EVERY))) {
+                return false;
+            }
+            idx.lastResync = now;
+        } finally {
+            idx.lock.unlock();
+        }
+        try {
+            store.refreshShared();
+        } catch (StoreException se) {
+            LOG.warn(LogEvents.ALLOCATION_RESYNC_FAILED + " network={} error=\"{}\"", network, se.getMessage());
+            return false;
+        }
+        idx.lock.lock();
+        try {
+            checkLive(idx);
+            long before = idx.free.freeCount();
+            Instant at = clock.instant();
+            for (long pos = 0; pos < idx.free.size(); pos++) {
+                Ipv4Address ip = idx.addressAt(pos);
+                if (!idx.isDynamic(ip)) {
+                    continue;
+                }
+                Lease l = store.leases().get(network, ip).orElse(null);
+                if (idx.liveClaim(ip, at) != null || l != null && l.occupiesAt(at)) {
+                    idx.markTaken(ip);
+                } else {
+                    idx.markFree(ip);
+                }
+            }
+            LOG.info(LogEvents.ALLOCATION_RESYNCED + " network={} free_before={} free_after={}", network, before,
+                    idx.free.freeCount());
+            return true;
+        } finally {
+            idx.lock.unlock();
+        }
+    }
+
+    /**
      * DHCPREQUEST (selecting, init-reboot, renewing, rebinding): binds {@code ip} to the holder,
      * durably, or refuses (the server answers NAK).
      */
     public Lease bind(String network, AllocationRequest req, Ipv4Address ip) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             AllocationException refusal = idx.refusal(req, ip);
             if (refusal != null) {
                 throw refusal;
             }
-            String other = takenBy(idx, holder, ip, now);
+            String other = takenBy(idx, req, ip, now);
             if (other != null) {
                 throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
             }
             Lease current = store.leases().findByHolder(network, holder).orElse(null);
             releaseOther(idx, current, ip, now);
+            takeOverSameMac(idx, req, now);
             Lease bound = writeBound(idx, req, ip, now, current != null && current.ip().equals(ip)
                     && current.state() == LeaseState.BOUND && current.occupiesAt(now));
             if (bound == null) {
@@ -360,7 +496,7 @@ public final class AllocationEngine {
             }
             return bound;
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -369,8 +505,19 @@ public final class AllocationEngine {
      * address), bound durably. Refuses with ADDRESS_TAKEN / EXHAUSTED (409 for the API).
      */
     public Lease allocate(String network, AllocationRequest req) {
+        try {
+            return allocateOnce(network, req);
+        } catch (AllocationException e) {
+            if (req.requestedIp() != null || !resyncedBeforeRefusing(network, e)) {
+                throw e;
+            }
+            return allocateOnce(network, req);
+        }
+    }
+
+    private Lease allocateOnce(String network, AllocationRequest req) {
         HolderKey holder = req.holder();
-        NetworkIndex idx = enter(network, holder);
+        NetworkIndex idx = enter(network, holder, req.mac());
         try {
             Instant now = clock.instant();
             Lease previous = store.leases().findByHolder(network, holder).orElse(null);
@@ -380,11 +527,12 @@ public final class AllocationEngine {
                 if (refusal != null) {
                     throw refusal;
                 }
-                String other = takenBy(idx, holder, ip, now);
+                String other = takenBy(idx, req, ip, now);
                 if (other != null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " is held by " + other);
                 }
                 releaseOther(idx, previous, ip, now);
+                takeOverSameMac(idx, req, now);
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound == null) {
                     throw new AllocationException(Reason.ADDRESS_TAKEN, ip + " in " + network + " was just taken by another server");
@@ -396,6 +544,7 @@ public final class AllocationEngine {
                 if (releaseOther(idx, previous, ip, now)) {
                     previous = null;
                 }
+                takeOverSameMac(idx, req, now);
                 Lease bound = writeBound(idx, req, ip, now);
                 if (bound != null) {
                     return bound;
@@ -405,7 +554,7 @@ public final class AllocationEngine {
             throw new AllocationException(Reason.EXHAUSTED, "no address could be stored in " + network
                     + " after " + MAX_CANDIDATES + " conflicts with other servers");
         } finally {
-            leave(idx, holder);
+            leave(idx, holder, req.mac());
         }
     }
 
@@ -454,6 +603,7 @@ public final class AllocationEngine {
         }
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
+        idx.noteBound(lease);
         LOG.info("{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? LogEvents.LEASE_RENEWED : LogEvents.LEASE_BOUND, idx.name(),
                 ip, req.mac(), holder, lease.expiresAt());
         return lease;
@@ -486,6 +636,21 @@ public final class AllocationEngine {
         return false;
     }
 
+    /**
+     * One MAC never holds two bound leases in a network (PRODUCT.md part 5): the lease its machine
+     * holds under another client-id (or none) is released before this request's lease is written,
+     * the same address or another. Released rather than rewritten in place, because the store refuses
+     * a write over another holder's occupying lease, and that rule is what keeps servers sharing a
+     * store from double-booking.
+     */
+    private void takeOverSameMac(NetworkIndex idx, AllocationRequest req, Instant now) {
+        Lease other = boundToSameMac(idx, req, now);
+        if (other != null && writeFreed(idx, other, LeaseState.RELEASED, now) != null) {
+            LOG.info(LogEvents.LEASE_TAKEN_OVER + " network={} ip={} mac={} from={} to={}", idx.name(), other.ip(), req.mac(),
+                    other.holder(), req.holder());
+        }
+    }
+
     /** Writes a released/expired record (under the lock: rare, and must not race a rebind) and frees the bit. */
     private Lease writeFreed(NetworkIndex idx, Lease l, LeaseState state, Instant now) {
         Lease freed = l.withState(state, now, now);
@@ -499,6 +664,7 @@ public final class AllocationEngine {
         if (!r.applied()) {
             return null;
         }
+        idx.noteGone(l);
         if (idx.liveClaim(l.ip(), now) == null) {
             idx.markFree(l.ip());
         }
@@ -619,6 +785,7 @@ public final class AllocationEngine {
         }
         idx.markTaken(basis.ip());
         idx.addExpiry(basis.ip(), declined.expiresAt());
+        idx.noteGone(basis);
         LOG.warn(LogEvents.LEASE_DECLINED + " network={} ip={} mac={} until={} evidence=\"{}\"", idx.name(), basis.ip(),
                 basis.mac(), declined.expiresAt(), evidence);
         return declined;
@@ -709,6 +876,36 @@ public final class AllocationEngine {
             idx.lock.unlock();
         }
         return store.leases().findByHolder(network, holder);
+    }
+
+    /**
+     * The lease a client has as its REQUEST for {@code req.requestedIp()} sees it: the holder's bound
+     * lease of that address, else its offer or occupying lease, else the
+     * bound lease of its MAC under another client-id (or none), which binding takes over, else the
+     * holder's most recent lease in any state. So a machine whose OS sends a client-id where its
+     * firmware sent none is verified against the lease its firmware got.
+     */
+    public Optional<Lease> clientLease(String network, AllocationRequest req) {
+        // The bound lease the client names first, before an offer of ours: a client that took another
+        // server's offer may have left one here (a DISCOVER handled after its REQUEST, under load),
+        // and its renewal must not be checked against that.
+        Lease stored = store.leases().findByHolder(network, req.holder()).orElse(null);
+        if (stored != null && stored.ip().equals(req.requestedIp()) && stored.state() == LeaseState.BOUND
+                && stored.occupiesAt(clock.instant())) {
+            return Optional.of(stored);
+        }
+        Optional<Lease> own = leaseOf(network, req.holder());
+        if (own.isPresent() && own.get().occupiesAt(clock.instant()) && own.get().state() != LeaseState.DECLINED) {
+            return own;
+        }
+        NetworkIndex idx = index(network);
+        idx.lock.lock();
+        try {
+            Lease sameMac = boundToSameMac(idx, req, clock.instant());
+            return sameMac != null ? Optional.of(sameMac) : own;
+        } finally {
+            idx.lock.unlock();
+        }
     }
 
     public Optional<Lease> lease(String network, Ipv4Address ip) {
@@ -824,6 +1021,16 @@ public final class AllocationEngine {
      * A network replaced meanwhile is looked up again.
      */
     private NetworkIndex enter(String network, HolderKey holder) {
+        return enter(network, holder, null);
+    }
+
+    /**
+     * Also waits for, and marks busy, the bare MAC when the holder is a client-id: operations of one
+     * machine under different client-ids then run one at a time too, so two of them cannot each
+     * bind a lease for the same MAC.
+     */
+    private NetworkIndex enter(String network, HolderKey holder, MacAddress mac) {
+        HolderKey machine = mac == null ? holder : HolderKey.of(null, mac);
         for (int i = 0; ; i++) {
             NetworkIndex idx = index(network);
             idx.lock.lock();
@@ -834,7 +1041,7 @@ public final class AllocationEngine {
                 }
                 continue;
             }
-            while (idx.busyHolders.contains(holder) && !idx.retired) {
+            while ((idx.busyHolders.contains(holder) || idx.busyHolders.contains(machine)) && !idx.retired) {
                 idx.changed.awaitUninterruptibly();
             }
             if (idx.retired) {
@@ -842,8 +1049,14 @@ public final class AllocationEngine {
                 continue;
             }
             idx.busyHolders.add(holder);
+            idx.busyHolders.add(machine);
             return idx;
         }
+    }
+
+    private static void leave(NetworkIndex idx, HolderKey holder, MacAddress mac) {
+        idx.busyHolders.remove(HolderKey.of(null, mac));
+        leave(idx, holder);
     }
 
     private static void leave(NetworkIndex idx, HolderKey holder) {

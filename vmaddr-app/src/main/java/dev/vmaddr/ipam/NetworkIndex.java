@@ -2,11 +2,13 @@ package dev.vmaddr.ipam;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.index.ExpiryQueue;
 import dev.vmaddr.index.FreeBitmap;
 import dev.vmaddr.index.Segments;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
 import java.time.Instant;
@@ -55,9 +57,18 @@ final class NetworkIndex {
     final Map<HolderKey, Ipv4Address> offerByHolder = new HashMap<>();
     final ExpiryQueue expiries = new ExpiryQueue();
     final Set<HolderKey> busyHolders = new HashSet<>();
+    /**
+     * The BOUND leases held by a client-id, by their MAC, as this engine wrote or loaded them (a hint:
+     * readers check the store). With the store's holder index, which finds a lease held by the bare
+     * MAC, this finds the one bound lease a MAC has whatever client-id it was bound with. Leases
+     * without a client-id (most clients, every API and VM NIC allocation) are not in it.
+     */
+    final Map<MacAddress, Ipv4Address> boundByIdMac = new HashMap<>();
     private final Map<Ipv4Address, Reservation> reservationByIp = new HashMap<>();
     private final long base;
     boolean retired;
+    /** When the free bits were last set again from the store (AllocationEngine, before a refusal); null: never. */
+    Instant lastResync;
 
     NetworkIndex(NetworkSpec spec) {
         this.spec = spec;
@@ -180,6 +191,19 @@ final class NetworkIndex {
 
     Ipv4Address slotAddress(long slot) {
         return new Ipv4Address((int) (base + slot));
+    }
+
+    void noteBound(Lease l) {
+        if (l.clientId() != null) {
+            boundByIdMac.put(l.mac(), l.ip());
+        }
+    }
+
+    /** {@code l} is bound no longer (released, expired, declined). */
+    void noteGone(Lease l) {
+        if (l.clientId() != null) {
+            boundByIdMac.remove(l.mac(), l.ip());
+        }
     }
 
     /** The live claim on {@code ip}, dropping an offer that has run out (its bit is then the caller's business). */

@@ -167,6 +167,13 @@ public final class LogEvents {
     public static final String API_TLS_RELOADED = "event=api.tls.reloaded";
     public static final String API_WRITE = "event=api.write";
 
+    public static final String ALLOCATION_RESYNC_FAILED = "event=allocation.resync_failed";
+    public static final String ALLOCATION_RESYNCED = "event=allocation.resynced";
+    public static final String DHCP_PROBE_CONFLICT_LATE = "event=dhcp.probe_conflict_late";
+    public static final String LEASE_TAKEN_OVER = "event=lease.taken_over";
+
+    public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

@@ -14,6 +14,7 @@ public final class DhcpMetrics {
     private final Counter malformed;
     private final Counter naks;
     private final Counter conflicts;
+    private final Counter lateConflicts;
     // One map per metric, keyed by the caller's label value as given (an enum constant's name, so no
     // string is built per packet); builder().register() on every packet would cost a lookup and garbage.
     private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
@@ -27,6 +28,8 @@ public final class DhcpMetrics {
         this.malformed = Counter.builder("vmaddr_dhcp_malformed").description("DHCP packets that could not be decoded").register(registry);
         this.naks = Counter.builder("vmaddr_dhcp_naks").description("DHCPNAKs sent").register(registry);
         this.conflicts = Counter.builder("vmaddr_dhcp_conflicts").description("addresses found in use by a probe or DECLINE").register(registry);
+        this.lateConflicts = Counter.builder("vmaddr_dhcp_late_conflicts")
+                .description("addresses whose probe answer came after the timeout, quarantined after the offer").register(registry);
     }
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
@@ -60,6 +63,10 @@ public final class DhcpMetrics {
 
     public void conflict() {
         conflicts.increment();
+    }
+
+    public void lateConflict() {
+        lateConflicts.increment();
     }
 
     /** @param reason why a request got no reply, e.g. {@code UNKNOWN_NETWORK} (label: lower case) */

@@ -1,5 +1,6 @@
 package dev.vmaddr.model;
 
+import dev.vmaddr.addr.MacAddress;
 import java.util.HexFormat;
 
 /**
@@ -32,6 +33,17 @@ public record ClientId(String hex) {
 
     public static ClientId of(byte[] bytes, int offset, int length) {
         return new ClientId(HEX.formatHex(bytes, offset, offset + length));
+    }
+
+    /**
+     * The client-id of hardware type 1 (Ethernet) with {@code mac}: {@code 01} + the MAC, what
+     * udhcpc and many firmwares send. Such a client-id names the same client as the bare MAC.
+     */
+    public static ClientId ofHardware(MacAddress mac) {
+        byte[] b = new byte[7];
+        b[0] = 1;
+        mac.writeTo(b, 1);
+        return new ClientId(HEX.formatHex(b));
     }
 
     public byte[] toBytes() {

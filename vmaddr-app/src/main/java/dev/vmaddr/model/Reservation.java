@@ -5,7 +5,9 @@ import dev.vmaddr.addr.MacAddress;
 
 /**
  * A fixed address for one client, matched by MAC (chaddr, whether or not a client-id is sent) or by
- * client-id. May lie inside or outside the pools, but inside the network.
+ * client-id. A client-id of hardware type 1 ({@code 01} + MAC) is that MAC, so it also matches a
+ * client with that chaddr that sends no client-id or another one. May lie inside or outside the
+ * pools, but inside the network.
  */
 public record Reservation(MacAddress mac, ClientId clientId, Ipv4Address ip, String hostname) {
     public Reservation {
@@ -18,6 +20,7 @@ public record Reservation(MacAddress mac, ClientId clientId, Ipv4Address ip, Str
     }
 
     public boolean matches(MacAddress chaddr, ClientId id) {
-        return (mac != null && mac.equals(chaddr)) || (clientId != null && clientId.equals(id));
+        return (mac != null && mac.equals(chaddr))
+                || (clientId != null && (clientId.equals(id) || chaddr != null && clientId.equals(ClientId.ofHardware(chaddr))));
     }
 }

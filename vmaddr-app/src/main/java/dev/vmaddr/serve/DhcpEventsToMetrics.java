@@ -54,6 +54,14 @@ record DhcpEventsToMetrics(DhcpMetrics metrics, DhcpEvents next) implements Dhcp
     }
 
     @Override
+    public void lateProbeConflict(String network, Ipv4Address ip) {
+        metrics.probe("in-use-late");
+        metrics.conflict();
+        metrics.lateConflict();
+        next.lateProbeConflict(network, ip);
+    }
+
+    @Override
     public void probeFailed(String network, Ipv4Address ip, Throwable error) {
         metrics.probe("error");
         next.probeFailed(network, ip, error);

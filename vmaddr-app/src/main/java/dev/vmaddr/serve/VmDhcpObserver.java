@@ -63,6 +63,11 @@ record VmDhcpObserver(VmInventory vms, DhcpEvents next) implements DhcpEvents {
     }
 
     @Override
+    public void lateProbeConflict(String network, Ipv4Address ip) {
+        next.lateProbeConflict(network, ip);
+    }
+
+    @Override
     public void probeConflict(String network, Ipv4Address ip) {
         next.probeConflict(network, ip);
     }

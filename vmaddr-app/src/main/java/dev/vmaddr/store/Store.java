@@ -32,6 +32,22 @@ public interface Store extends AutoCloseable {
     default void reportCommitsTo(CommitListener listener) {
     }
 
+    /**
+     * This server's number among the servers sharing the store, distinct for each one running at the
+     * same time; -1 for a store that only this server uses. The allocation engine spreads the
+     * servers' address choices by it, so that they seldom pick the same free address at once.
+     */
+    default int sharingServerNumber() {
+        return -1;
+    }
+
+    /**
+     * For a store several servers share: reads the other servers' writes now, rather than at the next
+     * poll, so that what {@link #leases()} answers is current. Others ignore it.
+     */
+    default void refreshShared() {
+    }
+
     /** True while writes can be made durable; false after an I/O failure (disk full, database gone). */
     boolean writable();
 

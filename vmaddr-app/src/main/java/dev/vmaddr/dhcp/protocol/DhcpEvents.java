@@ -35,6 +35,10 @@ public interface DhcpEvents {
     default void probeConflict(String network, Ipv4Address ip) {
     }
 
+    /** A probe answered after its timeout, once the address was offered: quarantined now. */
+    default void lateProbeConflict(String network, Ipv4Address ip) {
+    }
+
     default void probeFailed(String network, Ipv4Address ip, Throwable error) {
     }
 

@@ -219,7 +219,7 @@ public final class DhcpProtocol {
             if (!in.net().cidr().contains(ip)) {
                 return nak(mayNak, state + ": " + ip + " is not in " + in.net().cidr());
             }
-            Optional<Lease> current = leases.leaseOf(in.net().name(), in.holder());
+            Optional<Lease> current = leases.clientLease(in.net().name(), in.allocation(ip));
             if (current.isEmpty()) {
                 return nak(mayNak, state + ": no lease for " + in.holder());
             }

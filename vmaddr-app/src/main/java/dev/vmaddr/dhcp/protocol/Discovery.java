@@ -1,10 +1,13 @@
 package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.AllocationRequest;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  * engine) and the engine is asked for another, at most {@code probeAttempts} times.
  */
 final class Discovery {
+    /** A late answer is handled on a virtual thread of its own: not on the probe's receiver, which a store write would stall. */
+    private static final Executor LATE_ANSWERS = task -> Thread.ofVirtual().name("late-probe-answer").start(task);
     private final LeaseOperations leases;
     private final DhcpServerSettings settings;
     private final ConflictProbe probe;
@@ -59,6 +64,28 @@ final class Discovery {
         return Optional.empty();
     }
 
+    /**
+     * The address answered after the offer went out (issue 15 item 9: under load the squatter's
+     * echo reply came after the timeout and the in-use address was ACKed). It is quarantined now,
+     * whoever holds it: the offer is withdrawn, so the client's REQUEST gets a NAK and it moves on; a
+     * lease bound meanwhile becomes declined and its next renewal gets a NAK.
+     */
+    private void quarantineLate(DhcpProtocol.Incoming in, Ipv4Address ip) {
+        String network = in.net().name();
+        probed.forget(network, ip);
+        if (probe.answeredBy(ip).filter(in.mac()::equals).isPresent()) {
+            return; // the client itself, which has the address by now: its ARP answer released our echo request
+        }
+        try {
+            Lease conflict = leases.markConflict(network, ip, "answered a probe late on "
+                    + (in.ctx().interfaceName() == null ? "the routed path" : in.ctx().interfaceName()));
+            events.lateProbeConflict(network, ip);
+            events.lease(LeaseEvent.CONFLICT, conflict);
+        } catch (AllocationException e) {
+            events.probeFailed(network, ip, e);
+        }
+    }
+
     private boolean needsProbe(Lease offered, Optional<Lease> before) {
         if (probe == ConflictProbe.NONE) {
             return false;
@@ -70,15 +97,26 @@ final class Discovery {
 
     private boolean answers(DhcpProtocol.Incoming in, Ipv4Address ip) {
         String network = in.net().name();
+        CompletableFuture<Boolean> answer;
         try {
-            boolean inUse = probe.inUse(in.ctx().interfaceName(), ip)
-                    .get(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            answer = probe.inUse(in.ctx().interfaceName(), ip);
+        } catch (RuntimeException e) {
+            events.probeFailed(network, ip, e);
+            return false;
+        }
+        try {
+            boolean inUse = answer.get(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (!inUse) {
                 probed.rememberFree(network, ip);
             }
             return inUse;
         } catch (TimeoutException e) {
             probed.rememberFree(network, ip); // silence within the timeout is the answer "free"
+            answer.thenAcceptAsync(late -> {
+                if (late) {
+                    quarantineLate(in, ip);
+                }
+            }, LATE_ANSWERS);
             return false;
         } catch (ExecutionException | RuntimeException e) {
             events.probeFailed(network, ip, e instanceof ExecutionException ee ? ee.getCause() : e);

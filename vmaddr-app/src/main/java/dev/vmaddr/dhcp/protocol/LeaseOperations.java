@@ -40,5 +40,8 @@ public interface LeaseOperations {
 
     Optional<Lease> leaseOf(String network, HolderKey holder);
 
+    /** The client's lease for its REQUEST: its own, else the bound lease of its MAC under another client-id (or none). */
+    Optional<Lease> clientLease(String network, AllocationRequest req);
+
     Optional<Lease> lease(String network, Ipv4Address ip);
 }

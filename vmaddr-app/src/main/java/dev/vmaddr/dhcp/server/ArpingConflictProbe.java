@@ -24,6 +24,12 @@ public final class ArpingConflictProbe implements ConflictProbe {
         this.forRelayed = forRelayed;
     }
 
+    /** The neighbour table is the same whichever probe asked: the ICMP probe reads it. */
+    @Override
+    public java.util.Optional<dev.vmaddr.addr.MacAddress> answeredBy(Ipv4Address ip) {
+        return forRelayed.answeredBy(ip);
+    }
+
     @Override
     public CompletableFuture<Boolean> inUse(String networkInterface, Ipv4Address ip) {
         if (networkInterface == null) {

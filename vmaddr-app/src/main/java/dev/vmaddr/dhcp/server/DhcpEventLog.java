@@ -63,6 +63,11 @@ public final class DhcpEventLog implements DhcpEvents {
     }
 
     @Override
+    public void lateProbeConflict(String network, Ipv4Address ip) {
+        LOG.warn(LogEvents.DHCP_PROBE_CONFLICT_LATE + " network={} ip={}", network, ip);
+    }
+
+    @Override
     public void probeFailed(String network, Ipv4Address ip, Throwable error) {
         LOG.warn(LogEvents.DHCP_PROBE_FAILED + " network={} ip={} error=\"{}\"", network, ip, error.getMessage());
     }

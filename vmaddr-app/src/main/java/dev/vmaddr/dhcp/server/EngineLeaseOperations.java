@@ -66,6 +66,11 @@ public record EngineLeaseOperations(AllocationEngine engine) implements LeaseOpe
     }
 
     @Override
+    public Optional<Lease> clientLease(String network, AllocationRequest req) {
+        return engine.clientLease(network, req);
+    }
+
+    @Override
     public Optional<Lease> lease(String network, Ipv4Address ip) {
         return engine.lease(network, ip);
     }

@@ -1,12 +1,16 @@
 package dev.vmaddr.dhcp.server;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp.protocol.ConflictProbe;
 import dev.vmaddr.dhcp.transport.IcmpEchoSocket;
 import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Conflict probe by ICMP echo (like Kea's ping-check and dnsmasq), without dnsmasq's flaw of
  * blocking every client while it waits: a probe is a future completed by one receiver thread when
- * the echo reply arrives, or with {@code false} when {@code timeout} passes.
+ * the echo reply arrives, or with {@code false} when {@code timeout} plus {@link #LATE_REPLY_WINDOW}
+ * passes. The caller stops waiting at {@code timeout}; a reply in the window after it is a late
+ * answer, still reported (true), so the address is quarantined after the offer instead of staying
+ * with the client while a squatter uses it.
  *
  * <p>Threads: {@link #inUse} from any thread (registers the pending probe, then sends); one daemon
  * thread receives replies and completes the matching future. Pending probes are keyed by target
@@ -27,6 +34,13 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IcmpConflictProbe.class);
 
     private record Key(Ipv4Address target, int sequence) {}
+
+    /**
+     * How long after the timeout a reply still counts. A busy host (both cores loaded in CI) delayed
+     * replies past 300 ms; seconds is what a loaded squatter or a slow link takes. Bounded, since each
+     * probe in the window holds a map entry.
+     */
+    static final Duration LATE_REPLY_WINDOW = Duration.ofSeconds(3);
 
     private final IcmpEchoSocket socket;
     private final Duration timeout;
@@ -51,7 +65,7 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
         Key key = new Key(ip, sequence.incrementAndGet() & 0xFFFF);
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         pending.put(key, answer);
-        answer.completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+        answer.completeOnTimeout(false, timeout.plus(LATE_REPLY_WINDOW).toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((inUse, error) -> pending.remove(key, answer));
         try {
             socket.send(ip, identifier, key.sequence());
@@ -80,6 +94,22 @@ public final class IcmpConflictProbe implements ConflictProbe, AutoCloseable {
                 answer.complete(true);
             }
         }
+    }
+
+    /** From {@code /proc/net/arp} (this namespace's neighbour table): read only for a late answer, which is rare. */
+    @Override
+    public Optional<MacAddress> answeredBy(Ipv4Address ip) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/arp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].equals(ip.toString()) && !f[3].equals("00:00:00:00:00:00")) {
+                    return Optional.of(MacAddress.parse(f[3]));
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debug(LogEvents.PROBE_NEIGHBOUR_UNKNOWN + " ip={} error=\"{}\"", ip, e.getMessage());
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -120,6 +120,7 @@ public final class PostgresStore implements Store {
     private final Db db;
     private final LeaseCommitter committer;
     private final ChangePoller poller;
+    private final int origin;
     private final PgLeaseStore leases;
     private final PgNetworkStore networks;
     private final PgMacStore macs;
@@ -132,7 +133,7 @@ public final class PostgresStore implements Store {
         this.db = new Db(dataSource);
         LeaseCache cache = new LeaseCache();
         // this store's number, written with its lease rows, so that its poller can skip its own writes
-        int origin = db.statement("store origin", c -> {
+        this.origin = db.statement("store origin", c -> {
             try (var s = c.createStatement(); var rs = s.executeQuery("SELECT nextval('store_origin')::int")) {
                 rs.next();
                 return rs.getInt(1);
@@ -221,6 +222,17 @@ public final class PostgresStore implements Store {
 
     /** Reads the other servers' lease writes now, as the poller does every {@code pollInterval}. */
     void refreshLeases() {
+        poller.refresh();
+    }
+
+    @Override
+    public int sharingServerNumber() {
+        return origin;
+    }
+
+    /** Throws {@link dev.vmaddr.store.StoreException} when the database cannot be read. */
+    @Override
+    public void refreshShared() {
         poller.refresh();
     }
 

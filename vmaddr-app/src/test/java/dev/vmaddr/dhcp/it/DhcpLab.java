@@ -216,7 +216,17 @@ public final class DhcpLab implements AutoCloseable {
         return all;
     }
 
-    /** The lease of {@code ip} in {@code network}, or null. */
+    /**
+     * {@link #api} for a call that must succeed: the answer's body, failing on a status of 400 or above.
+     */
+    public String apiOk(String method, String path, String json) {
+        ApiAnswer a = api(method, path, json);
+        if (a.status() >= 400) {
+            throw new IllegalStateException(method + " " + path + " answered " + a.status() + ": " + a.body());
+        }
+        return a.body();
+    }
+
     /**
      * Releases an address through the API ({@code DELETE .../allocations/IP}), from inside the server
      * namespace. 404 (nothing to release any more) is accepted: the client may have released it already.
@@ -261,6 +271,7 @@ public final class DhcpLab implements AutoCloseable {
         return new ApiAnswer(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, Math.max(nl, 0)));
     }
 
+    /** The lease of {@code ip} in {@code network}, or null. */
     public Map<String, Object> lease(String network, String ip) {
         return leases(network).stream().filter(l -> ip.equals(l.get("ip"))).findFirst().orElse(null);
     }

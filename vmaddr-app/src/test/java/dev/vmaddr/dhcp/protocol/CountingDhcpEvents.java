@@ -51,6 +51,11 @@ final class CountingDhcpEvents implements DhcpEvents {
     }
 
     @Override
+    public void lateProbeConflict(String network, Ipv4Address ip) {
+        inc("probe.conflict_late");
+    }
+
+    @Override
     public void probeFailed(String network, Ipv4Address ip, Throwable error) {
         inc("probe.failed");
     }

@@ -275,6 +275,26 @@ class DhcpProtocolTest {
         assertThat(probedAddresses).isEmpty();
     }
 
+    /** Issue 15 item 9: the answer comes after the timeout and the OFFER; the REQUEST then gets a NAK. */
+    @Test
+    void aLateProbeAnswerQuarantinesTheOfferedAddressAndTheRequestIsNaked() throws Exception {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        ConflictProbe late = (ifname, ip) -> answer;
+        DhcpServerSettings quick = new DhcpServerSettings(true, null, Duration.ofSeconds(30), 3, Duration.ofMillis(1), Duration.ofMinutes(1));
+        DhcpProtocol probing = f.protocol(quick, late);
+        Reply offer = overTheWire(probing, request(DISCOVER, o -> { }), ON_LAN0).orElseThrow();
+        Ipv4Address offered = offer.message().yiaddr();
+        answer.complete(true);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (f.events.count("probe.conflict_late") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the late answer is handled on a thread of its own
+        }
+        assertThat(f.events.count("probe.conflict_late")).isEqualTo(1);
+        assertThat(f.leases.lease("lan0", offered).orElseThrow().state()).isEqualTo(LeaseState.DECLINED);
+        Reply nak = overTheWire(probing, request(REQUEST, o -> o.serverId(SERVER).requestedIp(offered)), ON_LAN0).orElseThrow();
+        assertThat(nak.type()).isEqualTo(NAK);
+    }
+
     @Test
     void everyCandidateAnsweringTheProbeMeansNoOffer() {
         ConflictProbe allTaken = (ifname, ip) -> CompletableFuture.completedFuture(true);

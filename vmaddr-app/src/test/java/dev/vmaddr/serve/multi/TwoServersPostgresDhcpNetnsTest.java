@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * namespaces of their own on the same bridge: both servers answer every DISCOVER, yet every client
  * gets its own address. Then server A is killed with SIGKILL; its clients' unicast renewals go
  * unanswered, they rebind by broadcast, server B answers and every client keeps its address. The
- * database agrees throughout: one row per address, no MAC with two bound leases.
+ * database agrees throughout: one row per address, no MAC with two bound leases, and neither server
+ * sends a NAK (each offers from its own part of the pool, so their offers do not collide).
  *
  * <p>PostgreSQL runs in the root namespace (127.0.0.1 for the test's own SQL); the servers reach it
  * through its Unix socket, which works across namespaces, made a TCP port inside each server
@@ -105,6 +106,10 @@ class TwoServersPostgresDhcpNetnsTest {
                 assertThat(new HashSet<>(ipByMac.values())).as("addresses of %s", ipByMac).hasSize(CLIENTS);
                 assertThat(TwoServersPostgresApiTest.leasesInSql(db)).isEqualTo(TwoServersPostgresApiTest.invert(ipByMac));
                 assertThat(TwoServersPostgresApiTest.duplicatesInSql(db)).isZero();
+                // Both servers offered to every client, each from its own part of the pool: no two
+                // offers of one address, so no REQUEST refused (issue 15 item 3).
+                assertThat(a.logText()).doesNotContain("event=dhcp.nak");
+                assertThat(b.logText()).doesNotContain("event=dhcp.nak");
 
                 // server A dies; renewing clients end up with B and keep their addresses
                 Map<Client, Integer> before = new LinkedHashMap<>();
@@ -120,6 +125,7 @@ class TwoServersPostgresDhcpNetnsTest {
                 assertThat(TwoServersPostgresApiTest.leasesInSql(db)).isEqualTo(TwoServersPostgresApiTest.invert(ipByMac));
                 assertThat(TwoServersPostgresApiTest.duplicatesInSql(db)).isZero();
                 assertThat(b.isAlive()).isTrue();
+                assertThat(b.logText()).doesNotContain("event=dhcp.nak");
                 System.out.println("servers of the first leases: " + serverByMac.values());
                 clients.forEach(c -> c.process().close());
             }
