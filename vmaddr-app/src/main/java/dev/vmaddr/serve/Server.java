@@ -1,6 +1,7 @@
 package dev.vmaddr.serve;
 
 import dev.vmaddr.api.ApiServer;
+import dev.vmaddr.api.CniRoutes;
 import dev.vmaddr.api.ConnectivityRoutes;
 import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.LeaseRoutes;
@@ -126,7 +127,7 @@ public final class Server implements AutoCloseable {
         NetworkRoutes networkRoutes = new NetworkRoutes(engine, connectivity, networkEdits);
         List<RouteGroup> groups = new ArrayList<>(List.of(networkRoutes, new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(networkRoutes, connectivity, nadTargets),
-                new ExportRoutes(engine, exports),
+                new ExportRoutes(engine, exports), new CniRoutes(engine, store.documents(), clock),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         api = new ApiServer(config.api().listen(), new TokenAuth(token), metrics, this::isReady, groups).start();
