@@ -18,8 +18,8 @@ public final class ExportRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.get("/api/v1/networks/{network}/export", "Export a network (format=nad: NetworkAttachmentDefinition YAML; "
-                        + "type=bridge|macvlan, namespace=NS for nad)")
-                .query("format", "cni", "namespace").errors(400, 404)
+                        + "cni=bridge|macvlan, namespace=NS, ipam=vmaddr with ipamServer and ipamTokenFile for nad)")
+                .query("format", "cni", "namespace", "ipam", "ipamServer", "ipamTokenFile").errors(400, 404)
                 .handle(ctx -> {
                     String name = ctx.pathParam("network");
                     String format = ctx.queryParam("format");

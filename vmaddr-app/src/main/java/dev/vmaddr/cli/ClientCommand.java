@@ -56,7 +56,12 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** Prints {@code path/export} in the given format (and NAD type) as the server wrote it: XML, YAML or text. */
     void printExport(ApiClient api, String path, String format, String cni) {
-        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni));
+        printExport(api, path, format, cni, "");
+    }
+
+    /** @param more further query parameters, each as {@code &name=value} (escaped) */
+    void printExport(ApiClient api, String path, String format, String cni, String more) {
+        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni)) + more;
         out().print(api.getText(path + "/export" + q));
         out().flush();
     }

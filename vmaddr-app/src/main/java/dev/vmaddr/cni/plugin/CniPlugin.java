@@ -210,7 +210,7 @@ public final class CniPlugin {
             if (fromArgs != null && !fromArgs.isBlank()) {
                 return fromArgs;
             }
-            return InterfaceMac.read(netns, ifname);
+            return InterfaceMac.read(netns, ifname, containerId);
         }
     }
 

@@ -15,13 +15,18 @@ import java.util.regex.Pattern;
  * native code, so {@code nsenter --net=NETNS ip -o link show dev IF} reads it (netlink follows the
  * process's namespace). Only this path starts a process; Multus and the capability paths pass the
  * MAC in the config or CNI_ARGS.
+ *
+ * <p>Some main plugins (ptp, measured with 1.1.1) exec IPAM before they create the interface.
+ * Then there is no MAC to read, and the lease is recorded for one derived from the container id
+ * and interface name: locally administered, stable across a repeated ADD, and never a real NIC's.
  */
 final class InterfaceMac {
     private static final Pattern ETHER = Pattern.compile("link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})");
 
     private InterfaceMac() {}
 
-    static String read(String netns, String ifname) throws CniError {
+    /** The interface's MAC, or {@link #derived} when the interface does not exist (yet). */
+    static String read(String netns, String ifname, String containerId) throws CniError {
         if (netns == null || netns.isBlank()) {
             throw new CniError(CniError.INVALID_ENV, "no MAC in runtimeConfig or CNI_ARGS and no CNI_NETNS to read "
                     + ifname + "'s own MAC from");
@@ -32,7 +37,13 @@ final class InterfaceMac {
                     .redirectErrorStream(true).start();
             p.getOutputStream().close();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                throw new CniError(CniError.IO_FAILURE, "reading the MAC of " + ifname + " in " + netns + " took over 5 s");
+            }
+            if (p.exitValue() != 0 && text.contains("does not exist")) {
+                return derived(containerId, ifname);
+            }
+            if (p.exitValue() != 0) {
                 throw new CniError(CniError.IO_FAILURE, "cannot read the MAC of " + ifname + " in " + netns + ": " + text.strip());
             }
             Matcher m = ETHER.matcher(text);
@@ -46,6 +57,16 @@ final class InterfaceMac {
             Thread.currentThread().interrupt();
             throw new CniError(CniError.IO_FAILURE, "interrupted reading the MAC of " + ifname);
         }
+    }
+
+    /** 02:xx:xx:xx:xx:xx from FNV-1a over "container/ifname": locally administered, unicast. */
+    static String derived(String containerId, String ifname) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : (containerId + "/" + ifname).getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return String.format("02:%02x:%02x:%02x:%02x:%02x", (h >>> 32) & 0xff, (h >>> 24) & 0xff, (h >>> 16) & 0xff,
+                (h >>> 8) & 0xff, h & 0xff);
     }
 
     /** Runtimes exec plugins with a minimal PATH: look in the sbin/bin directories first. */
