@@ -33,12 +33,17 @@ public record CniHolder(ClientId clientId, String vm, String label) {
         if (podNamespace != null && !podNamespace.isBlank() && podName != null) {
             Matcher m = VIRT_LAUNCHER.matcher(podName);
             if (m.matches()) {
-                String vm = podNamespace + "/" + m.group(1);
-                return new CniHolder(encode("kubevirt:" + vm), vm, "vm " + vm);
+                return vm(podNamespace, m.group(1));
             }
         }
         String pod = containerId + "/" + ifname;
         return new CniHolder(encode("cni:" + pod), null, "container " + pod);
+    }
+
+    /** The holder of a KubeVirt VM's NIC, whichever pod runs it. */
+    public static CniHolder vm(String namespace, String vm) {
+        String name = namespace + "/" + vm;
+        return new CniHolder(encode("kubevirt:" + name), name, "vm " + name);
     }
 
     /** The engine's key for this holder. */

@@ -110,8 +110,7 @@ public final class CniRoutes implements RouteGroup {
                 });
         t.delete("/api/v1/cni/vms/{namespace}/{vm}", "A KubeVirt VM was deleted: give back its addresses on on-delete and on-stop networks")
                 .handle(ctx -> {
-                    CniHolder holder = CniHolder.of(null, null, ctx.pathParam("namespace"),
-                            "virt-launcher-" + ctx.pathParam("vm") + "-00000");
+                    CniHolder holder = CniHolder.vm(ctx.pathParam("namespace"), ctx.pathParam("vm"));
                     for (NetworkSpec spec : engine.networks()) {
                         if (spec.release() == ReleasePolicy.NEVER) {
                             continue;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 public final class CniCommand {
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = "Write DIR/vmaddr (the CNI IPAM plugin) and DIR/vmaddr-cni.jar, its classes.",
+            description = "Write DIR/vmaddr (the CNI IPAM plugin), DIR/vmaddr-cni.jar (its classes) and DIR/vmaddr-cni.aot (an AOT cache for this JDK).",
             footerHeading = "%nExample:%n", footer = "  vmaddr cni install --dir /opt/cni/bin")
     static final class Install implements Callable<Integer> {
         @Spec
@@ -26,10 +26,13 @@ public final class CniCommand {
         @Option(names = "--java", paramLabel = "JAVA", description = "java launcher the plugin runs with (default: this one)")
         Path java;
 
+        @Option(names = "--no-aot", description = "do not train the AOT cache (the plugin then starts slower)")
+        boolean noAot;
+
         @Override
         public Integer call() {
             try {
-                for (Path p : CniInstaller.install(dir, java != null ? java : CniInstaller.currentJava())) {
+                for (Path p : CniInstaller.install(dir, java != null ? java : CniInstaller.currentJava(), !noAot)) {
                     spec.commandLine().getOut().println("wrote " + p);
                 }
             } catch (IOException e) {

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  * on the fat jar's classpath the JVM opens a large jar and the plugin is tempted to reach for the
  * server's libraries. The small jar holds {@code dev.vmaddr.cni.plugin} and nothing else, so a
  * dependency that creeps in fails at once ({@code NoClassDefFoundError}) in the plugin tests
- * instead of slowing every pod. The JVM flags trade peak speed, which a 50 ms process never
- * reaches, for start-up (C1 only, serial GC, no perf data file).
+ * instead of slowing every pod. The JVM flags trade peak speed, which a short process never
+ * reaches, for start-up, and an AOT cache trained at install ({@link AotTraining}) saves loading
+ * and linking the classes of the common path.
  *
  * <p>Files are written to a temporary name and renamed, so a runtime that execs the plugin during
  * an upgrade sees the old or the new one, never half of either.
@@ -32,12 +33,24 @@ import java.util.stream.Stream;
 public final class CniInstaller {
     public static final String PLUGIN = "vmaddr";
     public static final String JAR = "vmaddr-cni.jar";
+    public static final String AOT_CACHE = "vmaddr-cni.aot";
+    /** C1 only, serial GC, no perf data file, small stack and heap: a 100 ms process never reaches C2. */
+    static final List<String> FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            "-Xss512k", "-Xmx64m");
     private static final String PACKAGE_DIR = CniPlugin.class.getPackageName().replace('.', '/') + "/";
 
     private CniInstaller() {}
 
-    /** @param java the java launcher the plugin runs with */
+    /** With an AOT cache trained for this JDK; see {@link #install(Path, Path, boolean)}. */
     public static List<Path> install(Path dir, Path java) throws IOException {
+        return install(dir, java, true);
+    }
+
+    /**
+     * @param java the java launcher the plugin runs with
+     * @param aot  train {@code DIR/vmaddr-cni.aot} ({@link AotTraining}); without it the plugin starts slower
+     */
+    public static List<Path> install(Path dir, Path java, boolean aot) throws IOException {
         Files.createDirectories(dir);
         Path jar = dir.resolve(JAR);
         Path tmpJar = dir.resolve("." + JAR + ".tmp");
@@ -54,12 +67,15 @@ public final class CniInstaller {
             }
         }
         Files.move(tmpJar, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path cache = dir.resolve(AOT_CACHE);
+        Files.deleteIfExists(cache); // a cache of the previous jar would be refused anyway
+        boolean trained = aot && AotTraining.train(java, FLAGS, jar, cache);
         Path script = dir.resolve(PLUGIN);
         Path tmpScript = dir.resolve("." + PLUGIN + ".tmp");
-        Files.writeString(tmpScript, script(java, jar));
+        Files.writeString(tmpScript, script(java, jar, trained ? cache : null));
         Files.setPosixFilePermissions(tmpScript, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.move(tmpScript, script, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return List.of(script, jar);
+        return trained ? List.of(script, jar, cache) : List.of(script, jar);
     }
 
     /** The java launcher of this JVM. */
@@ -67,11 +83,12 @@ public final class CniInstaller {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    static String script(Path java, Path jar) {
+    /** @param cache the AOT cache, or null; -Xlog:disable because the JVM's own warnings go to stdout, the CNI result */
+    static String script(Path java, Path jar, Path cache) {
         return "#!/bin/sh\n"
                 + "# vmaddr CNI IPAM plugin, written by `vmaddr cni install`; see docs/cni.md\n"
-                + "exec " + shellQuote(java.toString())
-                + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m"
+                + "exec " + shellQuote(java.toString()) + " " + String.join(" ", FLAGS) + " -Xlog:disable"
+                + (cache == null ? "" : " -XX:AOTCache=" + shellQuote(cache.toString()))
                 + " -cp " + shellQuote(jar.toString()) + " " + CniPlugin.class.getName() + " \"$@\"\n";
     }
 
