@@ -10,9 +10,6 @@ import dev.vmaddr.testing.netns.Netns;
 import dev.vmaddr.testing.netns.NetnsLab;
 import dev.vmaddr.testing.netns.RequiresRoot;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +34,6 @@ class CniChainNetnsTest {
     TestServer srv;
     UnixForwarder socket;
     Path bin;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
@@ -166,10 +162,6 @@ class CniChainNetnsTest {
     }
 
     JsonNode api(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(srv.url + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + srv.token).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
-        return CniRuntime.JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
+        return TestApi.call(srv, method, path, body).json();
     }
 }

@@ -2,7 +2,6 @@ package dev.vmaddr.cni;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.api.TestServer;
 import dev.vmaddr.cni.CniRuntime.Attachment;
 import dev.vmaddr.cni.CniRuntime.PluginRun;
@@ -14,9 +13,6 @@ import dev.vmaddr.testing.netns.Netns;
 import dev.vmaddr.testing.netns.NetnsLab;
 import dev.vmaddr.testing.netns.RequiresRoot;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,8 +78,7 @@ class MacTruthTableNetnsTest {
         try (TestServer srv = new TestServer(dir.resolve("data"));
              UnixForwarder socket = new UnixForwarder(dir.resolve("api.sock"), URI.create(srv.url).getPort());
              NetnsLab lab = NetnsLab.create()) {
-            HttpClient http = HttpClient.newHttpClient();
-            send(http, srv, "POST", "/api/v1/networks", "{\"name\":\"lan0\",\"cidr\":\"198.18.40.0/24\",\"gateway\":\"198.18.40.1\","
+            TestApi.call(srv, "POST", "/api/v1/networks", "{\"name\":\"lan0\",\"cidr\":\"198.18.40.0/24\",\"gateway\":\"198.18.40.1\","
                     + "\"pools\":[\"198.18.40.10-198.18.40.250\"]}");
             Path bin = dir.resolve("bin");
             CniInstaller.install(bin, CniInstaller.currentJava());
@@ -110,7 +105,7 @@ class MacTruthTableNetnsTest {
                     boolean ipamSaw = false;
                     if (runs.get(0).exitCode() == 0) {
                         String ip = runs.get(0).json().at("/ips/0/address").asText().split("/")[0];
-                        ipamSaw = first.equals(send(http, srv, "GET", "/api/v1/networks/lan0/leases/" + ip, null).path("mac").asText());
+                        ipamSaw = first.equals(TestApi.call(srv, "GET", "/api/v1/networks/lan0/leases/" + ip, null).json().path("mac").asText());
                     }
                     table.add(new Observation(v, multus, runs.get(0).exitCode() == 0,
                             first.equals(podMacs.get(0)) && second.equals(podMacs.get(1)),
@@ -187,13 +182,5 @@ class MacTruthTableNetnsTest {
                     .append(" | ").append(o.secondPod().equals("ok") ? "ok" : "refused: " + o.secondPod()).append(" |\n");
         }
         return b.toString();
-    }
-
-    static JsonNode send(HttpClient http, TestServer srv, String method, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(srv.url + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + srv.token).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
-        return CniRuntime.JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
     }
 }

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmaddr.api.TestServer;
+import dev.vmaddr.cni.TestApi;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -38,7 +35,6 @@ class CniPluginTest {
     @TempDir
     Path dir;
     TestServer srv;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
@@ -77,7 +73,7 @@ class CniPluginTest {
         assertThat(old.json().get("cniVersion").asText()).isEqualTo("0.3.1");
         assertThat(old.json().at("/ips/0/version").asText()).isEqualTo("4");
         assertThat(old.json().at("/ips/0/address").asText()).isNotEqualTo(r.at("/ips/0/address").asText());
-        JsonNode lease = api("GET", "/api/v1/networks/p1/leases/" + ip(r), null).json;
+        JsonNode lease = api("GET", "/api/v1/networks/p1/leases/" + ip(r), null).json();
         assertThat(lease.get("mac").asText()).isEqualTo("52:54:00:00:01:01");
         assertThat(lease.get("state").asText()).isEqualTo("bound");
     }
@@ -88,7 +84,7 @@ class CniPluginTest {
         conf.put("runtimeConfig", Map.of("mac", "52:54:00:00:02:02"));
         Out r = run("ADD", conf, env("c1", "net1", "MAC=52:54:00:00:02:99"));
 
-        assertThat(api("GET", "/api/v1/networks/p1/leases/" + ip(r.json()), null).json.get("mac").asText())
+        assertThat(api("GET", "/api/v1/networks/p1/leases/" + ip(r.json()), null).json().get("mac").asText())
                 .isEqualTo("52:54:00:00:02:02");
     }
 
@@ -124,7 +120,7 @@ class CniPluginTest {
             assertThat(o.rc).as(o.text).isZero();
             assertThat(o.text).isEmpty();
         });
-        assertThat(api("GET", "/api/v1/networks/p1/leases/" + ip, null).json.get("state").asText()).isEqualTo("released");
+        assertThat(api("GET", "/api/v1/networks/p1/leases/" + ip, null).json().get("state").asText()).isEqualTo("released");
     }
 
     @Test
@@ -195,7 +191,7 @@ class CniPluginTest {
         assertThat(state("keep", keptIp)).isEqualTo("bound");
         Out back = run("ADD", config("1.0.0", "keep"), env("k2", "net1", pod + "virt-launcher-vm3-zzzzz;MAC=52:54:00:00:07:03"));
         assertThat(ip(back.json())).isEqualTo(keptIp);
-        assertThat(api("DELETE", "/api/v1/cni/vms/ns1/vm3", null).status).isEqualTo(204);
+        assertThat(api("DELETE", "/api/v1/cni/vms/ns1/vm3", null).status()).isEqualTo(204);
         assertThat(state("keep", keptIp)).isEqualTo("released");
     }
 
@@ -217,7 +213,7 @@ class CniPluginTest {
             ips.add(ip(o.json()));
         }
         assertThat(ips).hasSize(50);
-        assertThat(api("GET", "/api/v1/networks/p1/stats", null).json.toString()).contains("\"used\":50");
+        assertThat(api("GET", "/api/v1/networks/p1/stats", null).json().toString()).contains("\"used\":50");
     }
 
     @Test
@@ -227,7 +223,7 @@ class CniPluginTest {
             assertThat(add.rc).as("cycle %d: %s", i, add.text).isZero();
             assertThat(run("DEL", config("1.0.0", "tiny"), env("cycle" + i, "net1", "")).rc).isZero();
         }
-        assertThat(api("GET", "/api/v1/networks/tiny/stats", null).json.toString()).contains("\"used\":0");
+        assertThat(api("GET", "/api/v1/networks/tiny/stats", null).json().toString()).contains("\"used\":0");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -242,8 +238,6 @@ class CniPluginTest {
             return json().get("code").asInt();
         }
     }
-
-    record Answer(int status, JsonNode json) {}
 
     Map<String, Object> config(String version, String network) {
         Map<String, Object> ipam = new HashMap<>(Map.of("type", "vmaddr", "network", network, "server", srv.url,
@@ -272,19 +266,15 @@ class CniPluginTest {
     }
 
     String state(String network, String ip) throws Exception {
-        return api("GET", "/api/v1/networks/" + network + "/leases/" + ip, null).json.get("state").asText();
+        return api("GET", "/api/v1/networks/" + network + "/leases/" + ip, null).json().get("state").asText();
     }
 
     void network(String body) throws Exception {
-        Answer a = api("POST", "/api/v1/networks", body);
-        assertThat(a.status).as(a.json.toString()).isEqualTo(201);
+        TestApi a = api("POST", "/api/v1/networks", body);
+        assertThat(a.status()).as(a.json().toString()).isEqualTo(201);
     }
 
-    Answer api(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(srv.url + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + srv.token).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+    TestApi api(String method, String path, String body) throws Exception {
+        return TestApi.call(srv, method, path, body);
     }
 }
