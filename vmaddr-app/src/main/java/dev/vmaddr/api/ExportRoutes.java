@@ -21,9 +21,10 @@ public final class ExportRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.get("/api/v1/networks/{network}/export", "Export a network (format=nad: NetworkAttachmentDefinition YAML; "
-                        + "cni=bridge|macvlan, namespace=NS for nad; format=libvirt: <network> XML, mode=bridge|nat|isolated,"
+                        + "cni=bridge|macvlan, namespace=NS, ipam=vmaddr with ipamServer and ipamTokenFile for nad;"
+                        + " format=libvirt: <network> XML, mode=bridge|nat|isolated,"
                         + " default bridge when vmaddr serves the network's DHCP, else nat)")
-                .query("format", "cni", "namespace", "mode").errors(400, 404, 409)
+                .query("format", "cni", "namespace", "mode", "ipam", "ipamServer", "ipamTokenFile").errors(400, 404, 409)
                 .handle(ctx -> {
                     String name = ctx.pathParam("network");
                     String format = ctx.queryParam("format");

@@ -99,7 +99,14 @@ public final class NadRoutes implements RouteGroup {
                 case "macvlan" -> NadExporter.CniType.MACVLAN;
                 default -> throw ApiProblem.badRequest("cni", "\"" + type + "\" is not bridge or macvlan");
             };
-            return exporter.export(spec, new NadExporter.Options(cni, query.get("namespace")));
+            String ipam = query.get("ipam");
+            if (ipam != null && !ipam.equals("vmaddr")) {
+                throw ApiProblem.badRequest("ipam", "\"" + ipam + "\" is not vmaddr (leave it out for an empty IPAM section)");
+            }
+            NadExporter.VmaddrIpam vmaddr = ipam == null ? null : new NadExporter.VmaddrIpam(
+                    query.getOrDefault("ipamServer", NadExporter.VmaddrIpam.DEFAULT.server()),
+                    query.getOrDefault("ipamTokenFile", NadExporter.VmaddrIpam.DEFAULT.tokenFile()));
+            return exporter.export(spec, new NadExporter.Options(cni, query.get("namespace"), vmaddr));
         };
     }
 

@@ -61,13 +61,12 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** Prints {@code path/export} in the given format (and NAD type) as the server wrote it: XML, YAML or text. */
     void printExport(ApiClient api, String path, String format, String cni) {
-        printExport(api, path, format, cni, null);
+        printExport(api, path, format, cni, "");
     }
 
-    /** As above, with a libvirt network's {@code mode} (bridge, nat, isolated) when not null. */
-    void printExport(ApiClient api, String path, String format, String cni, String mode) {
-        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni))
-                + (mode == null ? "" : "&mode=" + ApiClient.seg(mode));
+    /** @param more further query parameters, each as {@code &name=value} (escaped) */
+    void printExport(ApiClient api, String path, String format, String cni, String more) {
+        String q = "?format=" + ApiClient.seg(format) + (cni == null ? "" : "&cni=" + ApiClient.seg(cni)) + more;
         out().print(api.getText(path + "/export" + q));
         out().flush();
     }

@@ -128,7 +128,8 @@ public final class NetworkCommand {
             description = "The network as libvirt <network> XML or a Multus NAD.",
             footerHeading = "%nExamples:%n", footer = {"  vmaddr network export lan0 --format libvirt",
                     "  vmaddr network export lan0 --format libvirt --mode nat",
-                    "  vmaddr network export lan0 --format nad --cni macvlan"})
+                    "  vmaddr network export lan0 --format nad --cni macvlan",
+                    "  vmaddr network export lan0 --format nad --ipam vmaddr --ipam-server unix:/run/vmaddr/api.sock"})
     static final class Export extends ClientCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -141,9 +142,20 @@ public final class NetworkCommand {
                 + "serves the network's DHCP, else nat")
         String mode;
 
+        @Option(names = "--ipam", description = "NAD IPAM: vmaddr (the CNI IPAM plugin); default an empty section (DHCP)")
+        String ipam;
+        @Option(names = "--ipam-server", description = "with --ipam vmaddr: the API the plugin calls (default unix:/run/vmaddr/api.sock)")
+        String ipamServer;
+        @Option(names = "--ipam-token-file", description = "with --ipam vmaddr: the token file on the node (default /etc/vmaddr/api-token)")
+        String ipamTokenFile;
+
         @Override
         void run(ApiClient api) {
-            printExport(api, networkPath(name), format, cni, mode);
+            String q = (mode == null ? "" : "&mode=" + ApiClient.seg(mode))
+                    + (ipam == null ? "" : "&ipam=" + ApiClient.seg(ipam))
+                    + (ipamServer == null ? "" : "&ipamServer=" + ApiClient.seg(ipamServer))
+                    + (ipamTokenFile == null ? "" : "&ipamTokenFile=" + ApiClient.seg(ipamTokenFile));
+            printExport(api, networkPath(name), format, cni, q);
         }
     }
 }

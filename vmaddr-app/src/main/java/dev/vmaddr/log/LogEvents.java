@@ -174,6 +174,8 @@ public final class LogEvents {
 
     public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
 
+    public static final String CNI_RELEASED = "event=cni.released";
+
     /** The event of a lease now in {@code state}. */
     public static String lease(LeaseState state) {
         return switch (state) {

@@ -17,11 +17,11 @@ import static dev.vmaddr.nad.LintFinding.Severity.INFO;
 import static dev.vmaddr.nad.LintFinding.Severity.WARNING;
 
 /**
- * Checks NADs for mistakes that make a VM NIC silently wrong. The seed-001 rule first: a macvlan NIC
- * only gets the MAC requested for it when its chain declares {@code capabilities: {mac: true}} and has
- * the {@code tuning} plugin; otherwise the kernel picks a random MAC and DHCP reservations, MAC pools
- * and firewall rules keyed on the MAC all miss. Given vmaddr's networks, a NAD is also compared with
- * the network of the same name (MTU, VLAN, CIDR, gateway).
+ * Checks NADs for mistakes that make a VM NIC silently wrong. First whether the MAC requested for
+ * the NIC reaches it ({@link MacDelivery}, rules measured with the real CNI plugins): where it does
+ * not, the kernel picks a random MAC and DHCP reservations, MAC pools and firewall rules keyed on
+ * the MAC all miss. Given vmaddr's networks, a NAD is also compared with the network of the same
+ * name (MTU, VLAN, CIDR, gateway).
  */
 public final class NadLinter {
 
@@ -67,15 +67,17 @@ public final class NadLinter {
         }
         ObjectNode main = cni.mainPlugin();
         String type = main.path("type").asText();
+        if (type.equals("ptp")) {
+            MacDelivery.check(name, cni, type, out);
+            return;
+        }
         if (!CniConfig.MAIN_TYPES.contains(type)) {
             out.add(new LintFinding(INFO, "cni-type", name, "CNI type \"" + type + "\" is not checked (bridge, macvlan and ipvlan are)", null));
             return;
         }
         String kind = cni.mainType();
         checkInterface(name, kind, main, vmaddr, out);
-        if (kind.equals("macvlan") || kind.equals("ipvlan")) {
-            checkMac(name, cni, kind, out);
-        }
+        MacDelivery.check(name, cni, kind, out);
         checkIpam(name, kind, main, route, vmaddr, out);
         checkVlan(doc, kind, main, vmaddr, out);
         if (vmaddr != null && vmaddr.mtu() != null && main.hasNonNull("mtu") && main.get("mtu").asInt() != 0
@@ -115,55 +117,6 @@ public final class NadLinter {
             out.add(new LintFinding(ERROR, "master-missing", name,
                     kind + " master missing: the plugin would use the default-route interface, not the VM network", fixed.toString()));
         }
-    }
-
-    private void checkMac(String name, CniConfig cni, String kind, List<LintFinding> out) {
-        if (kind.equals("ipvlan")) {
-            out.add(new LintFinding(ERROR, "macvlan-mac", name,
-                    "ipvlan interfaces share the master's MAC: a MAC requested for this NIC will not be applied; use macvlan with tuning",
-                    fixedChain(cni, true)));
-            return;
-        }
-        boolean tuning = cni.plugin("tuning").isPresent();
-        boolean capability = cni.plugins().stream().anyMatch(p -> p.path("capabilities").path("mac").asBoolean(false));
-        if (tuning && capability) {
-            return;
-        }
-        List<String> missing = new ArrayList<>();
-        if (!capability) {
-            missing.add("no plugin declares \"capabilities\": {\"mac\": true}, so Multus never passes the requested MAC");
-        }
-        if (!tuning) {
-            missing.add("the chain has no \"tuning\" plugin to set it");
-        }
-        out.add(new LintFinding(ERROR, "macvlan-mac", name,
-                "the MAC requested for this NIC will not be applied (the kernel picks a random one): " + String.join("; ", missing),
-                fixedChain(cni, false)));
-    }
-
-    /** The chain with capabilities.mac on the main plugin and a tuning plugin that declares it too. */
-    static String fixedChain(CniConfig cni, boolean ipvlanToMacvlan) {
-        List<ObjectNode> plugins = new ArrayList<>();
-        boolean sawTuning = false;
-        for (ObjectNode p : cni.plugins()) {
-            ObjectNode c = p.deepCopy();
-            c.remove("cniVersion");
-            c.remove("name");
-            String t = c.path("type").asText();
-            if (t.equals("ipvlan") && ipvlanToMacvlan) {
-                c.put("type", "macvlan");
-                c.put("mode", "bridge");
-            }
-            if (t.equals("macvlan") || t.equals("ipvlan") || t.equals("tuning")) {
-                c.withObject("capabilities").put("mac", true);
-            }
-            sawTuning |= t.equals("tuning");
-            plugins.add(c);
-        }
-        if (!sawTuning) {
-            plugins.add(NadExporter.tuningPlugin());
-        }
-        return CniConfig.chainJson(cni.cniVersion(), cni.name(), plugins);
     }
 
     private void checkIpam(String name, String kind, ObjectNode main, RouteAnnotation.Parsed route, NetworkSpec vmaddr,

@@ -4,6 +4,7 @@ import dev.vmaddr.api.ApiListener;
 import dev.vmaddr.api.ApiServer;
 import dev.vmaddr.api.AuthFailureLimiter;
 import dev.vmaddr.api.TlsReloader;
+import dev.vmaddr.api.CniRoutes;
 import dev.vmaddr.api.ConnectivityRoutes;
 import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
@@ -163,6 +164,7 @@ public final class Server implements AutoCloseable {
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
+                new CniRoutes(engine, store.documents(), clock),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         VmaddrConfig.Api ac = config.api();

@@ -44,7 +44,7 @@ class LayerDirectionTest {
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
                 .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
                 .layer("Api").definedBy("dev.vmaddr.api..")
-                .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..")
+                .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..", "dev.vmaddr.cni..")
                 .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Entry")
@@ -86,6 +86,22 @@ class LayerDirectionTest {
     void storeBackEndsApart() {
         ArchRule rule = slices().matching("dev.vmaddr.store.(*)..")
                 .should().notDependOnEachOther();
+        rule.check(main);
+    }
+
+    /**
+     * The CNI plugin is exec'd per pod and copied alone into a small jar by {@code vmaddr cni install}:
+     * it may use the JDK's java.* packages (javax.net for https) and its own package, nothing else (no Jackson, no java.net.http,
+     * no other vmaddr package), or it would fail to load there, or start slowly.
+     */
+    @Test
+    void cniPluginUsesOnlyJavaBase() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.cni.plugin..")
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "outside java.* (java.net.http excepted), javax.net and the plugin package",
+                        c -> !c.getPackageName().startsWith("dev.vmaddr.cni.plugin") && !c.isPrimitive() && !c.isArray()
+                                && !(c.getPackageName().startsWith("java.") && !c.getPackageName().startsWith("java.net.http"))
+                                && !c.getPackageName().startsWith("javax.net")));
         rule.check(main);
     }
 

@@ -21,14 +21,14 @@ class NadLintCommandTest {
     }
 
     @Test
-    void exitOneWithJsonFindingsForSeed001AndZeroWhenClean() throws Exception {
+    void exitOneWithJsonFindingsForAFixedMacAndZeroWhenClean() throws Exception {
         Path bad = dir.resolve("bad.yaml");
-        try (var in = getClass().getResourceAsStream("/nad/macvlan-seed001.yaml")) {
+        try (var in = getClass().getResourceAsStream("/nad/macvlan-static-mac.yaml")) {
             Files.write(bad, in.readAllBytes());
         }
         StringWriter out = new StringWriter();
         assertThat(run(out, bad.toString(), "--output", "json")).isEqualTo(1);
-        assertThat(out.toString()).startsWith("{\"findings\":[{\"severity\":\"error\",\"rule\":\"macvlan-mac\"");
+        assertThat(out.toString()).startsWith("{\"findings\":[{\"severity\":\"error\",\"rule\":\"mac-static\"");
 
         Path good = dir.resolve("good.yaml");
         try (var in = getClass().getResourceAsStream("/nad/harvester-vlan2011.yaml")) {

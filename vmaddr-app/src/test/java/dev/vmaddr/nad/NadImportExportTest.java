@@ -159,6 +159,22 @@ class NadImportExportTest {
     }
 
     @Test
+    void exportWithVmaddrIpamNamesThePluginAndLintsClean() {
+        NetworkSpec n = new NetworkSpec("lan5", Ipv4Prefix.parse("198.18.5.0/24"), Ipv4Address.parse("198.18.5.1"), List.of(),
+                null, null, "br-lan5", null, null, null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of());
+        for (NadExporter.CniType type : NadExporter.CniType.values()) {
+            String yaml = exporter.export(n, new NadExporter.Options(type, null,
+                    new NadExporter.VmaddrIpam("https://198.18.5.2:8067", "/etc/vmaddr/token")));
+            CniConfig cni = CniConfig.parse(NadDocument.parseAll(yaml).getFirst().config(), "lan5");
+            assertThat(cni.mainPlugin().path("ipam").toString()).isEqualTo("{\"type\":\"vmaddr\",\"network\":\"lan5\","
+                    + "\"server\":\"https://198.18.5.2:8067\",\"tokenFile\":\"/etc/vmaddr/token\"}");
+            // the main plugin declares the MAC capability too, so the IPAM plugin it execs sees the MAC
+            assertThat(cni.plugins()).allSatisfy(p -> assertThat(p.path("capabilities").path("mac").asBoolean()).isTrue());
+            assertThat(new NadLinter().lint(yaml, List.of(n)).findings()).as(type.name()).isEmpty();
+        }
+    }
+
+    @Test
     void macvlanExportIsAChainWithTuningAndMacCapabilityThatLintsClean() {
         NetworkSpec n = NetworkSpec.builder("mv", Ipv4Prefix.parse("198.18.2.0/24"))
                 .gateway(Ipv4Address.parse("198.18.2.1")).mtu(1450).bridge("eth1").build();
