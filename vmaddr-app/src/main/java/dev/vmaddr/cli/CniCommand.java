@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cni", mixinStandardHelpOptions = true, description = "The CNI IPAM plugin (docs/cni.md).",
-        subcommands = CniCommand.Install.class)
+        subcommands = CniCommand.Install.class,
+        footerHeading = "%nExample:%n", footer = "  vmaddr cni install --dir /opt/cni/bin")
 public final class CniCommand {
 
     @Command(name = "install", mixinStandardHelpOptions = true,
