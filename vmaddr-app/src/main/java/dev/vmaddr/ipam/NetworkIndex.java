@@ -11,6 +11,7 @@ import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * The allocation engine's in-memory indexes for one network. It holds no lease records (the store
@@ -30,45 +33,47 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #claims}: addresses promised but not (yet) in the store — offers (memory only, held
  *       for a short time) and pending writes (a bind or allocation whose store write is in flight).</li>
  *   <li>{@link #expiries}: when occupied addresses come due, as packed longs.</li>
- *   <li>{@link #busyHolders}: holders with an operation in progress, so one holder's requests run
- *       one at a time and a holder never ends up with two addresses by racing itself.</li>
+ *   <li>{@link #busyHolders}: the holder gate — holders with an operation in progress, so one
+ *       holder's requests run one at a time and a holder never ends up with two addresses by racing
+ *       itself.</li>
  * </ul>
- * Everything here is guarded by {@link #lock}; {@link #changed} is signalled when a holder or a
- * pending claim goes away.
+ * Everything here is guarded by {@link #lock}, which callers take through {@link #enter} or
+ * {@link #lock()}; {@link #changed} is signalled when a holder or a pending claim goes away. The
+ * state is private: the engine's parts change it only through the methods below.
  */
 final class NetworkIndex {
     enum ClaimKind { OFFER, PENDING }
 
     /** An address promised in memory. {@code expiresAt} matters for offers only. */
-    record Claim(ClaimKind kind, HolderKey holder, Ipv4Address ip, dev.vmaddr.addr.MacAddress mac, ClientId clientId,
+    record Claim(ClaimKind kind, HolderKey holder, Ipv4Address ip, MacAddress mac, ClientId clientId,
                  String hostname, Instant expiresAt) {
         boolean liveAt(Instant now) {
             return kind == ClaimKind.PENDING || expiresAt.isAfter(now);
         }
     }
 
-    final NetworkSpec spec;
-    final ReentrantLock lock = new ReentrantLock();
-    final Condition changed = lock.newCondition();
-    final Segments pools;
-    final FreeBitmap free;
-    final long dynamicSize;
-    final Map<Integer, Claim> claims = new HashMap<>();
-    final Map<HolderKey, Ipv4Address> offerByHolder = new HashMap<>();
-    final ExpiryQueue expiries = new ExpiryQueue();
-    final Set<HolderKey> busyHolders = new HashSet<>();
+    private final NetworkSpec spec;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Segments pools;
+    private final FreeBitmap free;
+    private final long dynamicSize;
+    private final Map<Integer, Claim> claims = new HashMap<>();
+    private final Map<HolderKey, Ipv4Address> offerByHolder = new HashMap<>();
+    private final ExpiryQueue expiries = new ExpiryQueue();
+    private final Set<HolderKey> busyHolders = new HashSet<>();
     /**
      * The BOUND leases held by a client-id, by their MAC, as this engine wrote or loaded them (a hint:
      * readers check the store). With the store's holder index, which finds a lease held by the bare
      * MAC, this finds the one bound lease a MAC has whatever client-id it was bound with. Leases
      * without a client-id (most clients, every API and VM NIC allocation) are not in it.
      */
-    final Map<MacAddress, Ipv4Address> boundByIdMac = new HashMap<>();
+    private final Map<MacAddress, Ipv4Address> boundByIdMac = new HashMap<>();
     private final Map<Ipv4Address, Reservation> reservationByIp = new HashMap<>();
     private final long base;
-    boolean retired;
-    /** When the free bits were last set again from the store (AllocationEngine, before a refusal); null: never. */
-    Instant lastResync;
+    private boolean retired;
+    /** When the free bits were last set again from the store (before a refusal); null: never. */
+    private Instant lastResync;
 
     NetworkIndex(NetworkSpec spec) {
         this.spec = spec;
@@ -110,8 +115,93 @@ final class NetworkIndex {
         dynamicSize = pools.size() - fixed;
     }
 
+    NetworkSpec spec() {
+        return spec;
+    }
+
     String name() {
         return spec.name();
+    }
+
+    PoolStats stats() {
+        long f = free.freeCount();
+        return new PoolStats(dynamicSize, dynamicSize - f, f);
+    }
+
+    // ---------------------------------------------------------------- lock and holder gate
+
+    void lock() {
+        lock.lock();
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /** Waits (lock held) until a holder leaves or a pending claim settles. */
+    void awaitChange() {
+        changed.awaitUninterruptibly();
+    }
+
+    /**
+     * Takes the lock and waits until no other operation of {@code holder} nor of {@code machine} (its
+     * bare MAC when the holder is a client-id, else the holder again) is in flight, then marks both
+     * busy: operations of one machine under different client-ids then run one at a time too, so two
+     * of them cannot each bind a lease for the same MAC. False, with the lock released, when the
+     * index was retired meanwhile (the caller looks the network up again).
+     */
+    boolean enter(HolderKey holder, HolderKey machine) {
+        lock.lock();
+        while ((busyHolders.contains(holder) || busyHolders.contains(machine)) && !retired) {
+            changed.awaitUninterruptibly();
+        }
+        if (retired) {
+            lock.unlock();
+            return false;
+        }
+        busyHolders.add(holder);
+        busyHolders.add(machine);
+        return true;
+    }
+
+    /** Ends what {@link #enter} began: frees the holder and its machine, wakes waiters, unlocks. */
+    void leave(HolderKey holder, HolderKey machine) {
+        busyHolders.remove(machine);
+        busyHolders.remove(holder);
+        changed.signalAll();
+        lock.unlock();
+    }
+
+    /**
+     * Locks this index (left locked for the caller) once no operation is in flight on it, and retires
+     * it: a network being replaced or removed waits for its operations, and none starts on it after.
+     */
+    void retireWhenIdle() {
+        lock.lock();
+        while (!busyHolders.isEmpty() || claims.values().stream().anyMatch(c -> c.kind() == ClaimKind.PENDING)) {
+            changed.awaitUninterruptibly();
+        }
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
+    void requireLive() {
+        if (retired) {
+            throw new AllocationException(AllocationException.Reason.UNKNOWN_NETWORK,
+                    "network " + name() + " was just reconfigured or removed");
+        }
+    }
+
+    /** Whether a resync of the free bits is allowed now (at most once per {@code every}); notes it when so. */
+    boolean resyncDue(Instant now, Duration every) {
+        if (lastResync != null && now.isBefore(lastResync.plus(every))) {
+            return false;
+        }
+        lastResync = now;
+        return true;
     }
 
     Reservation reservationFor(AllocationRequest req) {
@@ -123,7 +213,7 @@ final class NetworkIndex {
         return null;
     }
 
-    boolean excluded(Ipv4Address ip) {
+    private boolean excluded(Ipv4Address ip) {
         for (Ipv4Range e : spec.exclude()) {
             if (e.contains(ip)) {
                 return true;
@@ -133,7 +223,7 @@ final class NetworkIndex {
     }
 
     /** A pool address that may go to anyone (not gateway, network, broadcast, excluded or reserved). */
-    boolean isDynamic(Ipv4Address ip) {
+    private boolean isDynamic(Ipv4Address ip) {
         return pools.positionOf(ip.unsigned()) >= 0 && !ip.equals(spec.gateway())
                 && !spec.cidr().isNetworkOrBroadcast(ip) && !excluded(ip) && !reservationByIp.containsKey(ip);
     }
@@ -180,8 +270,39 @@ final class NetworkIndex {
         return isDynamic(ip) && free.setFree(pools.positionOf(ip.unsigned()));
     }
 
+    long freeCount() {
+        return free.freeCount();
+    }
+
+    long dynamicSize() {
+        return dynamicSize;
+    }
+
+    /** A search of the free bits by {@code allocator}, which only reads them. */
+    Allocator.Search searchFree(Allocator allocator) {
+        return allocator.search(free);
+    }
+
     Ipv4Address addressAt(long pos) {
         return new Ipv4Address((int) pools.valueAt(pos));
+    }
+
+    /**
+     * Sets every dynamic address's free bit again: taken when it has a live claim or {@code stored}
+     * says the store has it occupied, else free.
+     */
+    void resetFree(Instant now, Predicate<Ipv4Address> stored) {
+        for (long pos = 0; pos < free.size(); pos++) {
+            Ipv4Address ip = addressAt(pos);
+            if (!isDynamic(ip)) {
+                continue;
+            }
+            if (liveClaim(ip, now) != null || stored.test(ip)) {
+                markTaken(ip);
+            } else {
+                markFree(ip);
+            }
+        }
     }
 
     void addExpiry(Ipv4Address ip, Instant at) {
@@ -189,8 +310,20 @@ final class NetworkIndex {
         expiries.add(second, ip.unsigned() - base);
     }
 
-    Ipv4Address slotAddress(long slot) {
-        return new Ipv4Address((int) (base + slot));
+    /** The next address whose expiry is due at {@code now}, taken off the queue; null when none. */
+    Ipv4Address pollDue(Instant now) {
+        long slot = expiries.pollDue(now.getEpochSecond());
+        return slot < 0 ? null : new Ipv4Address((int) (base + slot));
+    }
+
+    /** The BOUND lease of {@code mac} under a client-id as last noted (a hint to check), or null. */
+    Ipv4Address boundByIdMac(MacAddress mac) {
+        return boundByIdMac.get(mac);
+    }
+
+    /** Drops the hint that {@code mac} holds {@code ip} (the store no longer confirms it). */
+    void forgetBoundByIdMac(MacAddress mac, Ipv4Address ip) {
+        boundByIdMac.remove(mac, ip);
     }
 
     void noteBound(Lease l) {
@@ -215,6 +348,64 @@ final class NetworkIndex {
             return null;
         }
         return c;
+    }
+
+    /** The address offered to {@code holder}, or null. */
+    Ipv4Address offeredTo(HolderKey holder) {
+        return offerByHolder.get(holder);
+    }
+
+    /** The live offers above {@code after} (all when null). */
+    List<Claim> liveOffers(Instant now, Ipv4Address after) {
+        List<Claim> out = new ArrayList<>();
+        for (Claim c : claims.values()) {
+            if (c.kind() == ClaimKind.OFFER && c.liveAt(now) && (after == null || c.ip().compareTo(after) > 0)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Every claim, live or run out, as a copy. */
+    List<Claim> claims() {
+        return List.copyOf(claims.values());
+    }
+
+    /** Holds {@code offer}'s address for its holder (in place of the holder's earlier offer) and takes its bit. */
+    void holdOffer(Claim offer) {
+        dropOffer(offer.holder());
+        claims.put(offer.ip().value(), offer);
+        offerByHolder.put(offer.holder(), offer.ip());
+        markTaken(offer.ip());
+    }
+
+    /** Records a store write in flight on {@code pending}'s address and takes its bit; returns the claim it replaced. */
+    Claim claimPending(Claim pending) {
+        Claim before = claims.put(pending.ip().value(), pending);
+        markTaken(pending.ip());
+        return before;
+    }
+
+    /** The store write on {@code ip} is done: its pending claim goes, and waiters (retire, markConflict) wake. */
+    void endPending(Ipv4Address ip) {
+        claims.remove(ip.value());
+        changed.signalAll();
+    }
+
+    /**
+     * After a failed write: puts back the claim that was there (an offer of this holder, still live
+     * at {@code now}) or frees the address unless {@code stored} says the store has it occupied.
+     */
+    void settle(Ipv4Address ip, Claim before, Instant now, BooleanSupplier stored) {
+        if (before != null && before.liveAt(now)) {
+            claims.put(ip.value(), before);
+        } else {
+            claims.remove(ip.value());
+            if (!stored.getAsBoolean()) {
+                markFree(ip);
+            }
+        }
+        changed.signalAll();
     }
 
     void dropOffer(HolderKey holder) {
