@@ -3,9 +3,11 @@ package dev.vmaddr.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.api.Json;
 import dev.vmaddr.api.PemKeys;
-import dev.vmaddr.cli.UnixSocketHttp.Answer;
+import dev.vmaddr.cni.plugin.MiniHttp;
+import dev.vmaddr.cni.plugin.MiniHttp.Response;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -33,8 +35,6 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class ApiClient {
     private final HttpClient http;
-    /** Set for {@code unix:/path}; then {@link #http} is unused. */
-    private final UnixSocketHttp unix;
     private final String base;
     private final String token;
 
@@ -50,7 +50,6 @@ public final class ApiClient {
         }
         this.http = b.build();
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.unix = base.startsWith("unix:") ? new UnixSocketHttp(Path.of(base.substring("unix:".length()))) : null;
         this.token = token;
     }
 
@@ -135,7 +134,7 @@ public final class ApiClient {
         return json(exchange(method, path, body == null ? null : Json.write(body), body == null ? null : "application/json"));
     }
 
-    private static JsonNode json(Answer r) {
+    private static JsonNode json(Response r) {
         try {
             return r.body().isEmpty() ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(r.body());
         } catch (IOException e) {
@@ -144,7 +143,7 @@ public final class ApiClient {
     }
 
     /** One request over HTTP(S) or the unix socket, whatever its status. */
-    private Answer call(String method, String path, String body, String contentType, Duration timeout)
+    private Response call(String method, String path, String body, String contentType, Duration timeout)
             throws IOException, InterruptedException {
         Map<String, String> headers = new LinkedHashMap<>();
         if (token != null) {
@@ -153,8 +152,9 @@ public final class ApiClient {
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }
-        if (unix != null) {
-            return unix.send(method, path, headers, body, timeout);
+        if (base.startsWith("unix:")) {
+            // java.net.http cannot dial a unix socket
+            return MiniHttp.send(base, method, path, headers, body, timeout);
         }
         HttpRequest.Builder b;
         try {
@@ -165,17 +165,17 @@ public final class ApiClient {
         headers.forEach(b::header);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.body());
+        return new Response(r.statusCode(), r.body());
     }
 
     /** One request; a non-2xx answer becomes a {@link CliException}. */
-    private Answer exchange(String method, String path, String body, String contentType) {
-        Answer r;
+    private Response exchange(String method, String path, String body, String contentType) {
+        Response r;
         try {
             r = call(method, path, body, contentType, Duration.ofSeconds(30));
         } catch (ConnectException e) {
             throw new CliException(CliException.FAILED, "no vmaddr server answers at " + base + " (is `vmaddr serve` running?)");
-        } catch (HttpTimeoutException e) {
+        } catch (HttpTimeoutException | SocketTimeoutException e) {
             throw new CliException(CliException.FAILED, "the server at " + base + " did not answer in time");
         } catch (SSLException e) {
             throw new CliException(CliException.FAILED, "TLS with " + base + " failed (a private CA needs --ca-file): " + e.getMessage());

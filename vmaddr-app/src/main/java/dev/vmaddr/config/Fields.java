@@ -117,6 +117,17 @@ public final class Fields {
 
     /** A list of scalars; unparsable items are recorded as problems and skipped. Absent → empty list. */
     public <T> List<T> list(String key, Function<String, T> parser) {
+        return items(key, (item, f) -> {
+            problems.seen(f, item.line());
+            return parse(item, f, parser);
+        });
+    }
+
+    /**
+     * Each item of the list at {@code key} through {@code each} (item, its field name {@code key[i]});
+     * null results are skipped. Absent or null → empty list; not a list → a problem and an empty list.
+     */
+    private <T> List<T> items(String key, java.util.function.BiFunction<Tree, String, T> each) {
         Tree t = tree(key);
         List<T> out = new ArrayList<>();
         if (t == null || t instanceof Scalar s && s.text() == null) {
@@ -127,10 +138,7 @@ public final class Fields {
             return out;
         }
         for (int i = 0; i < l.items().size(); i++) {
-            Tree item = l.items().get(i);
-            String f = field(key) + "[" + i + "]";
-            problems.seen(f, item.line());
-            T v = parse(item, f, parser);
+            T v = each.apply(l.items().get(i), field(key) + "[" + i + "]");
             if (v != null) {
                 out.add(v);
             }
@@ -149,22 +157,7 @@ public final class Fields {
 
     /** A list of maps. */
     public List<Fields> children(String key) {
-        Tree t = tree(key);
-        List<Fields> out = new ArrayList<>();
-        if (t == null || t instanceof Scalar s && s.text() == null) {
-            return out;
-        }
-        if (!(t instanceof ListTree l)) {
-            problems.add(t.line(), field(key), "expected a list");
-            return out;
-        }
-        for (int i = 0; i < l.items().size(); i++) {
-            Fields f = of(l.items().get(i), field(key) + "[" + i + "]", problems);
-            if (f != null) {
-                out.add(f);
-            }
-        }
-        return out;
+        return items(key, (item, f) -> of(item, f, problems));
     }
 
     public void rejectUnknown() {

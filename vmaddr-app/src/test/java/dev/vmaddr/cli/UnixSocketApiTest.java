@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vmaddr.api.TestServer;
+import dev.vmaddr.cni.plugin.MiniHttp;
 import dev.vmaddr.config.VmaddrConfig;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -92,12 +93,12 @@ class UnixSocketApiTest {
     @Test
     void theSocketStillNeedsAToken() throws Exception {
         srv = start(null);
-        UnixSocketHttp raw = new UnixSocketHttp(socket());
-        UnixSocketHttp.Answer none = raw.send("GET", "/api/v1/networks", Map.of(), null, Duration.ofSeconds(10));
+        String server = "unix:" + socket();
+        MiniHttp.Response none = MiniHttp.send(server, "GET", "/api/v1/networks", Map.of(), null, Duration.ofSeconds(10));
         assertThat(none.status()).isEqualTo(401);
-        assertThat(raw.send("GET", "/healthz", Map.of(), null, Duration.ofSeconds(10)).body()).contains("ok");
-        UnixSocketHttp.Answer ok = raw.send("GET", "/api/v1/networks", Map.of("Authorization", "Bearer " + srv.token), null,
-                Duration.ofSeconds(10));
+        assertThat(MiniHttp.send(server, "GET", "/healthz", Map.of(), null, Duration.ofSeconds(10)).body()).contains("ok");
+        MiniHttp.Response ok = MiniHttp.send(server, "GET", "/api/v1/networks", Map.of("Authorization", "Bearer " + srv.token),
+                null, Duration.ofSeconds(10));
         assertThat(ok.status()).isEqualTo(200);
     }
 

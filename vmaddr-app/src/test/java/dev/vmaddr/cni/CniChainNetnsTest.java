@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.api.TestServer;
 import dev.vmaddr.cni.CniRuntime.Attachment;
 import dev.vmaddr.cni.CniRuntime.PluginRun;
+import dev.vmaddr.testing.Forwarder;
 import dev.vmaddr.testing.netns.Netns;
 import dev.vmaddr.testing.netns.NetnsLab;
 import dev.vmaddr.testing.netns.RequiresRoot;
@@ -32,7 +33,7 @@ class CniChainNetnsTest {
     @TempDir
     Path dir;
     TestServer srv;
-    UnixForwarder socket;
+    Forwarder socket;
     Path bin;
 
     @BeforeEach
@@ -41,7 +42,7 @@ class CniChainNetnsTest {
         JsonNode made = api("POST", "/api/v1/networks", "{\"name\":\"lan0\",\"cidr\":\"198.18.20.0/24\",\"gateway\":\"198.18.20.1\","
                 + "\"dns\":[\"198.18.20.53\"],\"release\":\"on-stop\",\"pools\":[\"198.18.20.10-198.18.20.250\"]}");
         assertThat(made.path("name").asText()).as(made.toString()).isEqualTo("lan0");
-        socket = new UnixForwarder(dir.resolve("api.sock"), URI.create(srv.url).getPort());
+        socket = Forwarder.unixToTcp(dir.resolve("api.sock"), "127.0.0.1", URI.create(srv.url).getPort()).start();
         bin = dir.resolve("bin");
         CniInstaller.install(bin, CniInstaller.currentJava());
     }

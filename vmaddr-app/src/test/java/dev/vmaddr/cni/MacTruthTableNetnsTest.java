@@ -9,6 +9,7 @@ import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.nad.LintFinding;
 import dev.vmaddr.nad.LintReport;
 import dev.vmaddr.nad.NadLinter;
+import dev.vmaddr.testing.Forwarder;
 import dev.vmaddr.testing.netns.Netns;
 import dev.vmaddr.testing.netns.NetnsLab;
 import dev.vmaddr.testing.netns.RequiresRoot;
@@ -76,7 +77,7 @@ class MacTruthTableNetnsTest {
     void lintSaysWhatTheRealPluginsDo() throws Exception {
         List<Observation> table = new ArrayList<>();
         try (TestServer srv = new TestServer(dir.resolve("data"));
-             UnixForwarder socket = new UnixForwarder(dir.resolve("api.sock"), URI.create(srv.url).getPort());
+             Forwarder socket = Forwarder.unixToTcp(dir.resolve("api.sock"), "127.0.0.1", URI.create(srv.url).getPort()).start();
              NetnsLab lab = NetnsLab.create()) {
             TestApi.call(srv, "POST", "/api/v1/networks", "{\"name\":\"lan0\",\"cidr\":\"198.18.40.0/24\",\"gateway\":\"198.18.40.1\","
                     + "\"pools\":[\"198.18.40.10-198.18.40.250\"]}");

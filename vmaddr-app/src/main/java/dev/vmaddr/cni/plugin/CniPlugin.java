@@ -22,6 +22,8 @@ import java.util.Map;
 public final class CniPlugin {
     /** Past this the plugin gives up with "try again" rather than leave the runtime waiting. */
     static final long DEADLINE_MS = 30_000;
+    /** One request's share of the deadline: a server that does not answer is "try again", before the halt. */
+    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(20);
 
     private CniPlugin() {}
 
@@ -146,11 +148,19 @@ public final class CniPlugin {
         /** Sends the request; the API's answer as a map, or null for a 404 where {@code notFoundIsError} is false. */
         @SuppressWarnings("unchecked")
         private Map<String, Object> answer(String method, String path, String body, boolean notFoundIsError) throws CniError {
-            PluginHttp.Response r;
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Accept", "application/json");
+            if (token != null) {
+                headers.put("Authorization", "Bearer " + token);
+            }
+            if (body != null) {
+                headers.put("Content-Type", "application/json");
+            }
+            MiniHttp.Response r;
             try {
-                r = PluginHttp.send(server, method, path, token, body);
-            } catch (PluginHttp.Unreachable e) {
-                throw new CniError(CniError.TRY_AGAIN, e.getMessage());
+                r = MiniHttp.send(server, method, path, headers, body, REQUEST_TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                throw new CniError(CniError.TRY_AGAIN, "vmaddr API at " + server + ": " + e);
             }
             if (r.status() == 204) {
                 return Map.of();

@@ -39,17 +39,22 @@ final class Db {
     <T> T transaction(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                succeeded();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
+            return commitOrRollBack(c, work);
         } catch (SQLException e) {
             throw failure(what, e);
+        }
+    }
+
+    /** Runs {@code work} on {@code c} (auto-commit off) and commits, or rolls back and rethrows. */
+    private <T> T commitOrRollBack(Connection c, Work<T> work) throws SQLException {
+        try {
+            T result = work.run(c);
+            c.commit();
+            succeeded();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
         }
     }
 
@@ -60,13 +65,7 @@ final class Db {
             c.setReadOnly(true);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                T result = work.run(c);
-                c.commit();
-                succeeded();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
+                return commitOrRollBack(c, work);
             } finally {
                 c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                 c.setReadOnly(false);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmaddr.api.Json;
 import dev.vmaddr.serve.multi.ServeChildMain;
-import dev.vmaddr.serve.multi.UnixForwarderMain;
+import dev.vmaddr.testing.Forwarder;
 import dev.vmaddr.testing.netns.BridgedHost;
 import dev.vmaddr.testing.netns.ChildJvm;
 import dev.vmaddr.testing.netns.NetnsProcess;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A network going Inactive in the UI when its gateway goes away. The server runs where its network
  * is: {@code vmaddr serve} inside a {@link BridgedHost} lab's host namespace, whose bridge br0 has the
  * gateway as a peer, so its connectivity checks probe a real bridge. The browser (root namespace)
- * reaches the server's 127.0.0.1 through a Unix socket ({@link UnixToTcpMain} inside the lab,
- * {@link UnixForwarderMain} outside), so nothing in the root namespace changes.
+ * reaches the server's 127.0.0.1 through a Unix socket ({@link Forwarder} unix-to-tcp inside the lab,
+ * tcp-to-unix outside), so nothing in the root namespace changes.
  */
 @RequiresRoot
 class UiNetnsTest {
@@ -66,10 +66,10 @@ class UiNetnsTest {
             lab.peer(null); // a VM: keeps br0 up when the gateway's link goes, so the check reaches the gateway question
             NetnsProcess server = lab.startJava(lab.host, ServeChildMain.class, "serve", "--config", config.toString());
             server.awaitStderrLine(l -> l.contains("API listening on"), Duration.ofSeconds(90));
-            lab.startJava(lab.host, UnixToTcpMain.class, socket.toString(), "127.0.0.1", "8067")
+            lab.startJava(lab.host, Forwarder.class, Forwarder.unixToTcpArgs(socket, "127.0.0.1", 8067))
                     .awaitLine("READY"::equals, Duration.ofSeconds(60));
             // stdin stays a pipe: the forwarder exits when this JVM goes (ChildJvm.exitWhenParentGoes)
-            outside = new ProcessBuilder(ChildJvm.command(UnixForwarderMain.class, "127.0.0.1", String.valueOf(port), socket.toString()))
+            outside = new ProcessBuilder(ChildJvm.command(Forwarder.class, Forwarder.tcpToUnixArgs("127.0.0.1", port, socket)))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("forwarder.log").toFile())).start();
             awaitHealthy(url);

@@ -83,6 +83,11 @@ public final class DhcpLab implements AutoCloseable {
         }
     }
 
+    /** The usual one-network server config, to change where a test is about it ({@link DhcpLabConfig}). */
+    public static DhcpLabConfig lan0() {
+        return new DhcpLabConfig();
+    }
+
     /** A lab with {@code bridgeCount} bridges, each with a server interface on it. */
     public static DhcpLab create(Path dir, int bridgeCount) {
         LABS.acquireUninterruptibly();

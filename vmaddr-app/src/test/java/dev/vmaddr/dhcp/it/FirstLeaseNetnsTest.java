@@ -25,27 +25,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FirstLeaseNetnsTest {
     private static final Duration LEASE_WAIT = Duration.ofSeconds(30);
-    static final String CONFIG = """
-            dhcp:
-              interfaces: [srv0]
-              probe: { method: none, timeout: 300ms }
-              authoritative: true
-            networks:
-              - name: lan0
-                cidr: 198.18.0.0/24
-                gateway: 198.18.0.1
-                dns: [198.18.0.53, 198.18.0.54]
-                domain: lab.example
-                mtu: 1400
-                bridge: srv0
-                leaseTime: 600s
-                renewTime: 250s
-                rebindTime: 500s
-                pools: ["198.18.0.100-198.18.0.199"]
-                reservations:
-                  - { mac: "02:18:aa:00:00:50", ip: 198.18.0.50, hostname: db1 }
-                  - { mac: "02:18:aa:00:00:51", ip: 198.18.0.51, hostname: db2 }
-            """;
+    static final String CONFIG = DhcpLab.lan0().times("600s", "250s", "500s")
+            .networkLine("dns: [198.18.0.53, 198.18.0.54]").networkLine("domain: lab.example").networkLine("mtu: 1400")
+            .networkLine("reservations:")
+            .networkLine("  - { mac: \"02:18:aa:00:00:50\", ip: 198.18.0.50, hostname: db1 }")
+            .networkLine("  - { mac: \"02:18:aa:00:00:51\", ip: 198.18.0.51, hostname: db2 }").yaml();
 
     @Test
     void everyClientGetsItsLeaseWithEveryConfiguredOption(@TempDir Path dir) {

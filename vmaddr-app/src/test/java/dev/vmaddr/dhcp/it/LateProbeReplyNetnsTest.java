@@ -29,19 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LateProbeReplyNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
-    private static final String CONFIG = """
-            dhcp:
-              interfaces: [srv0]
-              probe: { method: icmp, timeout: 300ms }
-              authoritative: true
-            networks:
-              - name: lan0
-                cidr: 198.18.0.0/24
-                gateway: 198.18.0.1
-                bridge: srv0
-                leaseTime: 600s
-                pools: ["198.18.0.100-198.18.0.101"]
-            """;
+    private static final String CONFIG = DhcpLab.lan0().probe("icmp").pools("198.18.0.100-198.18.0.101").yaml();
 
     @Test
     void aLateEchoReplyQuarantinesTheOfferedAddressAndTheRequestGetsANak(@TempDir Path dir) throws IOException {

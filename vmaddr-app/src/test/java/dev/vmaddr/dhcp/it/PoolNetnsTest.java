@@ -29,19 +29,7 @@ class PoolNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static String config(String probe, String pool) {
-        return """
-                dhcp:
-                  interfaces: [srv0]
-                  probe: { method: %s, timeout: 300ms }
-                  authoritative: true
-                networks:
-                  - name: lan0
-                    cidr: 198.18.0.0/24
-                    gateway: 198.18.0.1
-                    bridge: srv0
-                    leaseTime: 600s
-                    pools: ["%s"]
-                """.formatted(probe, pool);
+        return DhcpLab.lan0().probe(probe).pools(pool).yaml();
     }
 
     @Test

@@ -26,21 +26,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RenewRebootNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String CONFIG = """
-            dhcp:
-              interfaces: [srv0]
-              probe: { method: none, timeout: 300ms }
-              authoritative: true
-            networks:
-              - name: lan0
-                cidr: 198.18.0.0/24
-                gateway: 198.18.0.1
-                bridge: srv0
-                leaseTime: 12s
-                renewTime: 3s
-                rebindTime: 10s
-                pools: ["198.18.0.100-198.18.0.199"]
-            """;
+    private static final String CONFIG = DhcpLab.lan0().times("12s", "3s", "10s").yaml();
 
     @Test
     void clientsRenewAtT1AndKeepTheirAddress(@TempDir Path dir) {
@@ -67,8 +53,7 @@ class RenewRebootNetnsTest {
     @Test
     void initRebootGetsTheSameAddressOrANakForAWrongOne(@TempDir Path dir) throws IOException {
         try (DhcpLab lab = DhcpLab.create(dir, 1)) {
-            lab.startServer(CONFIG.replace("leaseTime: 12s", "leaseTime: 600s").replace("renewTime: 3s", "renewTime: 300s")
-                    .replace("rebindTime: 10s", "rebindTime: 500s"));
+            lab.startServer(DhcpLab.lan0().times("600s", "300s", "500s").yaml());
             Netns c1 = lab.client("c1", 0, "02:18:00:00:02:11");
             DhcpClient first = lab.dhclient(c1);
             String ip = first.ip(first.await("bound", WAIT));

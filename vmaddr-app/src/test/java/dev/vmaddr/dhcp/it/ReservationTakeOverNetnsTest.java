@@ -27,21 +27,7 @@ class ReservationTakeOverNetnsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String HOLDER = "02:18:00:00:07:0b";
     private static final String RESERVED = "02:18:00:00:07:0a";
-    private static final String CONFIG = """
-            dhcp:
-              interfaces: [srv0]
-              probe: { method: none, timeout: 300ms }
-              authoritative: true
-            networks:
-              - name: lan0
-                cidr: 198.18.0.0/24
-                gateway: 198.18.0.1
-                bridge: srv0
-                leaseTime: 30s
-                renewTime: 4s
-                rebindTime: 25s
-                pools: ["198.18.0.100-198.18.0.199"]
-            """;
+    private static final String CONFIG = DhcpLab.lan0().times("30s", "4s", "25s").yaml();
 
     @Test
     void aClashIs409NamingTheHolderAndTakeOverMovesTheHolderOnAtItsRenewal(@TempDir Path dir) {

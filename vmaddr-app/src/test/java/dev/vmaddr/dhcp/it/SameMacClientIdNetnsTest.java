@@ -28,21 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SameMacClientIdNetnsTest {
     private static final Duration LEASE_WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CONFIG = """
-            dhcp:
-              interfaces: [srv0]
-              probe: { method: none, timeout: 300ms }
-              authoritative: true
-            networks:
-              - name: lan0
-                cidr: 198.18.0.0/24
-                gateway: 198.18.0.1
-                bridge: srv0
-                leaseTime: 600s
-                pools: ["198.18.0.100-198.18.0.199"]
-                reservations:
-                  - { mac: "02:18:aa:00:00:50", ip: 198.18.0.50, hostname: db1 }
-            """;
+    private static final String CONFIG = DhcpLab.lan0().networkLine("reservations:")
+            .networkLine("  - { mac: \"02:18:aa:00:00:50\", ip: 198.18.0.50, hostname: db1 }").yaml();
 
     @Test
     void reservedMacGetsItsAddressFromDhclientThenUdhcpcThenDhcpcd(@TempDir Path dir) {

@@ -2,6 +2,7 @@ package dev.vmaddr.serve.multi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmaddr.testing.Forwarder;
 import dev.vmaddr.testing.netns.Bridge;
 import dev.vmaddr.testing.netns.Netns;
 import dev.vmaddr.testing.netns.NetnsLab;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>PostgreSQL runs in the root namespace (127.0.0.1 for the test's own SQL); the servers reach it
  * through its Unix socket, which works across namespaces, made a TCP port inside each server
- * namespace by {@link UnixForwarderMain} (the JDBC driver has no Unix-socket support of its own).
+ * namespace by {@link Forwarder} (the JDBC driver has no Unix-socket support of its own).
  * Lease time 20 s: renewal at 10 s, rebinding at 17.5 s.
  */
 @RequiresRoot
@@ -73,7 +74,7 @@ class TwoServersPostgresDhcpNetnsTest {
             lab.connect(lan, nsA, "srv0", SERVER_A + "/24");
             lab.connect(lan, nsB, "srv0", SERVER_B + "/24");
             for (Netns ns : List.of(nsA, nsB)) {
-                NetnsProcess fwd = ns.startJava(UnixForwarderMain.class, "127.0.0.1", "5432", cluster.socketFile().toString());
+                NetnsProcess fwd = ns.startJava(Forwarder.class, Forwarder.tcpToUnixArgs("127.0.0.1", 5432, cluster.socketFile()));
                 fwd.awaitLine("READY"::equals, Duration.ofSeconds(60));
             }
             String url = "jdbc:postgresql://127.0.0.1:5432/" + dbName;
