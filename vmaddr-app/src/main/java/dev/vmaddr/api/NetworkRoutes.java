@@ -4,6 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.config.NetworkFields;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.LeaseRate;
 import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.ipam.NetworkCatalog.LeaseClash;
 import dev.vmaddr.ipam.PoolStats;
@@ -54,11 +55,20 @@ public final class NetworkRoutes implements RouteGroup {
             catalog.delete(ctx.pathParam("network"));
             ctx.status(204);
         });
-        t.get(BASE + "/{network}/stats", "Pool size, used and free").errors(404).handle(ctx -> {
+        t.get(BASE + "/{network}/stats", "Pool size, used and free; leases granted per minute").errors(404).handle(ctx -> {
             String name = ctx.pathParam("network");
             network(name);
             PoolStats s = engine.stats(name);
-            ctx.json(Map.of("network", name, "size", s.size(), "used", s.used(), "free", s.free()));
+            LeaseRate.Snapshot rate = engine.leaseRate(name);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("network", name);
+            body.put("size", s.size());
+            body.put("used", s.used());
+            body.put("free", s.free());
+            body.put("leasesPerMinute", rate.lastMinute());
+            body.put("leasesThisMinute", rate.thisMinute());
+            body.put("leasesPerMinuteHistory", rate.perMinute());
+            ctx.json(body);
         });
 
         t.get(BASE + "/{network}/pools", "List a network's pools").errors(404).handle(ctx ->

@@ -61,6 +61,7 @@ public final class AllocationEngine {
     private final LeaseWrites writes;
     private final LeaseReclaimer reclaimer;
     private final LeaseQueries queries;
+    private final LeaseRate leaseRate;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -74,7 +75,8 @@ public final class AllocationEngine {
         Objects.requireNonNull(quarantine, "quarantine");
         this.registry = new NetworkRegistry(store, clock);
         this.candidates = new Candidates(store, clock, new RandomStartAllocator(random, store.sharingServerNumber()));
-        this.writes = new LeaseWrites(store, clock, quarantine);
+        this.leaseRate = new LeaseRate(clock);
+        this.writes = new LeaseWrites(store, clock, quarantine, leaseRate::bound);
         this.reclaimer = new LeaseReclaimer(registry, store, clock, writes);
         this.queries = new LeaseQueries(registry, store, clock, candidates);
     }
@@ -92,6 +94,7 @@ public final class AllocationEngine {
     }
 
     public boolean removeNetwork(String name) {
+        leaseRate.forget(name);
         return registry.remove(name);
     }
 
@@ -409,6 +412,11 @@ public final class AllocationEngine {
 
     public PoolStats stats(String network) {
         return queries.stats(network);
+    }
+
+    /** Leases this server granted (bound or renewed) in the network per minute: {@link LeaseRate}. */
+    public LeaseRate.Snapshot leaseRate(String network) {
+        return leaseRate.snapshot(network);
     }
 
     // ---------------------------------------------------------------- the holder gate

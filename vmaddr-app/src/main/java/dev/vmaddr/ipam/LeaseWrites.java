@@ -34,11 +34,22 @@ final class LeaseWrites {
     private final Store store;
     private final Clock clock;
     private final Duration quarantine;
+    private final BoundListener boundListener;
 
-    LeaseWrites(Store store, Clock clock, Duration quarantine) {
+    /**
+     * Told of every BOUND lease stored, on the writer's thread with the network's lock held (the
+     * DHCP hot path): quick, allocation-free, and never calling back into the engine.
+     */
+    @FunctionalInterface
+    interface BoundListener {
+        void bound(String network, Instant at);
+    }
+
+    LeaseWrites(Store store, Clock clock, Duration quarantine, BoundListener boundListener) {
         this.store = store;
         this.clock = clock;
         this.quarantine = quarantine;
+        this.boundListener = boundListener;
     }
 
     /**
@@ -82,6 +93,7 @@ final class LeaseWrites {
         idx.dropOffer(holder);
         idx.addExpiry(ip, lease.expiresAt());
         idx.noteBound(lease);
+        boundListener.bound(idx.name(), now);
         LOG.info("{} network={} ip={} mac={} holder={} expiresAt={}", renewal ? LogEvents.LEASE_RENEWED : LogEvents.LEASE_BOUND, idx.name(),
                 ip, req.mac(), holder, lease.expiresAt());
         return lease;

@@ -1,4 +1,4 @@
-// Networks: connectivity status (with "check now"), CIDR, gateway and pool use, one card each.
+// Networks: connectivity status (with "check now"), CIDR, gateway, pool use and leases per minute, one card each.
 import {get, post, seg} from './api.js';
 import {h, heading, notice, orDash, time, code} from './dom.js';
 
@@ -45,6 +45,7 @@ function card(network, status, stats) {
           fact('Pools', network.pools.length ? network.pools.join(', ') : '—', 'pools'),
           fact('Reservations', String(network.reservations.length), 'reservations')),
       utilization(id, stats),
+      leaseRate(stats),
       h('p', {class: 'links'},
           h('a', {href: '#/leases?network=' + encodeURIComponent(network.name)}, 'Leases of ' + network.name)));
 }
@@ -77,4 +78,20 @@ function utilization(id, stats) {
         high: String(Math.round(stats.size * 0.8)), optimum: '0'}, pct + '%'),
       h('p', {class: 'numbers', 'data-field': 'pool-numbers'},
           stats.used + ' used · ' + stats.free + ' free · ' + stats.size + ' in pools (' + pct + '% used)'));
+}
+
+/**
+ * Leases granted (new and renewed) in the last complete minute, with the current minute so far and
+ * the last quarter hour as a list a screen reader reads out (the API's leasesPerMinuteHistory).
+ */
+function leaseRate(stats) {
+  const history = stats.leasesPerMinuteHistory || [];
+  const peak = history.reduce((a, b) => Math.max(a, b), 0);
+  return h('div', {class: 'rate'},
+      h('p', {'data-field': 'lease-rate'},
+          h('strong', {}, String(stats.leasesPerMinute)), ' leases per minute (last minute) · ',
+          String(stats.leasesThisMinute), ' this minute so far'),
+      h('p', {class: 'history', 'data-field': 'lease-history',
+        title: 'Leases per minute, the last ' + history.length + ' minutes, oldest first'},
+          'Last ' + history.length + ' min: ' + history.join(' ') + (peak > 0 ? ' (peak ' + peak + ')' : '')));
 }

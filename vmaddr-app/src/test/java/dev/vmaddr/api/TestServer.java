@@ -22,10 +22,19 @@ public final class TestServer implements AutoCloseable {
 
     /** With the given API settings; {@link #token} is that of {@code api.tokenFile()}. */
     public TestServer(Path dataDir, VmaddrConfig.Api api) throws Exception {
+        this(dataDir, api, Clock.systemUTC());
+    }
+
+    /** On a clock the test moves (e.g. {@code testing.MutableClock}), HTTP on a free loopback port. */
+    public TestServer(Path dataDir, Clock clock) throws Exception {
+        this(dataDir, new VmaddrConfig.Api(new VmaddrConfig.Listen("127.0.0.1", 0), dataDir.resolve("api-token")), clock);
+    }
+
+    public TestServer(Path dataDir, VmaddrConfig.Api api, Clock clock) throws Exception {
         this.dataDir = dataDir;
         VmaddrConfig cfg = new VmaddrConfig("test", dataDir, VmaddrConfig.StoreKind.EMBEDDED, null, api, null,
                 MacPoolSpec.defaults(), List.of(), VmaddrConfig.Log.DEFAULT);
-        this.server = new Server(cfg, Clock.systemUTC(), new SplittableRandom(42), List.of()).start();
+        this.server = new Server(cfg, clock, new SplittableRandom(42), List.of()).start();
         this.url = server.apiUrl();
         this.token = Files.readString(api.tokenFile()).strip();
     }

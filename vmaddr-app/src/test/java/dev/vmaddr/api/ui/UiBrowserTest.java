@@ -114,6 +114,18 @@ class UiBrowserTest {
         assertThat(meter.getAttribute("value")).isEqualTo(stats.get("used").asText()).isEqualTo("7");
         assertThat(meter.getAttribute("max")).isEqualTo(stats.get("size").asText()).isEqualTo("50");
         assertThat(browser.one(card + "[data-field=pool-numbers]").getText()).startsWith("7 used · 43 free · 50 in pools");
+        // leases per minute: the seven allocations above fall in this minute, or (at a minute's turn) in this and the last
+        String rate = browser.one(card + "[data-field=lease-rate]").getText();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(\\d+) leases per minute \\(last minute\\) · (\\d+) this minute so far").matcher(rate);
+        assertThat(m.matches()).as(rate).isTrue();
+        assertThat(Long.parseLong(m.group(1)) + Long.parseLong(m.group(2))).isEqualTo(7);
+        JsonNode again = data.get("/api/v1/networks/pooled/stats");
+        if (again.get("leasesThisMinute").asText().equals(m.group(2))) { // the page and the API read the same minute
+            List<String> history = new ArrayList<>();
+            again.get("leasesPerMinuteHistory").forEach(n -> history.add(n.asText()));
+            assertThat(browser.one(card + "[data-field=lease-history]").getText()).startsWith("Last 15 min: " + String.join(" ", history));
+        }
         JsonNode status = data.get("/api/v1/networks/pooled/status");
         String expected = status.get("checkedAt").isNull() ? "Unknown" : status.get("status").asText();
         assertThat(browser.one(card + ".badge").getAttribute("data-status")).isEqualTo(expected);
