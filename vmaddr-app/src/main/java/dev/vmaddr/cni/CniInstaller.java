@@ -34,9 +34,12 @@ public final class CniInstaller {
     public static final String PLUGIN = "vmaddr";
     public static final String JAR = "vmaddr-cni.jar";
     public static final String AOT_CACHE = "vmaddr-cni.aot";
-    /** C1 only, serial GC, no perf data file, small stack and heap: a 100 ms process never reaches C2. */
-    static final List<String> FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-Xss512k", "-Xmx64m");
+    /**
+     * Interpreter only, serial GC, no perf data file, small stack and heap. Why -Xint: a call runs a
+     * few thousand bytecodes once; starting the C1 compiler thread and compiling what it deems hot
+     * cost more than it saves (measured: ~50 ms CPU per call against ~65 ms with C1 only; docs/cni.md).
+     */
+    static final List<String> FLAGS = List.of("-Xint", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss512k", "-Xmx64m");
     private static final String PACKAGE_DIR = CniPlugin.class.getPackageName().replace('.', '/') + "/";
 
     private CniInstaller() {}

@@ -28,7 +28,20 @@ public final class CniPlugin {
     private CniPlugin() {}
 
     public static void main(String[] args) throws IOException {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream out = stdout();
+        watchdog(out);
+        int rc = run(System.getenv(), System.in.readAllBytes(), out);
+        out.flush();
+        System.exit(rc);
+    }
+
+    /** Stdout as the CNI result's stream (UTF-8, flushed once at the end). */
+    static PrintStream stdout() {
+        return new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    }
+
+    /** Past {@link #DEADLINE_MS}: "try again" on {@code out} and exit, whatever the call is doing. */
+    static void watchdog(PrintStream out) {
         Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(DEADLINE_MS);
@@ -39,9 +52,6 @@ public final class CniPlugin {
             out.flush();
             Runtime.getRuntime().halt(1);
         });
-        int rc = run(System.getenv(), System.in.readAllBytes(), out);
-        out.flush();
-        System.exit(rc);
     }
 
     /** One CNI call: prints the result or the error JSON on {@code out}; returns the exit code. */
