@@ -4,6 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
+import dev.vmaddr.config.VmaddrConfig.NewClients;
 import dev.vmaddr.config.VmaddrConfig.Log;
 import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
@@ -182,8 +183,16 @@ public final class ConfigLoader {
         }
         boolean authoritative = orElse(df.bool("authoritative"), true);
         Ipv4Address serverId = df.value("serverId", Ipv4Address::parse);
+        NewClients newClients = NewClients.DEFAULT;
+        Fields nf = df.child("newClients");
+        if (nf != null) {
+            newClients = new NewClients(orElse(nf.integer("perSecond", 0, 1_000_000), NewClients.DEFAULT.perSecond()),
+                    orElse(nf.integer("burst", 1, 1_000_000), NewClients.DEFAULT.burst()),
+                    orElse(nf.integer("offersInFlight", 0, 65_536), NewClients.DEFAULT.offersInFlight()));
+            nf.rejectUnknown();
+        }
         df.rejectUnknown();
-        return new Dhcp(interfaces, probe, authoritative, serverId);
+        return new Dhcp(interfaces, probe, authoritative, serverId, newClients);
     }
 
     /** FIRST-LAST, both MACs in colon (or dot) form: '-' only separates them. */

@@ -155,11 +155,14 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
     }
 
     /**
-     * @param serverId the address vmaddr puts in option 54; null: the address of the receiving interface
+     * @param serverId   the address vmaddr puts in option 54; null: the address of the receiving interface
+     * @param newClients the per-interface limits on new clients (starvation floods)
      */
-    public record Dhcp(List<String> interfaces, Probe probe, boolean authoritative, Ipv4Address serverId) {
+    public record Dhcp(List<String> interfaces, Probe probe, boolean authoritative, Ipv4Address serverId,
+                       NewClients newClients) {
         public Dhcp {
             interfaces = List.copyOf(interfaces);
+            newClients = newClients == null ? NewClients.DEFAULT : newClients;
         }
 
         /**
@@ -177,6 +180,16 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
     }
 
     public enum ProbeMethod { ICMP, ARP, NONE }
+
+    /**
+     * {@code dhcp.newClients}: per receiving interface, DISCOVERs from clients vmaddr does not know
+     * (no lease, reservation or VM NIC) beyond {@code perSecond} on average ({@code burst} at once),
+     * or while {@code offersInFlight} offers to new clients wait for their REQUEST, are dropped and
+     * counted. 0 turns a limit off. Known clients are never held back.
+     */
+    public record NewClients(int perSecond, int burst, int offersInFlight) {
+        public static final NewClients DEFAULT = new NewClients(100, 200, 256);
+    }
 
     public record Log(String level) {
         public static final Log DEFAULT = new Log("info");

@@ -6,6 +6,7 @@ import dev.vmaddr.ipam.AllocationException.Reason;
 import dev.vmaddr.ipam.NetworkIndex.Claim;
 import dev.vmaddr.ipam.NetworkIndex.ClaimKind;
 import dev.vmaddr.log.LogEvents;
+import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
@@ -399,6 +400,16 @@ public final class AllocationEngine {
      */
     public Optional<Lease> clientLease(String network, AllocationRequest req) {
         return queries.clientLease(network, req);
+    }
+
+    /**
+     * Whether {@code network} knows this client: a reservation matches it (VM NICs' addresses are
+     * reservations), or a lease of any state is held under its MAC or its client-id, or its MAC holds
+     * a bound lease under another client-id (imported, CNI and API holders). Offers do not count.
+     * Reads memory, then at most two holder lookups in the store (PRODUCT.md "Known clients only").
+     */
+    public boolean knows(String network, MacAddress mac, ClientId clientId) {
+        return queries.knows(network, mac, clientId);
     }
 
     public Optional<Lease> lease(String network, Ipv4Address ip) {

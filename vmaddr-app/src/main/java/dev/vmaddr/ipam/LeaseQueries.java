@@ -1,11 +1,14 @@
 package dev.vmaddr.ipam;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkIndex.Claim;
 import dev.vmaddr.ipam.NetworkIndex.ClaimKind;
+import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.model.Reservation;
 import dev.vmaddr.store.Store;
 import java.time.Clock;
 import java.time.Instant;
@@ -73,6 +76,27 @@ final class LeaseQueries {
         } finally {
             idx.unlock();
         }
+    }
+
+    /** See {@link AllocationEngine#knows}. */
+    boolean knows(String network, MacAddress mac, ClientId clientId) {
+        NetworkIndex idx = registry.index(network);
+        for (Reservation r : idx.spec().reservations()) {
+            if (r.matches(mac, clientId)) {
+                return true;
+            }
+        }
+        idx.lock();
+        try {
+            if (idx.boundByIdMac(mac) != null) {
+                return true; // bound under a client-id not this one (a CNI holder, the OS after the firmware)
+            }
+        } finally {
+            idx.unlock();
+        }
+        HolderKey bareMac = HolderKey.of(null, mac);
+        return store.leases().findByHolder(network, bareMac).isPresent()
+                || clientId != null && store.leases().findByHolder(network, HolderKey.of(clientId, mac)).isPresent();
     }
 
     Optional<Lease> lease(String network, Ipv4Address ip) {

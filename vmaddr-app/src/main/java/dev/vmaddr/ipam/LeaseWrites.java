@@ -81,10 +81,14 @@ final class LeaseWrites {
             if (result.current().ip().equals(ip)) {
                 idx.addExpiry(ip, result.current().expiresAt());
             } else {
-                // a store shared by several servers refused because the holder has a bound lease elsewhere
-                // (written by another server moments ago): this address is not taken, the caller retries
-                // with the one the holder has
+                // a store shared by several servers refused because the holder, or its MAC under another
+                // client-id, has a bound lease elsewhere (written by another server moments ago): this
+                // address is not taken, the caller retries with the one the holder has, or takes the
+                // MAC's over (the hint below is how the candidates find it)
                 settle(idx, ip, before);
+                if (result.current().mac().equals(req.mac()) && result.current().state() == LeaseState.BOUND) {
+                    idx.noteBound(result.current());
+                }
             }
             LOG.warn(LogEvents.LEASE_STORE_CONFLICT + " network={} ip={} holder={} current={}", idx.name(), ip, holder,
                     result.current().holder());

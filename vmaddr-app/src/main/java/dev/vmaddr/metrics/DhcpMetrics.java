@@ -69,11 +69,14 @@ public final class DhcpMetrics {
         lateConflicts.increment();
     }
 
-    /** @param reason why a request got no reply, e.g. {@code UNKNOWN_NETWORK} (label: lower case) */
+    /**
+     * @param reason why a request got no reply, e.g. {@code UNKNOWN_CLIENT} (label: lower case with '-',
+     *               {@code unknown-client}, as PRODUCT.md spells it)
+     */
     public void dropped(String reason) {
         dropped.computeIfAbsent(reason, k -> Counter.builder("vmaddr_dhcp_dropped")
                 .description("DHCP requests that got no reply, by reason")
-                .tag("reason", reason.toLowerCase(Locale.ROOT)).register(registry)).increment();
+                .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-')).register(registry)).increment();
     }
 
     /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */

@@ -21,12 +21,14 @@ import java.util.Objects;
  * @param rebindTime  T2; null means 7/8 of the lease time
  * @param relays      giaddrs that select this network; empty means any giaddr inside the CIDR
  * @param dhcpServers servers expected to answer on this network when vmaddr does not serve it
+ * @param clients     which DHCP clients get answers: any, or only those vmaddr knows (default any)
  */
 public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Address> dns,
                           String domain, Integer mtu, String bridge, Integer vlan, Ipv6Prefix ipv6Prefix,
                           ReleasePolicy release, Duration leaseTime, Duration renewTime, Duration rebindTime,
                           List<Ipv4Range> pools, List<Ipv4Range> exclude, List<Reservation> reservations,
-                          RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers) {
+                          RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers,
+                          ClientAccess clients) {
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 
     public NetworkSpec {
@@ -41,6 +43,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         route = route == null ? RouteSpec.AUTO : route;
         relays = List.copyOf(relays == null ? List.of() : relays);
         dhcpServers = List.copyOf(dhcpServers == null ? List.of() : dhcpServers);
+        clients = clients == null ? ClientAccess.ANY : clients;
     }
 
     /** A network with only a name, CIDR, gateway and pools; every other field at its default. */
@@ -58,7 +61,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         return new Builder().name(name).cidr(cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers);
+                .relays(relays).dhcpServers(dhcpServers).clients(clients);
     }
 
     /** This network with other pools (the API's pool edits). */
@@ -72,7 +75,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
     }
 
     /**
-     * Named fields instead of the record's nineteen positional ones, so a caller sets what it knows
+     * Named fields instead of the record's twenty positional ones, so a caller sets what it knows
      * and a new field does not change every call site. Unset fields take the record's defaults.
      * Not thread-safe; {@link #build()} copies the lists.
      */
@@ -96,6 +99,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         private RouteSpec route;
         private List<Ipv4Address> relays;
         private List<Ipv4Address> dhcpServers;
+        private ClientAccess clients;
 
         private Builder() {}
 
@@ -118,10 +122,11 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         public Builder route(RouteSpec route) { this.route = route; return this; }
         public Builder relays(List<Ipv4Address> relays) { this.relays = relays; return this; }
         public Builder dhcpServers(List<Ipv4Address> dhcpServers) { this.dhcpServers = dhcpServers; return this; }
+        public Builder clients(ClientAccess clients) { this.clients = clients; return this; }
 
         public NetworkSpec build() {
             return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, clients);
         }
     }
 

@@ -5,9 +5,11 @@ import dev.vmaddr.dhcp.protocol.ConflictProbe;
 import dev.vmaddr.dhcp.protocol.DhcpEvents;
 import dev.vmaddr.dhcp.protocol.DhcpProtocol;
 import dev.vmaddr.dhcp.protocol.DhcpServerSettings;
+import dev.vmaddr.dhcp.protocol.NewClientGuard;
 import dev.vmaddr.dhcp.server.ArpingConflictProbe;
 import dev.vmaddr.dhcp.server.DhcpEventLog;
 import dev.vmaddr.dhcp.server.DhcpServer;
+import dev.vmaddr.dhcp.server.EngineClientPolicy;
 import dev.vmaddr.dhcp.server.EngineLeaseOperations;
 import dev.vmaddr.dhcp.server.IcmpConflictProbe;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
@@ -80,7 +82,11 @@ final class DhcpService implements Service {
                 DhcpServerSettings.DEFAULTS.probedFreshFor());
         DhcpEvents log = new DhcpEventLog();
         DhcpEvents events = new DhcpEventsToMetrics(metrics, vms == null ? log : new VmDhcpObserver(vms, log));
-        DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock);
+        VmaddrConfig.NewClients nc = config.newClients();
+        NewClientGuard guard = new NewClientGuard(new NewClientGuard.Limits(nc.perSecond(), nc.burst(), nc.offersInFlight()),
+                settings.offerHold(), clock);
+        DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock,
+                new EngineClientPolicy(engine), guard);
         FfmUdpTransport transport = FfmUdpTransport.open(port);
         // Inline only when nothing in the protocol can block the receiver (see DhcpServer).
         DhcpServer.Dispatch dispatch = probe == ConflictProbe.NONE && storeDefersDurability

@@ -201,4 +201,24 @@ public class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/vmaddr.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
     }
+
+    /** Issue 23: {@code clients: any | known} per network, {@code dhcp.newClients} limits; bad values name file:line and field. */
+    @Test
+    void clientsAndNewClientLimits() {
+        VmaddrConfig c = ConfigLoader.parse("t.yaml", "dhcp:\n  interfaces: [br0]\n  newClients:\n    perSecond: 5\n"
+                + "    offersInFlight: 0\nnetworks:\n" + net("a", "198.18.0.0/24", "    clients: known\n")
+                + net("b", "198.18.1.0/24", ""));
+        assertThat(c.networks().get(0).clients()).isEqualTo(dev.vmaddr.model.ClientAccess.KNOWN);
+        assertThat(c.networks().get(1).clients()).isEqualTo(dev.vmaddr.model.ClientAccess.ANY);
+        assertThat(c.dhcp().newClients()).isEqualTo(new VmaddrConfig.NewClients(5, 200, 0));
+        assertThat(ConfigLoader.parse("t.yaml", "dhcp:\n  interfaces: [br0]\n").dhcp().newClients())
+                .isEqualTo(VmaddrConfig.NewClients.DEFAULT);
+        assertThat(dev.vmaddr.config.NetworkFields.toMap(c.networks().get(0))).containsEntry("clients", "known");
+
+        assertThat(errors("networks:\n" + net("a", "198.18.0.0/24", "    clients: friends\n")))
+                .singleElement().asString().startsWith("t.yaml:4: networks[0].clients: ").contains("any or known");
+        assertThat(errors("dhcp:\n  newClients:\n    burst: 0\n    perMinute: 3\n"))
+                .anySatisfy(l -> assertThat(l).startsWith("t.yaml:3: dhcp.newClients.burst: ").contains("outside 1..1000000"))
+                .anySatisfy(l -> assertThat(l).isEqualTo("t.yaml:4: dhcp.newClients.perMinute: unknown key"));
+    }
 }

@@ -48,7 +48,7 @@ class DoctorDuplicatesNetnsTest {
                     lan0.mtu(), lan0.bridge(), lan0.vlan(), lan0.ipv6Prefix(), lan0.release(), lan0.leaseTime(),
                     lan0.renewTime(), lan0.rebindTime(), lan0.pools(), lan0.exclude(),
                     List.of(new Reservation(MacAddress.parse("02:18:aa:00:00:40"), null, Ipv4Address.parse("198.18.0.40"), "db1")),
-                    lan0.route(), lan0.relays(), lan0.dhcpServers());
+                    lan0.route(), lan0.relays(), lan0.dhcpServers(), lan0.clients());
             DoctorReport r = DoctorNetnsTest.doctor(lab, reserved, o -> o); // scanCidr false: known addresses only
             assertThat(DoctorNetnsTest.problems(r)).as(r.toJson()).containsExactly("duplicate-ip");
             assertThat(r.findings().getFirst().evidence()).contains("198.18.0.40", "02:18:aa:00:00:40", "02:18:00:00:00:41",

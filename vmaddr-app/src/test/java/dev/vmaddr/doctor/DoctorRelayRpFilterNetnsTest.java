@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class DoctorRelayRpFilterNetnsTest {
     static final NetworkSpec FAR = new NetworkSpec("far", Ipv4Prefix.parse("198.18.5.0/24"), Ipv4Address.parse("198.18.5.1"),
             List.of(), null, null, null, null, null, null, null, null, null, List.of(Ipv4Range.parse("198.18.5.100-198.18.5.150")),
-            List.of(), List.of(), null, List.of(Ipv4Address.parse("198.18.5.1")), List.of());
+            List.of(), List.of(), null, List.of(Ipv4Address.parse("198.18.5.1")), List.of(), null);
 
     @Test
     void strictRpFilterOnTheInterfaceReceivingRelayedDhcpIsAnErrorWithTheDropCounter() {

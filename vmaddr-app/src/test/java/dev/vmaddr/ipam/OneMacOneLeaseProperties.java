@@ -61,7 +61,7 @@ class OneMacOneLeaseProperties {
             engine.putNetwork(new NetworkSpec("m", Ipv4Prefix.parse("198.18.0.0/28"), Ipv4Address.parse("198.18.0.1"),
                     List.of(), null, null, null, null, null, null, LEASE, null, null,
                     List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9")), List.of(),
-                    List.of(new Reservation(MACS.get(0), null, RESERVED, null)), null, List.of(), List.of()));
+                    List.of(new Reservation(MACS.get(0), null, RESERVED, null)), null, List.of(), List.of(), null));
         }
 
         AllocationRequest request(int mac, int variant) {

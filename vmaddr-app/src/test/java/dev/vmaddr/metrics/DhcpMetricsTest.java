@@ -23,7 +23,7 @@ class DhcpMetricsTest {
                 .contains("vmaddr_dhcp_received_total{type=\"discover\"} 2.0")
                 .contains("vmaddr_dhcp_received_total{type=\"request\"} 1.0")
                 .contains("vmaddr_dhcp_sent_total{type=\"offer\"} 1.0")
-                .contains("vmaddr_dhcp_dropped_total{reason=\"unknown_network\"} 1.0")
+                .contains("vmaddr_dhcp_dropped_total{reason=\"unknown-network\"} 1.0")
                 .contains("vmaddr_dhcp_lease_events_total{event=\"bound\"} 2.0")
                 .contains("vmaddr_dhcp_probes_total{outcome=\"in-use\"} 1.0");
     }

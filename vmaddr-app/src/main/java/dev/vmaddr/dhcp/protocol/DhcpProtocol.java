@@ -6,6 +6,7 @@ import dev.vmaddr.dhcp.codec.DhcpMessage;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.ipam.AllocationException;
 import dev.vmaddr.ipam.AllocationRequest;
+import dev.vmaddr.model.ClientAccess;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
@@ -30,16 +31,35 @@ import java.util.Optional;
  * other clients.
  */
 public final class DhcpProtocol {
+    // Drop details are constants: a flood is dropped without building a string per packet.
+    private static final String UNKNOWN_CLIENT_DETAIL = "not a client vmaddr knows on a clients: known network";
+    private static final String NEW_CLIENT_RATE_DETAIL = "new clients beyond the interface's rate";
+    private static final String OFFERS_IN_FLIGHT_DETAIL = "offers to new clients at the interface's cap";
     private final LeaseOperations leases;
     private final DhcpServerSettings settings;
     private final DhcpEvents events;
     private final Discovery discovery;
+    private final ClientPolicy clients;
+    private final NewClientGuard guard;
 
+    /** With no guard against floods of new clients, and a policy that knows nobody (tests). */
     public DhcpProtocol(LeaseOperations leases, DhcpServerSettings settings, ConflictProbe probe, DhcpEvents events,
                         Clock clock) {
+        this(leases, settings, probe, events, clock, ClientPolicy.NOBODY,
+                new NewClientGuard(NewClientGuard.Limits.NONE, settings.offerHold(), clock));
+    }
+
+    /**
+     * @param clients who is known: {@code clients: known} networks answer only them, and the guard never holds them back
+     * @param guard   the per-interface limits on new clients
+     */
+    public DhcpProtocol(LeaseOperations leases, DhcpServerSettings settings, ConflictProbe probe, DhcpEvents events,
+                        Clock clock, ClientPolicy clients, NewClientGuard guard) {
         this.leases = Objects.requireNonNull(leases, "leases");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.events = Objects.requireNonNull(events, "events");
+        this.clients = Objects.requireNonNull(clients, "clients");
+        this.guard = Objects.requireNonNull(guard, "guard");
         this.discovery = new Discovery(leases, settings, probe, events, new ProbedAddresses(clock, settings.probedFreshFor()));
     }
 
@@ -93,10 +113,12 @@ public final class DhcpProtocol {
         }
         ClientId clientId = request.options().clientId().map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null);
         Incoming in = new Incoming(request, ctx, net.get(), serverId, mac, clientId);
+        if (in.net().clients() == ClientAccess.KNOWN && !clients.knows(in.net(), mac, clientId)) {
+            return drop(DropReason.UNKNOWN_CLIENT, UNKNOWN_CLIENT_DETAIL);
+        }
         try {
             Optional<Reply> reply = switch (type) {
-                case DISCOVER -> discovery.offer(in).map(lease -> send(in, ReplyFactory.lease(DhcpMessageType.OFFER,
-                        request, in.net(), serverId, lease.ip(), in.replyHostname(lease))));
+                case DISCOVER -> discover(in);
                 case REQUEST -> new Requests(in).handle();
                 case DECLINE -> decline(in);
                 case RELEASE -> release(in);
@@ -110,6 +132,32 @@ public final class DhcpProtocol {
                     : e.reason() == AllocationException.Reason.EXHAUSTED ? DropReason.EXHAUSTED : DropReason.REFUSED,
                     type + " " + e.reason() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * DISCOVER, through the new-client guard on {@code clients: any} networks (on {@code known} ones
+     * every client that gets this far is known). The guard is asked first; only a client it refuses
+     * costs a policy lookup, and a known client is served anyway (see {@link NewClientGuard}).
+     */
+    private Optional<Reply> discover(Incoming in) {
+        boolean guarded = false;
+        if (in.net().clients() == ClientAccess.ANY) {
+            DropReason held = guard.admit(in.ctx().interfaceName(), in.mac());
+            if (held != null && !clients.knows(in.net(), in.mac(), in.clientId())) {
+                return drop(held, held == DropReason.NEW_CLIENT_RATE ? NEW_CLIENT_RATE_DETAIL : OFFERS_IN_FLIGHT_DETAIL);
+            }
+            guarded = held == null;
+        }
+        Optional<Lease> offered = Optional.empty();
+        try {
+            offered = discovery.offer(in);
+        } finally {
+            if (guarded && offered.isEmpty()) {
+                guard.settled(in.ctx().interfaceName(), in.mac()); // no offer went out: its slot is free
+            }
+        }
+        return offered.map(lease -> send(in, ReplyFactory.lease(DhcpMessageType.OFFER, in.msg(), in.net(),
+                in.serverId(), lease.ip(), in.replyHostname(lease))));
     }
 
     /** giaddr picks the relay's network; else ciaddr (a renewal unicast from a relayed client); else the interface. */
@@ -241,6 +289,7 @@ public final class DhcpProtocol {
                 return nak(mayNak, e.reason() + ": " + e.getMessage());
             }
             events.lease(event, lease);
+            guard.settled(in.ctx().interfaceName(), in.mac()); // bound: no longer an offer in flight
             return Optional.of(send(in, ReplyFactory.lease(DhcpMessageType.ACK, msg, in.net(), in.serverId(),
                     lease.ip(), in.replyHostname(lease))));
         }

@@ -50,13 +50,14 @@ import org.slf4j.LoggerFactory;
  * in the WHERE clause. Two puts of one address never share a statement (PostgreSQL refuses to
  * update a row twice in one command): the later one waits for the next batch, keeping arrival order.
  *
- * <p>One bound lease per holder and network: unique index {@code leases_one_bound_per_holder}
- * refuses a second one whichever server writes it, at no cost to the statement beyond maintaining
- * the index. A clash fails the statement (23505); the batch is then written one lease at a time and
- * the lease that clashes is looked at alone ({@link #holderClash}): if the holder's other bound lease
- * still occupies its address, the write is refused naming it (the engine then gives the holder that
- * address); if it has run out but is not marked yet, it is marked {@code expired} and the write is
- * queued again.
+ * <p>One bound lease per holder, and per MAC, in a network: unique indexes {@code
+ * leases_one_bound_per_holder} and {@code leases_one_bound_per_mac} refuse a second one whichever
+ * server writes it, at no cost to the statement beyond maintaining them. A clash fails the statement
+ * (23505); the batch is then written one lease at a time and the lease that clashes is looked at
+ * alone ({@link #holderClash}): if the holder's (or the MAC's) other bound lease still occupies its
+ * address, the write is refused naming it (the engine then gives the holder that address, taking a
+ * MAC's lease over); if it has run out but is not marked yet, it is marked {@code expired} and the
+ * write is queued again.
  *
  * <p>A refused write is answered with what blocks it, read by a second query after the statement
  * (rare: another server's lease on the address). If that read finds
@@ -109,24 +110,24 @@ final class LeaseCommitter implements AutoCloseable {
             LeaseRows.fromMicros("u.updated_at"), LeaseRows.fromMicros("u.written_at"));
 
     /**
-     * Marks the holder's other bound leases that have run out by the writer's now as expired.
+     * Marks the holder's and the MAC's other bound leases that have run out by the writer's now as expired.
      * Parameters: now (micros) twice, origin, network, client_id, mac, ip (value), now (micros).
      */
     static final String EXPIRE_RUN_OUT_SQL = "UPDATE leases l SET state = 'expired', updated_at = "
             + LeaseRows.fromMicros("?::int8") + ", written_at = " + LeaseRows.fromMicros("?::int8")
             + ", seq = nextval('change_seq'), txid = pg_current_xact_id(), origin = ? "
             + "FROM (SELECT ?::text AS network, ?::text AS client_id, ?::text AS mac) k "
-            + "WHERE l.network = k.network AND l.holder = (" + HOLDER.formatted("k") + ") AND l.state = 'bound'"
-            + " AND l.ip <> " + LeaseRows.fromValue("?::int8") + " AND l.expires_at <= " + LeaseRows.fromMicros("?::int8")
+            + "WHERE l.network = k.network AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr)"
+            + " AND l.state = 'bound' AND l.ip <> " + LeaseRows.fromValue("?::int8") + " AND l.expires_at <= " + LeaseRows.fromMicros("?::int8")
             + " RETURNING " + LeaseRows.COLUMNS;
 
-    /** What blocks refused writes: the lease on the address (kind 0), the holder's bound leases (kind 1). */
+    /** What blocks refused writes: the lease on the address (kind 0), the holder's and the MAC's bound leases (kind 1). */
     static final String BLOCKERS_SQL = "SELECT 0, " + LeaseRows.COLUMNS + " FROM leases l "
             + "JOIN unnest(?::text[], ?::int8[]) AS k(network, ip) ON l.network = k.network AND l.ip = "
             + LeaseRows.fromValue("k.ip")
             + " UNION ALL SELECT 1, " + LeaseRows.COLUMNS + " FROM leases l "
             + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
-            + " AND l.holder = (" + HOLDER.formatted("k") + ") AND l.state = 'bound'";
+            + " AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr) AND l.state = 'bound'";
 
     private record Key(String network, Ipv4Address ip) {}
 
@@ -296,8 +297,8 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     /**
-     * A lone bound write that index leases_one_bound_per_holder refused: the holder has another bound
-     * lease. Refuses naming it while it occupies its address; otherwise it has run out without being
+     * A lone bound write that index leases_one_bound_per_holder or _per_mac refused: the holder or its
+     * MAC has another bound lease. Refuses naming it while it occupies its address; otherwise it has run out without being
      * marked yet (or the clashing write was rolled back): marks it expired and queues the write again.
      */
     private void holderClash(Pending p, StoreException clash) {
@@ -307,8 +308,8 @@ final class LeaseCommitter implements AutoCloseable {
             for (Versioned v : db.statement("lease conflict read", c -> blockers(c, List.of(p)))) {
                 cache.apply(v);
                 Lease l = v.lease();
-                if (l.state() == LeaseState.BOUND && l.holder().equals(want.holder()) && !l.ip().equals(want.ip())
-                        && l.occupiesAt(p.now())) {
+                if (l.state() == LeaseState.BOUND && (l.holder().equals(want.holder()) || l.mac().equals(want.mac()))
+                        && !l.ip().equals(want.ip()) && l.occupiesAt(p.now())) {
                     elsewhere = l;
                 }
             }

@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *   holder. The row lock makes concurrent writers of one address, on any server, take turns; the
  *   loser is told who holds it ({@code WriteResult.conflict}). MAC claims work the same way on
  *   {@code macs}. History rows are written by triggers in the same transaction. A holder has at most
- *   one bound lease per network (unique index {@code leases_one_bound_per_holder}), so a server
- *   that has not yet seen another server's allocation cannot give the same client a second
- *   address.</li>
+ *   one bound lease per network (unique index {@code leases_one_bound_per_holder}), and so has a
+ *   MAC whatever client-ids it sends ({@code leases_one_bound_per_mac}), so a server that has not
+ *   yet seen another server's allocation cannot give the same client, or the same machine under
+ *   another client-id, a second address.</li>
  *   <li><b>Group commit.</b> Lease writes go through {@link LeaseCommitter}: concurrent callers are
  *   written together in one multi-row statement in auto-commit mode (one round trip, one commit);
  *   see there.</li>

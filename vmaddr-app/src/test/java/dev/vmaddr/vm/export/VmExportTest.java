@@ -179,7 +179,7 @@ class VmExportTest {
     @Test
     void libvirtNetworkModeDefaultsToBridgeWhereVmaddrServesDhcp() {
         dev.vmaddr.config.VmaddrConfig.Dhcp dhcp = new dev.vmaddr.config.VmaddrConfig.Dhcp(List.of("br-lan0"),
-                dev.vmaddr.config.VmaddrConfig.Probe.DEFAULT, true, null);
+                dev.vmaddr.config.VmaddrConfig.Probe.DEFAULT, true, null, null);
         assertThat(dhcp.serves(lan0())).isTrue();
         assertThat(dhcp.serves(withBridge(lan1(), "br-lan1"))).isFalse();
         var writer = dev.vmaddr.api.ExportRoutes.libvirtWriter(dhcp::serves);
