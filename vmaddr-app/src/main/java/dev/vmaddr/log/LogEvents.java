@@ -63,6 +63,8 @@ public final class LogEvents {
     public static final String LEASE_EXPIRE_FAILED = "event=lease.expire_failed";
     public static final String LEASE_RECLAIMED = "event=lease.reclaimed";
     public static final String LEASE_RECLAIM_FAILED = "event=lease.reclaim.failed";
+    public static final String HISTORY_PRUNED = "event=history.pruned";
+    public static final String HISTORY_PRUNE_FAILED = "event=history.prune.failed";
 
     // ---- MAC pool (mac/, api/, serve/) ----
     public static final String MAC_ALLOCATED = "event=mac.allocated";

@@ -57,4 +57,8 @@ final class VmRepository {
     void event(Instant at, String network, Ipv4Address ip, MacAddress mac, String holder, String action) {
         history.append(new HistoryEvent(at, network, ip, mac, holder, action));
     }
+
+    void event(Instant at, String network, Ipv4Address ip, MacAddress mac, String holder, String action, String detail) {
+        history.append(new HistoryEvent(at, network, ip, mac, holder, action, null, detail));
+    }
 }
