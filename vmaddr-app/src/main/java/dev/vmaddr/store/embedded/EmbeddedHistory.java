@@ -75,12 +75,16 @@ final class EmbeddedHistory implements HistoryStore {
     }
 
     /**
-     * Drops old events from memory. Nothing is logged: recovery applies the same retention at start
-     * (and snapshots are written from the pruned state), so the pruned events stay gone across restarts.
+     * Drops old events: a log record, so that replaying the log at start (which derives lease and MAC
+     * events again) drops them again; snapshots are written from the pruned state. The count is the
+     * difference in size, which writers in between may blur (it is for a log line).
      */
     @Override
     public long prune(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return log.underWriteLock(() -> state.pruneHistory(cutoff));
+        long before = log.underWriteLock(() -> (long) state.history.size());
+        log.await(log.appendIf(new Op.HistoryPrune(cutoff), Precondition.ALWAYS));
+        long after = log.underWriteLock(() -> (long) state.history.size());
+        return Math.max(0, before - after);
     }
 }

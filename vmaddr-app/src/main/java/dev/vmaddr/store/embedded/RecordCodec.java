@@ -27,6 +27,7 @@ final class RecordCodec {
     static final int SNAPSHOT_END = 10;
     /** A history event with actor and detail; {@link #HISTORY} records (without them) still decode. */
     static final int HISTORY_V2 = 11;
+    static final int HISTORY_PRUNE = 12;
 
     private static final MacState[] MAC_STATES = MacState.values();
 
@@ -100,6 +101,10 @@ final class RecordCodec {
                     out.str(e.detail());
                 }
             }
+            case Op.HistoryPrune p -> {
+                out.u8(HISTORY_PRUNE);
+                instant(p.cutoff(), out);
+            }
             case Op.SnapshotEnd s -> {
                 out.u8(SNAPSHOT_END);
                 out.i64(s.records());
@@ -158,6 +163,7 @@ final class RecordCodec {
                 yield new Op.HistoryAppend(new HistoryEvent(at, network, hasIp ? new Ipv4Address(ip) : null,
                         mac == -1 ? null : new MacAddress(mac), holder, action == null ? null : action.intern(), actor, detail));
             }
+            case HISTORY_PRUNE -> new Op.HistoryPrune(instant(in));
             case SNAPSHOT_END -> new Op.SnapshotEnd(in.getLong());
             default -> throw new IllegalArgumentException("unknown record kind " + kind);
         };

@@ -87,6 +87,12 @@ final class StoreState {
                 yield () -> restoreDocument(d.kind(), d.key(), old);
             }
             case Op.HistoryAppend h -> addHistory(StoredEvent.of(h.event()));
+            case Op.HistoryPrune p -> {
+                history.pruneBefore(p.cutoff());
+                // No undo: if the record does not become durable, the events it dropped were due to go
+                // anyway; the next prune (or the retention applied at start) drops them again.
+                yield () -> {};
+            }
             case Op.SnapshotEnd s -> () -> {};
         };
     }
