@@ -121,6 +121,7 @@ public final class LogEvents {
     public static final String DHCP_LEASE_OFFERED = "event=dhcp.lease_offered";
     public static final String DHCP_LEASE_BOUND = "event=dhcp.lease_bound";
     public static final String DHCP_LEASE_RENEWED = "event=dhcp.lease_renewed";
+    public static final String DHCP_LEASE_RENEWED_FROM_CACHE = "event=dhcp.lease_renewed_from_cache";
     public static final String DHCP_LEASE_OFFER_RETRACTED = "event=dhcp.lease_offer_retracted";
     public static final String DHCP_LEASE_RELEASED = "event=dhcp.lease_released";
     public static final String DHCP_LEASE_DECLINED = "event=dhcp.lease_declined";
