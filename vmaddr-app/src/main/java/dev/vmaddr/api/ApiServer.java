@@ -4,6 +4,7 @@ import dev.vmaddr.api.ui.UiAssets;
 import dev.vmaddr.config.VmaddrConfig.Listen;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.metrics.Metrics;
+import dev.vmaddr.store.HistoryActor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -173,7 +174,15 @@ public final class ApiServer {
                 if (draining && !isProbe) {
                     throw ApiProblem.unavailable("shutting down");
                 }
-                r.handler().handle(ctx);
+                ApiCaller caller = ApiCaller.of(ctx);
+                if (caller == null) {
+                    r.handler().handle(ctx);
+                } else {
+                    HistoryActor.as(caller.actor(), () -> {
+                        r.handler().handle(ctx);
+                        return null;
+                    });
+                }
             } catch (Exception e) {
                 ApiProblem p = ErrorMapper.toProblem(e);
                 if (p.status() >= 500) {

@@ -24,12 +24,12 @@ public final class ErrorMapper {
                 case UNKNOWN_NETWORK, NO_LEASE -> ApiProblem.notFound(a.getMessage());
                 case EXHAUSTED, ADDRESS_TAKEN, RESERVED_FOR_OTHER -> ApiProblem.conflict(a.getMessage());
                 case NOT_IN_NETWORK, NOT_ALLOWED -> ApiProblem.badRequest("ip", a.getMessage());
-                case STORE_UNAVAILABLE -> ApiProblem.unavailable(a.getMessage());
+                case STORE_UNAVAILABLE -> ApiProblem.unavailable(withCause(a));
             };
             case MacPoolException m -> switch (m.reason()) {
                 case EXHAUSTED, TAKEN -> ApiProblem.conflict(m.getMessage());
                 case INVALID -> ApiProblem.badRequest("mac", m.getMessage());
-                case STORE_UNAVAILABLE -> ApiProblem.unavailable(m.getMessage());
+                case STORE_UNAVAILABLE -> ApiProblem.unavailable(withCause(m));
             };
             case NetworkEditException n -> switch (n.kind()) {
                 case INVALID -> ApiProblem.badRequest(fieldErrors(n.problems()));
@@ -52,6 +52,12 @@ public final class ErrorMapper {
                     h.getMessage(), null, List.of());
             default -> new ApiProblem(500, "Internal error", e.getClass().getSimpleName() + ": " + e.getMessage(), null, List.of());
         };
+    }
+
+    /** "cannot store MAC x: PostgreSQL unreachable (since ...)": the client learns why, not only what. */
+    private static String withCause(Exception e) {
+        return e.getCause() == null || e.getCause().getMessage() == null ? e.getMessage()
+                : e.getMessage() + ": " + e.getCause().getMessage();
     }
 
     private static List<ApiProblem.FieldError> fieldErrors(List<FieldProblem> problems) {

@@ -5,6 +5,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
 import dev.vmaddr.config.VmaddrConfig.NewClients;
+import dev.vmaddr.config.VmaddrConfig.History;
 import dev.vmaddr.config.VmaddrConfig.Log;
 import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
@@ -155,11 +156,29 @@ public final class ConfigLoader {
             }), "info"));
             lf.rejectUnknown();
         }
+        History history = readHistory(f.child("history"));
         f.rejectUnknown();
         if (!problems.isEmpty()) {
             return null;
         }
-        return new VmaddrConfig(source, dataDir, store, pg, api, dhcp, macPool, networks, log);
+        return new VmaddrConfig(source, dataDir, store, pg, api, dhcp, macPool, networks, log, history);
+    }
+
+    /** {@code history: {keep: 90d, maxEvents: N}}; a problem is recorded with its line, the default stands in. */
+    private static History readHistory(Fields hf) {
+        if (hf == null) {
+            return History.DEFAULT;
+        }
+        Duration keep = hf.value("keep", s -> {
+            Duration d = Durations.parse(s);
+            if (d.compareTo(Duration.ofHours(1)) < 0) {
+                throw new IllegalArgumentException("must be at least 1h, e.g. 90d");
+            }
+            return d;
+        });
+        Integer maxEvents = hf.integer("maxEvents", 1000, 50_000_000);
+        hf.rejectUnknown();
+        return new History(orElse(keep, History.DEFAULT.keep()), orElse(maxEvents, History.DEFAULT.maxEvents()));
     }
 
     private static Dhcp readDhcp(Fields df) {

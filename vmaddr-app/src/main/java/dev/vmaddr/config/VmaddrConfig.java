@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param networks   the networks the file seeds into the store at start
  */
 public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
-                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
+                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log, History history) {
     public static final Path DEFAULT_DATA_DIR = Path.of("vmaddr-data");
     public static final Listen DEFAULT_LISTEN = new Listen("127.0.0.1", 8067);
 
@@ -28,14 +28,21 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
         Objects.requireNonNull(api, "api");
         Objects.requireNonNull(macPool, "macPool");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(history, "history");
         networks = List.copyOf(networks);
+    }
+
+    /** Without a {@code history:} section: {@link History#DEFAULT}. */
+    public VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
+                        MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
+        this(source, dataDir, store, postgresql, api, dhcp, macPool, networks, log, History.DEFAULT);
     }
 
     /** The built-in default of {@code vmaddr serve} without a file: embedded store in ./vmaddr-data, API on 127.0.0.1:8067, no DHCP. */
     public static VmaddrConfig defaults() {
         return new VmaddrConfig("built-in default", DEFAULT_DATA_DIR, StoreKind.EMBEDDED, null,
                 new Api(DEFAULT_LISTEN, DEFAULT_DATA_DIR.resolve("api-token")), null, MacPoolSpec.defaults(), List.of(),
-                Log.DEFAULT);
+                Log.DEFAULT, History.DEFAULT);
     }
 
     public enum StoreKind { EMBEDDED, POSTGRESQL }
@@ -193,5 +200,19 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
 
     public record Log(String level) {
         public static final Log DEFAULT = new Log("info");
+    }
+
+    /**
+     * {@code history: {keep: 90d, maxEvents: 1000000}}.
+     *
+     * @param keep      events older than this are pruned in the background (both stores) and at start (embedded)
+     * @param maxEvents the embedded store keeps at most this many (newest) in memory; PostgreSQL ignores it
+     */
+    public record History(Duration keep, int maxEvents) {
+        public static final History DEFAULT = new History(Duration.ofDays(90), 200_000);
+
+        public History {
+            Objects.requireNonNull(keep, "keep");
+        }
     }
 }

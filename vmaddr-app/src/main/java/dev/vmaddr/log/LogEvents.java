@@ -63,6 +63,8 @@ public final class LogEvents {
     public static final String LEASE_EXPIRE_FAILED = "event=lease.expire_failed";
     public static final String LEASE_RECLAIMED = "event=lease.reclaimed";
     public static final String LEASE_RECLAIM_FAILED = "event=lease.reclaim.failed";
+    public static final String HISTORY_PRUNED = "event=history.pruned";
+    public static final String HISTORY_PRUNE_FAILED = "event=history.prune.failed";
 
     // ---- MAC pool (mac/, api/, serve/) ----
     public static final String MAC_ALLOCATED = "event=mac.allocated";
@@ -119,6 +121,7 @@ public final class LogEvents {
     public static final String DHCP_LEASE_OFFERED = "event=dhcp.lease_offered";
     public static final String DHCP_LEASE_BOUND = "event=dhcp.lease_bound";
     public static final String DHCP_LEASE_RENEWED = "event=dhcp.lease_renewed";
+    public static final String DHCP_LEASE_RENEWED_FROM_CACHE = "event=dhcp.lease_renewed_from_cache";
     public static final String DHCP_LEASE_OFFER_RETRACTED = "event=dhcp.lease_offer_retracted";
     public static final String DHCP_LEASE_RELEASED = "event=dhcp.lease_released";
     public static final String DHCP_LEASE_DECLINED = "event=dhcp.lease_declined";

@@ -8,6 +8,7 @@ import dev.vmaddr.api.CniRoutes;
 import dev.vmaddr.api.ConnectivityRoutes;
 import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
+import dev.vmaddr.api.HistoryRoutes;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
 import dev.vmaddr.api.NadRoutes;
@@ -33,6 +34,7 @@ import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.store.HistoryRetention;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.vm.EngineVmIpam;
 import dev.vmaddr.vm.GuestReports;
@@ -164,7 +166,7 @@ public final class Server implements AutoCloseable {
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
-                new CniRoutes(engine, store.documents(), clock),
+                new CniRoutes(engine, store.documents(), clock), new HistoryRoutes(store.history(), engine, clock),
                 new VmRoutes(vms, drift, new GuestReports(clock), (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         VmaddrConfig.Api ac = config.api();
@@ -173,6 +175,8 @@ public final class Server implements AutoCloseable {
 
         jobs = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-jobs").daemon().factory());
         jobs.scheduleWithFixedDelay(this::reclaim, RECLAIM_EVERY.toMillis(), RECLAIM_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        HistoryRetention retention = new HistoryRetention(store.history(), config.history().keep(), clock);
+        jobs.scheduleWithFixedDelay(() -> pruneHistory(retention), 0, HistoryRetention.EVERY.toMillis(), TimeUnit.MILLISECONDS);
         if (config.store() == VmaddrConfig.StoreKind.POSTGRESQL) {
             // Other servers on the database add, change and delete networks through their APIs.
             jobs.scheduleWithFixedDelay(() -> syncNetworks(connectivity), SYNC_NETWORKS_EVERY.toMillis(),
@@ -215,6 +219,17 @@ public final class Server implements AutoCloseable {
         } catch (RuntimeException e) {
             // the store logs an outage once (event=store.db.unreachable); retried on the next round
             log.debug(LogEvents.NETWORK_SYNC_FAILED + " error=\"{}\"", e.getMessage());
+        }
+    }
+
+    private static void pruneHistory(HistoryRetention retention) {
+        try {
+            long n = retention.pruneNow();
+            if (n > 0) {
+                log.info(LogEvents.HISTORY_PRUNED + " count={}", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn(LogEvents.HISTORY_PRUNE_FAILED + " error=\"{}\"", e.getMessage());
         }
     }
 

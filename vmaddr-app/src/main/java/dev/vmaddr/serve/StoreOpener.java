@@ -15,7 +15,8 @@ public final class StoreOpener {
 
     public static Store open(VmaddrConfig config, Clock clock) {
         return switch (config.store()) {
-            case EMBEDDED -> EmbeddedStore.open(config.dataDir(), clock, EmbeddedStore.Options.defaults());
+            case EMBEDDED -> EmbeddedStore.open(config.dataDir(), clock, EmbeddedStore.Options.defaults()
+                    .withHistoryMaxEvents(config.history().maxEvents()).withHistoryRetention(config.history().keep()));
             case POSTGRESQL -> {
                 VmaddrConfig.Postgresql pg = config.postgresql();
                 PostgresStore.Options options = PostgresStore.Options.defaults();

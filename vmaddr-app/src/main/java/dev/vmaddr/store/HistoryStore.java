@@ -20,4 +20,14 @@ public interface HistoryStore {
      * @param holderContains substring of the holder (a VM name matches {@code vm/NAME/...})
      */
     List<HistoryEvent> query(Ipv4Address ip, MacAddress mac, String holderContains, Instant from, Instant to, int limit);
+
+    /**
+     * A page of events, newest first (ties: the later written first), strictly older than the query's
+     * cursor. Cost by IP, MAC or VM: proportional to that key's events, not to the whole history
+     * (per-key indexes in both durable stores).
+     */
+    HistoryPage page(HistoryQuery query);
+
+    /** Drops the events older than {@code cutoff} (retention); returns how many. */
+    long prune(Instant cutoff);
 }

@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.ReleasePolicy;
+import dev.vmaddr.store.HistoryKinds;
 import dev.vmaddr.vm.VmInventory.NicRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -55,6 +56,7 @@ final class VmLifecycle {
                 }
                 Instant now = clock.instant();
                 Vm vm = table.commit(new Vm(name, host, VmState.STOPPED, nics, null, now, now), LogEvents.VM_CREATED);
+                history.event(now, null, null, null, "vm/" + name, HistoryKinds.VM_CREATED, host == null ? null : "on host " + host);
                 LOG.info(LogEvents.VM_CREATED + " vm={} host={} nics={}", name, host, nics.size());
                 return vm;
             } catch (RuntimeException e) {
@@ -101,6 +103,7 @@ final class VmLifecycle {
                 }
             }
             table.delete(name);
+            history.event(clock.instant(), null, null, null, "vm/" + name, HistoryKinds.VM_DELETED);
             LOG.info(LogEvents.VM_DELETED + " vm={}", name);
             return null;
         });
@@ -113,7 +116,8 @@ final class VmLifecycle {
             Vm vm = table.get(name);
             Instant now = clock.instant();
             for (Nic n : vm.nics()) {
-                history.event(now, n.network(), n.ip(), n.mac(), Vm.owner(name, n.name()), "vm-host-changed:" + host);
+                history.event(now, n.network(), n.ip(), n.mac(), Vm.owner(name, n.name()), HistoryKinds.VM_MIGRATED,
+                        "to host " + host);
             }
             return table.commit(vm.withHost(host, now), LogEvents.VM_MIGRATED);
         });

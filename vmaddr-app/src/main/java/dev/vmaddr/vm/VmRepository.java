@@ -3,6 +3,7 @@ package dev.vmaddr.vm;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.store.DocumentStore;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryStore;
 import java.time.Instant;
@@ -55,6 +56,10 @@ final class VmRepository {
     }
 
     void event(Instant at, String network, Ipv4Address ip, MacAddress mac, String holder, String action) {
-        history.append(new HistoryEvent(at, network, ip, mac, holder, action));
+        event(at, network, ip, mac, holder, action, null);
+    }
+
+    void event(Instant at, String network, Ipv4Address ip, MacAddress mac, String holder, String action, String detail) {
+        history.append(new HistoryEvent(at, network, ip, mac, holder, action, HistoryActor.current(), detail));
     }
 }

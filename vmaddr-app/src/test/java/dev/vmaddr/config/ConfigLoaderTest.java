@@ -181,6 +181,22 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void historyKeepAndMaxEventsAreOptionalAndChecked() {
+        assertThat(ConfigLoader.parse("t.yaml", "dataDir: x\n").history()).isEqualTo(VmaddrConfig.History.DEFAULT);
+        assertThat(VmaddrConfig.History.DEFAULT.keep()).isEqualTo(Duration.ofDays(90));
+        VmaddrConfig.History h = ConfigLoader.parse("t.yaml", "history:\n  keep: 30d\n  maxEvents: 1000000\n").history();
+        assertThat(h.keep()).isEqualTo(Duration.ofDays(30));
+        assertThat(h.maxEvents()).isEqualTo(1_000_000);
+        assertThat(errors("dataDir: x\nhistory:\n  keep: forever\n"))
+                .singleElement().asString().startsWith("t.yaml:3: history.keep: ").contains("forever");
+        assertThat(errors("history:\n  keep: 10m\n"))
+                .singleElement().asString().startsWith("t.yaml:2: history.keep: ").contains("at least 1h");
+        assertThat(errors("history:\n  keep: 90d\n  maxEvents: 5\n"))
+                .singleElement().asString().startsWith("t.yaml:3: history.maxEvents: ");
+        assertThat(errors("history:\n  kept: 90d\n")).containsExactly("t.yaml:2: history.kept: unknown key");
+    }
+
+    @Test
     void badDuration() {
         assertThat(errors("networks:\n" + net("a", "198.18.0.0/24", "    leaseTime: 10 minutes\n")))
                 .singleElement().asString().startsWith("t.yaml:4: networks[0].leaseTime: ").contains("10 minutes");

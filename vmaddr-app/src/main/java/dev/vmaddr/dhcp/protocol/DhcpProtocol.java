@@ -41,6 +41,7 @@ public final class DhcpProtocol {
     private final Discovery discovery;
     private final ClientPolicy clients;
     private final NewClientGuard guard;
+    private final Clock clock;
 
     /** With no guard against floods of new clients, and a policy that knows nobody (tests). */
     public DhcpProtocol(LeaseOperations leases, DhcpServerSettings settings, ConflictProbe probe, DhcpEvents events,
@@ -60,6 +61,7 @@ public final class DhcpProtocol {
         this.events = Objects.requireNonNull(events, "events");
         this.clients = Objects.requireNonNull(clients, "clients");
         this.guard = Objects.requireNonNull(guard, "guard");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.discovery = new Discovery(leases, settings, probe, events, new ProbedAddresses(clock, settings.probedFreshFor()));
     }
 
@@ -284,6 +286,12 @@ public final class DhcpProtocol {
                 lease = leases.bind(in.net().name(), in.allocation(ip), ip);
             } catch (AllocationException e) {
                 if (e.reason() == AllocationException.Reason.STORE_UNAVAILABLE) {
+                    if (event == LeaseEvent.RENEWED) {
+                        Optional<Reply> cached = renewFromCache(ip);
+                        if (cached.isPresent()) {
+                            return cached;
+                        }
+                    }
                     throw e; // never NAK because of our own store: the client retries
                 }
                 return nak(mayNak, e.reason() + ": " + e.getMessage());
@@ -292,6 +300,26 @@ public final class DhcpProtocol {
             guard.settled(in.ctx().interfaceName(), in.mac()); // bound: no longer an offer in flight
             return Optional.of(send(in, ReplyFactory.lease(DhcpMessageType.ACK, msg, in.net(), in.serverId(),
                     lease.ip(), in.replyHostname(lease))));
+        }
+
+        /**
+         * The store cannot write (PostgreSQL away, disk full): a client renewing a lease it still holds
+         * keeps it for the time the stored lease has left (nothing new is granted, so nothing is lost
+         * if the server dies); a new client, or a lease run out, is refused (counted as
+         * STORE_UNAVAILABLE by the caller).
+         */
+        private Optional<Reply> renewFromCache(Ipv4Address ip) {
+            Optional<Lease> stored = leases.clientLease(in.net().name(), in.allocation(ip));
+            if (stored.isEmpty() || stored.get().state() != LeaseState.BOUND || !stored.get().ip().equals(ip)) {
+                return Optional.empty();
+            }
+            java.time.Duration left = java.time.Duration.between(clock.instant(), stored.get().expiresAt());
+            if (left.toSeconds() < 1) {
+                return Optional.empty();
+            }
+            events.lease(LeaseEvent.RENEWED_FROM_CACHE, stored.get());
+            return Optional.of(send(in, ReplyFactory.cachedRenewal(msg, in.net(), in.serverId(), ip,
+                    in.replyHostname(stored.get()), left)));
         }
 
         private Optional<Reply> nak(boolean mayNak, String why) {

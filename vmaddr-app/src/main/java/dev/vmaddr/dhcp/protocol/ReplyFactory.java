@@ -36,6 +36,25 @@ final class ReplyFactory {
                 .yiaddr(yiaddr).options(o.build()).build();
     }
 
+    /**
+     * ACK of a renewal that could not be written: the lease as stored, for the {@code remaining} time
+     * it still has (never longer: the client must not hold it past what the store knows), with T1 and
+     * T2 at the network's ratio of that time.
+     */
+    static DhcpMessage cachedRenewal(DhcpMessage request, NetworkSpec net, Ipv4Address serverId, Ipv4Address yiaddr,
+                                     String hostname, java.time.Duration remaining) {
+        long lease = net.leaseTime().toSeconds();
+        long left = Math.max(1, remaining.toSeconds());
+        java.time.Duration t1 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRenewTime().toSeconds() * left / lease));
+        java.time.Duration t2 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRebindTime().toSeconds() * left / lease));
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).serverId(serverId)
+                .leaseTime(java.time.Duration.ofSeconds(left)).renewalTime(t1).rebindingTime(t2)
+                .subnetMask(net.cidr().netmask());
+        configured(o, request, net, hostname);
+        echo(o, request);
+        return base(request).ciaddr(request.ciaddr()).yiaddr(yiaddr).options(o.build()).build();
+    }
+
     /** ACK to an INFORM: configuration only, no lease times, no yiaddr (RFC 2131 4.3.5). */
     static DhcpMessage informAck(DhcpMessage request, NetworkSpec net, Ipv4Address serverId) {
         DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).serverId(serverId)

@@ -91,6 +91,7 @@ public final class DhcpEventLog implements DhcpEvents {
             case OFFERED -> LogEvents.DHCP_LEASE_OFFERED;
             case BOUND -> LogEvents.DHCP_LEASE_BOUND;
             case RENEWED -> LogEvents.DHCP_LEASE_RENEWED;
+            case RENEWED_FROM_CACHE -> LogEvents.DHCP_LEASE_RENEWED_FROM_CACHE;
             case OFFER_RETRACTED -> LogEvents.DHCP_LEASE_OFFER_RETRACTED;
             case RELEASED -> LogEvents.DHCP_LEASE_RELEASED;
             case DECLINED -> LogEvents.DHCP_LEASE_DECLINED;

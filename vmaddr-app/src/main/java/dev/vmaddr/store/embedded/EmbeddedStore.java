@@ -89,6 +89,10 @@ public final class EmbeddedStore implements Store {
             return new Options(n, snapshotEveryBytes, historyMaxEvents, historyRetention, logFiles, commitDelay);
         }
 
+        public Options withHistoryRetention(Duration keep) {
+            return new Options(snapshotEveryRecords, snapshotEveryBytes, historyMaxEvents, keep, logFiles, commitDelay);
+        }
+
         public Options withHistoryMaxEvents(int n) {
             return new Options(snapshotEveryRecords, snapshotEveryBytes, n, historyRetention, logFiles, commitDelay);
         }

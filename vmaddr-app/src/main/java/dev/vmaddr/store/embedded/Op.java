@@ -24,6 +24,9 @@ sealed interface Op {
 
     record HistoryAppend(HistoryEvent event) implements Op {}
 
+    /** Retention: the events older than {@code cutoff} are gone (logged, so a restart does not bring them back). */
+    record HistoryPrune(java.time.Instant cutoff) implements Op {}
+
     /** Last record of a snapshot: how many records precede it, so a cut-short snapshot is rejected. */
     record SnapshotEnd(long records) implements Op {}
 }

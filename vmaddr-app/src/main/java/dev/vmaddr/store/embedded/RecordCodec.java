@@ -25,6 +25,9 @@ final class RecordCodec {
     static final int DOCUMENT_DELETE = 8;
     static final int HISTORY = 9;
     static final int SNAPSHOT_END = 10;
+    /** A history event with actor and detail; {@link #HISTORY} records (without them) still decode. */
+    static final int HISTORY_V2 = 11;
+    static final int HISTORY_PRUNE = 12;
 
     private static final MacState[] MAC_STATES = MacState.values();
 
@@ -83,8 +86,9 @@ final class RecordCodec {
                 out.str(d.key());
             }
             case Op.HistoryAppend h -> {
-                out.u8(HISTORY);
                 HistoryEvent e = h.event();
+                boolean v2 = e.actor() != null || e.detail() != null;
+                out.u8(v2 ? HISTORY_V2 : HISTORY);
                 instant(e.at(), out);
                 out.str(e.network());
                 out.u8(e.ip() == null ? 0 : 1);
@@ -92,6 +96,14 @@ final class RecordCodec {
                 out.i64(e.mac() == null ? -1 : e.mac().value());
                 out.str(e.holder());
                 out.str(e.action());
+                if (v2) {
+                    out.str(e.actor());
+                    out.str(e.detail());
+                }
+            }
+            case Op.HistoryPrune p -> {
+                out.u8(HISTORY_PRUNE);
+                instant(p.cutoff(), out);
             }
             case Op.SnapshotEnd s -> {
                 out.u8(SNAPSHOT_END);
@@ -138,7 +150,7 @@ final class RecordCodec {
             case NETWORK_DELETE -> new Op.NetworkDelete(Bytes.str(in));
             case DOCUMENT_PUT -> new Op.DocumentPut(Bytes.str(in), Bytes.str(in), Bytes.str(in));
             case DOCUMENT_DELETE -> new Op.DocumentDelete(Bytes.str(in), Bytes.str(in));
-            case HISTORY -> {
+            case HISTORY, HISTORY_V2 -> {
                 Instant at = instant(in);
                 String network = Bytes.str(in);
                 boolean hasIp = in.get() != 0;
@@ -146,9 +158,12 @@ final class RecordCodec {
                 long mac = in.getLong();
                 String holder = Bytes.str(in);
                 String action = Bytes.str(in);
+                String actor = kind == HISTORY_V2 ? Bytes.str(in) : null;
+                String detail = kind == HISTORY_V2 ? Bytes.str(in) : null;
                 yield new Op.HistoryAppend(new HistoryEvent(at, network, hasIp ? new Ipv4Address(ip) : null,
-                        mac == -1 ? null : new MacAddress(mac), holder, action == null ? null : action.intern()));
+                        mac == -1 ? null : new MacAddress(mac), holder, action == null ? null : action.intern(), actor, detail));
             }
+            case HISTORY_PRUNE -> new Op.HistoryPrune(instant(in));
             case SNAPSHOT_END -> new Op.SnapshotEnd(in.getLong());
             default -> throw new IllegalArgumentException("unknown record kind " + kind);
         };

@@ -2,11 +2,11 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.model.MacState;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,12 +30,11 @@ final class StoreState {
     final Map<MacAddress, MacRecord> macs = new HashMap<>();
     final TreeMap<String, NetworkSpec> networks = new TreeMap<>();
     final Map<String, TreeMap<String, String>> documents = new HashMap<>();
-    final ArrayDeque<StoredEvent> history = new ArrayDeque<>();
-    private final int historyMax;
+    final HistoryLog history;
     long leaseCount;
 
     StoreState(int historyMax) {
-        this.historyMax = historyMax;
+        this.history = new HistoryLog(historyMax);
     }
 
     /** Applies one change; returns its undo. {@code deriveHistory} is false when loading a snapshot. */
@@ -88,6 +87,12 @@ final class StoreState {
                 yield () -> restoreDocument(d.kind(), d.key(), old);
             }
             case Op.HistoryAppend h -> addHistory(StoredEvent.of(h.event()));
+            case Op.HistoryPrune p -> {
+                history.pruneBefore(p.cutoff());
+                // No undo: if the record does not become durable, the events it dropped were due to go
+                // anyway; the next prune (or the retention applied at start) drops them again.
+                yield () -> {};
+            }
             case Op.SnapshotEnd s -> () -> {};
         };
     }
@@ -108,7 +113,10 @@ final class StoreState {
             leaseCount++;
         }
         Runnable historyUndo = null;
-        if (deriveHistory && (old == null || old.state() != entry.state() || !old.sameHolder(entry))) {
+        // Offers are not history (PostgreSQL's trigger skips them too); a renewal (same holder, same
+        // state) is coalesced into the binding's event (see HistoryKinds).
+        if (deriveHistory && entry.leaseState() != LeaseState.OFFERED
+                && (old == null || old.state() != entry.state() || !old.sameHolder(entry))) {
             historyUndo = addHistory(StoredEvent.ofLease(entry.updatedAt(), table.network, entry));
         }
         Runnable h = historyUndo;
@@ -171,18 +179,12 @@ final class StoreState {
      * event dropped by the cap is not restored (it was the oldest of {@code historyMax}).
      */
     private Runnable addHistory(StoredEvent event) {
-        history.addLast(event);
-        if (history.size() > historyMax) {
-            history.removeFirst();
-        }
-        return () -> history.removeLastOccurrence(event);
+        return history.add(event);
     }
 
-    /** Drops events older than {@code cutoff}. */
-    void pruneHistory(Instant cutoff) {
-        while (!history.isEmpty() && history.peekFirst().before(cutoff)) {
-            history.removeFirst();
-        }
+    /** Drops events older than {@code cutoff}; returns how many. */
+    long pruneHistory(Instant cutoff) {
+        return history.pruneBefore(cutoff);
     }
 
     LeaseTable table(String network) {
@@ -196,7 +198,13 @@ final class StoreState {
         Map<String, Map<String, String>> d = new HashMap<>();
         documents.forEach((kind, docs) -> d.put(kind, new TreeMap<>(docs)));
         return new Copy(l, new ArrayList<>(macs.values()), new ArrayList<>(networks.values()), d,
-                new ArrayList<>(history));
+                historyCopy());
+    }
+
+    private List<StoredEvent> historyCopy() {
+        List<StoredEvent> out = new ArrayList<>(history.size());
+        history.oldestFirst().forEach(out::add);
+        return out;
     }
 
     record Copy(Map<String, IntObjectMap<LeaseEntry>> leases, List<MacRecord> macs, List<NetworkSpec> networks,

@@ -24,8 +24,48 @@ final class StoredEvent {
     private final String holder;
     private final boolean holderFromMac;
     final String action;
+    /** Null for derived events: they take no room for it. */
+    final String actor;
+    final String detail;
+    /** Order of apply, set by {@link HistoryLog} (the history cursor's tie-breaker). */
+    long seq;
+    /** {@link HistoryLog}'s chains (0 IP, 1 MAC, 2 VM): fields, not arrays, to save two array headers an event. */
+    private StoredEvent prev0, prev1, prev2, next0, next1, next2;
 
-    private StoredEvent(Instant at, String network, Ipv4Address ip, long mac, String holder, boolean holderFromMac, String action) {
+    StoredEvent prev(int chain) {
+        return switch (chain) {
+            case 0 -> prev0;
+            case 1 -> prev1;
+            default -> prev2;
+        };
+    }
+
+    StoredEvent next(int chain) {
+        return switch (chain) {
+            case 0 -> next0;
+            case 1 -> next1;
+            default -> next2;
+        };
+    }
+
+    void setPrev(int chain, StoredEvent e) {
+        switch (chain) {
+            case 0 -> prev0 = e;
+            case 1 -> prev1 = e;
+            default -> prev2 = e;
+        }
+    }
+
+    void setNext(int chain, StoredEvent e) {
+        switch (chain) {
+            case 0 -> next0 = e;
+            case 1 -> next1 = e;
+            default -> next2 = e;
+        }
+    }
+
+    private StoredEvent(Instant at, String network, Ipv4Address ip, long mac, String holder, boolean holderFromMac, String action,
+                        String actor, String detail) {
         this.atSec = at.getEpochSecond();
         this.atNano = at.getNano();
         this.network = network == null ? null : network.intern(); // a handful of names, shared by every event
@@ -35,19 +75,22 @@ final class StoredEvent {
         this.holder = holder;
         this.holderFromMac = holderFromMac;
         this.action = action == null ? null : action.intern();
+        this.actor = actor == null ? null : actor.intern(); // a handful of tokens and sources
+        this.detail = detail;
     }
 
     static StoredEvent of(HistoryEvent e) {
         long mac = e.mac() == null ? NO_MAC : e.mac().value();
         boolean derived = e.mac() != null && e.holder() != null && e.holder().equals("mac:" + e.mac());
-        return new StoredEvent(e.at(), e.network(), e.ip(), mac, derived ? null : e.holder(), derived, e.action());
+        return new StoredEvent(e.at(), e.network(), e.ip(), mac, derived ? null : e.holder(), derived, e.action(),
+                e.actor(), e.detail());
     }
 
     /** The event of a lease write ({@code network} is the table's shared name). */
     static StoredEvent ofLease(Instant at, String network, LeaseEntry entry) {
         boolean byMac = !entry.isClientIdHolder();
         return new StoredEvent(at, network, new Ipv4Address(entry.ip()), entry.mac(), byMac ? null : entry.holderText(), byMac,
-                entry.leaseState().wireName());
+                entry.leaseState().wireName(), null, null);
     }
 
     String holder() {
@@ -74,6 +117,28 @@ final class StoredEvent {
         return true;
     }
 
+    boolean hasMac() {
+        return mac != NO_MAC;
+    }
+
+    /** The VM of a holder {@code vm/NAME/NIC} (derived lease events have none: their holder is mac: or id:). */
+    String vm() {
+        return holderFromMac ? null : HistoryEvent.vmOf(holder);
+    }
+
+    /** Newest first: events later in (at, seq) order sort before. */
+    static int newestFirst(StoredEvent a, StoredEvent b) {
+        int c = Long.compare(b.atSec, a.atSec);
+        if (c == 0) {
+            c = Integer.compare(b.atNano, a.atNano);
+        }
+        return c != 0 ? c : Long.compare(b.seq, a.seq);
+    }
+
+    Instant at() {
+        return Instant.ofEpochSecond(atSec, atNano);
+    }
+
     /** Sign of (this.at - t). */
     int compareAt(Instant t) {
         int c = Long.compare(atSec, t.getEpochSecond());
@@ -86,6 +151,6 @@ final class StoredEvent {
 
     HistoryEvent toEvent() {
         return new HistoryEvent(Instant.ofEpochSecond(atSec, atNano), network, hasIp ? new Ipv4Address(ip) : null,
-                mac == NO_MAC ? null : new MacAddress(mac), holder(), action);
+                mac == NO_MAC ? null : new MacAddress(mac), holder(), action, actor, detail);
     }
 }

@@ -7,7 +7,10 @@ import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.DocumentStore;
+import dev.vmaddr.store.HistoryCursor;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.HistoryPage;
+import dev.vmaddr.store.HistoryQuery;
 import dev.vmaddr.store.HistoryStore;
 import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
@@ -51,6 +54,8 @@ public final class MemoryStore implements Store {
     private final Map<MacAddress, MacRecord> macs = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> documents = new ConcurrentHashMap<>();
     private final Deque<HistoryEvent> history = new ArrayDeque<>();
+    /** Sequence number of the oldest event kept (guarded by {@code history}): the cursor's tie-breaker. */
+    private long historyFirstSeq;
     private volatile boolean failWrites;
     private volatile boolean closed;
 
@@ -114,6 +119,7 @@ public final class MemoryStore implements Store {
             history.addLast(e);
             if (history.size() > HISTORY_LIMIT) {
                 history.removeFirst();
+                historyFirstSeq++;
             }
         }
     }
@@ -376,6 +382,42 @@ public final class MemoryStore implements Store {
                 }
             }
             return out;
+        }
+
+        @Override
+        public HistoryPage page(HistoryQuery q) {
+            record Seqd(HistoryEvent e, long seq) {}
+            List<Seqd> found = new ArrayList<>();
+            synchronized (history) {
+                long seq = historyFirstSeq;
+                for (HistoryEvent e : history) {
+                    if (q.matches(e) && (q.after() == null || q.after().admits(e.at(), seq))) {
+                        found.add(new Seqd(e, seq));
+                    }
+                    seq++;
+                }
+            }
+            found.sort(java.util.Comparator.comparing((Seqd s) -> s.e().at()).thenComparingLong(Seqd::seq).reversed());
+            List<HistoryEvent> items = found.stream().limit(q.limit()).map(Seqd::e).toList();
+            HistoryCursor next = null;
+            if (found.size() > q.limit()) {
+                Seqd last = found.get(q.limit() - 1);
+                next = new HistoryCursor(last.e().at(), last.seq());
+            }
+            return new HistoryPage(items, next);
+        }
+
+        @Override
+        public long prune(Instant cutoff) {
+            long n = 0;
+            synchronized (history) {
+                while (!history.isEmpty() && history.peekFirst().at().isBefore(cutoff)) {
+                    history.removeFirst();
+                    historyFirstSeq++;
+                    n++;
+                }
+            }
+            return n;
         }
     }
 }

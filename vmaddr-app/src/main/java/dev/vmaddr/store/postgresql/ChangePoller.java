@@ -122,7 +122,7 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
     private void reload() {
         boolean first = watermark == -1;
         long reloadEpoch = cache.beginReload();
-        watermark = db.snapshot("lease load", c -> {
+        watermark = db.probeSnapshot("lease load", c -> {
             String xmin;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(XMIN)) {
                 rs.next();
@@ -150,7 +150,7 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
         long since = rereadFrom == -1 ? watermark : minUnsigned(watermark, rereadFrom);
         String own = rereadFrom == -1 ? " AND l.origin <> " + origin : "";
         String sql = CHANGES.formatted(Long.toUnsignedString(since), own); // only digits reach the SQL
-        watermark = db.read("lease poll", c -> {
+        watermark = db.probe("lease poll", c -> {
             long xmin = -1;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 while (rs.next()) {

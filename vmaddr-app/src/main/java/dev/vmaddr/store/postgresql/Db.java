@@ -26,6 +26,8 @@ final class Db {
 
     private final DataSource dataSource;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    /** Why and since when the database is unreachable (null while reachable): the 503's reason. */
+    private volatile String downReason;
 
     Db(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -35,8 +37,22 @@ final class Db {
         return reachable.get();
     }
 
+    /**
+     * Fail fast while the database is known to be away (issue 20 item 7): a caller gets its
+     * {@link StoreException} with the reason at once instead of waiting the pool's connection timeout,
+     * so an API request answers 503 within milliseconds and a DHCP request is refused (and counted)
+     * without holding a handler. The change poller keeps trying ({@link #probe}); its first success
+     * turns this off again, so everything recovers without a restart.
+     */
+    void failFastWhileDown(String what) {
+        if (!reachable.get()) {
+            throw new StoreException("PostgreSQL unreachable (" + downReason + "); " + what + " not attempted");
+        }
+    }
+
     /** Runs {@code work} in one transaction and commits; the result is durable when this returns. */
     <T> T transaction(String what, Work<T> work) {
+        failFastWhileDown(what);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             return commitOrRollBack(c, work);
@@ -60,6 +76,12 @@ final class Db {
 
     /** Runs {@code work} in one read-only transaction at REPEATABLE READ: every statement sees one snapshot. */
     <T> T snapshot(String what, Work<T> work) {
+        failFastWhileDown(what);
+        return probeSnapshot(what, work);
+    }
+
+    /** Like {@link #snapshot}, also while the database is away: the poller's reload after a long outage. */
+    <T> T probeSnapshot(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
@@ -86,6 +108,12 @@ final class Db {
 
     /** Runs single-statement reads in auto-commit mode. */
     <T> T read(String what, Work<T> work) {
+        failFastWhileDown(what);
+        return probe(what, work);
+    }
+
+    /** Like {@link #read}, also while the database is away: the health check that notices it is back. */
+    <T> T probe(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             T result = work.run(c);
             succeeded();
@@ -102,6 +130,9 @@ final class Db {
     }
 
     StoreException failure(String what, SQLException e) {
+        if (isConnectionFailure(e) && reachable.get()) {
+            downReason = "since " + java.time.Instant.now() + ": " + e.getMessage();
+        }
         if (isConnectionFailure(e) && reachable.compareAndSet(true, false)) {
             log.warn(LogEvents.STORE_DB_UNREACHABLE + " op={} error=\"{}\"", what, e.getMessage());
         }

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 15: one MAC with two client-ids (PXE firmware without one, then the OS with one; or two
  * guests' clients) against two servers sharing PostgreSQL never ends with two bound leases for the
- * MAC: unique index {@code leases_one_bound_per_mac} (migration V3), the writer told which lease of
+ * MAC: unique index {@code leases_one_bound_per_mac} (migration V4), the writer told which lease of
  * the MAC is bound, and the engine then taking that lease over.
  */
 @ExtendWith(PostgresExtension.class)
