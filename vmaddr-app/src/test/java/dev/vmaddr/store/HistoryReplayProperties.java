@@ -74,9 +74,9 @@ class HistoryReplayProperties {
             }
             store = EmbeddedStore.open(dir, clock, EmbeddedStore.Options.defaults());
             engine = new AllocationEngine(store, clock, new Random(3), Duration.ofSeconds(20));
-            engine.putNetwork(new NetworkSpec(NET, Ipv4Prefix.parse("198.18.0.0/28"), Ipv4Address.parse("198.18.0.1"),
-                    List.of(), null, null, null, null, null, null, LEASE, null, null,
-                    List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9")), List.of(), List.of(), null, List.of(), List.of()));
+            engine.putNetwork(NetworkSpec.builder(NET, Ipv4Prefix.parse("198.18.0.0/28"))
+                    .gateway(Ipv4Address.parse("198.18.0.1")).leaseTime(LEASE)
+                    .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9"))).build());
             macs = new MacPool(new MacPoolSpec(MacPoolSpec.KVM_PREFIX, List.of(), Duration.ofSeconds(30)), store.macs(), clock,
                     new Random(4));
         }
