@@ -109,9 +109,8 @@ final class LeaseWrites {
             return null;
         }
         idx.noteGone(l);
-        if (idx.liveClaim(l.ip(), now) == null) {
-            idx.markFree(l.ip());
-        }
+        // into the reuse cooldown at this time; an offer or bind in flight on it keeps it taken
+        idx.markFreed(l.ip(), now, idx.liveClaim(l.ip(), now) != null);
         LOG.info("{} network={} ip={} mac={}", LogEvents.lease(state), idx.name(), l.ip(), l.mac());
         return freed;
     }
