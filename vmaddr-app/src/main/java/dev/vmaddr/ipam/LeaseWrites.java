@@ -115,6 +115,11 @@ final class LeaseWrites {
         return freed;
     }
 
+    /** How long a declined, conflicting or squatted address stays blocked. */
+    Duration quarantine() {
+        return quarantine;
+    }
+
     /** Writes a DECLINED record until the quarantine ends; the address stays taken meanwhile. */
     Lease writeQuarantine(NetworkIndex idx, Lease basis, Instant now, String evidence) {
         Lease declined = basis.withState(LeaseState.DECLINED, now.plus(quarantine), now);

@@ -127,6 +127,28 @@ public final class MacPool {
         return write(new MacRecord(mac, MacState.ALLOCATED, owner, null, clock.instant()), LogEvents.MAC_CLAIMED);
     }
 
+    /**
+     * Moves an allocated MAC from {@code from} to {@code to} (a VM restored as a copy takes over its
+     * source's MACs): refused (TAKEN) unless {@code from} holds it now. The caller serializes moves
+     * of one MAC (the VM inventory does so under both VMs' locks).
+     */
+    public MacRecord transfer(MacAddress mac, String from, String to) {
+        Objects.requireNonNull(to, "to");
+        MacRecord current = store.get(mac).orElse(null);
+        if (current == null || current.state() != MacState.ALLOCATED || !from.equals(current.owner())) {
+            throw new MacPoolException(MacPoolException.Reason.TAKEN, "MAC " + mac + " is not allocated to " + from
+                    + (current == null ? "" : " (" + current.state().name().toLowerCase() + " by " + current.owner() + ")"));
+        }
+        MacRecord r = new MacRecord(mac, MacState.ALLOCATED, to, null, clock.instant());
+        try {
+            store.put(r);
+        } catch (StoreException e) {
+            throw new MacPoolException(MacPoolException.Reason.STORE_UNAVAILABLE, "cannot store MAC " + mac, e);
+        }
+        LOG.info(LogEvents.MAC_TRANSFERRED + " mac={} from={} to={}", mac, from, to);
+        return r;
+    }
+
     /** Sets a MAC aside (never handed out); refused when another owner holds it. */
     public MacRecord reserve(MacAddress mac, String reason) {
         requireUnicast(mac);

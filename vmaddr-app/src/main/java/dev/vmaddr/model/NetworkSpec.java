@@ -21,12 +21,14 @@ import java.util.Objects;
  * @param rebindTime  T2; null means 7/8 of the lease time
  * @param relays      giaddrs that select this network; empty means any giaddr inside the CIDR
  * @param dhcpServers servers expected to answer on this network when vmaddr does not serve it
+ * @param leaseKey    what identifies a DHCP client: its client-id (default) or its MAC alone
  */
 public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Address> dns,
                           String domain, Integer mtu, String bridge, Integer vlan, Ipv6Prefix ipv6Prefix,
                           ReleasePolicy release, Duration leaseTime, Duration renewTime, Duration rebindTime,
                           List<Ipv4Range> pools, List<Ipv4Range> exclude, List<Reservation> reservations,
-                          RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers) {
+                          RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers,
+                          LeaseKey leaseKey) {
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 
     public NetworkSpec {
@@ -41,6 +43,17 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         route = route == null ? RouteSpec.AUTO : route;
         relays = List.copyOf(relays == null ? List.of() : relays);
         dhcpServers = List.copyOf(dhcpServers == null ? List.of() : dhcpServers);
+        leaseKey = leaseKey == null ? LeaseKey.CLIENT_ID : leaseKey;
+    }
+
+    /** Every field but {@code leaseKey}, which is then the default: the shape before that key existed. */
+    public NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Address> dns,
+                       String domain, Integer mtu, String bridge, Integer vlan, Ipv6Prefix ipv6Prefix,
+                       ReleasePolicy release, Duration leaseTime, Duration renewTime, Duration rebindTime,
+                       List<Ipv4Range> pools, List<Ipv4Range> exclude, List<Reservation> reservations,
+                       RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers) {
+        this(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime, renewTime, rebindTime,
+                pools, exclude, reservations, route, relays, dhcpServers, null);
     }
 
     /** A network with only a name, CIDR, gateway and pools; every other field at its default. */
@@ -58,7 +71,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         return new Builder().name(name).cidr(cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers);
+                .relays(relays).dhcpServers(dhcpServers).leaseKey(leaseKey);
     }
 
     /** This network with other pools (the API's pool edits). */
@@ -96,6 +109,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         private RouteSpec route;
         private List<Ipv4Address> relays;
         private List<Ipv4Address> dhcpServers;
+        private LeaseKey leaseKey;
 
         private Builder() {}
 
@@ -118,10 +132,11 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         public Builder route(RouteSpec route) { this.route = route; return this; }
         public Builder relays(List<Ipv4Address> relays) { this.relays = relays; return this; }
         public Builder dhcpServers(List<Ipv4Address> dhcpServers) { this.dhcpServers = dhcpServers; return this; }
+        public Builder leaseKey(LeaseKey leaseKey) { this.leaseKey = leaseKey; return this; }
 
         public NetworkSpec build() {
             return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers);
+                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, leaseKey);
         }
     }
 
@@ -142,6 +157,11 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         long scaled = Math.multiplyExact(d.getSeconds(), num);
         long nanos = (scaled % den * 1_000_000_000L + (long) d.getNano() * num) / den;
         return Duration.ofSeconds(scaled / den, nanos);
+    }
+
+    /** The client-id a DHCP client is known by on this network: {@code sent}, or none when {@code leaseKey} is {@code mac}. */
+    public ClientId effectiveClientId(ClientId sent) {
+        return leaseKey == LeaseKey.MAC ? null : sent;
     }
 
     /** Whether a relay agent at {@code giaddr} forwards for this network. */

@@ -31,6 +31,15 @@ public final class PoolVmMacs implements VmMacPool {
     }
 
     @Override
+    public void transfer(MacAddress mac, String from, String to) {
+        try {
+            pool.transfer(mac, from, to);
+        } catch (MacPoolException e) {
+            throw translate(e, "mac");
+        }
+    }
+
+    @Override
     public void release(MacAddress mac) {
         pool.release(mac);
     }

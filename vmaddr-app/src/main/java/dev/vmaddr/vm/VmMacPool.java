@@ -14,6 +14,13 @@ public interface VmMacPool {
      */
     MacAddress claim(MacAddress mac, String owner);
 
+    /**
+     * Moves an allocated MAC from owner {@code from} to {@code to} (durable).
+     *
+     * @throws VmException CONFLICT when {@code from} does not hold it
+     */
+    void transfer(MacAddress mac, String from, String to);
+
     /** Gives the MAC back; the pool quarantines it. */
     void release(MacAddress mac);
 

@@ -91,7 +91,8 @@ public final class DhcpProtocol {
         if (serverId == null || serverId.isAny()) {
             return drop(DropReason.NO_SERVER_ID, "interface " + ctx.interfaceName() + " has no address");
         }
-        ClientId clientId = request.options().clientId().map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null);
+        ClientId clientId = net.get().effectiveClientId(request.options().clientId()
+                .map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null));
         Incoming in = new Incoming(request, ctx, net.get(), serverId, mac, clientId);
         try {
             Optional<Reply> reply = switch (type) {
