@@ -144,7 +144,7 @@ public final class VmRoutes implements RouteGroup {
                     };
                     ctx.contentType(format.mediaType()).result(body);
                 });
-        t.get("/api/v1/networks/{network}/drift", "MACs that leased here and belong to no VM NIC").errors(404).handle(ctx -> {
+        t.get("/api/v1/networks/{network}/drift", "MACs that leased here and belong to no VM NIC; client-ids bound from several MACs (clones)").errors(404).handle(ctx -> {
             String name = ctx.pathParam("network");
             inventory.network(name);
             ctx.json(VmJson.drift(null, drift.networkFindings(name)));
