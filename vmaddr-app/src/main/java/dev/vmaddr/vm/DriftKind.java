@@ -16,7 +16,9 @@ public enum DriftKind {
      * One client-id bound from several MACs on a network: machines cloned or restored with the same
      * machine-id, which take one lease from each other (harvester#4474).
      */
-    CLIENT_ID_SHARED("client-id-shared");
+    CLIENT_ID_SHARED("client-id-shared"),
+    /** The NIC's MAC is carried by another station too: a host interface or a neighbour of the host (kubemacpool#77). */
+    MAC_CONFLICT("mac-conflict");
 
     private final String wireName;
 

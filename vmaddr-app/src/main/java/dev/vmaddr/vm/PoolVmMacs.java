@@ -45,6 +45,16 @@ public final class PoolVmMacs implements VmMacPool {
     }
 
     @Override
+    public java.util.Optional<String> carriedByHost(MacAddress mac) {
+        return pool.carriedByHost(mac);
+    }
+
+    @Override
+    public void noteLeasedBy(MacAddress mac, String where) {
+        pool.noteSeenOnNetwork(mac, where);
+    }
+
+    @Override
     public void observe(MacAddress mac, String where) {
         pool.observe(mac, where);
     }

@@ -1,11 +1,13 @@
 package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.SharedClientId;
 import dev.vmaddr.model.NetworkSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -64,6 +66,17 @@ public final class VmDrift {
                                     + ". Remove the static address from the guest's configuration (ip addr del ADDRESS dev " + dev
                                     + "; netplan, ifcfg or NetworkManager: method auto/dhcp) and let it take its own by DHCP: "
                                     + "dhclient -r " + dev + " && dhclient " + dev));
+                }
+            }
+            for (MacAddress m : new MacAddress[] {n.mac(), n.pendingMac()}) {
+                Optional<String> carrier = inventory.carriedByHost(m);
+                if (carrier.isPresent()) {
+                    out.add(new DriftFinding(nic, DriftKind.MAC_CONFLICT, str(m), m + " is also carried by " + carrier.get(),
+                            m + " is the NIC's " + (m.equals(n.mac()) ? "MAC" : "pending MAC") + ", and " + carrier.get()
+                                    + " carries it too: two stations with one MAC on a segment lose each other's frames. Give the "
+                                    + "NIC another MAC: PUT /api/v1/vms/" + v + "/nics/" + nic + "/mac {\"mac\":\"NEW\"} (vmaddr nic "
+                                    + "set-mac " + v + " " + nic + " NEW) and restart the VM; or, if the other station is wrong, change "
+                                    + "its MAC there: ip link set dev IFACE address NEW"));
                 }
             }
             ReportSummary r = vm.report();

@@ -42,9 +42,11 @@ public final class VmInventory {
     private final ObservationIntake observations;
     private final VmViews views;
     private final VmIpam ipam;
+    private final VmMacPool macs;
 
     public VmInventory(VmIpam ipam, VmMacPool macs, DocumentStore documents, HistoryStore history, Clock clock) {
         this.ipam = ipam;
+        this.macs = macs;
         NicAddresses addresses = new NicAddresses(ipam);
         VmRepository repository = new VmRepository(documents, history);
         this.unknown = new UnknownMacs(repository);
@@ -99,6 +101,19 @@ public final class VmInventory {
     /** Client-ids seen binding from several MACs on {@code network} (cloned machine-ids), newest first. */
     public List<SharedClientId> sharedClientIds(String network) {
         return ipam.sharedClientIds(network);
+    }
+
+    /** Where the host or a neighbour carries {@code mac} (kubemacpool#77); empty when nowhere. */
+    public Optional<String> carriedByHost(MacAddress mac) {
+        return mac == null ? Optional.empty() : macs.carriedByHost(mac);
+    }
+
+    /**
+     * A DHCP client that is no VM NIC bound an address on {@code network}: its MAC is kept from the
+     * pool when it lies in the pool's ranges (a VM vmaddr does not manage, on the same OUI).
+     */
+    public void noteLeasedBy(String network, MacAddress mac) {
+        macs.noteLeasedBy(mac, "net/" + network + " via dhcp");
     }
 
     // ---- VM lifecycle and NICs ----

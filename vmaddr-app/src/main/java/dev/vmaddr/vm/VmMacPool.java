@@ -24,6 +24,15 @@ public interface VmMacPool {
     /** Gives the MAC back; the pool quarantines it. */
     void release(MacAddress mac);
 
+    /** Where the host or a neighbour of it carries {@code mac} (an interface, an ARP entry); empty when nowhere. */
+    default java.util.Optional<String> carriedByHost(MacAddress mac) {
+        return java.util.Optional.empty();
+    }
+
+    /** A DHCP client with {@code mac} bound an address: the pool keeps it from VMs when it lies in its ranges. */
+    default void noteLeasedBy(MacAddress mac, String where) {
+    }
+
     /** Notes a MAC seen on a network that vmaddr did not hand out, so the pool never hands it out. */
     void observe(MacAddress mac, String where);
 }
