@@ -44,21 +44,33 @@ public final class VmRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.get(BASE, "List VMs").handle(ctx -> ctx.json(inventory.list().stream().map(v -> VmJson.view(inventory.view(v))).toList()));
-        t.post(BASE, "Create a VM; each NIC gets a MAC (from the pool unless given) and a reserved address")
+        t.post(BASE, "Create a VM; each NIC gets a MAC (from the pool unless given) and a reserved address."
+                        + " With cloneOf: a copy of that VM's NICs and networks, with new MACs unless keepMacs (then it"
+                        + " takes over the stopped source's MACs and addresses)")
                 .errors(400, 404, 409)
-                .body("{\"name\",\"host\",\"nics\":[{\"name\",\"network\",\"mac\":null}]}").handle(ctx -> {
-                    record Req(String name, String host, List<NicRequest> nics) {}
+                .body("{\"name\",\"host\",\"nics\":[{\"name\",\"network\",\"mac\":null}]} or {\"name\",\"host\",\"cloneOf\",\"keepMacs\":false}")
+                .handle(ctx -> {
+                    record Req(String name, String host, List<NicRequest> nics, String cloneOf, boolean keepMacs) {}
                     Req req = Json.readBody(ctx.body(), f -> {
                         String name = f.required("name", s -> s);
                         String host = f.string("host");
+                        String cloneOf = f.string("cloneOf");
+                        Boolean keepMacs = f.bool("keepMacs");
                         List<NicRequest> nics = new ArrayList<>();
                         for (var n : f.children("nics")) {
                             nics.add(nicRequest(n));
                         }
+                        if (cloneOf != null && f.has("nics")) {
+                            f.problems().add(f.field("nics"), "a clone has its source's NICs: give cloneOf or nics, not both");
+                        }
+                        if (cloneOf == null && keepMacs != null) {
+                            f.problems().add(f.field("keepMacs"), "only with cloneOf");
+                        }
                         f.rejectUnknown();
-                        return new Req(name, host, nics);
+                        return new Req(name, host, nics, cloneOf, Boolean.TRUE.equals(keepMacs));
                     });
-                    Vm vm = inventory.create(req.name(), req.host(), req.nics());
+                    Vm vm = req.cloneOf() != null ? inventory.cloneOf(req.name(), req.host(), req.cloneOf(), req.keepMacs())
+                            : inventory.create(req.name(), req.host(), req.nics());
                     ctx.status(201).json(VmJson.view(inventory.view(vm)));
                 });
         t.get(BASE + "/{vm}", "Show a VM: spec, pending and observed MAC per NIC").errors(404)
@@ -132,7 +144,7 @@ public final class VmRoutes implements RouteGroup {
                     };
                     ctx.contentType(format.mediaType()).result(body);
                 });
-        t.get("/api/v1/networks/{network}/drift", "MACs that leased here and belong to no VM NIC").errors(404).handle(ctx -> {
+        t.get("/api/v1/networks/{network}/drift", "MACs that leased here and belong to no VM NIC; client-ids bound from several MACs (clones)").errors(404).handle(ctx -> {
             String name = ctx.pathParam("network");
             inventory.network(name);
             ctx.json(VmJson.drift(null, drift.networkFindings(name)));

@@ -8,6 +8,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkValidator;
 import dev.vmaddr.model.ClientAccess;
 import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.LeaseKey;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.ReleasePolicy;
 import dev.vmaddr.model.Reservation;
@@ -66,6 +67,7 @@ public final class NetworkFields {
         List<Ipv4Address> relays = f.list("relays", Ipv4Address::parse);
         List<Ipv4Address> dhcpServers = f.list("dhcpServers", Ipv4Address::parse);
         ClientAccess clients = f.value("clients", ClientAccess::fromWireName);
+        LeaseKey leaseKey = f.value("leaseKey", LeaseKey::fromWireName);
         // An unknown key alone does not stop the network's rules from being checked: report both.
         boolean parsed = f.problems().size() == before && name != null && cidr != null;
         f.rejectUnknown();
@@ -75,7 +77,7 @@ public final class NetworkFields {
         return NetworkSpec.builder(name, cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers).clients(clients).build();
+                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey).build();
     }
 
     public static Reservation readReservation(Fields r) {
@@ -150,6 +152,7 @@ public final class NetworkFields {
         m.put("relays", strings(n.relays()));
         m.put("dhcpServers", strings(n.dhcpServers()));
         m.put("clients", n.clients().wireName());
+        m.put("leaseKey", n.leaseKey().wireName());
         return m;
     }
 

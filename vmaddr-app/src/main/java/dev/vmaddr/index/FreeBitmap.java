@@ -64,6 +64,12 @@ public final class FreeBitmap {
         return free;
     }
 
+    /** Whether {@code pos} is free. */
+    public boolean isFree(long pos) {
+        check(pos);
+        return (levels[0][(int) (pos >>> 6)] & (1L << (pos & 63))) != 0;
+    }
+
     /** Marks {@code pos} free; returns false when it already was. */
     public boolean setFree(long pos) {
         check(pos);

@@ -63,6 +63,7 @@ public final class AllocationEngine {
     private final LeaseReclaimer reclaimer;
     private final LeaseQueries queries;
     private final LeaseRate leaseRate;
+    private final ClientIdSightings sightings = new ClientIdSightings();
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -179,7 +180,13 @@ public final class AllocationEngine {
      * API allocation: the requested address, else (reservation, current, previous or any free
      * address), bound durably. Refuses with ADDRESS_TAKEN / EXHAUSTED (409 for the API).
      */
-    public Lease allocate(String network, AllocationRequest req) {
+    public Lease allocate(String network, AllocationRequest asked) {
+        // a network keyed by MAC ignores a client-id (leaseKey: mac), from the API as from DHCP
+        AllocationRequest req = asked.clientId() == null ? asked : registry.network(network)
+                .map(n -> n.effectiveClientId(asked.clientId()) == null
+                        ? new AllocationRequest(asked.mac(), null, asked.requestedIp(), asked.hostname(), asked.leaseTime())
+                        : asked)
+                .orElse(asked);
         try {
             return allocateOnce(network, req);
         } catch (AllocationException e) {
@@ -255,7 +262,36 @@ public final class AllocationEngine {
             writes.writeFreed(idx, previous, LeaseState.RELEASED, now);
         }
         takeOverSameMac(idx, req, now);
-        return writes.writeBound(idx, req, ip, now, renewal);
+        Lease bound = writes.writeBound(idx, req, ip, now, renewal);
+        if (bound != null) {
+            noteSharedClientId(idx, req, previous, now);
+        }
+        return bound;
+    }
+
+    /**
+     * A client-id whose live lease was bound from another MAC: two machines with one machine-id (a
+     * clone or a restore), taking one lease from each other (harvester#4474). Noted for the drift
+     * findings ({@link #sharedClientIds}) and logged the first time each MAC is seen.
+     */
+    private void noteSharedClientId(NetworkIndex idx, AllocationRequest req, Lease previous, Instant now) {
+        if (req.clientId() == null || previous == null || previous.mac().equals(req.mac())
+                || !req.holder().equals(previous.holder()) || previous.state() != LeaseState.BOUND || !previous.occupiesAt(now)) {
+            return;
+        }
+        if (sightings.note(idx.name(), req.clientId(), previous.mac(), req.mac(), previous.ip(), now)) {
+            LOG.warn(LogEvents.LEASE_CLIENT_ID_SHARED + " network={} client_id={} ip={} mac={} other_mac={}", idx.name(),
+                    req.clientId(), previous.ip(), req.mac(), previous.mac());
+        }
+    }
+
+    /**
+     * Client-ids this server saw binding from several MACs in {@code network} within the last day,
+     * newest first: the evidence for a drift finding (a cloned machine-id; fix: a new machine-id in
+     * the clone, or {@code leaseKey: mac} on the network).
+     */
+    public List<SharedClientId> sharedClientIds(String network) {
+        return sightings.of(network, clock.instant());
     }
 
     /** Whether granting {@code newIp} moves the holder away from the bound address {@code previous}. */
@@ -377,6 +413,55 @@ public final class AllocationEngine {
         } finally {
             idx.unlock();
         }
+    }
+
+    /**
+     * A guest uses {@code ip} though it is not its NIC's address (issue 20 item 4, harvester#5452: a
+     * static address set in the guest): the address is blocked like a conflict probe's find, a
+     * quarantine record under no client's MAC (so the squatter's own lease records stay as they
+     * are), so it is never offered while the guest keeps it. Each report of the squat extends the
+     * block once half of it has run. Returns false, writing nothing, when the address is not a pool
+     * address of the network, or another client holds or is being given it: two machines on one
+     * address is a conflict for the operator (drift {@code ip-mismatch}, doctor), not a reason to take
+     * the holder's lease away.
+     */
+    public boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
+        NetworkIndex idx = registry.index(network);
+        idx.lock();
+        try {
+            idx.requireLive();
+            if (idx.refusal(AllocationRequest.of(UNKNOWN_MAC), ip) != null) {
+                return false; // outside the pools, reserved, gateway: never offered anyway
+            }
+            Instant now = clock.instant();
+            Claim c = idx.liveClaim(ip, now);
+            if (c != null) {
+                return false; // being offered or bound to a client right now
+            }
+            Lease l = store.leases().get(network, ip).orElse(null);
+            if (l != null && l.occupiesAt(now)) {
+                boolean ours = l.state() == LeaseState.DECLINED && l.mac().equals(UNKNOWN_MAC);
+                if (!ours || l.expiresAt().isAfter(now.plus(writes.quarantine().dividedBy(2)))) {
+                    return ours; // held by a client; or blocked already, for long enough
+                }
+            }
+            Lease basis = new Lease(network, ip, UNKNOWN_MAC, null, squatterName(squatter), LeaseState.DECLINED, now, now);
+            writes.writeQuarantine(idx, basis, now, evidence);
+            LOG.warn(LogEvents.LEASE_SQUATTED + " network={} ip={} mac={} evidence=\"{}\"", network, ip, squatter, evidence);
+            return true;
+        } catch (AllocationException e) {
+            if (e.reason() == Reason.STORE_UNAVAILABLE) {
+                throw e;
+            }
+            return false; // taken meanwhile (another server)
+        } finally {
+            idx.unlock();
+        }
+    }
+
+    /** The hostname a squat's block carries, so a lease list shows whose it is: {@code squatter-020000aabbcc}. */
+    static String squatterName(MacAddress mac) {
+        return "squatter-" + mac.toString().replace(":", "");
     }
 
     /** Expires bound leases past their end, drops offers past their hold, ends quarantines: {@link LeaseReclaimer}. Returns how many addresses became free. */

@@ -62,13 +62,24 @@ final class Candidates {
         if (sameMac != null && available(idx, req, sameMac.ip(), now)) {
             return sameMac.ip(); // the same machine with another client-id (or none): it takes its lease over
         }
-        if (req.requestedIp() != null && available(idx, req, req.requestedIp(), now)) {
+        if (req.requestedIp() != null && available(idx, req, req.requestedIp(), now)
+                && notAnothersFormer(idx, req, req.requestedIp())) {
             return req.requestedIp();
         }
         if (mine != null && mine.state() != LeaseState.DECLINED && available(idx, req, mine.ip(), now)) {
             return mine.ip(); // sticky: the address this client had before
         }
         return fromFreeIndex(idx, req, now);
+    }
+
+    /**
+     * Whether a requested address (a DISCOVER's hint) is free of the reuse cooldown for this client:
+     * never used, or last used by this client (its holder or its MAC). Another client's former
+     * address is not handed over on a hint; the free index gives it out in its turn.
+     */
+    private boolean notAnothersFormer(NetworkIndex idx, AllocationRequest req, Ipv4Address ip) {
+        Lease l = store.leases().get(idx.name(), ip).orElse(null);
+        return l == null || l.holder().equals(req.holder()) || l.mac().equals(req.mac());
     }
 
     /** Whether {@code ip} may go to this request's holder now: allowed for it and held by nobody else. */
@@ -135,11 +146,22 @@ final class Candidates {
      */
     private Ipv4Address fromFreeIndex(NetworkIndex idx, AllocationRequest req, Instant now) {
         Allocator.Search search = idx.searchFree(allocator);
-        for (long bound = idx.freeCount(); bound >= 0 && idx.freeCount() > 0; bound--) {
-            Ipv4Address ip = idx.addressAt(search.next());
+        // each round corrects one bit for good: taken, or moved from never-used to freed (at most once each)
+        for (long bound = 2 * idx.freeCount() + 1; bound >= 0 && idx.freeCount() > 0; bound--) {
+            long pos = search.next();
+            if (pos < 0) {
+                break;
+            }
+            Ipv4Address ip = idx.addressAt(pos);
             Claim c = idx.liveClaim(ip, now);
             Lease l = store.leases().get(idx.name(), ip).orElse(null);
             if (c == null && (l == null || !l.occupiesAt(now))) {
+                if (l != null && idx.freedLaterThanKnown(ip, l.expiresAt())) {
+                    // used since this index last heard of it (another server sharing the store): it
+                    // takes its place in the cooldown's order instead of passing for never used
+                    idx.markFreed(ip, l.expiresAt(), false);
+                    continue;
+                }
                 return ip;
             }
             idx.markTaken(ip);
@@ -186,10 +208,7 @@ final class Candidates {
             idx.requireLive();
             long before = idx.freeCount();
             Instant at = clock.instant();
-            idx.resetFree(at, ip -> {
-                Lease l = store.leases().get(idx.name(), ip).orElse(null);
-                return l != null && l.occupiesAt(at);
-            });
+            idx.resetFree(at, ip -> store.leases().get(idx.name(), ip).orElse(null));
             LOG.info(LogEvents.ALLOCATION_RESYNCED + " network={} free_before={} free_after={}", idx.name(), before,
                     idx.freeCount());
             return true;

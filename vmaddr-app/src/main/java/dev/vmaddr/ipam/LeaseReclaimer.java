@@ -90,10 +90,10 @@ final class LeaseReclaimer {
                     break;
                 }
             } else if (l.state() == LeaseState.DECLINED) {
-                idx.markFree(ip);
+                idx.markFreed(ip, l.expiresAt(), false); // someone used it: it joins the cooldown at the quarantine's end
                 freed++;
                 LOG.info(LogEvents.LEASE_QUARANTINE_OVER + " network={} ip={}", idx.name(), ip);
-            } else if (idx.freeIfTaken(ip)) {
+            } else if (idx.markFreed(ip, l.expiresAt(), false)) {
                 freed++; // released or expired by another server sharing the store: ours to offer again
             }
         }

@@ -125,11 +125,15 @@ final class LeaseWrites {
             return null;
         }
         idx.noteGone(l);
-        if (idx.liveClaim(l.ip(), now) == null) {
-            idx.markFree(l.ip());
-        }
+        // into the reuse cooldown at this time; an offer or bind in flight on it keeps it taken
+        idx.markFreed(l.ip(), now, idx.liveClaim(l.ip(), now) != null);
         LOG.info("{} network={} ip={} mac={}", LogEvents.lease(state), idx.name(), l.ip(), l.mac());
         return freed;
+    }
+
+    /** How long a declined, conflicting or squatted address stays blocked. */
+    Duration quarantine() {
+        return quarantine;
     }
 
     /** Writes a DECLINED record until the quarantine ends; the address stays taken meanwhile. */

@@ -5,6 +5,7 @@ import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.index.ExpiryQueue;
 import dev.vmaddr.index.FreeBitmap;
+import dev.vmaddr.index.FreedQueue;
 import dev.vmaddr.index.Segments;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
@@ -22,7 +23,7 @@ import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * The allocation engine's in-memory indexes for one network. It holds no lease records (the store
@@ -30,6 +31,10 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>{@link #free}: one bit per pool address, set while the address may be handed out. Gateway,
  *       network, broadcast, excluded and reserved addresses are never set.</li>
+ *   <li>The reuse cooldown (issue 20 item 2): {@link #fresh}, the free addresses never used, and
+ *       {@link #freed}, the used ones in the order they were freed. A search proposes from the first
+ *       and only then from the head of the second, so an address a client gave back goes to another
+ *       client last. Every free bit is in exactly one of the two.</li>
  *   <li>{@link #claims}: addresses promised but not (yet) in the store — offers (memory only, held
  *       for a short time) and pending writes (a bind or allocation whose store write is in flight).</li>
  *   <li>{@link #expiries}: when occupied addresses come due, as packed longs.</li>
@@ -57,6 +62,8 @@ final class NetworkIndex {
     private final Condition changed = lock.newCondition();
     private final Segments pools;
     private final FreeBitmap free;
+    private final FreeBitmap fresh;
+    private final FreedQueue freed;
     private final long dynamicSize;
     private final Map<Integer, Claim> claims = new HashMap<>();
     private final Map<HolderKey, Ipv4Address> offerByHolder = new HashMap<>();
@@ -87,6 +94,8 @@ final class NetworkIndex {
         }
         pools = new Segments(ranges);
         free = new FreeBitmap(pools.size());
+        fresh = new FreeBitmap(pools.size());
+        freed = new FreedQueue(pools.size());
         long fixed = 0;
         // Take out what is never handed out dynamically; each of these is a handful of addresses
         // or an exclusion range, walked once per (re)configuration.
@@ -101,6 +110,7 @@ final class NetworkIndex {
         for (Ipv4Address a : out) {
             long pos = pools.positionOf(a.unsigned());
             if (pos >= 0 && free.setTaken(pos)) {
+                fresh.setTaken(pos);
                 fixed++;
             }
         }
@@ -108,6 +118,7 @@ final class NetworkIndex {
             for (long v = e.first().unsigned(); v <= e.last().unsigned(); v++) {
                 long pos = pools.positionOf(v);
                 if (pos >= 0 && free.setTaken(pos)) {
+                    fresh.setTaken(pos);
                     fixed++;
                 }
             }
@@ -255,19 +266,70 @@ final class NetworkIndex {
 
     void markTaken(Ipv4Address ip) {
         if (isDynamic(ip)) {
-            free.setTaken(pools.positionOf(ip.unsigned()));
+            long pos = pools.positionOf(ip.unsigned());
+            free.setTaken(pos);
+            fresh.setTaken(pos);
         }
     }
 
+    /**
+     * A claim on {@code ip} went (an offer dropped, a write that failed): free again as it was before,
+     * never used or freed at its old time.
+     */
     void markFree(Ipv4Address ip) {
-        if (isDynamic(ip)) {
-            free.setFree(pools.positionOf(ip.unsigned()));
-        }
+        freeIfTaken(ip);
     }
 
-    /** Marks a dynamic {@code ip} free; true when it was taken. */
+    /** {@link #markFree}; true when it was taken. */
     boolean freeIfTaken(Ipv4Address ip) {
-        return isDynamic(ip) && free.setFree(pools.positionOf(ip.unsigned()));
+        if (!isDynamic(ip)) {
+            return false;
+        }
+        long pos = pools.positionOf(ip.unsigned());
+        if (!free.setFree(pos)) {
+            return false;
+        }
+        if (freed.used(pos)) {
+            freed.requeue(pos);
+        } else {
+            fresh.setFree(pos);
+        }
+        return true;
+    }
+
+    /**
+     * A lease of {@code ip} ended at {@code at} (released, expired, a quarantine over): it joins the
+     * freed addresses at that time (a later time than the one it has, never an earlier one), and is
+     * free now unless {@code stillClaimed} (an offer or a write in flight on it keeps it taken until
+     * that claim goes). Returns true when it was taken before.
+     */
+    boolean markFreed(Ipv4Address ip, Instant at, boolean stillClaimed) {
+        if (!isDynamic(ip)) {
+            return false;
+        }
+        long pos = pools.positionOf(ip.unsigned());
+        long millis = Math.max(at.toEpochMilli(), freed.lastFreed(pos));
+        boolean wasFree = free.isFree(pos);
+        if (wasFree && millis == freed.lastFreed(pos)) {
+            return false; // already free at that time: nothing to queue again
+        }
+        fresh.setTaken(pos);
+        freed.freed(pos, millis);
+        if (stillClaimed) {
+            free.setTaken(pos);
+            return false;
+        }
+        free.setFree(pos);
+        return !wasFree;
+    }
+
+    /**
+     * Whether the store's record of a free {@code ip}, which ended at {@code endedAt}, is news to this
+     * index: it had the address as never used, or freed earlier (another server sharing the store
+     * used it since, or it was used before this index was built from an older view).
+     */
+    boolean freedLaterThanKnown(Ipv4Address ip, Instant endedAt) {
+        return isDynamic(ip) && freed.lastFreed(pools.positionOf(ip.unsigned())) < endedAt.toEpochMilli();
     }
 
     long freeCount() {
@@ -278,9 +340,21 @@ final class NetworkIndex {
         return dynamicSize;
     }
 
-    /** A search of the free bits by {@code allocator}, which only reads them. */
+    /**
+     * A search for a free address, in the cooldown's order: the never-used ones as {@code allocator}
+     * proposes them (it only reads the bits), then the used ones, longest free first. The plain free
+     * bits come last, a safety net should a free address be in neither (it never is by design).
+     */
     Allocator.Search searchFree(Allocator allocator) {
-        return allocator.search(free);
+        Allocator.Search neverUsed = allocator.search(fresh);
+        Allocator.Search any = allocator.search(free);
+        return () -> {
+            long pos = neverUsed.next();
+            if (pos < 0) {
+                pos = freed.peek(free::isFree);
+            }
+            return pos >= 0 ? pos : any.next();
+        };
     }
 
     Ipv4Address addressAt(long pos) {
@@ -291,14 +365,17 @@ final class NetworkIndex {
      * Sets every dynamic address's free bit again: taken when it has a live claim or {@code stored}
      * says the store has it occupied, else free.
      */
-    void resetFree(Instant now, Predicate<Ipv4Address> stored) {
+    void resetFree(Instant now, Function<Ipv4Address, Lease> stored) {
         for (long pos = 0; pos < free.size(); pos++) {
             Ipv4Address ip = addressAt(pos);
             if (!isDynamic(ip)) {
                 continue;
             }
-            if (liveClaim(ip, now) != null || stored.test(ip)) {
+            Lease l = stored.apply(ip);
+            if (liveClaim(ip, now) != null || l != null && l.occupiesAt(now)) {
                 markTaken(ip);
+            } else if (l != null) {
+                markFreed(ip, l.expiresAt(), false);
             } else {
                 markFree(ip);
             }

@@ -150,6 +150,9 @@ final class NetworkRegistry {
                 if (l.state() == LeaseState.BOUND) {
                     idx.noteBound(l);
                 }
+            } else {
+                // used before and free since it ended: the reuse cooldown's order survives a restart
+                idx.markFreed(l.ip(), l.expiresAt(), false);
             }
         });
         return idx;

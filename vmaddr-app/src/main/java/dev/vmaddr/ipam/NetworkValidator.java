@@ -3,6 +3,7 @@ package dev.vmaddr.ipam;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.model.LeaseKey;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
 import java.time.Duration;
@@ -70,6 +71,15 @@ public final class NetworkValidator {
             }
         }
         validateReservations(n, out);
+        if (n.leaseKey() == LeaseKey.MAC) {
+            for (int i = 0; i < n.reservations().size(); i++) {
+                Reservation r = n.reservations().get(i);
+                if (r.mac() == null) {
+                    out.add(new FieldProblem("reservations[" + i + "].clientId", "leaseKey is mac, so a reservation by"
+                            + " client-id alone never matches: reserve " + r.ip() + " by mac"));
+                }
+            }
+        }
         validateTimes(n, out);
         if (n.vlan() != null && (n.vlan() < 1 || n.vlan() > 4094)) {
             out.add(new FieldProblem("vlan", n.vlan() + " is outside 1-4094"));

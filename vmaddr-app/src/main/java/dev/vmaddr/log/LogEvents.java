@@ -174,6 +174,17 @@ public final class LogEvents {
     public static final String ALLOCATION_RESYNCED = "event=allocation.resynced";
     public static final String DHCP_PROBE_CONFLICT_LATE = "event=dhcp.probe_conflict_late";
     public static final String LEASE_TAKEN_OVER = "event=lease.taken_over";
+    /** One client-id bound from a second MAC while its lease from the first was live: a cloned machine-id (issue 20). */
+    public static final String LEASE_CLIENT_ID_SHARED = "event=lease.client_id_shared";
+    /** A guest uses an address that is not its NIC's; the address is blocked so it is never offered (issue 20). */
+    public static final String LEASE_SQUATTED = "event=lease.squatted";
+    /** A VM was created as a copy of another (POST /vms with cloneOf). */
+    public static final String VM_CLONED = "event=vm.cloned";
+    /** A MAC moved from one owner to another (a VM cloned with keepMacs takes its source's MACs). */
+    public static final String MAC_TRANSFERRED = "event=mac.transferred";
+    /** The host's own interface MACs (and its peers') were read into the MAC pool's blocked set. */
+    public static final String MAC_HOST_SCANNED = "event=mac.host_scanned";
+    public static final String MAC_HOST_SCAN_FAILED = "event=mac.host_scan.failed";
 
     public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
 

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -51,6 +52,12 @@ public final class MacPool {
     /** Quarantined MACs ordered by end of quarantine, to free them without a scan. */
     private final TreeSet<MacRecord> quarantined = new TreeSet<>(
             (a, b) -> a.until().equals(b.until()) ? a.mac().compareTo(b.mac()) : a.until().compareTo(b.until()));
+    /**
+     * MACs the host's interfaces and its neighbours carry, with where each was seen (kubemacpool#77),
+     * as the last scan found them ({@link #replaceHostMacs}). In memory only: the host is read again
+     * at start and on a timer. Replaced under {@link #lock}; read without it.
+     */
+    private volatile Map<MacAddress, String> hostMacs = Map.of();
 
     public MacPool(MacPoolSpec spec, MacStore store, Clock clock, RandomGenerator random) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -98,6 +105,9 @@ public final class MacPool {
                 }
                 free.setTaken(pos);
                 mac = new MacAddress(segments.valueAt(pos));
+                if (hostMacs.containsKey(mac)) {
+                    continue; // a scan marked it after this search began: leave it taken, pick another
+                }
             } finally {
                 lock.unlock();
             }
@@ -127,6 +137,28 @@ public final class MacPool {
         return write(new MacRecord(mac, MacState.ALLOCATED, owner, null, clock.instant()), LogEvents.MAC_CLAIMED);
     }
 
+    /**
+     * Moves an allocated MAC from {@code from} to {@code to} (a VM restored as a copy takes over its
+     * source's MACs): refused (TAKEN) unless {@code from} holds it now. The caller serializes moves
+     * of one MAC (the VM inventory does so under both VMs' locks).
+     */
+    public MacRecord transfer(MacAddress mac, String from, String to) {
+        Objects.requireNonNull(to, "to");
+        MacRecord current = store.get(mac).orElse(null);
+        if (current == null || current.state() != MacState.ALLOCATED || !from.equals(current.owner())) {
+            throw new MacPoolException(MacPoolException.Reason.TAKEN, "MAC " + mac + " is not allocated to " + from
+                    + (current == null ? "" : " (" + current.state().name().toLowerCase() + " by " + current.owner() + ")"));
+        }
+        MacRecord r = new MacRecord(mac, MacState.ALLOCATED, to, null, clock.instant());
+        try {
+            store.put(r);
+        } catch (StoreException e) {
+            throw new MacPoolException(MacPoolException.Reason.STORE_UNAVAILABLE, "cannot store MAC " + mac, e);
+        }
+        LOG.info(LogEvents.MAC_TRANSFERRED + " mac={} from={} to={}", mac, from, to);
+        return r;
+    }
+
     /** Sets a MAC aside (never handed out); refused when another owner holds it. */
     public MacRecord reserve(MacAddress mac, String reason) {
         requireUnicast(mac);
@@ -153,6 +185,74 @@ public final class MacPool {
         markTaken(mac);
         LOG.info(LogEvents.MAC_OBSERVED + " mac={} where=\"{}\"", mac, where);
         return Optional.of(r);
+    }
+
+    /**
+     * The MACs the host's interfaces and its neighbours carry now ({@code dev.vmaddr.hostnet.HostMacs}):
+     * the pool never hands one out. Those no longer carried are free again unless the store blocks
+     * them. Returns how many MACs of the pool's ranges this scan newly blocked.
+     */
+    public int replaceHostMacs(Map<MacAddress, String> carried) {
+        Map<MacAddress, String> next = Map.copyOf(carried);
+        List<MacAddress> gone = new ArrayList<>();
+        int blocked = 0;
+        lock.lock();
+        try {
+            for (MacAddress m : next.keySet()) {
+                long pos = segments.positionOf(m.value());
+                if (pos >= 0 && free.setTaken(pos)) {
+                    blocked++;
+                }
+            }
+            for (MacAddress m : hostMacs.keySet()) {
+                if (!next.containsKey(m) && segments.positionOf(m.value()) >= 0) {
+                    gone.add(m);
+                }
+            }
+            hostMacs = next;
+        } finally {
+            lock.unlock();
+        }
+        Instant now = clock.instant();
+        for (MacAddress m : gone) {
+            boolean recorded = store.get(m).map(r -> r.blocksAt(now)).orElse(false);
+            lock.lock();
+            try {
+                if (!recorded && !hostMacs.containsKey(m)) {
+                    free.setFree(segments.positionOf(m.value()));
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return blocked;
+    }
+
+    /** Where the host or a neighbour carries {@code mac}, as the last scan found; empty when nowhere. */
+    public Optional<String> carriedByHost(MacAddress mac) {
+        return Optional.ofNullable(hostMacs.get(mac));
+    }
+
+    /**
+     * A DHCP client bound an address with {@code mac} (its chaddr) and no VM NIC owns it: when the
+     * MAC lies in the pool's ranges and the pool has it free, it is recorded as observed (durably),
+     * so the pool never hands it to a VM. Outside the ranges, or known already: nothing is written,
+     * so ordinary clients cost a bitmap lookup. Returns whether it was recorded.
+     */
+    public boolean noteSeenOnNetwork(MacAddress mac, String where) {
+        long pos = segments.positionOf(mac.value());
+        if (pos < 0) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (!free.isFree(pos)) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return observe(mac, where).isPresent();
     }
 
     /** Gives a MAC back: quarantined for the spec's period, then free. Empty when it had no record. */
@@ -220,7 +320,7 @@ public final class MacPool {
                 continue; // claimed again meanwhile
             }
             long pos = segments.positionOf(q.mac().value());
-            if (pos >= 0) {
+            if (pos >= 0 && !hostMacs.containsKey(q.mac())) {
                 free.setFree(pos);
             }
             n++;

@@ -22,13 +22,14 @@ import java.util.Objects;
  * @param relays      giaddrs that select this network; empty means any giaddr inside the CIDR
  * @param dhcpServers servers expected to answer on this network when vmaddr does not serve it
  * @param clients     which DHCP clients get answers: any, or only those vmaddr knows (default any)
+ * @param leaseKey    what identifies a DHCP client: its client-id (default) or its MAC alone
  */
 public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Address> dns,
                           String domain, Integer mtu, String bridge, Integer vlan, Ipv6Prefix ipv6Prefix,
                           ReleasePolicy release, Duration leaseTime, Duration renewTime, Duration rebindTime,
                           List<Ipv4Range> pools, List<Ipv4Range> exclude, List<Reservation> reservations,
                           RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers,
-                          ClientAccess clients) {
+                          ClientAccess clients, LeaseKey leaseKey) {
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 
     public NetworkSpec {
@@ -44,6 +45,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         relays = List.copyOf(relays == null ? List.of() : relays);
         dhcpServers = List.copyOf(dhcpServers == null ? List.of() : dhcpServers);
         clients = clients == null ? ClientAccess.ANY : clients;
+        leaseKey = leaseKey == null ? LeaseKey.CLIENT_ID : leaseKey;
     }
 
     /** A network with only a name, CIDR, gateway and pools; every other field at its default. */
@@ -61,7 +63,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         return new Builder().name(name).cidr(cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers).clients(clients);
+                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey);
     }
 
     /** This network with other pools (the API's pool edits). */
@@ -100,6 +102,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         private List<Ipv4Address> relays;
         private List<Ipv4Address> dhcpServers;
         private ClientAccess clients;
+        private LeaseKey leaseKey;
 
         private Builder() {}
 
@@ -123,10 +126,11 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         public Builder relays(List<Ipv4Address> relays) { this.relays = relays; return this; }
         public Builder dhcpServers(List<Ipv4Address> dhcpServers) { this.dhcpServers = dhcpServers; return this; }
         public Builder clients(ClientAccess clients) { this.clients = clients; return this; }
+        public Builder leaseKey(LeaseKey leaseKey) { this.leaseKey = leaseKey; return this; }
 
         public NetworkSpec build() {
             return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, clients);
+                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, clients, leaseKey);
         }
     }
 
@@ -147,6 +151,11 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         long scaled = Math.multiplyExact(d.getSeconds(), num);
         long nanos = (scaled % den * 1_000_000_000L + (long) d.getNano() * num) / den;
         return Duration.ofSeconds(scaled / den, nanos);
+    }
+
+    /** The client-id a DHCP client is known by on this network: {@code sent}, or none when {@code leaseKey} is {@code mac}. */
+    public ClientId effectiveClientId(ClientId sent) {
+        return leaseKey == LeaseKey.MAC ? null : sent;
     }
 
     /** Whether a relay agent at {@code giaddr} forwards for this network. */

@@ -27,6 +27,10 @@ import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
+import java.util.Map;
+import java.io.IOException;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.hostnet.HostMacs;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.log.LogEvents;
@@ -67,6 +71,8 @@ import org.slf4j.LoggerFactory;
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     static final Duration RECLAIM_EVERY = Duration.ofSeconds(5);
+    /** How often the host's interface and neighbour MACs are read into the MAC pool (kubemacpool#77). */
+    static final Duration HOST_MACS_EVERY = Duration.ofSeconds(60);
     /** How often a shared store's networks are compared with the engine's (others' API changes). */
     static final Duration SYNC_NETWORKS_EVERY = Duration.ofSeconds(1);
     /** How often every network's connectivity is checked again (besides on every change). */
@@ -116,6 +122,7 @@ public final class Server implements AutoCloseable {
         // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
         ProcessCommandRunner hostCommands = new ProcessCommandRunner();
         StaleProbeNamespaces.cleanUp(hostCommands, StaleProbeNamespaces.BASE); // left by a server killed mid-check
+        scanHostMacs(hostCommands); // before the API serves: no MAC a host interface or neighbour carries is handed out
         NetworkProbe probe = new NetworkProbe(hostCommands, new SecureRandom(), StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE));
         // A network this server serves is never DHCP-probed (the probe would ask us and leave an offered lease).
         Predicate<NetworkSpec> servedByVmaddr = n -> config.dhcp() != null && config.dhcp().serves(n);
@@ -182,6 +189,8 @@ public final class Server implements AutoCloseable {
             jobs.scheduleWithFixedDelay(() -> syncNetworks(connectivity), SYNC_NETWORKS_EVERY.toMillis(),
                     SYNC_NETWORKS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
+        jobs.scheduleWithFixedDelay(() -> scanHostMacs(hostCommands), HOST_MACS_EVERY.toMillis(), HOST_MACS_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         jobs.scheduleWithFixedDelay(connectivity::sync, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         if (api.tlsReloader() != null) {
             TlsReloader tls = api.tlsReloader();
@@ -230,6 +239,17 @@ public final class Server implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn(LogEvents.HISTORY_PRUNE_FAILED + " error=\"{}\"", e.getMessage());
+        }
+    }
+
+    private void scanHostMacs(ProcessCommandRunner run) {
+        try {
+            Map<MacAddress, String> carried = HostMacs.read(run);
+            int blocked = macPool.replaceHostMacs(carried);
+            log.debug(LogEvents.MAC_HOST_SCANNED + " macs={} newly_blocked={}", carried.size(), blocked);
+        } catch (IOException | RuntimeException e) {
+            // no ip(8), or it failed: the pool keeps the last scan's MACs; tried again on the next round
+            log.warn(LogEvents.MAC_HOST_SCAN_FAILED + " error=\"{}\"", e.getMessage());
         }
     }
 

@@ -25,6 +25,14 @@ record VmDhcpObserver(VmInventory vms, DhcpEvents next) implements DhcpEvents {
 
     @Override
     public void lease(LeaseEvent event, Lease lease) {
+        if (event == LeaseEvent.BOUND && !vms.ownsMac(lease.mac())) {
+            try {
+                vms.noteLeasedBy(lease.network(), lease.mac()); // a stranger's MAC in the pool's ranges is kept from VMs
+            } catch (RuntimeException e) {
+                LOG.warn(LogEvents.VM_DHCP_OBSERVE_FAILED + " network={} mac={} ip={} error=\"{}\"", lease.network(), lease.mac(),
+                        lease.ip(), e.getMessage());
+            }
+        }
         if ((event == LeaseEvent.BOUND || event == LeaseEvent.RENEWED) && vms.ownsMac(lease.mac())) {
             try {
                 vms.recordDhcpLease(lease.network(), lease.mac(), lease.ip());

@@ -19,6 +19,7 @@ import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.ClientAccess;
 import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.LeaseKey;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.ReleasePolicy;
 import java.io.IOException;
@@ -60,6 +61,7 @@ public final class NetworkSpecJson {
         text(m, ClientId.class, ClientId::parse, Object::toString);
         text(m, ReleasePolicy.class, ReleasePolicy::fromWireName, ReleasePolicy::wireName);
         text(m, ClientAccess.class, ClientAccess::fromWireName, ClientAccess::wireName);
+        text(m, LeaseKey.class, LeaseKey::fromWireName, LeaseKey::wireName);
         return new ObjectMapper()
                 .registerModule(new JavaTimeModule())
                 .registerModule(m)

@@ -11,7 +11,14 @@ public enum DriftKind {
     /** A MAC change was accepted but the VM has not restarted since. */
     PENDING_CHANGE("pending-change"),
     /** A MAC was seen (in a guest report, or leasing on a network) that belongs to no NIC. */
-    UNKNOWN_MAC("unknown-mac");
+    UNKNOWN_MAC("unknown-mac"),
+    /**
+     * One client-id bound from several MACs on a network: machines cloned or restored with the same
+     * machine-id, which take one lease from each other (harvester#4474).
+     */
+    CLIENT_ID_SHARED("client-id-shared"),
+    /** The NIC's MAC is carried by another station too: a host interface or a neighbour of the host (kubemacpool#77). */
+    MAC_CONFLICT("mac-conflict");
 
     private final String wireName;
 

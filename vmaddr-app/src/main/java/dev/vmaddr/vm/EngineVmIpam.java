@@ -9,6 +9,8 @@ import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.ipam.NetworkEditException;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
+import dev.vmaddr.ipam.SharedClientId;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -68,6 +70,20 @@ public final class EngineVmIpam implements VmIpam {
                 case STORE_UNAVAILABLE -> e; // 503, not a conflict
                 default -> new VmException(VmException.Kind.CONFLICT, e.getMessage(), e);
             };
+        }
+    }
+
+    @Override
+    public List<SharedClientId> sharedClientIds(String network) {
+        return engine.network(network).isPresent() ? engine.sharedClientIds(network) : List.of();
+    }
+
+    @Override
+    public boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
+        try {
+            return engine.markSquatted(network, ip, squatter, evidence);
+        } catch (AllocationException e) {
+            return false; // not in the network, or gone meanwhile: nothing to block
         }
     }
 

@@ -110,6 +110,26 @@ final class NicIdentity {
         return n.withMac(null, pending, null);
     }
 
+    /**
+     * NIC {@code n} of VM {@code fromVm} hands its MAC, and with it the reserved address and lease
+     * (both are the MAC's), to the NIC of the same name of VM {@code toVm}. Returns the new NIC; the
+     * old one keeps neither (it gets new ones if its VM ever starts again).
+     */
+    Nic handOver(String fromVm, String toVm, Nic n) {
+        String from = Vm.owner(fromVm, n.name());
+        String to = Vm.owner(toVm, n.name());
+        macs.transfer(n.mac(), from, to);
+        history.event(clock.instant(), n.network(), n.ip(), n.mac(), to, "nic-taken-over-from:" + from);
+        LOG.info(LogEvents.VM_NIC_BOUND + " vm={} nic={} network={} mac={} ip={} from={}", toVm, n.name(), n.network(), n.mac(),
+                n.ip(), from);
+        return new Nic(n.name(), n.network(), n.mac(), null, n.ip(), null);
+    }
+
+    /** Undoes {@link #handOver} (a clone that could not be committed). */
+    void handBack(String fromVm, String toVm, Nic n) {
+        macs.transfer(n.mac(), Vm.owner(toVm, n.name()), Vm.owner(fromVm, n.name()));
+    }
+
     /** The release policy of the NIC's network. */
     ReleasePolicy policy(Nic n) {
         // A network deleted under a VM has nothing left to hold: treat it as giving back.

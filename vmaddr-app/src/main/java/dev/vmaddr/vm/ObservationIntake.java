@@ -3,6 +3,7 @@ package dev.vmaddr.vm;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.log.LogEvents;
+import dev.vmaddr.model.NetworkSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,12 +20,14 @@ final class ObservationIntake {
     private final VmTable table;
     private final VmMacPool macs;
     private final UnknownMacs unknown;
+    private final VmIpam ipam;
     private final Clock clock;
 
-    ObservationIntake(VmTable table, VmMacPool macs, UnknownMacs unknown, Clock clock) {
+    ObservationIntake(VmTable table, VmMacPool macs, UnknownMacs unknown, VmIpam ipam, Clock clock) {
         this.table = table;
         this.macs = macs;
         this.unknown = unknown;
+        this.ipam = ipam;
         this.clock = clock;
     }
 
@@ -41,6 +44,7 @@ final class ObservationIntake {
                     continue;
                 }
                 nics.add(n.withObserved(new Observation(g.mac(), g.ips(), report.source(), report.at(), g.interfaceName())));
+                blockSquatted(vmName, n, g, report.source());
                 if (g.mac() != null && !n.owns(g.mac())) {
                     // On the wire now; the pool must not hand it to anyone else. The NIC's owner
                     // string lets this NIC claim it when the operator accepts the guest's MAC.
@@ -53,6 +57,33 @@ final class ObservationIntake {
             ReportSummary summary = new ReportSummary(report.source(), report.at(), r.missing(), r.unknown());
             return table.commit(vm.withReport(nics, summary, clock.instant()), LogEvents.VM_REPORTED);
         });
+    }
+
+    /**
+     * The guest uses IPv4 addresses of the NIC's network other than the NIC's own (a static address
+     * configured in the guest, harvester#5452): each is blocked in IPAM so it is never offered to
+     * another client while this guest squats it. The drift finding {@code ip-mismatch} says what to
+     * do ({@link VmDrift}). Addresses outside the network (another subnet the guest also has) are
+     * left alone.
+     */
+    private void blockSquatted(String vmName, Nic n, GuestInterface g, String source) {
+        if (n.ip() == null) {
+            return; // gave its address back (stopped on an on-stop network): nothing to compare with
+        }
+        NetworkSpec net = ipam.network(n.network()).orElse(null);
+        if (net == null) {
+            return;
+        }
+        MacAddress mac = g.mac() != null ? g.mac() : n.mac();
+        for (String text : g.ips()) {
+            if (text.indexOf(':') >= 0) {
+                continue;
+            }
+            Ipv4Address ip = Ipv4Address.parse(text);
+            if (!ip.equals(n.ip()) && net.cidr().contains(ip)) {
+                ipam.markSquatted(n.network(), ip, mac, source + " report of " + Vm.owner(vmName, n.name()));
+            }
+        }
     }
 
     /**

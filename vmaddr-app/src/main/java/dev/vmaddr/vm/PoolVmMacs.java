@@ -31,8 +31,27 @@ public final class PoolVmMacs implements VmMacPool {
     }
 
     @Override
+    public void transfer(MacAddress mac, String from, String to) {
+        try {
+            pool.transfer(mac, from, to);
+        } catch (MacPoolException e) {
+            throw translate(e, "mac");
+        }
+    }
+
+    @Override
     public void release(MacAddress mac) {
         pool.release(mac);
+    }
+
+    @Override
+    public java.util.Optional<String> carriedByHost(MacAddress mac) {
+        return pool.carriedByHost(mac);
+    }
+
+    @Override
+    public void noteLeasedBy(MacAddress mac, String where) {
+        pool.noteSeenOnNetwork(mac, where);
     }
 
     @Override

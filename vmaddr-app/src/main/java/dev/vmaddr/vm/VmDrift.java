@@ -1,9 +1,13 @@
 package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.SharedClientId;
+import dev.vmaddr.model.NetworkSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,13 +56,27 @@ public final class VmDrift {
             }
             if (o != null && n.ip() != null) {
                 List<String> v4 = o.ips().stream().filter(ip -> ip.indexOf(':') < 0).toList();
-                if (!v4.contains(n.ip().toString())) {
+                if (!v4.contains(n.ip().toString()) || squatsBesides(n, v4)) {
                     String dev = o.interfaceName() != null ? o.interfaceName() : "IFACE";
                     out.add(new DriftFinding(nic, DriftKind.IP_MISMATCH, n.ip().toString(),
                             v4.isEmpty() ? "none" : String.join(",", v4),
                             "the NIC's address is " + n.ip() + " (reserved for " + n.mac() + " in network " + n.network()
-                                    + "); let the guest take it by DHCP: dhclient -r " + dev + " && dhclient " + dev
-                                    + ", and remove any static address from the guest's configuration"));
+                                    + "); the guest uses " + (v4.isEmpty() ? "none" : String.join(",", v4))
+                                    + (v4.isEmpty() ? "" : ", which vmaddr now keeps from every other client while the guest holds it")
+                                    + ". Remove the static address from the guest's configuration (ip addr del ADDRESS dev " + dev
+                                    + "; netplan, ifcfg or NetworkManager: method auto/dhcp) and let it take its own by DHCP: "
+                                    + "dhclient -r " + dev + " && dhclient " + dev));
+                }
+            }
+            for (MacAddress m : new MacAddress[] {n.mac(), n.pendingMac()}) {
+                Optional<String> carrier = inventory.carriedByHost(m);
+                if (carrier.isPresent()) {
+                    out.add(new DriftFinding(nic, DriftKind.MAC_CONFLICT, str(m), m + " is also carried by " + carrier.get(),
+                            m + " is the NIC's " + (m.equals(n.mac()) ? "MAC" : "pending MAC") + ", and " + carrier.get()
+                                    + " carries it too: two stations with one MAC on a segment lose each other's frames. Give the "
+                                    + "NIC another MAC: PUT /api/v1/vms/" + v + "/nics/" + nic + "/mac {\"mac\":\"NEW\"} (vmaddr nic "
+                                    + "set-mac " + v + " " + nic + " NEW) and restart the VM; or, if the other station is wrong, change "
+                                    + "its MAC there: ip link set dev IFACE address NEW"));
                 }
             }
             ReportSummary r = vm.report();
@@ -95,8 +113,32 @@ public final class VmDrift {
                             + "or undo it in the guest; if it is a new VM's NIC, add it: vmaddr nic add VM NAME --network "
                             + network + " --mac " + u.mac()));
         }
+        for (SharedClientId s : inventory.sharedClientIds(network)) {
+            String macs = String.join(", ", s.macs().stream().map(Object::toString).toList());
+            out.add(new DriftFinding(null, DriftKind.CLIENT_ID_SHARED, null,
+                    "client-id " + s.clientId().hex() + " from " + macs + " on " + s.ip(),
+                    "client-id " + s.clientId().hex() + " came from " + s.macs().size() + " MACs (" + macs + "), last at "
+                            + s.lastSeen() + ": machines cloned or restored with one machine-id, which take " + s.ip()
+                            + " from each other. In each clone give the machine a new identity: rm -f /etc/machine-id "
+                            + "/var/lib/dbus/machine-id && systemd-machine-id-setup, remove the DHCP client's saved DUID and "
+                            + "leases (/var/lib/dhcp/*, /var/lib/systemd/network/*, /var/lib/dhcpcd/*) and reboot; or key this "
+                            + "network's leases by MAC alone: leaseKey: mac (PUT /api/v1/networks/" + network
+                            + " with \"leaseKey\":\"mac\"). A VM made as a copy should have new MACs: POST /api/v1/vms "
+                            + "{\"name\":\"NEW\",\"cloneOf\":\"VM\"}"));
+        }
         announce("network/" + network, out);
         return out;
+    }
+
+    /** Whether the guest also uses another address of the NIC's network than its own (a second, static one). */
+    private boolean squatsBesides(Nic n, List<String> v4) {
+        NetworkSpec net;
+        try {
+            net = inventory.network(n.network());
+        } catch (RuntimeException e) {
+            return false; // the network went meanwhile
+        }
+        return v4.stream().map(Ipv4Address::parse).anyMatch(ip -> !ip.equals(n.ip()) && net.cidr().contains(ip));
     }
 
     private void announce(String subject, List<DriftFinding> findings) {

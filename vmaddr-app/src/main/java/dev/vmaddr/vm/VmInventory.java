@@ -2,6 +2,7 @@ package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.ipam.SharedClientId;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
@@ -40,8 +41,12 @@ public final class VmInventory {
     private final MacChanges macChanges;
     private final ObservationIntake observations;
     private final VmViews views;
+    private final VmIpam ipam;
+    private final VmMacPool macs;
 
     public VmInventory(VmIpam ipam, VmMacPool macs, DocumentStore documents, HistoryStore history, Clock clock) {
+        this.ipam = ipam;
+        this.macs = macs;
         NicAddresses addresses = new NicAddresses(ipam);
         VmRepository repository = new VmRepository(documents, history);
         this.unknown = new UnknownMacs(repository);
@@ -49,7 +54,7 @@ public final class VmInventory {
         this.macChanges = new MacChanges(table, macs, addresses, repository, clock);
         this.lifecycle = new VmLifecycle(table, new NicIdentity(macs, addresses, repository, clock), macChanges,
                 repository, clock);
-        this.observations = new ObservationIntake(table, macs, unknown, clock);
+        this.observations = new ObservationIntake(table, macs, unknown, ipam, clock);
         this.views = new VmViews(addresses);
     }
 
@@ -93,10 +98,33 @@ public final class VmInventory {
         return unknown.list(network, (net, mac) -> table.nicOn(net, mac).isPresent());
     }
 
+    /** Client-ids seen binding from several MACs on {@code network} (cloned machine-ids), newest first. */
+    public List<SharedClientId> sharedClientIds(String network) {
+        return ipam.sharedClientIds(network);
+    }
+
+    /** Where the host or a neighbour carries {@code mac} (kubemacpool#77); empty when nowhere. */
+    public Optional<String> carriedByHost(MacAddress mac) {
+        return mac == null ? Optional.empty() : macs.carriedByHost(mac);
+    }
+
+    /**
+     * A DHCP client that is no VM NIC bound an address on {@code network}: its MAC is kept from the
+     * pool when it lies in the pool's ranges (a VM vmaddr does not manage, on the same OUI).
+     */
+    public void noteLeasedBy(String network, MacAddress mac) {
+        macs.noteLeasedBy(mac, "net/" + network + " via dhcp");
+    }
+
     // ---- VM lifecycle and NICs ----
 
     public Vm create(String name, String host, List<NicRequest> nicRequests) {
         return lifecycle.create(name, host, nicRequests);
+    }
+
+    /** A new VM as a copy of {@code source}: its NICs and networks, new MACs unless {@code keepMacs} (see {@link VmLifecycle#cloneOf}). */
+    public Vm cloneOf(String name, String host, String source, boolean keepMacs) {
+        return lifecycle.cloneOf(name, host, source, keepMacs);
     }
 
     public Vm start(String name) {

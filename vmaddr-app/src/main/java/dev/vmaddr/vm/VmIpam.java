@@ -4,6 +4,8 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
+import dev.vmaddr.ipam.SharedClientId;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -42,4 +44,18 @@ public interface VmIpam {
 
     /** Gives the lease on {@code ip} back; no-op when there is none. */
     void release(String network, Ipv4Address ip);
+
+    /** Client-ids seen binding from several MACs in {@code network} (cloned machine-ids), newest first. */
+    default List<SharedClientId> sharedClientIds(String network) {
+        return List.of();
+    }
+
+    /**
+     * A guest uses {@code ip}, which is not its NIC's address: blocked so it is never offered while
+     * the guest keeps it. False when another client holds it (that is a conflict on the wire, left
+     * to the drift finding and the doctor, not a reason to take the holder's lease away).
+     */
+    default boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
+        return false;
+    }
 }

@@ -66,6 +66,84 @@ final class VmLifecycle {
         });
     }
 
+    /**
+     * A new VM {@code name} made from VM {@code source} (a clone, or a restore from a backup taken as
+     * a new VM: harvester#4474/#4473): the same NICs on the same networks. Its NICs get new MACs and
+     * addresses, so the copy and the original never share an identity on the wire. With
+     * {@code keepMacs} the copy takes over the source's MACs instead, and with them their reserved
+     * addresses and leases (both belong to the MAC): a restore that replaces its source. That is
+     * refused while the source runs (two machines would then carry one MAC); the source keeps its
+     * NICs without MAC or address and gets new ones if it is ever started again.
+     *
+     * @param host null: the source's host
+     */
+    Vm cloneOf(String name, String host, String source, boolean keepMacs) {
+        VmInputChecks.name("name", name);
+        if (name.equals(source)) {
+            throw VmException.badInput("cloneOf", "a VM cannot be a clone of itself");
+        }
+        Vm original = table.find(source).orElseThrow(() -> VmException.badInput("cloneOf", "no VM named " + source));
+        String onHost = host != null ? host : original.host();
+        if (!keepMacs) {
+            List<NicRequest> requests = original.nics().stream().map(n -> new NicRequest(n.name(), n.network(), null)).toList();
+            Vm vm = create(name, onHost, requests);
+            LOG.info(LogEvents.VM_CLONED + " vm={} source={} keepMacs=false nics={}", name, source, vm.nics().size());
+            return vm;
+        }
+        VmInputChecks.host(onHost);
+        // both VMs change: lock them in name order, so two clones in opposite directions cannot deadlock
+        String first = name.compareTo(source) < 0 ? name : source;
+        String second = first.equals(name) ? source : name;
+        return table.locked(first, () -> table.locked(second, () -> takeOver(name, onHost, source)));
+    }
+
+    /** {@link #cloneOf} with {@code keepMacs}, under both VMs' locks. */
+    private Vm takeOver(String name, String host, String source) {
+        if (table.find(name).isPresent()) {
+            throw VmException.conflict("vm " + name + " exists");
+        }
+        Vm original = table.find(source).orElseThrow(() -> VmException.badInput("cloneOf", "no VM named " + source));
+        if (original.state() != VmState.STOPPED) {
+            throw VmException.conflict("vm " + source + " is " + original.state().wireName() + ": a copy that keeps its MACs (keepMacs)"
+                    + " replaces it, so stop it first (POST /api/v1/vms/" + source + "/stop); or make the copy without keepMacs:"
+                    + " it then gets new MACs");
+        }
+        List<Nic> taken = new ArrayList<>();
+        List<Nic> created = new ArrayList<>();
+        List<Nic> mine = new ArrayList<>();
+        List<Nic> left = new ArrayList<>();
+        try {
+            for (Nic n : original.nics()) {
+                if (n.mac() == null) {
+                    // gave its identity back at stop (on-stop network): the copy gets a fresh one
+                    Nic fresh = identity.create(name, new NicRequest(n.name(), n.network(), null), "nics");
+                    created.add(fresh);
+                    mine.add(fresh);
+                    left.add(n);
+                } else {
+                    mine.add(identity.handOver(source, name, n));
+                    taken.add(n);
+                    left.add(n.withMac(null, n.pendingMac(), null));
+                }
+            }
+            Instant now = clock.instant();
+            // the source first: should the copy's commit fail, no two documents claim one MAC
+            table.commit(original.with(original.state(), left, now), LogEvents.VM_CLONED);
+            try {
+                Vm vm = table.commit(new Vm(name, host, VmState.STOPPED, mine, null, now, now), LogEvents.VM_CREATED);
+                LOG.info(LogEvents.VM_CLONED + " vm={} source={} keepMacs=true nics={}", name, source, mine.size());
+                return vm;
+            } catch (RuntimeException e) {
+                table.commit(original, LogEvents.VM_CLONED);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            taken.forEach(n -> identity.handBack(source, name, n));
+            created.forEach(n -> identity.giveBack(name, n, true));
+            throw e;
+        }
+    }
+
     Vm start(String name) {
         return table.locked(name, () -> {
             Vm vm = table.get(name);

@@ -40,6 +40,34 @@ class VmRoutesTest {
     }
 
     @Test
+    void cloneOfCopiesTheNicsWithNewMacsOrTakesTheStoppedSourcesWithKeepMacs() throws Exception {
+        JsonNode src = call("POST", "/api/v1/vms", "{\"name\":\"web1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\"}]}").json();
+        HttpAnswer copy = call("POST", "/api/v1/vms", "{\"name\":\"web2\",\"cloneOf\":\"web1\"}");
+        assertThat(copy.status()).as(copy.text()).isEqualTo(201);
+        assertThat(copy.json().get("host").asText()).isEqualTo("hv1");
+        assertThat(copy.json().at("/nics/0/name").asText()).isEqualTo("nic0");
+        assertThat(copy.json().at("/nics/0/network").asText()).isEqualTo("t1");
+        assertThat(copy.json().at("/nics/0/mac").asText()).isNotEqualTo(src.at("/nics/0/mac").asText());
+        assertThat(copy.json().at("/nics/0/ip").asText()).isNotEqualTo(src.at("/nics/0/ip").asText());
+
+        HttpAnswer both = call("POST", "/api/v1/vms", "{\"name\":\"web3\",\"cloneOf\":\"web1\",\"nics\":[]}");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.text()).contains("nics");
+        assertThat(call("POST", "/api/v1/vms", "{\"name\":\"web3\",\"cloneOf\":\"nope\"}").status()).isEqualTo(400);
+        assertThat(call("POST", "/api/v1/vms", "{\"name\":\"web3\",\"keepMacs\":true,\"nics\":[]}").status()).isEqualTo(400);
+
+        assertThat(call("POST", "/api/v1/vms/web1/start", null).status()).isEqualTo(200);
+        HttpAnswer running = call("POST", "/api/v1/vms", "{\"name\":\"web1-restored\",\"cloneOf\":\"web1\",\"keepMacs\":true}");
+        assertThat(running.status()).as(running.text()).isEqualTo(409);
+        assertThat(running.text()).contains("stop it first");
+        // an on-stop network: the stopped source has given its MAC back, so the copy gets a fresh one
+        assertThat(call("POST", "/api/v1/vms/web1/stop", null).status()).isEqualTo(200);
+        HttpAnswer restored = call("POST", "/api/v1/vms", "{\"name\":\"web1-restored\",\"cloneOf\":\"web1\",\"keepMacs\":true}");
+        assertThat(restored.status()).as(restored.text()).isEqualTo(201);
+        assertThat(restored.json().at("/nics/0/mac").asText()).startsWith("52:54:00:");
+    }
+
+    @Test
     void createShowsTheFixedShapeThenMacChangeDriftAndRestart() throws Exception {
         HttpAnswer created = call("POST", "/api/v1/vms", "{\"name\":\"web1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"t1\",\"mac\":null}]}");
         assertThat(created.status()).as(created.text()).isEqualTo(201);

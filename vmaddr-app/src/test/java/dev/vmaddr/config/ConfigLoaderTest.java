@@ -111,6 +111,20 @@ public class ConfigLoaderTest {
     }
 
     @Test
+    void leaseKeyIsClientIdOrMacAndAMacKeyedNetworkReservesByMac() {
+        assertThat(ConfigLoader.parse("t.yaml", "networks:\n" + net("a", "198.18.0.0/24", "    leaseKey: mac\n"))
+                .networks().getFirst().leaseKey()).isEqualTo(dev.vmaddr.model.LeaseKey.MAC);
+        assertThat(ConfigLoader.parse("t.yaml", "networks:\n" + net("a", "198.18.0.0/24", ""))
+                .networks().getFirst().leaseKey()).isEqualTo(dev.vmaddr.model.LeaseKey.CLIENT_ID);
+        assertThat(errors("networks:\n" + net("a", "198.18.0.0/24", "    leaseKey: duid\n")))
+                .singleElement().asString().startsWith("t.yaml:4: networks[0].leaseKey: ").contains("client-id or mac");
+        assertThat(errors("networks:\n" + net("a", "198.18.0.0/24", "    leaseKey: mac\n    reservations:\n"
+                + "      - { clientId: \"01aabbcc\", ip: 198.18.0.9 }\n")))
+                .singleElement().asString().startsWith("t.yaml:").contains("networks[0].reservations[0].clientId: ")
+                .contains("reserve 198.18.0.9 by mac");
+    }
+
+    @Test
     void badCidr() {
         assertThat(errors("networks:\n" + net("a", "198.18.0.0/33", "")))
                 .singleElement().asString().startsWith("t.yaml:3: networks[0].cidr: ").contains("198.18.0.0/33");

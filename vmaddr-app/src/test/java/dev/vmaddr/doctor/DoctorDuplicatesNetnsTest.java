@@ -44,11 +44,10 @@ class DoctorDuplicatesNetnsTest {
             lab.peer("198.18.0.40/24", "02:18:aa:00:00:40");
             lab.peer("198.18.0.40/24", "02:18:00:00:00:41");
             NetworkSpec lan0 = DoctorNetnsTest.LAN0;
-            NetworkSpec reserved = new NetworkSpec(lan0.name(), lan0.cidr(), lan0.gateway(), lan0.dns(), lan0.domain(),
-                    lan0.mtu(), lan0.bridge(), lan0.vlan(), lan0.ipv6Prefix(), lan0.release(), lan0.leaseTime(),
-                    lan0.renewTime(), lan0.rebindTime(), lan0.pools(), lan0.exclude(),
-                    List.of(new Reservation(MacAddress.parse("02:18:aa:00:00:40"), null, Ipv4Address.parse("198.18.0.40"), "db1")),
-                    lan0.route(), lan0.relays(), lan0.dhcpServers(), lan0.clients());
+            NetworkSpec reserved = lan0.toBuilder()
+                    .reservations(List.of(new Reservation(MacAddress.parse("02:18:aa:00:00:40"), null,
+                            Ipv4Address.parse("198.18.0.40"), "db1")))
+                    .build();
             DoctorReport r = DoctorNetnsTest.doctor(lab, reserved, o -> o); // scanCidr false: known addresses only
             assertThat(DoctorNetnsTest.problems(r)).as(r.toJson()).containsExactly("duplicate-ip");
             assertThat(r.findings().getFirst().evidence()).contains("198.18.0.40", "02:18:aa:00:00:40", "02:18:00:00:00:41",

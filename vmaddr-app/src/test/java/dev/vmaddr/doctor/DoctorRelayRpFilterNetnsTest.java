@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresRoot
 class DoctorRelayRpFilterNetnsTest {
-    static final NetworkSpec FAR = new NetworkSpec("far", Ipv4Prefix.parse("198.18.5.0/24"), Ipv4Address.parse("198.18.5.1"),
-            List.of(), null, null, null, null, null, null, null, null, null, List.of(Ipv4Range.parse("198.18.5.100-198.18.5.150")),
-            List.of(), List.of(), null, List.of(Ipv4Address.parse("198.18.5.1")), List.of(), null);
+    static final NetworkSpec FAR = NetworkSpec.builder("far", Ipv4Prefix.parse("198.18.5.0/24"))
+            .gateway(Ipv4Address.parse("198.18.5.1")).pools(List.of(Ipv4Range.parse("198.18.5.100-198.18.5.150")))
+            .relays(List.of(Ipv4Address.parse("198.18.5.1"))).build();
 
     @Test
     void strictRpFilterOnTheInterfaceReceivingRelayedDhcpIsAnErrorWithTheDropCounter() {

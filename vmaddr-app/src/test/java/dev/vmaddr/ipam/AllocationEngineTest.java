@@ -224,8 +224,9 @@ class AllocationEngineTest {
             Lease b = bound.get(i);
             engine.release("lab", b.holder(), b.ip());
         }
-        // an offer to someone else on a released address stands in for the released lease
-        Lease onReleased = engine.offer("lab", AllocationRequest.of(A).withRequestedIp(bound.get(0).ip()), HOLD);
+        // an offer on a released address stands in for the released lease (to its former client: another
+        // client's hint for it is not honoured while never-used addresses are free, issue 20's reuse cooldown)
+        Lease onReleased = engine.offer("lab", AllocationRequest.of(bound.get(0).mac()).withRequestedIp(bound.get(0).ip()), HOLD);
         assertThat(onReleased.ip()).isEqualTo(bound.get(0).ip());
         for (int i = 0; i < 9; i++) {
             engine.offer("lab", AllocationRequest.of(new MacAddress(0x525400300000L + i)), HOLD);

@@ -58,10 +58,10 @@ class OneMacOneLeaseProperties {
         final AllocationEngine engine = new AllocationEngine(store, clock, new Random(5), Duration.ofSeconds(20));
 
         World() {
-            engine.putNetwork(new NetworkSpec("m", Ipv4Prefix.parse("198.18.0.0/28"), Ipv4Address.parse("198.18.0.1"),
-                    List.of(), null, null, null, null, null, null, LEASE, null, null,
-                    List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9")), List.of(),
-                    List.of(new Reservation(MACS.get(0), null, RESERVED, null)), null, List.of(), List.of(), null));
+            engine.putNetwork(NetworkSpec.builder("m", Ipv4Prefix.parse("198.18.0.0/28"))
+                    .gateway(Ipv4Address.parse("198.18.0.1")).leaseTime(LEASE)
+                    .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9")))
+                    .reservations(List.of(new Reservation(MACS.get(0), null, RESERVED, null))).build());
         }
 
         AllocationRequest request(int mac, int variant) {

@@ -160,8 +160,8 @@ class NadImportExportTest {
 
     @Test
     void exportWithVmaddrIpamNamesThePluginAndLintsClean() {
-        NetworkSpec n = new NetworkSpec("lan5", Ipv4Prefix.parse("198.18.5.0/24"), Ipv4Address.parse("198.18.5.1"), List.of(),
-                null, null, "br-lan5", null, null, null, null, null, null, List.of(), List.of(), List.of(), null, List.of(), List.of(), null);
+        NetworkSpec n = NetworkSpec.builder("lan5", Ipv4Prefix.parse("198.18.5.0/24"))
+                .gateway(Ipv4Address.parse("198.18.5.1")).bridge("br-lan5").build();
         for (NadExporter.CniType type : NadExporter.CniType.values()) {
             String yaml = exporter.export(n, new NadExporter.Options(type, null,
                     new NadExporter.VmaddrIpam("https://198.18.5.2:8067", "/etc/vmaddr/token")));

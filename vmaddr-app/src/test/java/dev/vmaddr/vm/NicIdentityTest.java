@@ -37,6 +37,11 @@ class NicIdentityTest {
             }
 
             @Override
+            public void transfer(MacAddress mac, String from, String to) {
+                pool.transfer(mac, from, to);
+            }
+
+            @Override
             public void release(MacAddress mac) {
                 pool.release(mac);
             }

@@ -113,7 +113,8 @@ public final class DhcpProtocol {
         if (serverId == null || serverId.isAny()) {
             return drop(DropReason.NO_SERVER_ID, "interface " + ctx.interfaceName() + " has no address");
         }
-        ClientId clientId = request.options().clientId().map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null);
+        ClientId clientId = net.get().effectiveClientId(request.options().clientId()
+                .map(id -> ClientId.of(id.toByteArray(), 0, id.length())).orElse(null));
         Incoming in = new Incoming(request, ctx, net.get(), serverId, mac, clientId);
         if (in.net().clients() == ClientAccess.KNOWN && !clients.knows(in.net(), mac, clientId)) {
             return drop(DropReason.UNKNOWN_CLIENT, UNKNOWN_CLIENT_DETAIL);

@@ -159,13 +159,19 @@ class DhcpProtocolTest {
     }
 
     @Test
-    void releaseFreesTheAddressForAnotherClient() throws Exception {
+    void releaseFreesTheAddressForAnotherClientInItsTurn() throws Exception {
         Ipv4Address ip = bindViaDora(ip("198.18.0.104"));
         assertThat(protocol.handle(request(RELEASE, MAC, h -> h.ciaddr(ip), o -> o.serverId(SERVER)), ON_LAN0)).isEmpty();
         assertThat(f.events.count("lease.RELEASED")).isEqualTo(1);
         DhcpMessage other = request(DISCOVER, dev.vmaddr.addr.MacAddress.parse("02:00:00:00:00:96"), h -> { },
                 o -> o.requestedIp(ip));
-        assertThat(handle(other, ON_LAN0).message().yiaddr()).isEqualTo(ip);
+        // reuse cooldown (issue 20): while never-used addresses are free, another client's hint for it is not honoured
+        assertThat(handle(other, ON_LAN0).message().yiaddr()).isNotEqualTo(ip);
+        List<Ipv4Address> next = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            next.add(f.engine.allocate("lan0", dev.vmaddr.ipam.AllocationRequest.of(new dev.vmaddr.addr.MacAddress(0x020000000a00L + i))).ip());
+        }
+        assertThat(next).as("the never-used addresses first, the released one last").endsWith(ip).doesNotHaveDuplicates();
     }
 
     @Test
