@@ -55,6 +55,13 @@ final class PgLeaseStore implements LeaseStore {
     }
 
     @Override
+    public List<WriteResult> putAll(List<Lease> leases, Instant now) {
+        Objects.requireNonNull(now, "now");
+        LeaseStore.requireDistinctAddresses(leases);
+        return leases.isEmpty() ? List.of() : committer.putAll(leases, now);
+    }
+
+    @Override
     public boolean remove(String network, Ipv4Address ip) {
         List<Removal> removed = db.transaction("lease remove", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM leases WHERE network = ? AND ip = ?::inet")) {
