@@ -61,6 +61,7 @@ public final class AllocationEngine {
     private final LeaseWrites writes;
     private final LeaseReclaimer reclaimer;
     private final LeaseQueries queries;
+    private final LeaseImporter importer;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -77,6 +78,7 @@ public final class AllocationEngine {
         this.writes = new LeaseWrites(store, clock, quarantine);
         this.reclaimer = new LeaseReclaimer(registry, store, clock, writes);
         this.queries = new LeaseQueries(registry, store, clock, candidates);
+        this.importer = new LeaseImporter(registry, store, clock);
     }
 
     // ---------------------------------------------------------------- networks
@@ -373,6 +375,19 @@ public final class AllocationEngine {
         } finally {
             idx.unlock();
         }
+    }
+
+    /**
+     * vmaddr import: binds each lease (ip, mac, client-id, hostname, expiresAt; other fields ignored)
+     * to its client until its own expiry, all in one store write, unless the network's rules or
+     * another holder forbid it (a conflict, left alone). Leases already held so are unchanged. With
+     * {@code dryRun} nothing is written and the outcome is what a real run would do now ({@code reserving}:
+     * the reservations the same import adds, by address).
+     * See {@link LeaseImporter}.
+     */
+    public ImportOutcome importLeases(String network, List<Lease> leases, java.util.Map<Ipv4Address, dev.vmaddr.model.Reservation> reserving,
+                                      boolean dryRun) {
+        return importer.importLeases(network, leases, reserving, dryRun);
     }
 
     /** Expires bound leases past their end, drops offers past their hold, ends quarantines: {@link LeaseReclaimer}. Returns how many addresses became free. */

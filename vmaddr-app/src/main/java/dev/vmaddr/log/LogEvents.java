@@ -171,6 +171,9 @@ public final class LogEvents {
     public static final String ALLOCATION_RESYNCED = "event=allocation.resynced";
     public static final String DHCP_PROBE_CONFLICT_LATE = "event=dhcp.probe_conflict_late";
     public static final String LEASE_TAKEN_OVER = "event=lease.taken_over";
+    public static final String LEASE_IMPORTED = "event=lease.imported";
+    public static final String RESERVATION_IMPORTED = "event=reservation.imported";
+    public static final String IMPORT_DONE = "event=import.done";
 
     public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
 
