@@ -10,7 +10,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -86,10 +86,11 @@ final class ImportCommand extends ClientCommand {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PrintStream err = System.err;
+        PrintWriter err = spec.commandLine().getErr();
         for (String note : data.notes()) {
             err.println("note: " + note);
         }
+        err.flush();
         JsonNode answer = api.postLarge(network.path() + "/import" + (dryRun ? "?dryRun=true" : ""), body,
                 ImportWire.MEDIA_TYPE, Duration.ofMinutes(10));
         if (options.output.json()) {
