@@ -47,18 +47,18 @@ public interface LeaseStore {
     /**
      * For {@link #putAll}: refuses a list that names one address twice (which write would win is not
      * defined). Sorted addresses per network rather than a set of keys: an import of a million
-     * leases checks them in tens of milliseconds, without a million boxed keys.
+     * leases is checked in tens of milliseconds, without a million boxed keys.
      */
     static void requireDistinctAddresses(List<Lease> leases) {
         java.util.Map<String, int[]> byNetwork = new java.util.HashMap<>();
-        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        java.util.Map<String, int[]> counts = new java.util.HashMap<>();
         for (Lease l : leases) {
-            int n = counts.merge(l.network(), 1, Integer::sum);
-            int[] ips = byNetwork.computeIfAbsent(l.network(), k -> new int[Math.max(16, leases.size())]);
-            ips[n - 1] = l.ip().value() ^ Integer.MIN_VALUE; // unsigned order
+            int[] count = counts.computeIfAbsent(l.network(), k -> new int[1]);
+            int[] ips = byNetwork.computeIfAbsent(l.network(), k -> new int[leases.size()]);
+            ips[count[0]++] = l.ip().value() ^ Integer.MIN_VALUE; // unsigned order
         }
         byNetwork.forEach((network, ips) -> {
-            int n = counts.get(network);
+            int n = counts.get(network)[0];
             java.util.Arrays.sort(ips, 0, n);
             for (int i = 1; i < n; i++) {
                 if (ips[i] == ips[i - 1]) {
@@ -68,4 +68,43 @@ public interface LeaseStore {
             }
         });
     }
+
+    /**
+     * Removes the record of an address entirely (used when a network is deleted or an address
+     * leaves every pool). Durable on return. Returns false when there was none.
+     */
+    boolean remove(String network, Ipv4Address ip);
+
+    Optional<Lease> get(String network, Ipv4Address ip);
+
+    /** The most recently written lease of this holder in this network, in any state. */
+    Optional<Lease> findByHolder(String network, HolderKey holder);
+
+    /**
+     * One page of the network's leases: those with an address above {@code after} (all when null) that
+     * pass {@code filter}, in ascending address order (addresses compared as unsigned numbers), at most
+     * {@code limit} of them. Following pages start after the last address returned; a page shorter
+     * than {@code limit} is the last one.
+     *
+     * <p>Costs O(log N + limit) for N leases in the network, plus the leases {@code filter} turns
+     * down: a page never reads the whole network. Each lease returned is as durable as one returned by
+     * {@link #get}; a page is not a snapshot of the network, so writes made while paging may or may
+     * not show on later pages (a lease that stays put is returned exactly once by a walk through all
+     * pages). {@code filter} may run on a store thread while the store reads; it must be quick and
+     * must not call the store.
+     *
+     * @param limit at least 1
+     * @throws IllegalArgumentException when {@code network} is missing or {@code limit} is below 1
+     */
+    List<Lease> list(String network, Ipv4Address after, int limit, Predicate<Lease> filter);
+
+    /** Every lease of the network, ordered by IP: the pages of {@link #list(String, Ipv4Address, int, Predicate)}. */
+    default List<Lease> list(String network) {
+        return list(network, null, Integer.MAX_VALUE, lease -> true);
+    }
+
+    /** Every lease of every network, in no particular order, without building one big list. */
+    void forEach(Consumer<Lease> action);
+
+    long count();
 }
