@@ -130,6 +130,42 @@ class ImportCliTest {
         assertThat(vmaddr("import", "--from", "libvirt", kea.toString(), "--network", "nope").exit()).isEqualTo(2);
     }
 
+    /**
+     * 30,000 leases, 4.8 MB of file and ~5 MB of request: over the API's 1 MiB JSON limit, which the
+     * import route alone lifts. On a terminal (a pty from script(1)) stderr shows a progress bar;
+     * with stderr captured it shows none.
+     */
+    @Test
+    void aLargeImportPassesTheBodyLimitAndShowsABarOnlyOnATerminal() throws Exception {
+        assertThat(vmaddr("network", "create", "imp3", "--cidr", "198.18.128.0/17", "--pool", "198.18.128.10-198.18.255.250")
+                .exit()).isZero();
+        long later = Instant.now().getEpochSecond() + 7200;
+        StringBuilder sb = new StringBuilder();
+        String pad = "x".repeat(100);
+        for (int i = 0; i < 30_000; i++) {
+            int a = 0xC6128000 + 256 + i; // 198.18.129.0 + i
+            sb.append(later).append(String.format(" 52:54:01:%02x:%02x:%02x ", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff))
+                    .append(new Ipv4Address(a)).append(" h").append(i).append(pad).append(" *\n");
+        }
+        Path big = Files.writeString(dir.resolve("big.leases"), sb);
+        assertThat(Files.size(big)).isGreaterThan(4L << 20);
+
+        String cmd = String.join(" ", ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "import", "--from", "dnsmasq", big.toString(),
+                "--network", "imp3", "--dry-run", "--api", srv.url, "--token-file", srv.dataDir.resolve("api-token").toString());
+        Process p = new ProcessBuilder("script", "-qec", cmd, "/dev/null").redirectErrorStream(true).start();
+        String tty = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(tty).isZero();
+        assertThat(tty).contains("import").contains("MiB").contains("dry run: would be 30000 imported");
+
+        CliRun real = vmaddr("import", "--from", "dnsmasq", big.toString(), "--network", "imp3", "-o", "json");
+        assertThat(real.exit()).as(real.err()).isZero();
+        assertThat(real.json().path("imported").asInt()).isEqualTo(30_000);
+        assertThat(real.err()).doesNotContain("MiB");
+        assertThat(srv.server.engine().stats("imp3").toString()).isNotEmpty();
+        assertThat(srv.server.engine().lease("imp3", new Ipv4Address(0xC6128000 + 256 + 29_999))).isPresent();
+    }
+
     private static JsonNode conflict(JsonNode report, String ip) {
         for (JsonNode c : report.path("conflicts")) {
             if (c.path("ip").asText().equals(ip)) {
