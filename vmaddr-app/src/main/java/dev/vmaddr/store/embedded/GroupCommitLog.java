@@ -7,8 +7,6 @@ import dev.vmaddr.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
@@ -178,82 +176,35 @@ final class GroupCommitLog {
      * @param numbered the record as applied to memory, given its sequence number (a lease entry keeps it)
      */
     Ticket appendIf(Op op, LongFunction<Op> numbered, Precondition precondition) {
-        Bytes payload = new Bytes(128);
-        RecordCodec.encode(op, payload);
+        Bytes payload = RecordCodec.encoded(op);
         writeLock.lock();
         try {
             ensureWritable();
-            Precondition.Refusal refusal = precondition.check();
-            if (refusal != null) {
-                return refusal;
-            }
-            long seq = appliedSeq + 1;
-            Op o = numbered.apply(seq);
-            Frames.append(open.bytes, seq, payload.buf, payload.len);
-            appliedSeq = seq;
-            open.undos.add(apply.apply(o));
-            open.lastSeq = seq;
-            if (!open.deferredWriters && DeferredDurability.current() != null) {
-                open.deferredWriters = true;
-            }
-            if (open.count++ == 0 || open.count == CommitDelay.FULL_BATCH) {
-                committerWake.signal();
-            }
-            return open;
+            return appendLocked(numbered, precondition, payload);
         } finally {
             writeLock.unlock();
         }
     }
 
-    /** One record of {@link #appendAllIf}: as {@link #appendIf}'s three arguments. */
-    record Conditional(Op op, LongFunction<Op> numbered, Precondition precondition) {}
-
-    /**
-     * Step 1 for many records at once (an import): each encoded outside the lock, then all checked,
-     * numbered, appended and applied under ONE hold of the write lock, in list order, so they land in
-     * the same open batch and become durable with one write and one fsync. A record's condition sees
-     * the records before it in the list. Returns one ticket per record (the batch, or its refusal).
-     * The lock is held for the whole list (about a microsecond a record): writers wait that long once,
-     * rather than the import costing them a commit per record.
-     */
-    List<Ticket> appendAllIf(List<Conditional> records) {
-        Bytes[] payloads = new Bytes[records.size()];
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = new Bytes(64);
-            RecordCodec.encode(records.get(i).op(), payloads[i]);
+    /** Under the write lock (held by the caller, as {@link BulkAppend} does through {@link #underWriteLock}): step 1 for one encoded record. */
+    Ticket appendLocked(LongFunction<Op> numbered, Precondition precondition, Bytes payload) {
+        Precondition.Refusal refusal = precondition.check();
+        if (refusal != null) {
+            return refusal;
         }
-        List<Ticket> tickets = new ArrayList<>(payloads.length);
-        writeLock.lock();
-        try {
-            ensureWritable();
-            boolean appended = false;
-            for (int i = 0; i < payloads.length; i++) {
-                Conditional r = records.get(i);
-                Precondition.Refusal refusal = r.precondition().check();
-                if (refusal != null) {
-                    tickets.add(refusal);
-                    continue;
-                }
-                long seq = appliedSeq + 1;
-                Op o = r.numbered().apply(seq);
-                Frames.append(open.bytes, seq, payloads[i].buf, payloads[i].len);
-                appliedSeq = seq;
-                open.undos.add(apply.apply(o));
-                open.lastSeq = seq;
-                open.count++;
-                appended = true;
-                tickets.add(open);
-            }
-            if (appended) {
-                if (!open.deferredWriters && DeferredDurability.current() != null) {
-                    open.deferredWriters = true;
-                }
-                committerWake.signal();
-            }
-            return tickets;
-        } finally {
-            writeLock.unlock();
+        long seq = appliedSeq + 1;
+        Op o = numbered.apply(seq);
+        Frames.append(open.bytes, seq, payload.buf, payload.len);
+        appliedSeq = seq;
+        open.undos.add(apply.apply(o));
+        open.lastSeq = seq;
+        if (!open.deferredWriters && DeferredDurability.current() != null) {
+            open.deferredWriters = true;
         }
+        if (open.count++ == 0 || open.count == CommitDelay.FULL_BATCH) {
+            committerWake.signal();
+        }
+        return open;
     }
 
     /**

@@ -128,10 +128,10 @@ final class LeaseCommitter implements AutoCloseable {
             + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
             + " AND l.holder = (" + HOLDER.formatted("k") + ") AND l.state = 'bound'";
 
-    private record Key(String network, Ipv4Address ip) {}
+    record Key(String network, Ipv4Address ip) {}
 
     /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
-    private record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
+    record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
         Key key() {
             return new Key(lease.network(), lease.ip());
         }
@@ -197,74 +197,9 @@ final class LeaseCommitter implements AutoCloseable {
         }
     }
 
-    /** Rows per statement of {@link #putAll}: PUT_SQL's arrays stay a few MB, the transaction holds them all. */
-    static final int BULK_ROWS = 10_000;
-
-    /**
-     * {@link dev.vmaddr.store.LeaseStore#putAll}: the leases written by {@link #PUT_SQL} in statements of
-     * {@link #BULK_ROWS} rows inside ONE transaction, which commits them all or none; what blocks the
-     * refused ones is read in the same transaction. Not through the queue: an import is one caller
-     * with its own unit of work, and its size would hold the DHCP server's small batches up behind it.
-     */
-    List<WriteResult> putAll(List<Lease> leases, Instant now) {
-        if (closed) {
-            throw new StoreException("store is closed");
-        }
-        Instant at = micros(now);
-        List<Pending> all = new ArrayList<>(leases.size());
-        for (Lease lease : leases) {
-            Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
-                    lease.state(), micros(lease.expiresAt()), micros(lease.updatedAt()));
-            all.add(new Pending(stored, at, null, 0));
-        }
-        long tick = cache.enter();
-        long mark = ownWrites.mark();
-        long started = System.nanoTime();
-        try {
-            record Outcome(Map<Key, Long> applied, Map<Key, Lease> blockers) {}
-            Outcome o;
-            try {
-                o = db.transaction("lease bulk put", c -> {
-                    Map<Key, Long> applied = new HashMap<>(all.size() * 2);
-                    for (int from = 0; from < all.size(); from += BULK_ROWS) {
-                        applied.putAll(write(c, all.subList(from, Math.min(all.size(), from + BULK_ROWS))));
-                    }
-                    List<Pending> refused = all.stream().filter(p -> !applied.containsKey(p.key())).toList();
-                    Map<Key, Lease> blockers = new HashMap<>();
-                    if (!refused.isEmpty()) {
-                        for (Versioned v : blockers(c, refused)) {
-                            blockers.putIfAbsent(new Key(v.lease().network(), v.lease().ip()), v.lease());
-                        }
-                        for (Pending p : refused) {
-                            if (!blockers.containsKey(p.key())) {
-                                // refused by a row gone by the next statement: roll back, the caller may try again
-                                throw new StoreException("lease bulk put of " + p.key() + ": refused, and nothing blocks it now");
-                            }
-                        }
-                    }
-                    return new Outcome(applied, blockers);
-                });
-            } catch (StoreException e) {
-                if (e.getCause() instanceof SQLException s && Db.isConnectionFailure(s)) {
-                    ownWrites.reread(mark); // the commit may have happened before the connection broke
-                }
-                throw e;
-            }
-            List<WriteResult> results = new ArrayList<>(all.size());
-            for (Pending p : all) {
-                Long seq = o.applied().get(p.key());
-                if (seq != null) {
-                    cache.apply(new Versioned(p.lease(), seq));
-                    results.add(WriteResult.APPLIED);
-                } else {
-                    results.add(WriteResult.conflict(o.blockers().get(p.key())));
-                }
-            }
-            commitListener.committed(System.nanoTime() - started, o.applied().size());
-            return results;
-        } finally {
-            cache.exit(tick);
-        }
+    /** For {@link LeaseBulkPut}: reports its commit like a batch of the queue's. */
+    void committed(long nanos, int leases) {
+        commitListener.committed(nanos, leases);
     }
 
     static Instant micros(Instant t) {
@@ -417,7 +352,7 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     /** Writes the batch; returns the seq of each applied lease by key. */
-    private Map<Key, Long> write(Connection c, List<Pending> unordered) throws SQLException {
+    Map<Key, Long> write(Connection c, List<Pending> unordered) throws SQLException {
         // Rows are locked in array order: every server sorting the same way means two batches that
         // share addresses wait for each other instead of deadlocking.
         List<Pending> batch = new ArrayList<>(unordered);
@@ -509,12 +444,8 @@ final class LeaseCommitter implements AutoCloseable {
         }
     }
 
-    /** {@link LeaseRows#read} of a row whose first column is a kind. */
-    private static Versioned readAfterKind(ResultSet rs) throws SQLException {
-        return LeaseRows.read(rs, 2);
-    }
-
-    private static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
+    /** What blocks {@code refused}: the lease on each address, and each holder's bound leases. */
+    static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
         int n = refused.size();
         String[] network = new String[n];
         long[] ip = new long[n];
@@ -536,7 +467,7 @@ final class LeaseCommitter implements AutoCloseable {
             ps.setObject(5, clientId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(readAfterKind(rs));
+                    out.add(LeaseRows.read(rs, 2)); // after the kind column
                 }
             }
         }
