@@ -176,8 +176,4 @@ final class ImportCommand extends ClientCommand {
         }
     }
 
-    private void print(JsonNode answer) {
-        options.output.format.print(out(), answer, List.of());
-    }
-
 }
