@@ -87,9 +87,11 @@ final class RequestGate {
 
     private static void checkBodySize(Context ctx) {
         long length = ctx.req().getContentLengthLong();
-        if (length > Json.MAX_BODY_BYTES) {
+        // an import streams its records (ImportWire) and may be far larger than a JSON body
+        long max = ImportRoutes.isImportPath(ctx.path()) ? dev.vmaddr.importing.ImportWire.MAX_BODY_BYTES : Json.MAX_BODY_BYTES;
+        if (length > max) {
             throw new ApiProblem(413, "Content too large", "the request body is " + length + " bytes; at most "
-                    + Json.MAX_BODY_BYTES + " are read", null, List.of());
+                    + max + " are read", null, List.of());
         }
         if (length < 0 && ctx.header("Transfer-Encoding") != null) {
             throw new ApiProblem(411, "Length required", "send the request body with a Content-Length", null, List.of());

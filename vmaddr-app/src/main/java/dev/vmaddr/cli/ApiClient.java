@@ -125,6 +125,11 @@ public final class ApiClient {
         return json(exchange("POST", path, body, contentType));
     }
 
+    /** POSTs a large text body (an import's NDJSON) and waits up to {@code timeout} for the JSON answer. */
+    public JsonNode postLarge(String path, String body, String contentType, Duration timeout) {
+        return json(exchange("POST", path, body, contentType, timeout));
+    }
+
     /** A GET whose answer is not JSON (exports: XML, YAML, text), returned as it came. */
     public String getText(String path) {
         return exchange("GET", path, null, null).body();
@@ -170,9 +175,13 @@ public final class ApiClient {
 
     /** One request; a non-2xx answer becomes a {@link CliException}. */
     private Response exchange(String method, String path, String body, String contentType) {
+        return exchange(method, path, body, contentType, Duration.ofSeconds(30));
+    }
+
+    private Response exchange(String method, String path, String body, String contentType, Duration timeout) {
         Response r;
         try {
-            r = call(method, path, body, contentType, Duration.ofSeconds(30));
+            r = call(method, path, body, contentType, timeout);
         } catch (ConnectException e) {
             throw new CliException(CliException.FAILED, "no vmaddr server answers at " + base + " (is `vmaddr serve` running?)");
         } catch (HttpTimeoutException | SocketTimeoutException e) {

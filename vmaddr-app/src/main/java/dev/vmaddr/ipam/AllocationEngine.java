@@ -64,6 +64,7 @@ public final class AllocationEngine {
     private final LeaseQueries queries;
     private final LeaseRate leaseRate;
     private final ClientIdSightings sightings = new ClientIdSightings();
+    private final LeaseImporter importer;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -81,6 +82,7 @@ public final class AllocationEngine {
         this.writes = new LeaseWrites(store, clock, quarantine, leaseRate::bound);
         this.reclaimer = new LeaseReclaimer(registry, store, clock, writes);
         this.queries = new LeaseQueries(registry, store, clock, candidates);
+        this.importer = new LeaseImporter(registry, store, clock);
     }
 
     // ---------------------------------------------------------------- networks
@@ -462,6 +464,19 @@ public final class AllocationEngine {
     /** The hostname a squat's block carries, so a lease list shows whose it is: {@code squatter-020000aabbcc}. */
     static String squatterName(MacAddress mac) {
         return "squatter-" + mac.toString().replace(":", "");
+    }
+
+    /**
+     * vmaddr import: binds each lease (ip, mac, client-id, hostname, expiresAt; other fields ignored)
+     * to its client until its own expiry, all in one store write, unless the network's rules or
+     * another holder forbid it (a conflict, left alone). Leases already held so are unchanged. With
+     * {@code dryRun} nothing is written and the outcome is what a real run would do now ({@code reserving}:
+     * the reservations the same import adds, by address).
+     * See {@link LeaseImporter}.
+     */
+    public ImportOutcome importLeases(String network, List<Lease> leases, java.util.Map<Ipv4Address, dev.vmaddr.model.Reservation> reserving,
+                                      boolean dryRun) {
+        return importer.importLeases(network, leases, reserving, dryRun);
     }
 
     /** Expires bound leases past their end, drops offers past their hold, ends quarantines: {@link LeaseReclaimer}. Returns how many addresses became free. */

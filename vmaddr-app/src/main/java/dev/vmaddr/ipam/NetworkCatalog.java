@@ -216,6 +216,68 @@ public final class NetworkCatalog {
         return r;
     }
 
+    /**
+     * vmaddr import: adds the reservations that are new in one edit (one durable write of the
+     * network), leaving alone, as conflicts, those whose address is reserved for another client or
+     * outside the network (or its network, broadcast or gateway address), whose client already has
+     * another reservation, or whose address another client's live lease holds. One that is there
+     * already is unchanged. With {@code dryRun} nothing is written.
+     */
+    public ImportOutcome importReservations(String name, List<Reservation> given, boolean dryRun) {
+        ImportOutcome[] outcome = {ImportOutcome.NOTHING};
+        edit(name, n -> {
+            List<Reservation> all = new ArrayList<>(n.reservations());
+            List<ImportOutcome.Conflict> conflicts = new ArrayList<>();
+            int added = 0;
+            int unchanged = 0;
+            for (Reservation r : given) {
+                if (all.contains(r) || all.stream().anyMatch(o -> o.ip().equals(r.ip()) && sameClient(o, r)
+                        && java.util.Objects.equals(o.hostname(), r.hostname()))) {
+                    unchanged++;
+                    continue;
+                }
+                String why = reservationConflict(n, all, r, name);
+                if (why != null) {
+                    conflicts.add(new ImportOutcome.Conflict(r.ip(), r.mac(), why));
+                    continue;
+                }
+                all.add(r);
+                added++;
+            }
+            outcome[0] = new ImportOutcome(added, unchanged, conflicts);
+            return dryRun || added == 0 ? n : n.withReservations(all);
+        });
+        if (!dryRun && outcome[0].imported() > 0) {
+            log.info(LogEvents.RESERVATION_IMPORTED + " network={} imported={} unchanged={} conflicts={}", name,
+                    outcome[0].imported(), outcome[0].unchanged(), outcome[0].conflicts().size());
+        }
+        return outcome[0];
+    }
+
+    private static boolean sameClient(Reservation a, Reservation b) {
+        return java.util.Objects.equals(a.mac(), b.mac()) && java.util.Objects.equals(a.clientId(), b.clientId());
+    }
+
+    private String reservationConflict(NetworkSpec n, List<Reservation> all, Reservation r, String name) {
+        if (!n.cidr().contains(r.ip())) {
+            return r.ip() + " is not in network " + name + " (" + n.cidr() + ")";
+        }
+        if (n.cidr().isNetworkOrBroadcast(r.ip()) || r.ip().equals(n.gateway())) {
+            return r.ip() + " is the network, broadcast or gateway address of " + name;
+        }
+        for (Reservation o : all) {
+            if (o.ip().equals(r.ip())) {
+                return r.ip() + " is already reserved for " + holder(o);
+            }
+            if (r.mac() != null && r.mac().equals(o.mac()) || r.clientId() != null && r.clientId().equals(o.clientId())) {
+                return holder(r) + " already has a reservation (" + o.ip() + ")";
+            }
+        }
+        Lease live = liveLeaseOfOther(name, r);
+        return live == null ? null : r.ip() + " is leased to " + live.holder() + " (mac " + live.mac() + ") in vmaddr until "
+                + live.expiresAt();
+    }
+
     /** Removes the reservation of {@code ip}; NOT_FOUND when there is none. */
     public NetworkSpec removeReservation(String name, Ipv4Address ip) {
         return edit(name, n -> {

@@ -185,6 +185,9 @@ public final class LogEvents {
     /** The host's own interface MACs (and its peers') were read into the MAC pool's blocked set. */
     public static final String MAC_HOST_SCANNED = "event=mac.host_scanned";
     public static final String MAC_HOST_SCAN_FAILED = "event=mac.host_scan.failed";
+    public static final String LEASE_IMPORTED = "event=lease.imported";
+    public static final String RESERVATION_IMPORTED = "event=reservation.imported";
+    public static final String IMPORT_DONE = "event=import.done";
 
     public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
 

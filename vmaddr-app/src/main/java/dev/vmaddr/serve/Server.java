@@ -11,7 +11,9 @@ import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.HistoryRoutes;
 import dev.vmaddr.api.LeaseRoutes;
 import dev.vmaddr.api.MacRoutes;
+import dev.vmaddr.api.ImportRoutes;
 import dev.vmaddr.api.NadRoutes;
+import dev.vmaddr.importing.ImportService;
 import dev.vmaddr.api.NetworkExports;
 import dev.vmaddr.api.NetworkRoutes;
 import dev.vmaddr.api.RouteGroup;
@@ -171,6 +173,7 @@ public final class Server implements AutoCloseable {
                 .add("libvirt", "application/xml", ExportRoutes.libvirtWriter(servedByVmaddr));
         List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
+                new ImportRoutes(new ImportService(catalog, engine)),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
                 new CniRoutes(engine, store.documents(), clock), new HistoryRoutes(store.history(), engine, clock),

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * <p>From the bottom: value types ({@code addr}, {@code index}, {@code model}) and the log event
  * catalogue ({@code log}) depend on nothing else; the store sees only values; allocation
  * ({@code mac}, {@code ipam}) sits on the store; the VM inventory and the DHCP server on
- * allocation; host-side tools beside them; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
+ * allocation; host-side tools beside them; the import of other DHCP servers' files ({@code importing}: parsers,
+ * then the engine and the catalog) on allocation too; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
  */
 class LayerDirectionTest {
 
@@ -42,6 +43,7 @@ class LayerDirectionTest {
                 .layer("Dhcp").definedBy("dev.vmaddr.dhcp..")
                 .layer("Host").definedBy("dev.vmaddr.hostnet..", "dev.vmaddr.connectivity..",
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
+                .layer("Import").definedBy("dev.vmaddr.importing..")
                 .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
                 .layer("Api").definedBy("dev.vmaddr.api..")
                 .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..", "dev.vmaddr.cni..")
@@ -49,9 +51,10 @@ class LayerDirectionTest {
                 .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Entry")
                 .whereLayer("Host").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Import").mayOnlyBeAccessedByLayers("Api", "Entry")
                 .whereLayer("Inventory").mayOnlyBeAccessedByLayers("Api", "Entry")
                 .whereLayer("Dhcp").mayOnlyBeAccessedByLayers("Host", "Entry")
-                .whereLayer("Allocation").mayOnlyBeAccessedByLayers("Inventory", "Dhcp", "Config", "Api", "Entry")
+                .whereLayer("Allocation").mayOnlyBeAccessedByLayers("Inventory", "Dhcp", "Import", "Config", "Api", "Entry")
                 .whereLayer("Store").mayOnlyBeAccessedByLayers("Allocation", "Inventory", "Dhcp", "Host", "Api", "Entry");
         rule.check(main);
     }

@@ -59,6 +59,33 @@ final class EmbeddedLeases implements LeaseStore {
         return WriteResult.conflict(((Occupied) ticket).current().toLease(network));
     }
 
+    /** {@link #put}'s decision for each lease, all appended under one hold of the log's lock into one batch: {@link BulkAppend}. */
+    @Override
+    public List<WriteResult> putAll(List<Lease> leases, Instant now) {
+        Objects.requireNonNull(now, "now");
+        LeaseStore.requireDistinctAddresses(leases);
+        List<BulkAppend.Conditional> records = new ArrayList<>(leases.size());
+        for (Lease lease : leases) {
+            String network = lease.network();
+            LeaseEntry entry = LeaseEntry.of(lease, 0);
+            records.add(new BulkAppend.Conditional(new Op.LeasePut(network, entry),
+                    s -> new Op.LeasePut(network, entry.withSeq(s)), () -> {
+                        LeaseTable table = state.table(network);
+                        LeaseEntry current = table == null ? null : table.get(entry.ip());
+                        return current != null && current.occupiesAt(now) && !current.sameHolder(entry)
+                                ? new Occupied(current) : null;
+                    }));
+        }
+        List<GroupCommitLog.Ticket> tickets = BulkAppend.appendAllIf(log, records);
+        List<WriteResult> results = new ArrayList<>(tickets.size());
+        for (int i = 0; i < tickets.size(); i++) {
+            GroupCommitLog.Ticket t = tickets.get(i);
+            results.add(log.await(t) ? WriteResult.APPLIED
+                    : WriteResult.conflict(((Occupied) t).current().toLease(leases.get(i).network())));
+        }
+        return results;
+    }
+
     @Override
     public boolean remove(String network, Ipv4Address ip) {
         EmbeddedStore.require(network, "network");

@@ -176,31 +176,35 @@ final class GroupCommitLog {
      * @param numbered the record as applied to memory, given its sequence number (a lease entry keeps it)
      */
     Ticket appendIf(Op op, LongFunction<Op> numbered, Precondition precondition) {
-        Bytes payload = new Bytes(128);
-        RecordCodec.encode(op, payload);
+        Bytes payload = RecordCodec.encoded(op);
         writeLock.lock();
         try {
             ensureWritable();
-            Precondition.Refusal refusal = precondition.check();
-            if (refusal != null) {
-                return refusal;
-            }
-            long seq = appliedSeq + 1;
-            Op o = numbered.apply(seq);
-            Frames.append(open.bytes, seq, payload.buf, payload.len);
-            appliedSeq = seq;
-            open.undos.add(apply.apply(o));
-            open.lastSeq = seq;
-            if (!open.deferredWriters && DeferredDurability.current() != null) {
-                open.deferredWriters = true;
-            }
-            if (open.count++ == 0 || open.count == CommitDelay.FULL_BATCH) {
-                committerWake.signal();
-            }
-            return open;
+            return appendLocked(numbered, precondition, payload);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Under the write lock (held by the caller, as {@link BulkAppend} does through {@link #underWriteLock}): step 1 for one encoded record. */
+    Ticket appendLocked(LongFunction<Op> numbered, Precondition precondition, Bytes payload) {
+        Precondition.Refusal refusal = precondition.check();
+        if (refusal != null) {
+            return refusal;
+        }
+        long seq = appliedSeq + 1;
+        Op o = numbered.apply(seq);
+        Frames.append(open.bytes, seq, payload.buf, payload.len);
+        appliedSeq = seq;
+        open.undos.add(apply.apply(o));
+        open.lastSeq = seq;
+        if (!open.deferredWriters && DeferredDurability.current() != null) {
+            open.deferredWriters = true;
+        }
+        if (open.count++ == 0 || open.count == CommitDelay.FULL_BATCH) {
+            committerWake.signal();
+        }
+        return open;
     }
 
     /**

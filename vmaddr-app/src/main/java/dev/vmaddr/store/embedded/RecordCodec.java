@@ -33,6 +33,13 @@ final class RecordCodec {
 
     private RecordCodec() {}
 
+    /** {@code op} encoded into a buffer of its own (outside the log's lock). */
+    static Bytes encoded(Op op) {
+        Bytes payload = new Bytes(128);
+        encode(op, payload);
+        return payload;
+    }
+
     static void encode(Op op, Bytes out) {
         switch (op) {
             case Op.LeasePut p -> {

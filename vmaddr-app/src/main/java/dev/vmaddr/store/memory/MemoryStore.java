@@ -200,6 +200,18 @@ public final class MemoryStore implements Store {
             }
         }
 
+        /** Not durable (nothing here is): the same decisions as {@link #put}, one lease after the other. */
+        @Override
+        public List<WriteResult> putAll(List<Lease> leases, Instant now) {
+            LeaseStore.requireDistinctAddresses(leases);
+            beforeWrite();
+            List<WriteResult> results = new ArrayList<>(leases.size());
+            for (Lease l : leases) {
+                results.add(put(l, now));
+            }
+            return results;
+        }
+
         @Override
         public boolean remove(String network, Ipv4Address ip) {
             LeaseTable t = table(network);

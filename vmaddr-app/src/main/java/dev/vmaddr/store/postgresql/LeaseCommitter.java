@@ -129,10 +129,10 @@ final class LeaseCommitter implements AutoCloseable {
             + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
             + " AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr) AND l.state = 'bound'";
 
-    private record Key(String network, Ipv4Address ip) {}
+    record Key(String network, Ipv4Address ip) {}
 
     /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
-    private record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
+    record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
         Key key() {
             return new Key(lease.network(), lease.ip());
         }
@@ -196,6 +196,11 @@ final class LeaseCommitter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a lease write");
         }
+    }
+
+    /** For {@link LeaseBulkPut}: reports its commit like a batch of the queue's. */
+    void committed(long nanos, int leases) {
+        commitListener.committed(nanos, leases);
     }
 
     static Instant micros(Instant t) {
@@ -356,7 +361,7 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     /** Writes the batch; returns the seq of each applied lease by key. */
-    private Map<Key, Long> write(Connection c, List<Pending> unordered) throws SQLException {
+    Map<Key, Long> write(Connection c, List<Pending> unordered) throws SQLException {
         // Rows are locked in array order: every server sorting the same way means two batches that
         // share addresses wait for each other instead of deadlocking.
         List<Pending> batch = new ArrayList<>(unordered);
@@ -448,12 +453,8 @@ final class LeaseCommitter implements AutoCloseable {
         }
     }
 
-    /** {@link LeaseRows#read} of a row whose first column is a kind. */
-    private static Versioned readAfterKind(ResultSet rs) throws SQLException {
-        return LeaseRows.read(rs, 2);
-    }
-
-    private static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
+    /** What blocks {@code refused}: the lease on each address, and each holder's bound leases. */
+    static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
         int n = refused.size();
         String[] network = new String[n];
         long[] ip = new long[n];
@@ -475,7 +476,7 @@ final class LeaseCommitter implements AutoCloseable {
             ps.setObject(5, clientId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(readAfterKind(rs));
+                    out.add(LeaseRows.read(rs, 2)); // after the kind column
                 }
             }
         }

@@ -40,11 +40,13 @@ final class PgLeaseStore implements LeaseStore {
     private final Db db;
     private final LeaseCache cache;
     private final LeaseCommitter committer;
+    private final LeaseBulkPut bulk;
 
-    PgLeaseStore(Db db, LeaseCache cache, LeaseCommitter committer) {
+    PgLeaseStore(Db db, LeaseCache cache, LeaseCommitter committer, LeaseBulkPut bulk) {
         this.db = db;
         this.cache = cache;
         this.committer = committer;
+        this.bulk = bulk;
     }
 
     @Override
@@ -52,6 +54,13 @@ final class PgLeaseStore implements LeaseStore {
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(now, "now");
         return committer.put(lease, now);
+    }
+
+    @Override
+    public List<WriteResult> putAll(List<Lease> leases, Instant now) {
+        Objects.requireNonNull(now, "now");
+        LeaseStore.requireDistinctAddresses(leases);
+        return leases.isEmpty() ? List.of() : bulk.putAll(leases, now);
     }
 
     @Override

@@ -144,7 +144,7 @@ public final class PostgresStore implements Store {
         poller.refresh(); // the whole lease table, before anyone reads
         this.committer = new LeaseCommitter(db, cache, poller, origin, options.committers(), options.maxBatch(),
                 options.linger(), options.writeTimeout());
-        this.leases = new PgLeaseStore(db, cache, committer);
+        this.leases = new PgLeaseStore(db, cache, committer, new LeaseBulkPut(db, cache, committer, poller));
         this.networks = new PgNetworkStore(db, cache);
         this.macs = new PgMacStore(db);
         this.documents = new PgDocumentStore(db);

@@ -113,6 +113,30 @@ class PostgresStoreTest {
         assertThat(store.leases().get(net, a)).contains(third);
     }
 
+    /**
+     * putAll is one transaction: when one of its leases is refused by the database as a whole (the
+     * holder's second bound lease, unique index leases_one_bound_per_holder), none of the others is
+     * written either, and neither this server nor another one sees any of them.
+     */
+    @Test
+    void putAllIsOneTransactionThatWritesNothingWhenTheDatabaseRefusesOneLease() {
+        Lease held = bound(net, ip("198.18.0.20"), mac(1), T0, HOUR);
+        store.leases().put(held, T0);
+        List<Lease> batch = List.of(bound(net, ip("198.18.0.21"), mac(2), T0, HOUR), bound(net, ip("198.18.0.22"), mac(1), T0, HOUR));
+
+        assertThatThrownBy(() -> store.leases().putAll(batch, T0)).isInstanceOf(dev.vmaddr.store.StoreException.class);
+
+        assertThat(store.leases().get(net, ip("198.18.0.21"))).isEmpty();
+        assertThat(store.leases().list(net)).containsExactly(held);
+        try (PostgresStore other = open(PostgresStore.Options.defaults())) {
+            assertThat(other.leases().list(net)).containsExactly(held);
+        }
+        // without the clash the same call writes both others at once
+        List<WriteResult> ok = store.leases().putAll(List.of(batch.getFirst(), bound(net, ip("198.18.0.23"), mac(3), T0, HOUR)), T0);
+        assertThat(ok).containsExactly(WriteResult.APPLIED, WriteResult.APPLIED);
+        assertThat(store.leases().list(net)).hasSize(3);
+    }
+
     @Test
     void aClientIdIsTheHolderWhateverItsMac() {
         Ipv4Address a = ip("198.18.0.13");

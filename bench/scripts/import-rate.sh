@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# vmaddr import of a dnsmasq lease file of N lines (default 1,000,000), end to end: the CLI reads
+# and parses the file, sends it to a running `vmaddr serve` (embedded store, throw-away data dir,
+# http on loopback), which checks every lease and writes them as one group-committed batch.
+# Prints wall time and CPU seconds of the CLI and of the server, and the load (uptime).
+# The network's CIDR (10.0.0.0/12, a million addresses) is data only: no interface, route or
+# namespace is touched.
+#   bench/scripts/import-rate.sh
+#   N=200000 bench/scripts/import-rate.sh
+set -euo pipefail
+N=${N:-1000000}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$root/scripts/java-env.sh"
+work=$(mktemp -d /tmp/vmaddr-import-rate.XXXXXX)
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+port=$((20000 + RANDOM % 20000))
+cat > "$work/vmaddr.yaml" <<YAML
+dataDir: $work/data
+api:
+  listen: 127.0.0.1:$port
+  tokenFile: $work/data/api-token
+networks:
+  - name: big
+    cidr: 10.0.0.0/12
+    gateway: 10.0.0.1
+    pools: ["10.0.0.10-10.15.255.250"]
+YAML
+"$root/vmaddr" --version >/dev/null 2>&1 || true   # builds the jar when the sources are newer
+awk -v n="$N" -v until="$(( $(date +%s) + 86400 ))" 'BEGIN {
+    for (i = 0; i < n; i++) {
+        a = i + 256
+        printf "%d 52:54:%02x:%02x:%02x:%02x 10.%d.%d.%d host%d *\n", until, int(i / 16777216) % 256, int(i / 65536) % 256,
+            int(i / 256) % 256, i % 256, int(a / 65536), int(a / 256) % 256, a % 256, i
+    }
+}' > "$work/dnsmasq.leases"
+echo "lease file: $(wc -l < "$work/dnsmasq.leases") lines, $(du -m "$work/dnsmasq.leases" | cut -f1) MB"
+VMADDR_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" "$root/vmaddr" serve --config "$work/vmaddr.yaml" > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "import-rate: server did not start" >&2; tail "$work/server.log" >&2; exit 1; }
+# the server JVM is a child of the ./vmaddr wrapper's exec: same pid
+cpu() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+tick=$(getconf CLK_TCK)
+before=$(cpu)
+uptime
+/usr/bin/time -f "cli: %e s wall, %U s user, %S s sys, %M KB max RSS" \
+    "$root/vmaddr" import --from dnsmasq "$work/dnsmasq.leases" --network big --output json \
+    --api "http://127.0.0.1:$port" --token-file "$work/data/api-token" > "$work/answer.json"
+after=$(cpu)
+echo "server: $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') s CPU during the import"
+python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print('answer: imported', a['imported'], 'unchanged', a['unchanged'], 'conflicts', len(a['conflicts']))" "$work/answer.json"
+grep -h "event=import.done" "$work/server.log" | tail -1
+uptime

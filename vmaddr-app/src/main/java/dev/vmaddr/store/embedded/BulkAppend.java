@@ -1,0 +1,37 @@
+package dev.vmaddr.store.embedded;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * Step 1 of {@link GroupCommitLog} for many records at once (an import): each encoded outside the
+ * lock, then all checked, numbered, appended and applied under ONE hold of the log's write lock, in
+ * list order, so they land in the same open batch and become durable with one write and one fsync.
+ * A record's condition sees the records before it in the list. The lock is held for the whole list
+ * (about a microsecond a record): other writers wait that long once, rather than the import costing
+ * them a commit per record.
+ */
+final class BulkAppend {
+    /** One record: as {@link GroupCommitLog#appendIf(Op, LongFunction, Precondition)}'s three arguments. */
+    record Conditional(Op op, LongFunction<Op> numbered, Precondition precondition) {}
+
+    private BulkAppend() {
+    }
+
+    /** One ticket per record, in order: the batch it went into, or its refusal. */
+    static List<GroupCommitLog.Ticket> appendAllIf(GroupCommitLog log, List<Conditional> records) {
+        Bytes[] payloads = new Bytes[records.size()];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = RecordCodec.encoded(records.get(i).op());
+        }
+        return log.underWriteLock(() -> {
+            log.ensureWritable();
+            List<GroupCommitLog.Ticket> tickets = new ArrayList<>(payloads.length);
+            for (int i = 0; i < payloads.length; i++) {
+                tickets.add(log.appendLocked(records.get(i).numbered(), records.get(i).precondition(), payloads[i]));
+            }
+            return tickets;
+        });
+    }
+}
