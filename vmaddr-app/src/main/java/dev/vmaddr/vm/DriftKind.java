@@ -11,7 +11,9 @@ public enum DriftKind {
     /** A MAC change was accepted but the VM has not restarted since. */
     PENDING_CHANGE("pending-change"),
     /** A MAC was seen (in a guest report, or leasing on a network) that belongs to no NIC. */
-    UNKNOWN_MAC("unknown-mac");
+    UNKNOWN_MAC("unknown-mac"),
+    /** A MAC the hypervisor gives this VM's NIC (a libvirt domain's) is held by another VM's NIC. */
+    MAC_CONFLICT("mac-conflict");
 
     private final String wireName;
 
