@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
-                NadCommand.class, DoctorCommand.class, VmCommand.class, NicCommand.class, CniCommand.class, CompletionCommand.class
+                NadCommand.class, DoctorCommand.class, VmCommand.class, NicCommand.class, CniCommand.class, LibvirtCommand.class,
+                CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",
         footer = {"  vmaddr serve --config vmaddr.yaml", "  vmaddr lease list --network lan0 --output json",

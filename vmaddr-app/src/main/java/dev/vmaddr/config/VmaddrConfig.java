@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param postgresql null unless {@code store} is {@link StoreKind#POSTGRESQL}
  * @param dhcp       null when the file has no {@code dhcp:} section: no DHCP socket is opened
  * @param networks   the networks the file seeds into the store at start
+ * @param libvirt    null when the file has no {@code libvirt:} section: no sync with libvirt
  */
 public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
-                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
+                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log, Libvirt libvirt) {
     public static final Path DEFAULT_DATA_DIR = Path.of("vmaddr-data");
     public static final Listen DEFAULT_LISTEN = new Listen("127.0.0.1", 8067);
 
@@ -29,6 +30,26 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
         Objects.requireNonNull(macPool, "macPool");
         Objects.requireNonNull(log, "log");
         networks = List.copyOf(networks);
+    }
+
+    /** Without a {@code libvirt:} section. */
+    public VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
+                        MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
+        this(source, dataDir, store, postgresql, api, dhcp, macPool, networks, log, null);
+    }
+
+    /**
+     * {@code libvirt: { uri, interval }}: {@code serve} keeps VMs in step with the domains at
+     * {@code uri} every {@code interval} (PRODUCT.md "libvirt").
+     */
+    public record Libvirt(String uri, Duration interval) {
+        public static final String DEFAULT_URI = "qemu:///system";
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
+        public Libvirt {
+            Objects.requireNonNull(uri, "uri");
+            Objects.requireNonNull(interval, "interval");
+        }
     }
 
     /** The built-in default of {@code vmaddr serve} without a file: embedded store in ./vmaddr-data, API on 127.0.0.1:8067, no DHCP. */
