@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
-                NadCommand.class, DoctorCommand.class, VmCommand.class, NicCommand.class, CniCommand.class, LibvirtCommand.class,
+                NadCommand.class, DoctorCommand.class, VmCommand.class, NicCommand.class, CniCommand.class, LibvirtCommand.class, ReconcileCommand.class,
                 CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",

@@ -37,6 +37,11 @@ public final class ManagedDomains {
         return out;
     }
 
+    /** Names of the VMs managed through any URI (reconcile from files, which name none). */
+    public Set<String> allNames() {
+        return new HashSet<>(documents.list(KIND).keySet());
+    }
+
     void manage(String vm, String uri, String uuid) {
         ObjectNode doc = JSON.createObjectNode().put("uri", uri).put("uuid", uuid);
         String json = doc.toString();

@@ -31,6 +31,7 @@ import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.libvirt.LibvirtSync;
 import dev.vmaddr.libvirt.ManagedDomains;
+import dev.vmaddr.libvirt.Reconciler;
 import dev.vmaddr.libvirt.Virsh;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.mac.MacPool;
@@ -183,7 +184,9 @@ public final class Server implements AutoCloseable {
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
-                new CniRoutes(engine, store.documents(), clock), new LibvirtRoutes(syncFor),
+                new CniRoutes(engine, store.documents(), clock), new LibvirtRoutes(syncFor, new Reconciler(vms, managedDomains, engine::networks,
+                        (network, ip, mac) -> engine.lease(network, ip).filter(l -> l.mac().equals(mac)).map(dev.vmaddr.model.Lease::updatedAt),
+                        clock)),
                 new VmRoutes(vms, drift, guestReports, (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         VmaddrConfig.Api ac = config.api();

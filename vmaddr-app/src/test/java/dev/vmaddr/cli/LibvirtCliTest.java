@@ -69,4 +69,32 @@ class LibvirtCliTest {
         assertThat(CliRun.online(srv, "libvirt", "sync", "--output", "yaml").exit()).isEqualTo(2);
         assertThat(CliRun.online(srv, "libvirt", "sync", "--bogus").exit()).isEqualTo(2);
     }
+
+    @Test
+    void reconcileFromDomainFilesDryThenApplied() throws Exception {
+        Path web = dir.resolve("rweb.xml");
+        Files.writeString(web, "<domain type='qemu'>\n  <name>rweb</name>\n  <devices>\n    <interface type='network'>\n"
+                + "      <mac address='52:54:00:30:00:01'/>\n      <source network='default'/>\n    </interface>\n  </devices>\n</domain>\n");
+        Path broken = dir.resolve("broken.xml");
+        Files.writeString(broken, "<domain>\n  <name>x</name>\n  <devices>\n    <interface type='bridge'>\n"
+                + "      <mac address='52:54:00:zz:00:01'/>\n    </interface>\n  </devices>\n</domain>\n");
+
+        CliRun bad = CliRun.online(srv, "reconcile", "--from", "libvirt", web.toString(), broken.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains(broken + ":5: <mac address='52:54:00:zz:00:01'>");
+        assertThat(CliRun.online(srv, "vm", "show", "rweb").exit()).as("nothing written").isEqualTo(1);
+        assertThat(CliRun.online(srv, "reconcile", "--from", "kubevirt", web.toString()).exit()).isEqualTo(2);
+
+        CliRun dry = CliRun.online(srv, "reconcile", "--from", "libvirt", web.toString(), "--dry-run", "-o", "json");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.json().path("claimed").toString())
+                .contains("{\"vm\":\"rweb\",\"nic\":\"nic0\",\"mac\":\"52:54:00:30:00:01\",\"network\":\"default\"}");
+        assertThat(CliRun.online(srv, "vm", "show", "rweb").exit()).isEqualTo(1);
+
+        CliRun applied = CliRun.online(srv, "reconcile", "--from", "libvirt", web.toString());
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("applied", "claimed: 1", "rweb", "52:54:00:30:00:01");
+        assertThat(CliRun.online(srv, "vm", "show", "rweb", "-o", "json").json().at("/nics/0/mac").asText())
+                .isEqualTo("52:54:00:30:00:01");
+    }
 }
