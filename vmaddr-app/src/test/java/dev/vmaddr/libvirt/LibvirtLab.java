@@ -117,26 +117,32 @@ final class LibvirtLab implements AutoCloseable {
         return o.stdout;
     }
 
-    /** Defines a guest on {@code bridge}: {@code mac} null lets libvirt pick one. */
+    /** Defines a guest on {@code bridge} with the agent channel: {@code mac} null lets libvirt pick one. */
     void define(String name, String mac, String bridge) throws IOException {
+        define(name, mac, bridge, true, "");
+    }
+
+    /** @param cmdline more kernel arguments ({@code vmaddr.mac=MAC}: the guest sets that MAC itself at boot) */
+    void define(String name, String mac, String bridge, boolean agent, String cmdline) throws IOException {
         String xml = """
                 <domain type='qemu'>
                   <name>%s</name>
                   <memory unit='MiB'>160</memory>
                   <vcpu>1</vcpu>
                   <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel><initrd>%s</initrd>
-                    <cmdline>console=ttyS0 quiet panic=-1</cmdline></os>
+                    <cmdline>console=ttyS0 quiet panic=-1 %s</cmdline></os>
                   <features><acpi/></features>
                   <devices>
                     <emulator>/usr/bin/qemu-system-x86_64</emulator>
                     <interface type='bridge'>%s<source bridge='%s'/><model type='virtio'/><driver name='qemu'/></interface>
-                    <channel type='unix'><target type='virtio' name='%s'/></channel>
+                    %s
                     <serial type='file'><source path='%s'/><target port='0'/></serial>
                     <video><model type='none'/></video>
                     <memballoon model='none'/>
                   </devices>
                 </domain>
-                """.formatted(name, kernel, initrd, mac == null ? "" : "<mac address='" + mac + "'/>", bridge, AGENT,
+                """.formatted(name, kernel, initrd, cmdline, mac == null ? "" : "<mac address='" + mac + "'/>", bridge,
+                agent ? "<channel type='unix'><target type='virtio' name='" + AGENT + "'/></channel>" : "",
                 dir.resolve(name + ".console"));
         Path file = dir.resolve(name + ".xml");
         Files.writeString(file, xml);

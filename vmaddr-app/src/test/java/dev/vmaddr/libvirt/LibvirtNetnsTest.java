@@ -179,6 +179,22 @@ class LibvirtNetnsTest {
 
     @Test
     @Order(4)
+    void aGuestWithoutAgentThatSetsItsOwnMacIsSeenThroughQemusRxFilter() throws Exception {
+        String own = "52:54:00:18:00:77";
+        libvirt.define("g4", "52:54:00:18:00:04", "br0", false, "vmaddr.mac=" + own);
+        await("VM g4 synced", Duration.ofSeconds(10), () -> vm("g4"));
+        libvirt.virsh("start", "g4");
+        JsonNode finding = await("mac-changed-in-guest from the rx-filter", Duration.ofSeconds(60), () ->
+                drift("g4").stream().filter(f -> f.path("kind").asText().equals("mac-changed-in-guest")).findFirst().orElse(null));
+        assertThat(finding.path("observed").asText()).isEqualTo(own);
+        JsonNode observed = vm("g4").path("nics").get(0).path("observed");
+        assertThat(observed.path("source").asText()).isEqualTo("qemu-rx-filter");
+        assertThat(drift("g4")).extracting(f -> f.path("kind").asText()).as("no address to compare").doesNotContain("ip-mismatch");
+        libvirt.virsh("destroy", "g4");
+    }
+
+    @Test
+    @Order(5)
     void libvirtdGoneIsMeteredAndSyncResumesWhenItIsBack() throws Exception {
         libvirt.stopDaemon();
         await("vmaddr_libvirt_up 0", Duration.ofSeconds(10), () -> metric("vmaddr_libvirt_up") == 0.0 ? true : null);

@@ -49,6 +49,10 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
     insmod /lib/modules/$m.ko
 done
 ip link set lo up
+# vmaddr.mac=MAC on the kernel command line: the guest sets its own MAC (a guest without an agent to ask)
+for arg in $(cat /proc/cmdline); do
+    case $arg in vmaddr.mac=*) ip link set eth0 address "${arg#vmaddr.mac=}" ;; esac
+done
 ip link set eth0 up
 port=
 for p in /sys/class/virtio-ports/*; do
