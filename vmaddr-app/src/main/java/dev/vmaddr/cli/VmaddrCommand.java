@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class, ConfigCommand.class, NetworkCommand.class, PoolCommand.class,
                 ReservationCommand.class, LeaseCommand.class, AllocationCommand.class, MacCommand.class,
                 NadCommand.class, ImportCommand.class, DoctorCommand.class, VmCommand.class, NicCommand.class, CniCommand.class,
-                HistoryCommand.class, CompletionCommand.class
+                HistoryCommand.class, LibvirtCommand.class, ReconcileCommand.class, CompletionCommand.class
         },
         footerHeading = "%nExamples:%n",
         footer = {"  vmaddr serve --config vmaddr.yaml", "  vmaddr lease list --network lan0 --output json",

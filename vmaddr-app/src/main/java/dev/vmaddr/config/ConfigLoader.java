@@ -6,6 +6,7 @@ import dev.vmaddr.config.VmaddrConfig.Api;
 import dev.vmaddr.config.VmaddrConfig.Dhcp;
 import dev.vmaddr.config.VmaddrConfig.NewClients;
 import dev.vmaddr.config.VmaddrConfig.History;
+import dev.vmaddr.config.VmaddrConfig.Libvirt;
 import dev.vmaddr.config.VmaddrConfig.Log;
 import dev.vmaddr.config.VmaddrConfig.Postgresql;
 import dev.vmaddr.config.VmaddrConfig.Probe;
@@ -157,11 +158,16 @@ public final class ConfigLoader {
             lf.rejectUnknown();
         }
         History history = readHistory(f.child("history"));
+        Libvirt libvirt = null;
+        Fields vf = f.child("libvirt");
+        if (vf != null) {
+            libvirt = readLibvirt(vf);
+        }
         f.rejectUnknown();
         if (!problems.isEmpty()) {
             return null;
         }
-        return new VmaddrConfig(source, dataDir, store, pg, api, dhcp, macPool, networks, log, history);
+        return new VmaddrConfig(source, dataDir, store, pg, api, dhcp, macPool, networks, log, history, libvirt);
     }
 
     /** {@code history: {keep: 90d, maxEvents: N}}; a problem is recorded with its line, the default stands in. */
@@ -212,6 +218,25 @@ public final class ConfigLoader {
         }
         df.rejectUnknown();
         return new Dhcp(interfaces, probe, authoritative, serverId, newClients);
+    }
+
+    private static Libvirt readLibvirt(Fields vf) {
+        String uri = vf.value("uri", s -> {
+            // driver[+transport]://[host]/path: virsh -c takes nothing else (a typo would sync against nothing)
+            if (!s.matches("[a-z][a-z0-9]*(\\+[a-z0-9]+)?://[^\\s]*")) {
+                throw new IllegalArgumentException("\"" + s + "\" is not a libvirt URI, e.g. qemu:///system");
+            }
+            return s;
+        });
+        Duration interval = vf.value("interval", s -> {
+            Duration every = Durations.parse(s);
+            if (every.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("must be at least 100ms, e.g. 5s");
+            }
+            return every;
+        });
+        vf.rejectUnknown();
+        return new Libvirt(orElse(uri, Libvirt.DEFAULT_URI), orElse(interval, Libvirt.DEFAULT_INTERVAL));
     }
 
     /** FIRST-LAST, both MACs in colon (or dot) form: '-' only separates them. */

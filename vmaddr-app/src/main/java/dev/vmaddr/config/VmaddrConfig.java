@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param postgresql null unless {@code store} is {@link StoreKind#POSTGRESQL}
  * @param dhcp       null when the file has no {@code dhcp:} section: no DHCP socket is opened
  * @param networks   the networks the file seeds into the store at start
+ * @param libvirt    null when the file has no {@code libvirt:} section: no sync with libvirt
  */
 public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
-                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log, History history) {
+                           MacPoolSpec macPool, List<NetworkSpec> networks, Log log, History history, Libvirt libvirt) {
     public static final Path DEFAULT_DATA_DIR = Path.of("vmaddr-data");
     public static final Listen DEFAULT_LISTEN = new Listen("127.0.0.1", 8067);
 
@@ -32,17 +33,31 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
         networks = List.copyOf(networks);
     }
 
-    /** Without a {@code history:} section: {@link History#DEFAULT}. */
+    /** Without {@code history:} ({@link History#DEFAULT}) and {@code libvirt:} (no sync) sections. */
     public VmaddrConfig(String source, Path dataDir, StoreKind store, Postgresql postgresql, Api api, Dhcp dhcp,
                         MacPoolSpec macPool, List<NetworkSpec> networks, Log log) {
-        this(source, dataDir, store, postgresql, api, dhcp, macPool, networks, log, History.DEFAULT);
+        this(source, dataDir, store, postgresql, api, dhcp, macPool, networks, log, History.DEFAULT, null);
+    }
+
+    /**
+     * {@code libvirt: { uri, interval }}: {@code serve} keeps VMs in step with the domains at
+     * {@code uri} every {@code interval} (PRODUCT.md "libvirt").
+     */
+    public record Libvirt(String uri, Duration interval) {
+        public static final String DEFAULT_URI = "qemu:///system";
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
+        public Libvirt {
+            Objects.requireNonNull(uri, "uri");
+            Objects.requireNonNull(interval, "interval");
+        }
     }
 
     /** The built-in default of {@code vmaddr serve} without a file: embedded store in ./vmaddr-data, API on 127.0.0.1:8067, no DHCP. */
     public static VmaddrConfig defaults() {
         return new VmaddrConfig("built-in default", DEFAULT_DATA_DIR, StoreKind.EMBEDDED, null,
                 new Api(DEFAULT_LISTEN, DEFAULT_DATA_DIR.resolve("api-token")), null, MacPoolSpec.defaults(), List.of(),
-                Log.DEFAULT, History.DEFAULT);
+                Log.DEFAULT, History.DEFAULT, null);
     }
 
     public enum StoreKind { EMBEDDED, POSTGRESQL }

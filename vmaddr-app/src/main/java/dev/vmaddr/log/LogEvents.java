@@ -100,6 +100,24 @@ public final class LogEvents {
     /** A NIC took a MAC recorded as unknown, and deleting that record failed (it stays hidden). */
     public static final String VM_UNKNOWN_MAC_FORGET_FAILED = "event=vm.unknown_mac.forget_failed";
 
+    // ---- libvirt (libvirt/, serve/) ----
+    /** A sync pass changed VMs: counts of created, updated, removed and conflicts. */
+    public static final String LIBVIRT_SYNCED = "event=libvirt.synced";
+    /** libvirtd cannot be reached (or virsh fails): logged once per outage, sync retried every interval. */
+    public static final String LIBVIRT_UNREACHABLE = "event=libvirt.unreachable";
+    /** libvirtd answers again after an outage; sync resumes. */
+    public static final String LIBVIRT_REACHABLE = "event=libvirt.reachable";
+    /** One step of a sync failed (the others still apply); retried at the next pass. */
+    public static final String LIBVIRT_STEP_FAILED = "event=libvirt.step.failed";
+    /** A domain MAC another VM's NIC holds, or another conflict the sync leaves to the operator (once per appearance). */
+    public static final String LIBVIRT_CONFLICT = "event=libvirt.conflict";
+    /** {@code vmaddr reconcile --from libvirt} applied: claims, releases, flagged. */
+    public static final String LIBVIRT_RECONCILED = "event=libvirt.reconciled";
+    /** A pending MAC was written into a shut-off domain's definition. */
+    public static final String LIBVIRT_DOMAIN_MAC_DEFINED = "event=libvirt.domain.mac_defined";
+    /** A guest agent or QEMU monitor query failed for a running domain (debug: agents come and go with guests). */
+    public static final String LIBVIRT_GUEST_QUERY_FAILED = "event=libvirt.guest.query_failed";
+
     // ---- DHCP server (dhcp/, serve/) ----
     public static final String DHCP_STARTED = "event=dhcp.started";
     public static final String DHCP_LISTENING = "event=dhcp.listening";

@@ -17,7 +17,10 @@ public enum DriftKind {
      * machine-id, which take one lease from each other (harvester#4474).
      */
     CLIENT_ID_SHARED("client-id-shared"),
-    /** The NIC's MAC is carried by another station too: a host interface or a neighbour of the host (kubemacpool#77). */
+    /**
+     * The NIC's MAC is carried by another station too: a host interface or a neighbour of the host
+     * (kubemacpool#77), or another VM's NIC holds the MAC a hypervisor (a libvirt domain) gives this NIC.
+     */
     MAC_CONFLICT("mac-conflict");
 
     private final String wireName;

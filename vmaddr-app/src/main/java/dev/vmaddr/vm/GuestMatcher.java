@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Ties the interfaces of a guest report to the VM's NICs.
  *
- * <p>KubeVirt names each interface after the VM interface, so its reports match by {@code name}.
+ * <p>KubeVirt names each interface after the VM interface, so its reports match by {@code name}; so do
+ * QEMU rx-filter reports, which libvirt ties to the domain's interfaces.
  * The guest agent knows only what the guest sees, so its reports match by MAC (spec or pending);
  * an interface whose MAC the guest changed (seed 000) would then look like a stranger, so two
  * fallbacks follow for the NICs still unmatched: the guest interface name seen for that NIC before
@@ -28,7 +29,7 @@ final class GuestMatcher {
             }
         }
         Map<String, GuestInterface> matched = new LinkedHashMap<>();
-        if (GuestReport.KUBEVIRT.equals(report.source())) {
+        if (GuestReport.KUBEVIRT.equals(report.source()) || GuestReport.QEMU_RX_FILTER.equals(report.source())) {
             for (Nic nic : vm.nics()) {
                 take(remaining, g -> nic.name().equals(g.name())).ifPresent(g -> matched.put(nic.name(), g));
             }

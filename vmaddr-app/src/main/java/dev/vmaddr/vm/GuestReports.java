@@ -31,6 +31,11 @@ public final class GuestReports {
         this.clock = clock;
     }
 
+    /** The receiver's time, for reports made here (QEMU's rx-filter). */
+    public java.time.Instant now() {
+        return clock.instant();
+    }
+
     public GuestReport parse(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw VmException.badInput("body", "expected a JSON object with source and interfaces");

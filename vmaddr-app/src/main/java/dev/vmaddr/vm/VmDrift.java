@@ -23,10 +23,21 @@ public final class VmDrift {
     private final VmInventory inventory;
     private final DriftListener listener;
     private final ConcurrentHashMap<String, Set<String>> previous = new ConcurrentHashMap<>();
+    private final java.util.List<Source> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Findings known outside the VM record (a libvirt domain's MAC another VM holds): asked on every read. */
+    public interface Source {
+        List<DriftFinding> findings(Vm vm);
+    }
 
     public VmDrift(VmInventory inventory, DriftListener listener) {
         this.inventory = inventory;
         this.listener = listener;
+    }
+
+    /** Adds a {@link Source}; its findings follow the VM's own, and are announced like them. */
+    public void addSource(Source source) {
+        sources.add(source);
     }
 
     public List<DriftFinding> findings(String vmName) {
@@ -54,7 +65,8 @@ public final class VmDrift {
                                 + v + " " + nic + " " + o.mac() + ") and restart the VM, or undo it in the guest: ip link set dev "
                                 + dev + " address " + n.mac()));
             }
-            if (o != null && n.ip() != null) {
+            // QEMU's rx-filter sees MACs only: no address is not a mismatch there.
+            if (o != null && n.ip() != null && !GuestReport.QEMU_RX_FILTER.equals(o.source())) {
                 List<String> v4 = o.ips().stream().filter(ip -> ip.indexOf(':') < 0).toList();
                 if (!v4.contains(n.ip().toString()) || squatsBesides(n, v4)) {
                     String dev = o.interfaceName() != null ? o.interfaceName() : "IFACE";
@@ -97,6 +109,9 @@ public final class VmDrift {
                                 + "if it is an extra interface, add it as a NIC: vmaddr nic add " + v + " NAME --network NETWORK --mac "
                                 + g.mac()));
             }
+        }
+        for (Source s : sources) {
+            out.addAll(s.findings(vm));
         }
         announce(v, out);
         return out;

@@ -131,6 +131,11 @@ public final class VmInventory {
         return lifecycle.start(name);
     }
 
+    /** A start that applies the pending MAC of only the NICs named in {@code applyPendingOn}; see {@link VmLifecycle#start(String, java.util.function.Predicate)}. */
+    public Vm start(String name, java.util.Set<String> applyPendingOn) {
+        return lifecycle.start(name, n -> applyPendingOn.contains(n.name()));
+    }
+
     public Vm restart(String name) {
         return lifecycle.restart(name);
     }

@@ -145,19 +145,28 @@ final class VmLifecycle {
     }
 
     Vm start(String name) {
+        return start(name, n -> true);
+    }
+
+    /**
+     * A start where only the NICs {@code applyPending} accepts make their pending MAC the spec; the
+     * others keep it pending. For a hypervisor that booted the VM without it (libvirt: the
+     * definition did not carry it yet), so the record never claims a MAC that is not on the wire.
+     */
+    Vm start(String name, java.util.function.Predicate<Nic> applyPending) {
         return table.locked(name, () -> {
             Vm vm = table.get(name);
             if (vm.state() == VmState.RUNNING) {
                 return vm;
             }
-            return table.commit(booted(vm, bringUp(vm)), LogEvents.VM_STARTED);
+            return table.commit(booted(vm, bringUp(vm, applyPending)), LogEvents.VM_STARTED);
         });
     }
 
     Vm restart(String name) {
         return table.locked(name, () -> {
             Vm vm = table.get(name);
-            return table.commit(booted(vm, bringUp(vm)), LogEvents.VM_RESTARTED);
+            return table.commit(booted(vm, bringUp(vm, n -> true)), LogEvents.VM_RESTARTED);
         });
     }
 
@@ -234,8 +243,9 @@ final class VmLifecycle {
     }
 
     /** At start or restart: pending MACs become spec, NICs that gave everything back get it anew. */
-    private List<Nic> bringUp(Vm vm) {
-        return eachNic(vm, n -> n.pendingMac() != null ? macChanges.apply(vm.name(), n) : identity.restore(vm.name(), n));
+    private List<Nic> bringUp(Vm vm, java.util.function.Predicate<Nic> applyPending) {
+        return eachNic(vm, n -> n.pendingMac() != null && applyPending.test(n) ? macChanges.apply(vm.name(), n)
+                : identity.restore(vm.name(), n));
     }
 
     /**

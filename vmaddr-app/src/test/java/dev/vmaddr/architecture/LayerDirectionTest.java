@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * catalogue ({@code log}) depend on nothing else; the store sees only values; allocation
  * ({@code mac}, {@code ipam}) sits on the store; the VM inventory and the DHCP server on
  * allocation; host-side tools beside them; the import of other DHCP servers' files ({@code importing}: parsers,
- * then the engine and the catalog) on allocation too; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
+ * then the engine and the catalog) on allocation too; libvirt (keeping VMs in step with domains, over virsh)
+ * on the inventory and host tools; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
  */
 class LayerDirectionTest {
 
@@ -44,18 +45,20 @@ class LayerDirectionTest {
                 .layer("Host").definedBy("dev.vmaddr.hostnet..", "dev.vmaddr.connectivity..",
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
                 .layer("Import").definedBy("dev.vmaddr.importing..")
+                .layer("Libvirt").definedBy("dev.vmaddr.libvirt..")
                 .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
                 .layer("Api").definedBy("dev.vmaddr.api..")
                 .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..", "dev.vmaddr.cni..")
                 .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Entry")
-                .whereLayer("Host").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Libvirt").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Host").mayOnlyBeAccessedByLayers("Libvirt", "Api", "Entry")
                 .whereLayer("Import").mayOnlyBeAccessedByLayers("Api", "Entry")
-                .whereLayer("Inventory").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Inventory").mayOnlyBeAccessedByLayers("Libvirt", "Api", "Entry")
                 .whereLayer("Dhcp").mayOnlyBeAccessedByLayers("Host", "Entry")
                 .whereLayer("Allocation").mayOnlyBeAccessedByLayers("Inventory", "Dhcp", "Import", "Config", "Api", "Entry")
-                .whereLayer("Store").mayOnlyBeAccessedByLayers("Allocation", "Inventory", "Dhcp", "Host", "Api", "Entry");
+                .whereLayer("Store").mayOnlyBeAccessedByLayers("Allocation", "Inventory", "Dhcp", "Host", "Libvirt", "Api", "Entry");
         rule.check(main);
     }
 

@@ -251,4 +251,21 @@ public class ConfigLoaderTest {
                 .anySatisfy(l -> assertThat(l).startsWith("t.yaml:3: dhcp.newClients.burst: ").contains("outside 1..1000000"))
                 .anySatisfy(l -> assertThat(l).isEqualTo("t.yaml:4: dhcp.newClients.perMinute: unknown key"));
     }
+
+    @Test
+    void libvirtSectionWithDefaultsAndErrorsByLine() {
+        assertThat(ConfigLoader.parse("t.yaml", "dataDir: ./d\n").libvirt()).isNull();
+        VmaddrConfig.Libvirt l = ConfigLoader.parse("t.yaml", "libvirt: { uri: \"qemu:///system\", interval: 5s }\n").libvirt();
+        assertThat(l).isEqualTo(new VmaddrConfig.Libvirt("qemu:///system", Duration.ofSeconds(5)));
+        assertThat(ConfigLoader.parse("t.yaml", "libvirt: {}\n").libvirt())
+                .isEqualTo(new VmaddrConfig.Libvirt("qemu:///system", Duration.ofSeconds(5)));
+        assertThat(ConfigLoader.parse("t.yaml", "libvirt:\n  uri: qemu+ssh://root@hv1/system?keyfile=/k\n").libvirt().uri())
+                .isEqualTo("qemu+ssh://root@hv1/system?keyfile=/k");
+        assertThat(errors("dataDir: ./d\nlibvirt:\n  uri: qemu-system\n"))
+                .singleElement().asString().startsWith("t.yaml:3: libvirt.uri: ").contains("not a libvirt URI");
+        assertThat(errors("libvirt:\n  interval: 10ms\n"))
+                .singleElement().asString().startsWith("t.yaml:2: libvirt.interval: ").contains("at least 100ms");
+        assertThat(errors("libvirt:\n  uri: qemu:///system\n  url: x\n"))
+                .singleElement().asString().startsWith("t.yaml:3: libvirt.url: ");
+    }
 }

@@ -1,0 +1,179 @@
+package dev.vmaddr.api;
+
+import dev.vmaddr.libvirt.Domain;
+import dev.vmaddr.libvirt.DomainXml;
+import dev.vmaddr.libvirt.LibvirtException;
+import dev.vmaddr.libvirt.LibvirtSync;
+import dev.vmaddr.libvirt.Reconciler;
+import dev.vmaddr.libvirt.SyncPlan;
+import dev.vmaddr.libvirt.SyncResult;
+import dev.vmaddr.libvirt.SyncStep;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code POST /api/v1/reconcile}: domain definitions given as files brought in line ({@link Reconciler}).
+ *
+ * <p>{@code POST /api/v1/libvirt/sync}: one pass of the libvirt sync now ({@code vmaddr libvirt sync}),
+ * dry or not, against the configured URI or another one. Answers what it changed (or would change)
+ * in the contract's shape; libvirt unreachable is a 503 with virsh's reason.
+ */
+public final class LibvirtRoutes implements RouteGroup {
+    private final Function<String, LibvirtSync> syncFor;
+    private final Reconciler reconciler;
+
+    /** @param syncFor the sync for a URI (null: the configured one, else {@code qemu:///system}) */
+    public LibvirtRoutes(Function<String, LibvirtSync> syncFor, Reconciler reconciler) {
+        this.syncFor = syncFor;
+        this.reconciler = reconciler;
+    }
+
+    private record Req(boolean dryRun, String uri) {}
+
+    @Override
+    public void register(RouteTable t) {
+        t.post("/api/v1/libvirt/sync", "One libvirt sync pass now: VMs kept in step with the domains (dryRun: only the plan)")
+                .success(200).errors(400, 503).body("{\"dryRun\":false,\"uri\":null}").handle(ctx -> {
+                    Req req = Json.readBody(ctx.body(), f -> {
+                        Boolean dry = f.bool("dryRun");
+                        String uri = f.string("uri");
+                        f.rejectUnknown();
+                        return new Req(dry != null && dry, uri);
+                    });
+                    SyncResult r;
+                    try {
+                        r = syncFor.apply(req.uri()).pass(req.dryRun());
+                    } catch (LibvirtException e) {
+                        throw ApiProblem.unavailable(e.getMessage());
+                    }
+                    ctx.json(toMap(r));
+                });
+        registerReconcile(t);
+    }
+
+    private record ReconcileReq(boolean dryRun, List<Domain> domains) {}
+
+    private void registerReconcile(RouteTable t) {
+        t.post("/api/v1/reconcile", "Bring VMs in line with libvirt domain definitions (files); never releases an address "
+                        + "whose holder was seen within the lease time; claims all or nothing")
+                .success(200).errors(400).body("{\"from\":\"libvirt\",\"files\":[{\"name\",\"content\"}],\"dryRun\":false}")
+                .handle(ctx -> {
+                    ReconcileReq req = Json.readBody(ctx.body(), f -> {
+                        f.required("from", s -> {
+                            if (!s.equals("libvirt")) {
+                                throw new IllegalArgumentException("only libvirt domain XML is read here, not \"" + s + "\"");
+                            }
+                            return s;
+                        });
+                        Boolean dry = f.bool("dryRun");
+                        List<Domain> domains = new ArrayList<>();
+                        List<dev.vmaddr.config.Fields> files = f.children("files");
+                        for (int i = 0; i < files.size(); i++) {
+                            dev.vmaddr.config.Fields file = files.get(i);
+                            String name = file.string("name");
+                            String content = file.string("content");
+                            file.rejectUnknown();
+                            if (content == null) {
+                                f.problems().add(0, "files[" + i + "].content", "missing");
+                                continue;
+                            }
+                            try {
+                                domains.add(DomainXml.parse(content, name == null ? "files[" + i + "]" : name, Domain.SHUT_OFF));
+                            } catch (LibvirtException e) {
+                                f.problems().add(0, "files[" + i + "]", e.getMessage());
+                            }
+                        }
+                        f.rejectUnknown();
+                        return new ReconcileReq(dry != null && dry, domains);
+                    });
+                    ctx.json(toMap(reconciler.reconcile(req.domains(), req.dryRun())));
+                });
+    }
+
+    /** {@code {"dryRun","applied","vms":[...],"claimed":[...],"released":[...],"flagged":[...],"errors":[...]}} */
+    public static Map<String, Object> toMap(Reconciler.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dryRun", r.dryRun());
+        m.put("applied", r.applied());
+        m.put("vms", toMap(new SyncResult(r.dryRun(), r.plan(), List.of(), List.of())).get("vms"));
+        List<Object> claimed = new ArrayList<>();
+        for (Reconciler.Claimed c : r.claimed()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("vm", c.vm());
+            x.put("nic", c.nic());
+            x.put("mac", c.mac() == null ? null : c.mac().toString());
+            x.put("network", c.network());
+            claimed.add(x);
+        }
+        m.put("claimed", claimed);
+        List<Object> released = new ArrayList<>();
+        for (Reconciler.Released c : r.released()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("vm", c.vm());
+            x.put("nic", c.nic());
+            x.put("mac", c.mac() == null ? null : c.mac().toString());
+            x.put("ip", c.ip() == null ? null : c.ip().toString());
+            x.put("network", c.network());
+            released.add(x);
+        }
+        m.put("released", released);
+        m.put("flagged", toMap(new SyncResult(r.dryRun(), r.plan(), r.flagged(), List.of())).get("conflicts"));
+        m.put("errors", r.errors());
+        return m;
+    }
+
+    /** {@code {"dryRun","vms":[{"name","action","nics":[{"name","mac","network"}]}],"conflicts":[...],"errors":[...]}} */
+    public static Map<String, Object> toMap(SyncResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dryRun", r.dryRun());
+        List<Object> vms = new ArrayList<>();
+        for (SyncPlan.VmPlan v : r.plan().vms()) {
+            Map<String, Object> vm = new LinkedHashMap<>();
+            vm.put("name", v.name());
+            vm.put("action", v.action().wireName());
+            List<Object> nics = new ArrayList<>();
+            for (SyncPlan.NicPlan n : v.nics()) {
+                Map<String, Object> nic = new LinkedHashMap<>();
+                nic.put("name", n.name());
+                nic.put("mac", n.mac() == null ? null : n.mac().toString());
+                nic.put("network", n.network());
+                nics.add(nic);
+            }
+            vm.put("nics", nics);
+            vm.put("steps", v.steps().stream().map(LibvirtRoutes::describe).toList());
+            vms.add(vm);
+        }
+        m.put("vms", vms);
+        List<Object> conflicts = new ArrayList<>();
+        for (SyncPlan.Conflict c : r.conflicts()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("vm", c.vm());
+            x.put("nic", c.nic());
+            x.put("kind", c.kind());
+            x.put("mac", c.mac() == null ? null : c.mac().toString());
+            x.put("detail", c.detail());
+            x.put("fix", c.fix());
+            conflicts.add(x);
+        }
+        m.put("conflicts", conflicts);
+        m.put("errors", r.errors());
+        return m;
+    }
+
+    /** A step as one line: {@code create}, {@code add-nic nic1}, {@code define-mac nic0 52:54:00:..:01 -> 52:54:00:..:09} ... */
+    static String describe(SyncStep step) {
+        return switch (step) {
+            case SyncStep.CreateVm s -> "create";
+            case SyncStep.AddNic s -> "add-nic " + s.nic().name();
+            case SyncStep.RemoveNic s -> "remove-nic " + s.nic();
+            case SyncStep.SetMac s -> "set-mac " + s.nic() + " " + s.mac();
+            case SyncStep.Start s -> "start";
+            case SyncStep.Stop s -> "stop";
+            case SyncStep.DeleteVm s -> "delete";
+            case SyncStep.DefineMac s -> "define-mac " + s.nic() + " " + s.from() + " -> " + s.to();
+        };
+    }
+}
