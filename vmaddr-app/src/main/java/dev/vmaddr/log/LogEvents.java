@@ -99,6 +99,12 @@ public final class LogEvents {
     public static final String VM_UNKNOWN_MAC_FORGET_FAILED = "event=vm.unknown_mac.forget_failed";
 
     // ---- DHCP server (dhcp/, serve/) ----
+    // ---- IPv6: router advertisements (ra/) and DHCPv6 (dhcp6/) ----
+    public static final String RA_LISTENING = "event=ra.listening";
+    public static final String RA_SENT = "event=ra.sent";
+    public static final String RA_SEND_FAILED = "event=ra.send_failed";
+    public static final String RA_RECEIVE_FAILED = "event=ra.receive_failed";
+
     public static final String DHCP_STARTED = "event=dhcp.started";
     public static final String DHCP_LISTENING = "event=dhcp.listening";
     public static final String DHCP_STOPPED = "event=dhcp.stopped";

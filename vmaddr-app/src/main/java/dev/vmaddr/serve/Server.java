@@ -155,6 +155,7 @@ public final class Server implements AutoCloseable {
         if (config.dhcp() != null) {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
                     DhcpService.SERVER_PORT, vms));
+            services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, metrics.registry(), clock));
         }
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
         NetworkExports exports = new NetworkExports()

@@ -39,7 +39,7 @@ class LayerDirectionTest {
                 .layer("Store").definedBy("dev.vmaddr.store..")
                 .layer("Allocation").definedBy("dev.vmaddr.mac..", "dev.vmaddr.ipam..")
                 .layer("Inventory").definedBy("dev.vmaddr.vm..")
-                .layer("Dhcp").definedBy("dev.vmaddr.dhcp..")
+                .layer("Dhcp").definedBy("dev.vmaddr.dhcp..", "dev.vmaddr.dhcp6..", "dev.vmaddr.ra..")
                 .layer("Host").definedBy("dev.vmaddr.hostnet..", "dev.vmaddr.connectivity..",
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
                 .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
@@ -132,6 +132,15 @@ class LayerDirectionTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.dhcp.transport..",
                         "dev.vmaddr.dhcp.server..")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.vmaddr.ipam.AllocationEngine");
+        rule.check(main);
+    }
+
+    /** Router advertisements: values, the network model and IPv6 sockets; never the engine or the store. */
+    @Test
+    void routerAdvertisementsSeeNoEngine() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.ra..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.dhcp.protocol..", "dev.vmaddr.dhcp.server..", "dev.vmaddr.dhcp.codec..");
         rule.check(main);
     }
 }
