@@ -90,6 +90,38 @@ final class Dhcp6Clients {
         return cmd;
     }
 
+    /**
+     * dhcpcd for IPv6 only, in the foreground: it reads the RA itself and, the M flag set, asks
+     * DHCPv6 for an IA_NA. Private {@code /run/dhcpcd} and {@code /var/lib/dhcpcd} (bind mounts in the
+     * mount namespace {@code ip netns exec} makes), as for the IPv4 dhcpcd.
+     */
+    DhcpClient dhcpcd(Netns ns, String... confLines) {
+        awaitLinkLocal(ns, Duration.ofSeconds(20));
+        Path dir = clientDir("dhcpcd6");
+        Path run = dir.resolve("run");
+        Path lib = dir.resolve("lib");
+        try {
+            Files.createDirectories(run);
+            Files.createDirectories(lib);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        write(dir.resolve("dhcpcd.conf"), "option dhcp6_name_servers, dhcp6_domain_search\nia_na 1\n" + String.join("\n", confLines) + "\n");
+        Path wrapper = dir.resolve("hook.sh");
+        write(wrapper, "#!/bin/sh\nVMT_OUT='" + dir.resolve("out") + "' exec '" + hook.resolveSibling("dhcpcd-hook.sh")
+                + "' \"$@\"\n");
+        try {
+            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String dhcpcd = "exec dhcpcd -B -6 -t 40 -f " + dir.resolve("dhcpcd.conf") + " -c " + wrapper
+                + " --nohook resolv.conf eth0";
+        String script = "mkdir -p /run/dhcpcd /var/lib/dhcpcd && mount --bind " + run + " /run/dhcpcd && mount --bind "
+                + lib + " /var/lib/dhcpcd && " + dhcpcd;
+        return new DhcpClient(DhcpClient.Kind.DHCPCD6, ns, dir, List.of("sh", "-c", script)).start();
+    }
+
     private Path clientDir(String kind) {
         Path d = lab.dir().resolve("clients6").resolve(kind + "-" + count.incrementAndGet());
         try {
