@@ -42,14 +42,19 @@ final class Dhcp6Clients {
 
     /** Waits until eth0's link-local address has passed duplicate address detection. */
     static void awaitLinkLocal(Netns ns, Duration timeout) {
+        awaitLinkLocal(ns, "eth0", timeout);
+    }
+
+    /** Waits until {@code ifName}'s link-local address has passed duplicate address detection. */
+    static void awaitLinkLocal(Netns ns, String ifName, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            String out = ns.exec("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "link").orThrow().stdout();
+            String out = ns.exec("ip", "-6", "-o", "addr", "show", "dev", ifName, "scope", "link").orThrow().stdout();
             if (out.contains("fe80:") && !out.contains("tentative")) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no usable link-local address on eth0 in " + ns + ": " + out);
+                throw new AssertionError("no usable link-local address on " + ifName + " in " + ns + ": " + out);
             }
             try {
                 Thread.sleep(100);
