@@ -101,7 +101,7 @@ final class Ipv6Service implements Service {
                 .description("well-formed DHCPv6 messages not answered (wrong server id, no network, slaac-only)")
                 .register(registry);
         dhcp6.start();
-        LOG.info(LogEvents.DHCP6_LISTENING + " port={} interfaces={} serverDuid={}", Ipv6Socket.DHCP6_SERVER_PORT,
+        LOG.info(LogEvents.DHCP_SIX_LISTENING + " port={} interfaces={} serverDuid={}", Ipv6Socket.DHCP6_SERVER_PORT,
                 interfaces, serverDuid);
     }
 

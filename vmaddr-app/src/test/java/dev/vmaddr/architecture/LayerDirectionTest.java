@@ -143,4 +143,23 @@ class LayerDirectionTest {
                         "dev.vmaddr.dhcp.protocol..", "dev.vmaddr.dhcp.server..", "dev.vmaddr.dhcp.codec..");
         rule.check(main);
     }
+
+    /** DHCPv6 as DHCPv4: the codec is the wire format only. */
+    @Test
+    void dhcp6CodecIsWireOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp6.codec..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.model..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.store..", "dev.vmaddr.dhcp6.protocol..", "dev.vmaddr.dhcp6.server..",
+                        "dev.vmaddr.dhcp..", "dev.vmaddr.ra..");
+        rule.check(main);
+    }
+
+    /** The DHCPv6 protocol sees leases only through Lease6Operations: no engine, no store, no socket. */
+    @Test
+    void dhcp6ProtocolWithoutIo() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp6.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.dhcp.transport..", "dev.vmaddr.dhcp6.server..", "dev.vmaddr.ra..");
+        rule.check(main);
+    }
 }

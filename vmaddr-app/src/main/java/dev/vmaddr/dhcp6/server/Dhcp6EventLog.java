@@ -28,29 +28,29 @@ public final class Dhcp6EventLog implements Dhcp6Events {
     @Override
     public void malformed(String reason) {
         malformed.increment();
-        LOG.debug(LogEvents.DHCP6_MALFORMED + " reason=\"{}\"", reason);
+        LOG.debug(LogEvents.DHCP_SIX_MALFORMED + " reason=\"{}\"", reason);
     }
 
     @Override
     public void dropped(String reason) {
         dropped.increment();
-        LOG.debug(LogEvents.DHCP6_DROPPED + " reason={}", reason);
+        LOG.debug(LogEvents.DHCP_SIX_DROPPED + " reason={}", reason);
     }
 
     @Override
     public void bound(Lease6 l) {
-        LOG.debug(LogEvents.DHCP6_LEASE_BOUND + " network={} ip={} duid={} iaid={} mac={}", l.network(), l.ip(), l.duid(),
+        LOG.debug(LogEvents.DHCP_SIX_LEASE_BOUND + " network={} ip={} duid={} iaid={} mac={}", l.network(), l.ip(), l.duid(),
                 l.iaid(), l.mac());
     }
 
     @Override
     public void released(Lease6 l) {
-        LOG.info(LogEvents.DHCP6_LEASE_RELEASED + " network={} ip={} duid={}", l.network(), l.ip(), l.duid());
+        LOG.info(LogEvents.DHCP_SIX_LEASE_RELEASED + " network={} ip={} duid={}", l.network(), l.ip(), l.duid());
     }
 
     @Override
     public void declined(Lease6 l) {
-        LOG.warn(LogEvents.DHCP6_LEASE_DECLINED + " network={} ip={} duid={}", l.network(), l.ip(), l.duid());
+        LOG.warn(LogEvents.DHCP_SIX_LEASE_DECLINED + " network={} ip={} duid={}", l.network(), l.ip(), l.duid());
     }
 
     public long receivedCount() {

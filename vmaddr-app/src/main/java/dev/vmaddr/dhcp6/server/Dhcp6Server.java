@@ -81,7 +81,7 @@ public final class Dhcp6Server {
                     socket.join(link.get().index(), ALL_SERVERS);
                     joined.put(name, link.get().index());
                 } catch (IOException e) {
-                    LOG.warn(LogEvents.DHCP6_RECEIVE_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
+                    LOG.warn(LogEvents.DHCP_SIX_RECEIVE_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
                     all = false;
                     continue;
                 }
@@ -119,7 +119,7 @@ public final class Dhcp6Server {
                 if (stopping) {
                     return;
                 }
-                LOG.warn(LogEvents.DHCP6_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
+                LOG.warn(LogEvents.DHCP_SIX_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
                 continue;
             }
             if (!inFlight.tryAcquire()) {
@@ -148,9 +148,9 @@ public final class Dhcp6Server {
             int port = answer.get().toRelay() ? SERVER_PORT : d.sourcePort() != 0 ? d.sourcePort() : CLIENT_PORT;
             socket.send(linkLocal || !answer.get().toRelay() ? d.ifIndex() : 0, d.source(), port, answer.get().payload());
         } catch (IOException e) {
-            LOG.warn(LogEvents.DHCP6_SEND_FAILED + " to=[{}]:{} error=\"{}\"", d.source(), d.sourcePort(), e.getMessage());
+            LOG.warn(LogEvents.DHCP_SIX_SEND_FAILED + " to=[{}]:{} error=\"{}\"", d.source(), d.sourcePort(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error(LogEvents.DHCP6_HANDLER_FAILED + " from=[{}] error=\"{}\"", d.source(), e.toString(), e);
+            LOG.error(LogEvents.DHCP_SIX_HANDLER_FAILED + " from=[{}] error=\"{}\"", d.source(), e.toString(), e);
         }
     }
 
@@ -170,7 +170,7 @@ public final class Dhcp6Server {
         try {
             socket.close();
         } catch (IOException e) {
-            LOG.warn(LogEvents.DHCP6_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
+            LOG.warn(LogEvents.DHCP_SIX_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
         }
         if (receiver != null) {
             try {
