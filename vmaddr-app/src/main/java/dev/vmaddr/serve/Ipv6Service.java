@@ -87,7 +87,7 @@ final class Ipv6Service implements Service {
         Dhcp6EventLog events = new Dhcp6EventLog();
         Dhcp6Protocol protocol = new Dhcp6Protocol(new EngineLease6Operations(leases, networks), serverDuid, events);
         dhcp6 = new Dhcp6Server(Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT), protocol, interfaces, networks,
-                Links.HOST, MAX_IN_FLIGHT);
+                Links.HOST, clock, MAX_IN_FLIGHT);
         io.micrometer.core.instrument.Counter overload = io.micrometer.core.instrument.Counter
                 .builder("vmaddr_dhcp6_dropped_total").tag("reason", "overload").register(registry);
         dhcp6.onOverload(overload::increment);

@@ -85,6 +85,9 @@ public final class Ipv6Socket implements Packet6Transport {
                 } else {
                     setInt(cs, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, one, "IPV6_V6ONLY");
                     setInt(cs, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, one, "SO_REUSEADDR");
+                    // As for DHCPv4 (FfmUdpTransport): the default buffer overflows in a short pause.
+                    setInt(cs, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF,
+                            a.allocateFrom(JAVA_INT, FfmUdpTransport.RECEIVE_BUFFER_BYTES), "SO_RCVBUF");
                     Ipv6MessageBuffers addr = new Ipv6MessageBuffers(a, 0, 0);
                     addr.setSockaddr(new byte[16], port, 0);
                     if (Libc.bind(cs, fd, addr.sockaddr, Ipv6MessageBuffers.SOCKADDR_IN6_SIZE) != 0) {

@@ -38,15 +38,19 @@ public final class Dhcp6Server {
     private final ServedNetworks networks;
     private final Links links;
     private final Semaphore inFlight;
+    private final java.time.Clock clock;
     private final Map<String, Integer> joined = new ConcurrentHashMap<>();
     private final Map<Integer, Links.Link> byIndex = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> fetchedAt = new ConcurrentHashMap<>();
+    private static final long LINK_TTL_MILLIS = 5_000;
     private final Thread.Builder handlers = Thread.ofVirtual().name("vmaddr-dhcp6-", 0);
     private Thread receiver;
     private volatile boolean stopping;
     private volatile Runnable onDrop = () -> { };
 
     public Dhcp6Server(Packet6Transport socket, Dhcp6Protocol protocol, List<String> interfaces, ServedNetworks networks,
-                       Links links, int maxInFlight) {
+                       Links links, java.time.Clock clock, int maxInFlight) {
+        this.clock = clock;
         this.socket = socket;
         this.protocol = protocol;
         this.interfaces = List.copyOf(interfaces);
@@ -160,9 +164,16 @@ public final class Dhcp6Server {
         if (link == null || !interfaces.contains(link.name())) {
             return null;
         }
-        // Ask again for the IPv4 address: it may have been added after start.
-        Links.Link now = links.find(link.name()).orElse(link);
-        return networks.on(now).orElse(null);
+        // Asking the kernel about an interface costs several syscalls: its IPv4 address (which may
+        // be added after start) is looked up again at most every LINK_TTL.
+        long now = clock.millis();
+        Long fetched = fetchedAt.get(ifIndex);
+        if (fetched == null || now - fetched > LINK_TTL_MILLIS) {
+            link = links.find(link.name()).orElse(link);
+            byIndex.put(ifIndex, link);
+            fetchedAt.put(ifIndex, now);
+        }
+        return networks.on(link).orElse(null);
     }
 
     public void stop() {

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 22 item 2: stateful DHCPv6 with ISC {@code dhclient -6}: an address from {@code ipv6Pools}
  * with the network's timers and DNS, RENEW at T1, RELEASE; reservations by DUID (DUID-LL) and by
- * MAC (taken from a DUID-LLT); every binding in the API's lease list with its DUID and MAC.
+ * MAC (taken from a DUID-LLT); every binding in the API's lease list with its DUID and MAC; a
+ * binding and the server DUID survive {@code kill -9}.
  */
 @RequiresRoot
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -43,6 +44,15 @@ class Dhcp6NetnsTest {
                   - { duid: "00:03:00:01:02:18:00:00:07:02", ip: "2001:db8:0:1::52" }
                   - { mac: "02:18:00:00:07:03", ip: "2001:db8:0:1::53:1" }
             """;
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 
     @Test
     void dhclientGetsRenewsAndReleasesAnAddressAndReservationsHold(@TempDir Path dir) {
@@ -81,6 +91,27 @@ class Dhcp6NetnsTest {
             Map<String, String> renewed = d1.await("renew6", Duration.ofSeconds(30));
             assertThat(renewed).containsEntry("new_ip6_address", ip1);
             assertThat((String) lab.lease("lan0", ip1).get("expiresAt")).isGreaterThan(boundUntil);
+
+            // kill -9 and restart: the binding is still there, and the client's next RENEW (to the server
+            // DUID it was given, kept in the store) is answered with the same address.
+            lab.killServer();
+            lab.restartServer();
+            assertThat(lab.lease("lan0", ip1)).containsEntry("state", "bound")
+                    .containsEntry("duid", "00:03:00:01:02:18:00:00:07:01");
+            int seen = d1.events().size();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            Map<String, String> after = null;
+            while (after == null && System.nanoTime() < deadline) {
+                var events = d1.events();
+                for (int i = seen; i < events.size(); i++) {
+                    if (events.get(i).get("event").equals("renew6")) {
+                        after = events.get(i);
+                    }
+                }
+                sleep(200);
+            }
+            assertThat(after).as("a RENEW6 answered after the restart: " + d1.eventNames()).isNotNull()
+                    .containsEntry("new_ip6_address", ip1);
 
             // RELEASE: dhclient -6 -r; the address is released on the server.
             v6.release(d1, "LL");
