@@ -28,6 +28,10 @@ public record Ipv6Prefix(Ipv6Address network, int length) {
         return new Ipv6Address(a.high() & hiMask, a.low() & loMask);
     }
 
+    public boolean contains(Ipv6Address a) {
+        return maskOf(a, length).equals(network);
+    }
+
     /** The stateless autoconfiguration address of {@code mac} in this /64 (RFC 4862, RFC 4291 appendix A). */
     public Ipv6Address slaacAddress(MacAddress mac) {
         if (length != 64) {

@@ -1,6 +1,8 @@
 package dev.vmaddr.api;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv6Address;
+import dev.vmaddr.model.Lease6;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.AllocationRequest;
@@ -27,9 +29,16 @@ public final class LeaseRoutes implements RouteGroup {
     static final int MAX_LIMIT = 5000;
 
     private final AllocationEngine engine;
+    private final dev.vmaddr.ipam.Ipv6Leases ipv6;
 
     public LeaseRoutes(AllocationEngine engine) {
+        this(engine, null);
+    }
+
+    /** @param ipv6 DHCPv6 leases, listed after a network's IPv4 leases; null for none */
+    public LeaseRoutes(AllocationEngine engine, dev.vmaddr.ipam.Ipv6Leases ipv6) {
         this.engine = engine;
+        this.ipv6 = ipv6;
     }
 
     @Override
@@ -38,8 +47,15 @@ public final class LeaseRoutes implements RouteGroup {
                 .query("limit", "cursor", "state", "mac", "hostname").handle(ctx -> {
                     int limit = ctx.queryParam("limit") == null ? DEFAULT_LIMIT
                             : NetworkRoutes.parse("limit", ctx.queryParam("limit"), LeaseRoutes::limit);
-                    Ipv4Address cursor = ctx.queryParam("cursor") == null ? null
-                            : NetworkRoutes.parse("cursor", ctx.queryParam("cursor"), Ipv4Address::parse);
+                    String cursorText = ctx.queryParam("cursor");
+                    if (cursorText != null && cursorText.indexOf(':') >= 0) {
+                        // Past the IPv4 leases: a page of DHCPv6 leases after this address.
+                        Ipv6Address after = NetworkRoutes.parse("cursor", cursorText, Ipv6Address::parse);
+                        ctx.json(ipv6Page(ctx.pathParam("network"), after, limit, new ArrayList<>(), null, null, null));
+                        return;
+                    }
+                    Ipv4Address cursor = cursorText == null ? null
+                            : NetworkRoutes.parse("cursor", cursorText, Ipv4Address::parse);
                     LeaseState state = ctx.queryParam("state") == null ? null
                             : NetworkRoutes.parse("state", ctx.queryParam("state"), LeaseRoutes::state);
                     MacAddress mac = ctx.queryParam("mac") == null ? null
@@ -50,12 +66,15 @@ public final class LeaseRoutes implements RouteGroup {
                     List<Lease> found = engine.leases(ctx.pathParam("network"), cursor, limit + 1,
                             l -> (state == null || l.state() == state) && (mac == null || mac.equals(l.mac()))
                                     && (hostname == null || l.hostname() != null && l.hostname().toLowerCase(Locale.ROOT).contains(hostname)));
-                    List<LeaseView> items = new ArrayList<>(Math.min(limit, found.size()));
+                    List<Object> items = new ArrayList<>(Math.min(limit, found.size()));
                     for (int i = 0; i < found.size() && i < limit; i++) {
                         items.add(LeaseView.of(found.get(i)));
                     }
-                    String next = found.size() > limit ? items.getLast().ip() : null;
-                    ctx.json(NetworkRoutes.page(items, next));
+                    if (found.size() > limit) {
+                        ctx.json(NetworkRoutes.page(items, ((LeaseView) items.getLast()).ip()));
+                    } else {
+                        ctx.json(ipv6Page(ctx.pathParam("network"), null, limit, items, state, mac, hostname));
+                    }
                 });
         t.get(BASE + "/leases/{ip}", "Show the lease of one address").errors(400, 404).handle(ctx -> {
             String network = ctx.pathParam("network");
@@ -90,6 +109,31 @@ public final class LeaseRoutes implements RouteGroup {
                     .orElseThrow(() -> ApiProblem.notFound("no allocation of " + ip + " in " + network));
             ctx.status(204);
         });
+    }
+
+    /** {@code items} filled up to {@code limit} with the network's DHCPv6 leases after {@code after}. */
+    private Object ipv6Page(String network, Ipv6Address after, int limit, List<Object> items, LeaseState state,
+                            MacAddress mac, String hostname) {
+        if (ipv6 == null) {
+            return NetworkRoutes.page(items, null);
+        }
+        String next = null;
+        for (Lease6 l : ipv6.leases(network)) {
+            if (after != null && (Long.compareUnsigned(l.ip().high(), after.high()) < 0
+                    || l.ip().high() == after.high() && Long.compareUnsigned(l.ip().low(), after.low()) <= 0)) {
+                continue;
+            }
+            if (state != null && l.state() != state || mac != null && !mac.equals(l.mac())
+                    || hostname != null && (l.hostname() == null || !l.hostname().toLowerCase(Locale.ROOT).contains(hostname))) {
+                continue;
+            }
+            if (items.size() == limit) {
+                next = ((Lease6View) items.getLast()).ip();
+                break;
+            }
+            items.add(Lease6View.of(l));
+        }
+        return NetworkRoutes.page(items, next);
     }
 
     private static int limit(String s) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {LeaseCommand.ListCmd.class, LeaseCommand.Show.class},
         footerHeading = "%nExample:%n", footer = "  vmaddr lease list --network lan0 --output json")
 public final class LeaseCommand {
-    static final String[] COLUMNS = {"ip", "mac", "network", "state", "clientId", "hostname", "expiresAt"};
+    static final String[] COLUMNS = {"ip", "mac", "network", "state", "clientId", "duid", "hostname", "expiresAt"};
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"List leases of one network or of all; follows every page.",
@@ -57,6 +57,14 @@ public final class LeaseCommand {
                 for (Lease l : store.leases().list(n)) {
                     if ((state == null || l.state().wireName().equals(state)) && (macFilter == null || macFilter.equals(l.mac()))) {
                         all.add(Json.MAPPER.valueToTree(LeaseView.of(l)));
+                    }
+                }
+                // DHCPv6 bindings after the network's IPv4 leases, as the API lists them.
+                for (String json : store.documents().list(dev.vmaddr.store.Lease6Json.KIND).values()) {
+                    dev.vmaddr.model.Lease6 l = dev.vmaddr.store.Lease6Json.read(json);
+                    if (l.network().equals(n) && (state == null || l.state().wireName().equals(state))
+                            && (macFilter == null || macFilter.equals(l.mac()))) {
+                        all.add(Json.MAPPER.valueToTree(dev.vmaddr.api.Lease6View.of(l)));
                     }
                 }
             }

@@ -3,12 +3,17 @@ package dev.vmaddr.config;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.Ipv6Range;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.NetworkValidator;
 import dev.vmaddr.model.ClientAccess;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.LeaseKey;
+import dev.vmaddr.model.Duid;
+import dev.vmaddr.model.Ipv6Mode;
+import dev.vmaddr.model.Ipv6Reservation;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.ReleasePolicy;
 import dev.vmaddr.model.Reservation;
@@ -40,7 +45,10 @@ public final class NetworkFields {
         String name = f.required("name", NetworkFields::checkName);
         Ipv4Prefix cidr = f.required("cidr", Ipv4Prefix::parse);
         Ipv4Address gateway = f.value("gateway", Ipv4Address::parse);
-        List<Ipv4Address> dns = f.list("dns", Ipv4Address::parse);
+        // One dns list holds both families (PRODUCT.md "IPv6"): IPv6 servers go to RDNSS and DHCPv6.
+        List<Object> anyDns = f.list("dns", NetworkFields::anyAddress);
+        List<Ipv4Address> dns = anyDns.stream().filter(Ipv4Address.class::isInstance).map(Ipv4Address.class::cast).toList();
+        List<Ipv6Address> ipv6Dns = anyDns.stream().filter(Ipv6Address.class::isInstance).map(Ipv6Address.class::cast).toList();
         String domain = f.string("domain");
         Integer mtu = f.integer("mtu", 68, 65535);
         String bridge = f.string("bridge");
@@ -53,12 +61,17 @@ public final class NetworkFields {
         List<Ipv4Range> pools = f.list("pools", Ipv4Range::parse);
         List<Ipv4Range> exclude = f.list("exclude", Ipv4Range::parse);
         List<Reservation> reservations = new ArrayList<>();
+        List<Ipv6Reservation> ipv6Reservations = new ArrayList<>();
         for (Fields r : f.children("reservations")) {
-            Reservation res = readReservation(r);
-            if (res != null) {
-                reservations.add(res);
+            Object res = readAnyReservation(r);
+            if (res instanceof Reservation v4) {
+                reservations.add(v4);
+            } else if (res instanceof Ipv6Reservation v6) {
+                ipv6Reservations.add(v6);
             }
         }
+        Ipv6Mode ipv6Mode = f.value("ipv6Mode", Ipv6Mode::fromWireName);
+        List<Ipv6Range> ipv6Pools = f.list("ipv6Pools", Ipv6Range::parse);
         RouteSpec route = null;
         Fields rf = f.child("route");
         if (rf != null) {
@@ -77,7 +90,35 @@ public final class NetworkFields {
         return NetworkSpec.builder(name, cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey).build();
+                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey)
+                .ipv6Mode(ipv6Mode).ipv6Pools(ipv6Pools).ipv6Dns(ipv6Dns)
+                .ipv6Reservations(ipv6Reservations).build();
+    }
+
+    private static Object anyAddress(String s) {
+        return s.indexOf(':') >= 0 ? Ipv6Address.parse(s) : Ipv4Address.parse(s);
+    }
+
+    /** A reservation of either family: IPv6 when its ip is IPv6 or it names a duid. Null after a problem. */
+    public static Object readAnyReservation(Fields r) {
+        String ip = r.string("ip");
+        if (!r.has("duid") && (ip == null || ip.indexOf(':') < 0)) {
+            return readReservation(r);
+        }
+        int before = r.problems().size();
+        MacAddress mac = r.value("mac", MacAddress::parse);
+        Duid duid = r.value("duid", Duid::parse);
+        Ipv6Address v6 = r.required("ip", Ipv6Address::parse);
+        String hostname = r.string("hostname");
+        r.rejectUnknown();
+        if (r.problems().size() > before) {
+            return null;
+        }
+        if (mac == null && duid == null) {
+            r.problems().add(r.field("mac"), "an IPv6 reservation needs a mac or a duid");
+            return null;
+        }
+        return new Ipv6Reservation(mac, duid, v6, hostname);
     }
 
     public static Reservation readReservation(Fields r) {
@@ -131,7 +172,9 @@ public final class NetworkFields {
         m.put("name", n.name());
         m.put("cidr", n.cidr().toString());
         putIf(m, "gateway", n.gateway());
-        m.put("dns", strings(n.dns()));
+        List<String> dns = new ArrayList<>(strings(n.dns()));
+        dns.addAll(strings(n.ipv6Dns()));
+        m.put("dns", dns);
         putIf(m, "domain", n.domain());
         putIf(m, "mtu", n.mtu());
         putIf(m, "bridge", n.bridge());
@@ -143,7 +186,16 @@ public final class NetworkFields {
         m.put("rebindTime", Durations.format(n.effectiveRebindTime()));
         m.put("pools", strings(n.pools()));
         m.put("exclude", strings(n.exclude()));
-        m.put("reservations", n.reservations().stream().map(NetworkFields::toMap).toList());
+        List<Map<String, Object>> reservations = new ArrayList<>(n.reservations().stream().map(NetworkFields::toMap).toList());
+        for (Ipv6Reservation r : n.ipv6Reservations()) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            putIf(rm, "mac", r.mac());
+            putIf(rm, "duid", r.duid());
+            rm.put("ip", r.ip().toString());
+            putIf(rm, "hostname", r.hostname());
+            reservations.add(rm);
+        }
+        m.put("reservations", reservations);
         Map<String, Object> route = new LinkedHashMap<>();
         route.put("mode", n.route().mode().name().toLowerCase(Locale.ROOT));
         putIf(route, "cidr", n.route().cidr());
@@ -153,6 +205,10 @@ public final class NetworkFields {
         m.put("dhcpServers", strings(n.dhcpServers()));
         m.put("clients", n.clients().wireName());
         m.put("leaseKey", n.leaseKey().wireName());
+        if (n.ipv6Prefix() != null) {
+            m.put("ipv6Mode", n.ipv6Mode().wireName());
+            m.put("ipv6Pools", strings(n.ipv6Pools()));
+        }
         return m;
     }
 

@@ -94,6 +94,7 @@ public final class NetworkValidator {
         if (n.ipv6Prefix() != null && n.ipv6Prefix().length() != 64) {
             out.add(new FieldProblem("ipv6Prefix", n.ipv6Prefix() + " must be a /64 for SLAAC addresses"));
         }
+        validateIpv6(n, out);
         for (int i = 0; i < n.relays().size(); i++) {
             if (n.relays().get(i).isAny()) {
                 out.add(new FieldProblem("relays[" + i + "]", "0.0.0.0 is not a relay agent address"));
@@ -207,5 +208,47 @@ public final class NetworkValidator {
             throw new NetworkValidationException(n.name(), problems);
         }
         return n;
+    }
+
+    /** DHCPv6 pools and reservations lie in the /64; a pool index is at most 2^24 addresses, as for IPv4. */
+    private static void validateIpv6(NetworkSpec n, List<FieldProblem> out) {
+        dev.vmaddr.addr.Ipv6Prefix p = n.ipv6Prefix();
+        if (p == null) {
+            if (n.ipv6Mode().managed()) {
+                out.add(new FieldProblem("ipv6Mode", n.ipv6Mode().wireName() + " needs an ipv6Prefix"));
+            }
+            if (!n.ipv6Pools().isEmpty()) {
+                out.add(new FieldProblem("ipv6Pools", "need an ipv6Prefix"));
+            }
+            if (!n.ipv6Reservations().isEmpty()) {
+                out.add(new FieldProblem("reservations", "IPv6 reservations need an ipv6Prefix"));
+            }
+            return;
+        }
+        long total = 0;
+        for (int i = 0; i < n.ipv6Pools().size(); i++) {
+            dev.vmaddr.addr.Ipv6Range r = n.ipv6Pools().get(i);
+            if (!p.contains(r.first()) || !p.contains(r.last())) {
+                out.add(new FieldProblem("ipv6Pools[" + i + "]", r + " is not inside " + p));
+            }
+            for (int j = 0; j < i; j++) {
+                if (r.overlaps(n.ipv6Pools().get(j))) {
+                    out.add(new FieldProblem("ipv6Pools[" + i + "]", r + " overlaps " + n.ipv6Pools().get(j)));
+                }
+            }
+            total += Math.min(r.size(), 1L << 40);
+        }
+        if (total > (1L << 24)) {
+            out.add(new FieldProblem("ipv6Pools", "together hold more than 2^24 addresses"));
+        }
+        java.util.Set<dev.vmaddr.addr.Ipv6Address> seen = new java.util.HashSet<>();
+        for (int i = 0; i < n.ipv6Reservations().size(); i++) {
+            dev.vmaddr.model.Ipv6Reservation r = n.ipv6Reservations().get(i);
+            if (!p.contains(r.ip())) {
+                out.add(new FieldProblem("reservations", r.ip() + " is outside " + p));
+            } else if (!seen.add(r.ip())) {
+                out.add(new FieldProblem("reservations", r.ip() + " is reserved twice"));
+            }
+        }
     }
 }

@@ -119,6 +119,21 @@ public final class LogEvents {
     public static final String LIBVIRT_GUEST_QUERY_FAILED = "event=libvirt.guest.query_failed";
 
     // ---- DHCP server (dhcp/, serve/) ----
+    // ---- IPv6: router advertisements (ra/) and DHCPv6 (dhcp6/) ----
+    public static final String RA_LISTENING = "event=ra.listening";
+    public static final String RA_SENT = "event=ra.sent";
+    public static final String RA_SEND_FAILED = "event=ra.send_failed";
+    public static final String RA_RECEIVE_FAILED = "event=ra.receive_failed";
+    public static final String DHCP_SIX_LISTENING = "event=dhcp.six.listening";
+    public static final String DHCP_SIX_RECEIVE_FAILED = "event=dhcp.six.receive_failed";
+    public static final String DHCP_SIX_SEND_FAILED = "event=dhcp.six.send_failed";
+    public static final String DHCP_SIX_MALFORMED = "event=dhcp.six.malformed";
+    public static final String DHCP_SIX_DROPPED = "event=dhcp.six.dropped";
+    public static final String DHCP_SIX_HANDLER_FAILED = "event=dhcp.six.handler_failed";
+    public static final String DHCP_SIX_LEASE_BOUND = "event=dhcp.six.lease_bound";
+    public static final String DHCP_SIX_LEASE_RELEASED = "event=dhcp.six.lease_released";
+    public static final String DHCP_SIX_LEASE_DECLINED = "event=dhcp.six.lease_declined";
+
     public static final String DHCP_STARTED = "event=dhcp.started";
     public static final String DHCP_LISTENING = "event=dhcp.listening";
     public static final String DHCP_STOPPED = "event=dhcp.stopped";

@@ -3,7 +3,9 @@ package dev.vmaddr.model;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv4Range;
+import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.Ipv6Range;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,13 +25,19 @@ import java.util.Objects;
  * @param dhcpServers servers expected to answer on this network when vmaddr does not serve it
  * @param clients     which DHCP clients get answers: any, or only those vmaddr knows (default any)
  * @param leaseKey    what identifies a DHCP client: its client-id (default) or its MAC alone
+ * @param ipv6Mode    SLAAC, DHCPv6 or both on the {@code ipv6Prefix} (default SLAAC)
+ * @param ipv6Pools   DHCPv6 IA_NA pools, inside {@code ipv6Prefix}
+ * @param ipv6Dns     the IPv6 servers of the config's {@code dns} list (RDNSS, DHCPv6 DNS option)
+ * @param ipv6Reservations the entries of the config's {@code reservations} list with an IPv6 ip
  */
 public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, List<Ipv4Address> dns,
                           String domain, Integer mtu, String bridge, Integer vlan, Ipv6Prefix ipv6Prefix,
                           ReleasePolicy release, Duration leaseTime, Duration renewTime, Duration rebindTime,
                           List<Ipv4Range> pools, List<Ipv4Range> exclude, List<Reservation> reservations,
                           RouteSpec route, List<Ipv4Address> relays, List<Ipv4Address> dhcpServers,
-                          ClientAccess clients, LeaseKey leaseKey) {
+                          ClientAccess clients, LeaseKey leaseKey,
+                          Ipv6Mode ipv6Mode, List<Ipv6Range> ipv6Pools, List<Ipv6Address> ipv6Dns,
+                          List<Ipv6Reservation> ipv6Reservations) {
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofHours(1);
 
     public NetworkSpec {
@@ -46,6 +54,10 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         dhcpServers = List.copyOf(dhcpServers == null ? List.of() : dhcpServers);
         clients = clients == null ? ClientAccess.ANY : clients;
         leaseKey = leaseKey == null ? LeaseKey.CLIENT_ID : leaseKey;
+        ipv6Mode = ipv6Mode == null ? Ipv6Mode.SLAAC : ipv6Mode;
+        ipv6Pools = List.copyOf(ipv6Pools == null ? List.of() : ipv6Pools);
+        ipv6Dns = List.copyOf(ipv6Dns == null ? List.of() : ipv6Dns);
+        ipv6Reservations = List.copyOf(ipv6Reservations == null ? List.of() : ipv6Reservations);
     }
 
     /** A network with only a name, CIDR, gateway and pools; every other field at its default. */
@@ -63,7 +75,9 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         return new Builder().name(name).cidr(cidr).gateway(gateway).dns(dns).domain(domain).mtu(mtu).bridge(bridge)
                 .vlan(vlan).ipv6Prefix(ipv6Prefix).release(release).leaseTime(leaseTime).renewTime(renewTime)
                 .rebindTime(rebindTime).pools(pools).exclude(exclude).reservations(reservations).route(route)
-                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey);
+                .relays(relays).dhcpServers(dhcpServers).clients(clients).leaseKey(leaseKey)
+                .ipv6Mode(ipv6Mode).ipv6Pools(ipv6Pools).ipv6Dns(ipv6Dns)
+                .ipv6Reservations(ipv6Reservations);
     }
 
     /** This network with other pools (the API's pool edits). */
@@ -77,7 +91,7 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
     }
 
     /**
-     * Named fields instead of the record's twenty positional ones, so a caller sets what it knows
+     * Named fields instead of the record's positional ones, so a caller sets what it knows
      * and a new field does not change every call site. Unset fields take the record's defaults.
      * Not thread-safe; {@link #build()} copies the lists.
      */
@@ -103,6 +117,10 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         private List<Ipv4Address> dhcpServers;
         private ClientAccess clients;
         private LeaseKey leaseKey;
+        private Ipv6Mode ipv6Mode;
+        private List<Ipv6Range> ipv6Pools;
+        private List<Ipv6Address> ipv6Dns;
+        private List<Ipv6Reservation> ipv6Reservations;
 
         private Builder() {}
 
@@ -127,10 +145,15 @@ public record NetworkSpec(String name, Ipv4Prefix cidr, Ipv4Address gateway, Lis
         public Builder dhcpServers(List<Ipv4Address> dhcpServers) { this.dhcpServers = dhcpServers; return this; }
         public Builder clients(ClientAccess clients) { this.clients = clients; return this; }
         public Builder leaseKey(LeaseKey leaseKey) { this.leaseKey = leaseKey; return this; }
+        public Builder ipv6Mode(Ipv6Mode ipv6Mode) { this.ipv6Mode = ipv6Mode; return this; }
+        public Builder ipv6Pools(List<Ipv6Range> ipv6Pools) { this.ipv6Pools = ipv6Pools; return this; }
+        public Builder ipv6Dns(List<Ipv6Address> ipv6Dns) { this.ipv6Dns = ipv6Dns; return this; }
+        public Builder ipv6Reservations(List<Ipv6Reservation> ipv6Reservations) { this.ipv6Reservations = ipv6Reservations; return this; }
 
         public NetworkSpec build() {
             return new NetworkSpec(name, cidr, gateway, dns, domain, mtu, bridge, vlan, ipv6Prefix, release, leaseTime,
-                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, clients, leaseKey);
+                    renewTime, rebindTime, pools, exclude, reservations, route, relays, dhcpServers, clients, leaseKey,
+                    ipv6Mode, ipv6Pools, ipv6Dns, ipv6Reservations);
         }
     }
 

@@ -42,6 +42,7 @@ import dev.vmaddr.libvirt.Reconciler;
 import dev.vmaddr.libvirt.Virsh;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.mac.MacPool;
+import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
 import dev.vmaddr.model.NetworkSpec;
@@ -95,6 +96,7 @@ public final class Server implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private Store store;
     private AllocationEngine engine;
+    private Ipv6Leases ipv6Leases;
     private NetworkCatalog catalog;
     private MacPool macPool;
     private ConnectivityMonitor monitor;
@@ -117,6 +119,8 @@ public final class Server implements AutoCloseable {
         log.info(LogEvents.STORE_OPENED + " kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);
+        ipv6Leases = new Ipv6Leases(store.documents(), clock, random);
+        ipv6Leases.load();
         // Every change of a network's definition, from any caller, goes through the catalog.
         catalog = new NetworkCatalog(engine, clock);
         for (NetworkSpec n : config.networks()) {
@@ -171,6 +175,8 @@ public final class Server implements AutoCloseable {
         if (config.dhcp() != null) {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
                     DhcpService.SERVER_PORT, vms));
+            services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
+                    metrics.registry(), clock));
         }
         // libvirt: the configured URI's sync runs in its own loop; `vmaddr libvirt sync --uri` may name another.
         ManagedDomains managedDomains = new ManagedDomains(store.documents());
@@ -191,7 +197,7 @@ public final class Server implements AutoCloseable {
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
                 .add("libvirt", "application/xml", ExportRoutes.libvirtWriter(servedByVmaddr));
-        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine), new MacRoutes(macPool, store.macs()),
+        List<RouteGroup> groups = new ArrayList<>(List.of(new NetworkRoutes(catalog, engine), new LeaseRoutes(engine, ipv6Leases), new MacRoutes(macPool, store.macs()),
                 new ConnectivityRoutes(engine, monitor), new NadRoutes(catalog, connectivity, nadTargets),
                 new ImportRoutes(new ImportService(catalog, engine)),
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),

@@ -41,7 +41,7 @@ class LayerDirectionTest {
                 .layer("Store").definedBy("dev.vmaddr.store..")
                 .layer("Allocation").definedBy("dev.vmaddr.mac..", "dev.vmaddr.ipam..")
                 .layer("Inventory").definedBy("dev.vmaddr.vm..")
-                .layer("Dhcp").definedBy("dev.vmaddr.dhcp..")
+                .layer("Dhcp").definedBy("dev.vmaddr.dhcp..", "dev.vmaddr.dhcp6..", "dev.vmaddr.ra..")
                 .layer("Host").definedBy("dev.vmaddr.hostnet..", "dev.vmaddr.connectivity..",
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
                 .layer("Import").definedBy("dev.vmaddr.importing..")
@@ -138,6 +138,34 @@ class LayerDirectionTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.dhcp.transport..",
                         "dev.vmaddr.dhcp.server..")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.vmaddr.ipam.AllocationEngine");
+        rule.check(main);
+    }
+
+    /** Router advertisements: values, the network model and IPv6 sockets; never the engine or the store. */
+    @Test
+    void routerAdvertisementsSeeNoEngine() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.ra..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.dhcp.protocol..", "dev.vmaddr.dhcp.server..", "dev.vmaddr.dhcp.codec..");
+        rule.check(main);
+    }
+
+    /** DHCPv6 as DHCPv4: the codec is the wire format only. */
+    @Test
+    void dhcp6CodecIsWireOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp6.codec..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.model..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.store..", "dev.vmaddr.dhcp6.protocol..", "dev.vmaddr.dhcp6.server..",
+                        "dev.vmaddr.dhcp..", "dev.vmaddr.ra..");
+        rule.check(main);
+    }
+
+    /** The DHCPv6 protocol sees leases only through Lease6Operations: no engine, no store, no socket. */
+    @Test
+    void dhcp6ProtocolWithoutIo() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.dhcp6.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.dhcp.transport..", "dev.vmaddr.dhcp6.server..", "dev.vmaddr.ra..");
         rule.check(main);
     }
 }

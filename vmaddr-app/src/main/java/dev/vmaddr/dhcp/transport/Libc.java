@@ -46,6 +46,19 @@ final class Libc {
     static final int MSG_CTRUNC = 0x8;
     static final int MSG_TRUNC = 0x20;
 
+    static final int AF_INET6 = 10;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPPROTO_ICMPV6 = 58;
+    static final int IPV6_UNICAST_HOPS = 16;
+    static final int IPV6_MULTICAST_HOPS = 18;
+    static final int IPV6_MULTICAST_LOOP = 19;
+    static final int IPV6_JOIN_GROUP = 20;
+    static final int IPV6_V6ONLY = 26;
+    static final int IPV6_RECVPKTINFO = 49;
+    static final int IPV6_PKTINFO = 50;
+    /** Level IPPROTO_ICMPV6: which ICMPv6 types a raw socket is handed. */
+    static final int ICMP6_FILTER = 1;
+
     static final int EINTR = 4;
 
     private static final Linker LINKER = Linker.nativeLinker();

@@ -27,7 +27,9 @@ import java.util.stream.Stream;
 public final class DhcpClient implements AutoCloseable {
     /** Which client program, with the variable that holds the leased address in its events. */
     public enum Kind {
-        DHCLIENT("new_ip_address"), UDHCPC("ip"), DHCPCD("new_ip_address");
+        DHCLIENT("new_ip_address"), UDHCPC("ip"), DHCPCD("new_ip_address"),
+        /** dhclient -6 and dhcpcd -6: the IA_NA address. */
+        DHCLIENT6("new_ip6_address"), DHCPCD6("new_dhcp6_ia_na1_ia_addr1");
 
         final String ipKey;
 
@@ -150,7 +152,7 @@ public final class DhcpClient implements AutoCloseable {
     public String boundIp() {
         String ip = null;
         for (Map<String, String> e : events()) {
-            if (Set.of("bound", "renew", "rebind", "reboot").contains(e.get("event"))) {
+            if (Set.of("bound", "renew", "rebind", "reboot", "bound6", "renew6", "rebind6", "reboot6").contains(e.get("event"))) {
                 ip = ip(e);
             }
         }
@@ -175,7 +177,7 @@ public final class DhcpClient implements AutoCloseable {
     @Override
     public void close() {
         if (process != null) {
-            if (kind == Kind.DHCLIENT) {
+            if (kind == Kind.DHCLIENT || kind == Kind.DHCLIENT6) {
                 awaitLeaseWritten(java.time.Duration.ofSeconds(10));
             }
             process.close();
@@ -187,11 +189,12 @@ public final class DhcpClient implements AutoCloseable {
         if (ip == null) {
             return;
         }
-        java.nio.file.Path leases = dir.resolve("dhclient.leases");
+        java.nio.file.Path leases = dir.resolve(kind == Kind.DHCLIENT6 ? "dhclient6.leases" : "dhclient.leases");
+        String written = kind == Kind.DHCLIENT6 ? "iaaddr " + ip + " {" : "fixed-address " + ip + ";";
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (java.nio.file.Files.exists(leases) && java.nio.file.Files.readString(leases).contains("fixed-address " + ip + ";")) {
+                if (java.nio.file.Files.exists(leases) && java.nio.file.Files.readString(leases).contains(written)) {
                     return;
                 }
                 Thread.sleep(50);
