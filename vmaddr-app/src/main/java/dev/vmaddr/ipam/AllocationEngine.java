@@ -534,10 +534,17 @@ public final class AllocationEngine {
 
     /** The network's index, entered for the request's holder and its bare MAC ({@link NetworkIndex#enter}). */
     private NetworkIndex enter(String network, AllocationRequest req) {
-        return registry.enter(network, req.holder(), HolderKey.of(null, req.mac()));
+        HolderKey holder = req.holder();
+        return registry.enter(network, holder, machine(holder, req));
     }
 
     private static void leave(NetworkIndex idx, AllocationRequest req) {
-        idx.leave(req.holder(), HolderKey.of(null, req.mac()));
+        HolderKey holder = req.holder();
+        idx.leave(holder, machine(holder, req));
+    }
+
+    /** The request's bare MAC as a holder: the holder itself when it has no client-id (no second key made per request). */
+    private static HolderKey machine(HolderKey holder, AllocationRequest req) {
+        return req.clientId() == null ? holder : HolderKey.of(null, req.mac());
     }
 }

@@ -115,9 +115,10 @@ final class Candidates {
      * latter that the store no longer confirms is dropped.
      */
     Lease boundToSameMac(NetworkIndex idx, AllocationRequest req, Instant now) {
-        HolderKey holder = req.holder();
-        HolderKey bareMac = HolderKey.of(null, req.mac());
-        if (!holder.equals(bareMac)) {
+        // Only a client-id holder has a bare-MAC twin (without one, the holder is its MAC): no keys
+        // are made for the common case, this runs twice per grant.
+        if (req.clientId() != null) {
+            HolderKey bareMac = HolderKey.of(null, req.mac());
             Lease l = store.leases().findByHolder(idx.name(), bareMac).orElse(null);
             if (l != null && l.state() == LeaseState.BOUND && l.occupiesAt(now)) {
                 return l;
@@ -133,7 +134,7 @@ final class Candidates {
             idx.forgetBoundByIdMac(req.mac(), ip);
             return null;
         }
-        return l.holder().equals(holder) ? null : l;
+        return l.holder().equals(req.holder()) ? null : l;
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.vmaddr.dhcp.server.EngineLeaseOperations;
 import dev.vmaddr.dhcp.server.IcmpConflictProbe;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.NetworkInterfaces;
+import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.metrics.DhcpMetrics;
@@ -45,17 +46,25 @@ final class DhcpService implements Service {
     private final VmInventory vms;
     private final int port;
     private final boolean storeDefersDurability;
+    private final TransportOpener transports;
     private DhcpServer server;
     private IcmpConflictProbe icmp;
     private final Set<String> missing = new HashSet<>();
+
+    /** Opens the server's socket: {@link FfmUdpTransport#open}, or the AOT training's in-memory double. */
+    @FunctionalInterface
+    interface TransportOpener {
+        PacketTransport open(int port) throws IOException;
+    }
 
     /**
      * @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}
      * @param vms told which address each VM NIC's MAC bound; null for none
      */
     DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, boolean storeDefersDurability, DhcpMetrics metrics,
-                Clock clock, int port, VmInventory vms) {
+                Clock clock, int port, VmInventory vms, TransportOpener transports) {
         this.storeDefersDurability = storeDefersDurability;
+        this.transports = transports;
         this.vms = vms;
         this.config = config;
         this.engine = engine;
@@ -87,14 +96,15 @@ final class DhcpService implements Service {
                 settings.offerHold(), clock);
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), settings, probe, events, clock,
                 new EngineClientPolicy(engine), guard);
-        FfmUdpTransport transport = FfmUdpTransport.open(port);
+        PacketTransport transport = transports.open(port);
         // Inline only when nothing in the protocol can block the receiver (see DhcpServer).
         DhcpServer.Dispatch dispatch = probe == ConflictProbe.NONE && storeDefersDurability
                 ? DhcpServer.Dispatch.INLINE : DhcpServer.Dispatch.THREAD_PER_REQUEST;
         server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, dispatch,
                 MAX_IN_FLIGHT);
         server.start();
-        LOG.info(LogEvents.DHCP_LISTENING + " port={} interfaces={} probe={} authoritative={}", transport.localPort(),
+        LOG.info(LogEvents.DHCP_LISTENING + " port={} interfaces={} probe={} authoritative={}",
+                transport instanceof FfmUdpTransport udp ? udp.localPort() : port,
                 config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());
     }
 

@@ -28,6 +28,7 @@ import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
 import java.util.Map;
@@ -105,12 +106,19 @@ public final class Server implements AutoCloseable {
     private ScheduledExecutorService jobs;
     private volatile boolean ready;
     private boolean closed;
+    private DhcpService.TransportOpener dhcpTransports = FfmUdpTransport::open;
 
     public Server(VmaddrConfig config, Clock clock, RandomGenerator random, List<Service> services) {
         this.config = config;
         this.clock = clock;
         this.random = random;
         this.services = new ArrayList<>(services);
+    }
+
+    /** Serve DHCP over {@code opener}'s transport instead of the UDP socket: the AOT training's in-memory double. Before {@link #start}. */
+    Server dhcpTransports(DhcpService.TransportOpener opener) {
+        this.dhcpTransports = opener;
+        return this;
     }
 
     public synchronized Server start() throws Exception {
@@ -174,7 +182,7 @@ public final class Server implements AutoCloseable {
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
         if (config.dhcp() != null) {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
-                    DhcpService.SERVER_PORT, vms));
+                    DhcpService.SERVER_PORT, vms, dhcpTransports));
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
                     metrics.registry(), clock));
         }

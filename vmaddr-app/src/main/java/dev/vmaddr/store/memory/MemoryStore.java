@@ -126,25 +126,51 @@ public final class MemoryStore implements Store {
 
     /**
      * One network's leases: by IP, and each holder's addresses in the order they were last written
-     * (the last one is the holder's latest lease). An address is in the set of its current holder
+     * (the last one is the holder's latest lease; see {@link LeaseTable#byHolder}). An address is in the set of its current holder
      * only, so the holder map is bounded by the addresses, not by every client ever seen, and a
      * holder whose latest address went to someone else still finds its older lease.
      */
     private static final class LeaseTable {
         final TreeMap<Ipv4Address, Lease> byIp = new TreeMap<>();
-        final Map<HolderKey, LinkedHashSet<Ipv4Address>> byHolder = new HashMap<>();
+        /**
+         * A holder's one address (nearly every holder has one), or a {@link LinkedHashSet} of them in
+         * the order written once it has more: a set per holder made every write of a new client
+         * allocate ~250 bytes (issue 16's AllocationBenchmark regression).
+         */
+        final Map<HolderKey, Object> byHolder = new HashMap<>();
 
         void written(HolderKey holder, Ipv4Address ip) {
-            LinkedHashSet<Ipv4Address> ips = byHolder.computeIfAbsent(holder, h -> new LinkedHashSet<>(2));
-            ips.remove(ip);
-            ips.add(ip); // now the latest
+            Object cur = byHolder.get(holder);
+            if (cur == null || cur.equals(ip)) {
+                byHolder.put(holder, ip);
+            } else if (cur instanceof Ipv4Address only) {
+                LinkedHashSet<Ipv4Address> ips = new LinkedHashSet<>(4);
+                ips.add(only);
+                ips.add(ip); // now the latest
+                byHolder.put(holder, ips);
+            } else {
+                @SuppressWarnings("unchecked")
+                LinkedHashSet<Ipv4Address> ips = (LinkedHashSet<Ipv4Address>) cur;
+                ips.remove(ip);
+                ips.add(ip);
+            }
         }
 
         void lost(HolderKey holder, Ipv4Address ip) {
-            LinkedHashSet<Ipv4Address> ips = byHolder.get(holder);
-            if (ips != null && ips.remove(ip) && ips.isEmpty()) {
+            Object cur = byHolder.get(holder);
+            if (cur instanceof LinkedHashSet<?> ips) {
+                if (ips.remove(ip) && ips.size() == 1) {
+                    byHolder.put(holder, ips.getFirst());
+                }
+            } else if (ip.equals(cur)) {
                 byHolder.remove(holder);
             }
+        }
+
+        /** The address written last for {@code holder}, or null. */
+        Ipv4Address latest(HolderKey holder) {
+            Object cur = byHolder.get(holder);
+            return cur == null || cur instanceof Ipv4Address ? (Ipv4Address) cur : (Ipv4Address) ((LinkedHashSet<?>) cur).getLast();
         }
     }
 
@@ -243,8 +269,8 @@ public final class MemoryStore implements Store {
                 return Optional.empty();
             }
             synchronized (t) {
-                LinkedHashSet<Ipv4Address> ips = t.byHolder.get(holder);
-                return ips == null ? Optional.empty() : Optional.of(t.byIp.get(ips.getLast()));
+                Ipv4Address ip = t.latest(holder);
+                return ip == null ? Optional.empty() : Optional.of(t.byIp.get(ip));
             }
         }
 

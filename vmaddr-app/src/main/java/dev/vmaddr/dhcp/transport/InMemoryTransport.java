@@ -12,7 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link PacketTransport} over two queues, for protocol tests without sockets: the test
+ * A {@link PacketTransport} over two queues, for protocol tests without sockets and for the build's
+ * AOT cache training ({@code dev.vmaddr.serve.AotTraining}), which runs the real server over it: the test
  * {@link #deliver}s datagrams as if they arrived, and reads what the code under test sent with
  * {@link #awaitSent} or {@link #pollSent}.
  *

@@ -1,0 +1,148 @@
+package dev.vmaddr.serve;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.config.ConfigLoader;
+import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.dhcp.transport.InMemoryTransport;
+import java.io.IOException;
+import java.net.NetworkInterface;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The training run of the JDK AOT cache the build ships beside the jar (JEP 483/514/515: classes
+ * loaded and linked, and the JIT's method profiles). The Maven build runs it in {@code package}:
+ * <pre>java @vmaddr-app/src/main/jvm/serve.options -XX:AOTCacheOutput=target/vmaddr-VERSION.aot \
+ *     -cp target/vmaddr-VERSION-all.jar dev.vmaddr.serve.AotTraining WORKDIR STAMPFILE</pre>
+ * and {@code ./vmaddr serve} starts with that cache when its stamp matches the jar and JDK.
+ *
+ * <p>Why: the JIT compiles what it has seen. A server whose first traffic is new clients compiles
+ * its store lookups without the "found" branch, and the first returning client deoptimizes the whole
+ * request path; the recompilation costs about a second of CPU while traffic is at its peak (right
+ * after a restart every VM renews at once). With the cache the server starts with the training's
+ * profiles and compiles the request path with every branch it has.
+ *
+ * <p>What runs is the real server ({@link Server}: config file, embedded store with its group
+ * commit and fsync, allocation engine, protocol, codec, the DHCP receive loop and its reply pacer),
+ * with only the UDP socket replaced by the in-memory transport, and traffic like a host's: waves
+ * of new clients, the same clients returning (DISCOVER again, INIT-REBOOT, rebinding), NAKs,
+ * INFORMs, releases and declines, bursts, and garbage. No namespace, no root, no port 67.
+ */
+public final class AotTraining {
+    /** Clients in the training; with {@link #ROUNDS} this takes ~10 s of one core. */
+    static final int CLIENTS = 24_000;
+    static final int ROUNDS = 3;
+
+    private AotTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: AotTraining WORKDIR STAMPFILE");
+            System.exit(2);
+        }
+        Path work = Path.of(args[0]).toAbsolutePath();
+        Path stamp = Path.of(args[1]).toAbsolutePath();
+        deleteTree(work);
+        Files.createDirectories(work);
+        long t0 = System.nanoTime();
+        TrainingClients clients = run(work);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        Files.writeString(stamp, stampOf(Path.of(System.getProperty("java.class.path")),
+                System.getProperty("java.runtime.version")) + "\n");
+        System.err.printf("vmaddr AOT training: %d replies (%d NAKs) in %d ms; stamp %s%n", clients.replies(),
+                clients.naks(), ms, stamp);
+        deleteTree(work);
+        System.exit(0);
+    }
+
+    /**
+     * What the launcher compares before it uses the cache: the jar's size and modification time (in
+     * seconds, as {@code stat -c %s:%Y} prints them) and the JDK's runtime version (the
+     * {@code JAVA_RUNTIME_VERSION} of its {@code release} file).
+     */
+    static String stampOf(Path jar, String runtimeVersion) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
+        return "jar=" + a.size() + ":" + a.lastModifiedTime().toMillis() / 1000 + " jdk=" + runtimeVersion;
+    }
+
+    static TrainingClients run(Path work) throws Exception {
+        NetworkInterface lo = NetworkInterface.getByName("lo");
+        int loIndex = lo == null ? 1 : lo.getIndex();
+        // Relayed requests are served on any interface; the server identifier is the address of the
+        // interface they came in on (lo here), as on a host whose relay reaches it over a bridge.
+        Ipv4Address serverId = Ipv4Address.parse("127.0.0.1");
+        String yaml = """
+                dataDir: %s
+                api: { listen: 127.0.0.1:0 }
+                log: { level: warn }
+                dhcp:
+                  interfaces: [lo]
+                  probe: { method: none }
+                networks:
+                  - name: train
+                    cidr: 198.18.0.0/15
+                    gateway: 198.18.0.1
+                    leaseTime: 2h
+                    dns: [198.18.0.53]
+                    domain: train.example
+                    pools: ["198.18.0.10-198.19.255.250"]
+                """.formatted(work.resolve("data"));
+        Path file = work.resolve("vmaddr.yaml");
+        Files.writeString(file, yaml);
+        VmaddrConfig config = ConfigLoader.load(file);
+        // error, not the config's warn: the declines the training makes are logged at warn, and the build log stays clean
+        LogLevel.apply("error");
+        InMemoryTransport transport = new InMemoryTransport();
+        TrainingClients c = new TrainingClients(transport, loIndex, serverId, CLIENTS);
+        try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
+                .dhcpTransports(port -> transport)) {
+            server.start();
+            for (int round = 0; round < ROUNDS; round++) {
+                int from = round * (CLIENTS / ROUNDS);
+                int to = from + CLIENTS / ROUNDS;
+                // new clients, in waves of a loaded network (64) and of a burst after a restart (2,000)
+                waves(c, from, to, 64, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+                // the same clients returning: DISCOVER finds their lease, REQUEST renews it
+                waves(c, from, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+                waves(c, from, to, 256, TrainingClients.INIT_REBOOT, TrainingClients.REBINDING, TrainingClients.INFORM);
+                // clients that moved: their INIT-REBOOT names an address that is not theirs (NAK)
+                c.wave(TrainingClients.INIT_REBOOT, from, from + 512, true);
+                c.malformed(200);
+                // a tenth leave, a few find their address in use; then they come back as new clients
+                waves(c, from, from + (to - from) / 10, 256, TrainingClients.RELEASE);
+                c.wave(TrainingClients.DISCOVER, from, from + 128, false);
+                c.wave(TrainingClients.DECLINE, from, from + 16, false);
+                waves(c, from, to, 1_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+                // the next round's clients meet a server with these leases: the found branches stay warm
+                waves(c, 0, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+            }
+        }
+        return c;
+    }
+
+    private static void waves(TrainingClients c, int from, int to, int size, int... kinds) throws InterruptedException {
+        for (int w = from; w < to; w += size) {
+            int end = Math.min(to, w + size);
+            for (int kind : kinds) {
+                c.wave(kind, w, end, false);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

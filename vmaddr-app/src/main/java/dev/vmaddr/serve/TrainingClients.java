@@ -1,0 +1,239 @@
+package dev.vmaddr.serve;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.dhcp.codec.DhcpEncoder;
+import dev.vmaddr.dhcp.codec.DhcpMessage;
+import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.dhcp.codec.DhcpOptions;
+import dev.vmaddr.dhcp.codec.Octets;
+import dev.vmaddr.dhcp.transport.Datagram;
+import dev.vmaddr.dhcp.transport.InMemoryTransport;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Synthetic DHCP clients behind a relay, for {@link AotTraining}: they speak to the real server
+ * through the in-memory transport, in waves (every client of a wave sends, then the wave's replies
+ * are collected), so the server sees batches like a loaded network's and its store commits groups.
+ *
+ * <p>Packets are built once per kind with the real encoder and then only patched (chaddr, xid,
+ * requested address, ciaddr), so the client side costs little and does not shape the encoder's
+ * profile beyond what the server's own replies do. Three client families, as real networks have
+ * them: perfdhcp-like (message type and parameter list only), dhclient-like (hostname, maximum
+ * message size) and systemd-networkd-like (a client identifier).
+ */
+final class TrainingClients {
+    static final Ipv4Address RELAY = Ipv4Address.parse("198.19.255.254");
+    private static final int XID = 4;
+    private static final int CIADDR = 12;
+    private static final int YIADDR = 16;
+    private static final int CHADDR = 28;
+    private static final int FAMILIES = 3;
+    private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
+
+    private final InMemoryTransport transport;
+    private final int ifIndex;
+    private final InetSocketAddress relay;
+    private final Inet4Address server;
+    /** [family][kind] packet templates; kinds below. */
+    private final byte[][][] templates = new byte[FAMILIES][][];
+    private final int[][] requestedOffset = new int[FAMILIES][];
+    private final int[] clientIdOffset = new int[FAMILIES];
+    /** The address each client was last given (by client number), 0 when none. */
+    private final int[] addressOf;
+    private int xid = 1;
+    private long replies;
+    private long naks;
+
+    static final int DISCOVER = 0;
+    static final int SELECTING = 1;
+    static final int INIT_REBOOT = 2;
+    static final int REBINDING = 3;
+    static final int RELEASE = 4;
+    static final int INFORM = 5;
+    static final int DECLINE = 6;
+
+    /** @param ifIndex the interface the relayed requests come in on; {@code server} is its address */
+    TrainingClients(InMemoryTransport transport, int ifIndex, Ipv4Address server, int clients) {
+        this.transport = transport;
+        this.ifIndex = ifIndex;
+        this.relay = new InetSocketAddress(RELAY.toInetAddress(), 67);
+        this.server = server.toInetAddress();
+        this.addressOf = new int[clients];
+        Ipv4Address marker = Ipv4Address.parse("198.18.254.254");
+        for (int f = 0; f < FAMILIES; f++) {
+            int family = f;
+            byte[][] t = new byte[7][];
+            t[DISCOVER] = packet(family, DhcpMessageType.DISCOVER, null, o -> { });
+            t[SELECTING] = packet(family, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker).serverId(server));
+            t[INIT_REBOOT] = packet(family, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker));
+            t[REBINDING] = packet(family, DhcpMessageType.REQUEST, marker, o -> { });
+            t[RELEASE] = packet(family, DhcpMessageType.RELEASE, marker, o -> o.serverId(server));
+            t[INFORM] = packet(family, DhcpMessageType.INFORM, marker, o -> { });
+            t[DECLINE] = packet(family, DhcpMessageType.DECLINE, null, o -> o.requestedIp(marker).serverId(server));
+            templates[f] = t;
+            requestedOffset[f] = new int[7];
+            for (int k = 0; k < 7; k++) {
+                requestedOffset[f][k] = find(t[k], new byte[] {50, 4, (byte) 198, 18, (byte) 254, (byte) 254});
+            }
+            clientIdOffset[f] = family == 2 ? find(t[DISCOVER], new byte[] {61, 7, 1}) : -1;
+        }
+    }
+
+    private static byte[] packet(int family, DhcpMessageType type, Ipv4Address ciaddr,
+                                 Consumer<DhcpOptions.Builder> more) {
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(type);
+        switch (family) {
+            case 0 -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 12);
+            case 1 -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42).hostname("vm-train")
+                    .maxMessageSize(1500);
+            default -> o.parameterRequestList(1, 3, 6, 15, 26, 28, 51, 58, 59, 119, 121)
+                    .clientId(Octets.of(new byte[] {1, 0, 0, 0, 0, 0, 0})).hostname("vm-networkd");
+        }
+        more.accept(o);
+        DhcpMessage.Builder m = DhcpMessage.builder().xid(0).hops(1).giaddr(RELAY).mac(new MacAddress(0))
+                .options(o.build());
+        if (ciaddr != null) {
+            m.ciaddr(ciaddr);
+        }
+        return new DhcpEncoder().encode(m.build());
+    }
+
+    private static int find(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 240; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i + 2;
+        }
+        return -1;
+    }
+
+    /** Client {@code c}'s MAC: a locally administered one, unique per client number. */
+    static MacAddress mac(int c) {
+        return new MacAddress(0x0A_00_00_00_00_00L | c);
+    }
+
+    /**
+     * One wave: every client in [from, to) sends {@code kind}; then their replies are collected
+     * (when the kind has one). For DISCOVER and the requests, the address is that of the client's
+     * last reply; {@code wrongAddress} makes requests name another client's address (the server NAKs).
+     */
+    void wave(int kind, int from, int to, boolean wrongAddress) throws InterruptedException {
+        int expected = 0;
+        for (int c = from; c < to; c++) {
+            int family = c % FAMILIES;
+            byte[] p = templates[family][kind].clone();
+            putInt(p, XID, xid++);
+            long mac = mac(c).value();
+            for (int i = 0; i < 6; i++) {
+                p[CHADDR + i] = (byte) (mac >>> (40 - 8 * i));
+            }
+            if (clientIdOffset[family] >= 0) {
+                for (int i = 0; i < 6; i++) {
+                    p[clientIdOffset[family] + 1 + i] = (byte) (mac >>> (40 - 8 * i));
+                }
+            }
+            int ip = addressOf[wrongAddress ? (c + 1 - from) % (to - from) + from : c];
+            if (ip == 0 && kind != DISCOVER) {
+                continue; // never got an address: nothing to request, release or decline
+            }
+            if (requestedOffset[family][kind] >= 0) {
+                putInt(p, requestedOffset[family][kind], ip);
+            }
+            if (kind == REBINDING || kind == RELEASE || kind == INFORM) {
+                putInt(p, CIADDR, ip);
+            }
+            transport.deliver(new Datagram(ifIndex, relay, server, p));
+            if (kind != RELEASE && kind != DECLINE) {
+                expected++;
+            }
+            if (kind == RELEASE || kind == DECLINE) {
+                addressOf[c] = 0;
+            }
+        }
+        collect(expected, from, to);
+    }
+
+    private void collect(int expected, int from, int to) throws InterruptedException {
+        for (int n = 0; n < expected; n++) {
+            InMemoryTransport.Sent s = transport.awaitSent(REPLY_WAIT);
+            if (s == null) {
+                throw new IllegalStateException("the server answered " + n + " of " + expected + " requests in "
+                        + REPLY_WAIT + " (from client " + from + " to " + to + ")");
+            }
+            replies++;
+            byte[] d = s.data();
+            int c = (int) (macOf(d) & 0xFFFFFF);
+            if (c < from || c >= to) {
+                continue;
+            }
+            if (messageType(d) == DhcpMessageType.NAK.code()) {
+                naks++;
+                addressOf[c] = 0;
+            } else if (getInt(d, YIADDR) != 0) {
+                addressOf[c] = getInt(d, YIADDR);
+            }
+        }
+    }
+
+    /** Garbage and non-requests: the server counts them and answers nothing. */
+    void malformed(int count) {
+        byte[] reply = templates[0][DISCOVER].clone();
+        reply[0] = 2; // BOOTREPLY
+        for (int i = 0; i < count; i++) {
+            byte[] junk = new byte[1 + i % 300];
+            junk[0] = (byte) i;
+            transport.deliver(new Datagram(ifIndex, relay, server, junk));
+            transport.deliver(new Datagram(ifIndex, relay, server, reply));
+        }
+    }
+
+    long replies() {
+        return replies;
+    }
+
+    long naks() {
+        return naks;
+    }
+
+    private static long macOf(byte[] d) {
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = mac << 8 | (d[CHADDR + i] & 0xFF);
+        }
+        return mac;
+    }
+
+    private static int messageType(byte[] d) {
+        for (int i = 240; i + 2 < d.length && (d[i] & 0xFF) != 255; ) {
+            int code = d[i] & 0xFF;
+            if (code == 0) {
+                i++;
+                continue;
+            }
+            if (code == 53) {
+                return d[i + 2];
+            }
+            i += 2 + (d[i + 1] & 0xFF);
+        }
+        return -1;
+    }
+
+    private static void putInt(byte[] p, int at, int v) {
+        p[at] = (byte) (v >>> 24);
+        p[at + 1] = (byte) (v >>> 16);
+        p[at + 2] = (byte) (v >>> 8);
+        p[at + 3] = (byte) v;
+    }
+
+    private static int getInt(byte[] p, int at) {
+        return (p[at] & 0xFF) << 24 | (p[at + 1] & 0xFF) << 16 | (p[at + 2] & 0xFF) << 8 | p[at + 3] & 0xFF;
+    }
+}
