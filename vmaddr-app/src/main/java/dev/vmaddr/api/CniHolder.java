@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 public record CniHolder(ClientId clientId, String vm, String label) {
     /** Kubernetes' generateName adds five characters of [bcdfghjklmnpqrstvwxz2456789]; accept any [a-z0-9]. */
     private static final Pattern VIRT_LAUNCHER = Pattern.compile("virt-launcher-(.+)-[a-z0-9]{5}");
+    private static final String CONTAINER = "cni:";
+    private static final String CONTAINER_HEX = HexFormat.of().formatHex(CONTAINER.getBytes(StandardCharsets.UTF_8));
 
     public static CniHolder of(String containerId, String ifname, String podNamespace, String podName) {
         if (podNamespace != null && !podNamespace.isBlank() && podName != null) {
@@ -37,7 +39,15 @@ public record CniHolder(ClientId clientId, String vm, String label) {
             }
         }
         String pod = containerId + "/" + ifname;
-        return new CniHolder(encode("cni:" + pod), null, "container " + pod);
+        return new CniHolder(encode(CONTAINER + pod), null, "container " + pod);
+    }
+
+    /** {@code <container>/<ifname>} when {@code id} is a plain pod's holder (not a VM's, not a DHCP client's), else null. */
+    public static String containerAttachment(ClientId id) {
+        if (id == null || !id.hex().startsWith(CONTAINER_HEX)) {
+            return null;
+        }
+        return new String(HexFormat.of().parseHex(id.hex().substring(CONTAINER_HEX.length())), StandardCharsets.UTF_8);
     }
 
     /** The holder of a KubeVirt VM's NIC, whichever pod runs it. */

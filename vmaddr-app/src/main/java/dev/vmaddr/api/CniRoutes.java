@@ -15,11 +15,14 @@ import dev.vmaddr.store.DocumentStore;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,7 @@ public final class CniRoutes implements RouteGroup {
      */
     static final Duration LEASE_TIME = Duration.ofDays(3650);
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+    private static final int GC_PAGE = 1000;
 
     private final AllocationEngine engine;
     private final DocumentStore documents;
@@ -109,6 +113,25 @@ public final class CniRoutes implements RouteGroup {
                     }
                     ctx.status(204);
                 });
+        t.post("/api/v1/networks/{network}/cni-gc",
+                "CNI GC: give back the addresses of plain pods' attachments not in validAttachments (VMs' are kept)")
+                .success(200).errors(400, 404).body("{\"validAttachments\": [{\"containerID\", \"ifname\"}]}").handle(ctx -> {
+                    Set<String> valid = Json.readBody(ctx.body(), f -> {
+                        Set<String> v = new HashSet<>();
+                        for (var a : f.children("validAttachments")) {
+                            String container = a.string("containerID");
+                            String ifname = a.string("ifname");
+                            a.rejectUnknown();
+                            if (container == null || ifname == null) {
+                                f.problems().add("validAttachments", "each attachment needs containerID and ifname");
+                            }
+                            v.add(container + "/" + ifname);
+                        }
+                        f.rejectUnknown();
+                        return v;
+                    });
+                    ctx.json(Map.of("released", gc(network(ctx), valid)));
+                });
         t.delete("/api/v1/cni/vms/{namespace}/{vm}", "A KubeVirt VM was deleted: give back its addresses on on-delete and on-stop networks")
                 .handle(ctx -> {
                     CniHolder holder = CniHolder.vm(ctx.pathParam("namespace"), ctx.pathParam("vm"));
@@ -140,6 +163,34 @@ public final class CniRoutes implements RouteGroup {
                 storeVmPods(spec.name(), holder, pods);
             }
             return answer(spec, lease, holder);
+        }
+    }
+
+    /**
+     * CNI 1.1 GC: releases every plain pod's attachment in the network that is not in {@code valid}
+     * (container id/ifname), walking the leases a page at a time. A VM's address is not the pod's to
+     * give back (its release policy and the VM deletion call decide). Leases written after the GC
+     * began are kept: an ADD racing the runtime's list of valid attachments is not stale.
+     */
+    private List<Map<String, String>> gc(NetworkSpec spec, Set<String> valid) {
+        Instant began = clock.instant();
+        List<Map<String, String>> released = new ArrayList<>();
+        Ipv4Address after = null;
+        while (true) {
+            List<Lease> page = engine.leases(spec.name(), after, GC_PAGE, l -> l.state() == LeaseState.BOUND
+                    && CniHolder.containerAttachment(l.clientId()) != null);
+            for (Lease l : page) {
+                String attachment = CniHolder.containerAttachment(l.clientId());
+                if (!valid.contains(attachment) && l.updatedAt().isBefore(began) && l.occupiesAt(began)
+                        && engine.release(spec.name(), l.holder(), l.ip()).isPresent()) {
+                    LOG.info(LogEvents.CNI_RELEASED + " network={} ip={} holder=\"container {}\" by=gc", spec.name(), l.ip(), attachment);
+                    released.add(Map.of("ip", l.ip().toString(), "holder", "container " + attachment));
+                }
+            }
+            if (page.size() < GC_PAGE) {
+                return released;
+            }
+            after = page.getLast().ip();
         }
     }
 

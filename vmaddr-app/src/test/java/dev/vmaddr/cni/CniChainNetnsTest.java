@@ -12,6 +12,7 @@ import dev.vmaddr.testing.netns.NetnsLab;
 import dev.vmaddr.testing.netns.RequiresRoot;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -146,6 +147,45 @@ class CniChainNetnsTest {
             assertThat(target.exec("ip", "-o", "-4", "addr", "show", "dev", "net1").orThrow().stdout()).contains("inet " + ip);
             assertThat(onB.del(conf, dst, second.json()).exitCode()).isZero();
             assertThat(lease(ip).path("state").asText()).isEqualTo("released"); // lan0 is on-stop
+        }
+    }
+
+    /**
+     * CNI 1.1 through the installed executable over the unix socket, as a main plugin delegates to its
+     * IPAM: STATUS is ready while the API answers and 50 when it does not; GC gives back the address
+     * of a pod the runtime no longer lists (its DEL was lost with its namespace) and keeps the listed one.
+     */
+    @Test
+    void statusAndGcOfTheInstalledPlugin() throws Exception {
+        try (NetnsLab lab = NetnsLab.create()) {
+            Netns node = node(lab, "node");
+            Netns kept = lab.namespace("kept");
+            Netns lost = lab.namespace("lost");
+            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"lan0\",\"plugins\":[{\"type\":\"macvlan\",\"master\":\"eth1\","
+                    + "\"mode\":\"bridge\",\"capabilities\":{\"mac\":true},\"ipam\":" + ipam() + "}]}";
+            CniRuntime runtime = new CniRuntime(node, bin, false);
+            Attachment a = new Attachment("c-kept", "/run/netns/" + kept.name(), "net1", Map.of(), "52:54:00:20:01:01");
+            Attachment b = new Attachment("c-lost", "/run/netns/" + lost.name(), "net1", Map.of(), "52:54:00:20:01:02");
+            String ipA = runtime.add(conf, a).json().at("/ips/0/address").asText();
+            String ipB = runtime.add(conf, b).json().at("/ips/0/address").asText();
+            assertThat(lease(ipB).path("state").asText()).isEqualTo("bound");
+
+            PluginRun status = runtime.delegate("STATUS", "lan0", ipam(), null);
+            assertThat(status.exitCode()).as(status.stdout() + status.stderr()).isZero();
+            assertThat(status.stdout()).isEmpty();
+
+            PluginRun gc = runtime.delegate("GC", "lan0", ipam(), List.of(a));
+            assertThat(gc.exitCode()).as(gc.stdout() + gc.stderr()).isZero();
+            assertThat(gc.stdout()).isEmpty();
+            assertThat(lease(ipA).path("state").asText()).isEqualTo("bound");
+            assertThat(lease(ipB).path("state").asText()).isEqualTo("released");
+            assertThat(runtime.delegate("GC", "lan0", ipam(), List.of(a)).exitCode()).as("GC again: nothing left to do").isZero();
+
+            socket.close(); // the API is gone from the node's view
+            PluginRun down = runtime.delegate("STATUS", "lan0", ipam(), null);
+            assertThat(down.exitCode()).isNotZero();
+            assertThat(down.json().path("code").asInt()).as(down.stdout()).isEqualTo(50);
+            socket = null;
         }
     }
 

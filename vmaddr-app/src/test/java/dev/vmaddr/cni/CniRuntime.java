@@ -83,6 +83,27 @@ public record CniRuntime(Netns node, Path pluginDir, boolean multus) {
         return failure != null ? failure : last;
     }
 
+    /**
+     * A command that names no container (CNI 1.1 STATUS, GC) sent to the IPAM plugin {@code ipamConf}
+     * names, as a main plugin delegates it (Debian's 1.1.1 main plugins predate 1.1, so the test stands
+     * in for them): the network's name, {@code cniVersion}, the main plugin's type, the IPAM section,
+     * and for GC {@code cni.dev/valid-attachments} as libcni passes it.
+     */
+    public PluginRun delegate(String command, String name, String ipamConf, List<Attachment> valid) {
+        ObjectNode conf = JSON.createObjectNode().put("cniVersion", "1.1.0").put("name", name).put("type", "macvlan");
+        try {
+            conf.set("ipam", JSON.readTree(ipamConf));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (valid != null) {
+            var list = conf.putArray("cni.dev/valid-attachments");
+            valid.forEach(a -> list.addObject().put("containerID", a.containerId()).put("ifname", a.ifname()));
+        }
+        return run(List.of("CNI_COMMAND=" + command, "CNI_PATH=" + DEBIAN_PLUGINS + ":" + pluginDir),
+                pluginDir.resolve(conf.path("ipam").path("type").asText()), conf, command);
+    }
+
     private List<ObjectNode> plugins(String conflist, Attachment a, JsonNode prevResult) {
         JsonNode list;
         try {
@@ -120,11 +141,16 @@ public record CniRuntime(Netns node, Path pluginDir, boolean multus) {
         if (multus && a.mac() != null) {
             args.append(";MAC=").append(a.mac());
         }
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.name(), "env", "-i",
-                "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND=" + command, "CNI_CONTAINERID=" + a.containerId(),
-                "CNI_NETNS=" + a.netnsPath(), "CNI_IFNAME=" + a.ifname(), "CNI_ARGS=" + args,
-                "CNI_PATH=" + DEBIAN_PLUGINS + ":" + pluginDir));
         Path bin = DEBIAN_PLUGINS.resolve(type).toFile().canExecute() ? DEBIAN_PLUGINS.resolve(type) : pluginDir.resolve(type);
+        return run(List.of("CNI_COMMAND=" + command, "CNI_CONTAINERID=" + a.containerId(), "CNI_NETNS=" + a.netnsPath(),
+                "CNI_IFNAME=" + a.ifname(), "CNI_ARGS=" + args, "CNI_PATH=" + DEBIAN_PLUGINS + ":" + pluginDir), bin, plugin, command);
+    }
+
+    /** Execs {@code bin} in the node namespace with only {@code env} (and PATH), {@code plugin} on stdin. */
+    private PluginRun run(List<String> env, Path bin, ObjectNode plugin, String command) {
+        String type = plugin.path("type").asText();
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.name(), "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+        cmd.addAll(env);
         cmd.add(bin.toString());
         try {
             Process p = new ProcessBuilder(cmd).start();

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A CNI error: printed as {@code {"cniVersion","code","msg","details"}} on stdout with a non-zero
- * exit. Codes 1-11 are the spec's (1.0.0, "Error codes"); 100 and up are vmaddr's (PRODUCT.md).
+ * exit. Codes 1-11 and 50 are the spec's (1.1.0, "Error codes"); 100 and up are vmaddr's (PRODUCT.md).
  */
 final class CniError extends Exception {
     static final int INCOMPATIBLE_VERSION = 1;
@@ -14,6 +14,8 @@ final class CniError extends Exception {
     static final int DECODE = 6;
     static final int BAD_CONFIG = 7;
     static final int TRY_AGAIN = 11;
+    /** STATUS (CNI 1.1): the plugin cannot serve ADD now (server unreachable, no such network, no free address). */
+    static final int NOT_AVAILABLE = 50;
     /** ADD found no free address in the network's pools. */
     static final int POOL_EXHAUSTED = 101;
     /** CHECK: the server holds another address (or none) for this attachment than the runtime's cached result. */

@@ -68,12 +68,19 @@ public final class CniPlugin {
                 cniVersion = v;
             }
             CniResult.requireSupported(cniVersion);
+            if ((command.equals("STATUS") || command.equals("GC")) && cniVersion.compareTo("1.1.0") < 0) {
+                // as libcni's skel: a config of an older version never meant these commands
+                throw new CniError(CniError.INCOMPATIBLE_VERSION, "config version " + cniVersion + " does not allow " + command);
+            }
             Call call = Call.of(command, env, conf);
             switch (command) {
                 case "ADD" -> out.println(CniResult.of(cniVersion, call.add()));
                 case "CHECK" -> call.check();
                 case "DEL" -> call.del();
-                default -> throw new CniError(CniError.INVALID_ENV, "CNI_COMMAND \"" + command + "\" is not ADD, CHECK, DEL or VERSION");
+                case "STATUS" -> call.status();
+                case "GC" -> call.gc();
+                default -> throw new CniError(CniError.INVALID_ENV,
+                        "CNI_COMMAND \"" + command + "\" is not ADD, CHECK, DEL, STATUS, GC or VERSION");
             }
             return 0;
         } catch (CniError e) {
@@ -121,7 +128,8 @@ public final class CniPlugin {
             }
             String containerId = env.get("CNI_CONTAINERID");
             String ifname = env.get("CNI_IFNAME");
-            if (containerId == null || containerId.isBlank() || ifname == null || ifname.isBlank()) {
+            boolean perAttachment = !command.equals("STATUS") && !command.equals("GC"); // those two name no container
+            if (perAttachment && (containerId == null || containerId.isBlank() || ifname == null || ifname.isBlank())) {
                 throw new CniError(CniError.INVALID_ENV, command + " needs CNI_CONTAINERID and CNI_IFNAME");
             }
             return new Call(server.endsWith("/") ? server.substring(0, server.length() - 1) : server, token, network,
@@ -153,6 +161,43 @@ public final class CniPlugin {
 
         void del() throws CniError {
             answer("DELETE", path(true), null, false);
+        }
+
+        /**
+         * CNI 1.1 STATUS: ready when the server answers, knows the network and has a free address in
+         * it; else 50 with the reason (whatever the cause: the runtime only asks "can ADD work now?").
+         */
+        void status() throws CniError {
+            Map<String, Object> stats;
+            try {
+                stats = answer("GET", "/api/v1/networks/" + enc(network) + "/stats", null, true);
+            } catch (CniError e) {
+                throw new CniError(CniError.NOT_AVAILABLE, e.getMessage());
+            }
+            if (stats.get("free") instanceof Number free && free.longValue() == 0) {
+                throw new CniError(CniError.NOT_AVAILABLE, "no free address in " + network + "'s pools");
+            }
+        }
+
+        /**
+         * CNI 1.1 GC: the server gives back this network's plain-pod addresses whose attachment is
+         * not in {@code cni.dev/valid-attachments} (libcni also sends it as {@code cni.dev/attachments},
+         * a name from a draft). A network that no longer exists holds nothing: success.
+         */
+        void gc() throws CniError {
+            Object list = conf.containsKey("cni.dev/valid-attachments") ? conf.get("cni.dev/valid-attachments")
+                    : conf.get("cni.dev/attachments");
+            if (!(list instanceof List<?> items)) {
+                throw new CniError(CniError.BAD_CONFIG, "GC needs the cni.dev/valid-attachments list");
+            }
+            List<Object> valid = new java.util.ArrayList<>();
+            for (Object item : items) {
+                if (!(item instanceof Map<?, ?> a && a.get("containerID") instanceof String c && a.get("ifname") instanceof String i)) {
+                    throw new CniError(CniError.DECODE, "a valid attachment is not {containerID, ifname}: " + item);
+                }
+                valid.add(Map.of("containerID", c, "ifname", i));
+            }
+            answer("POST", "/api/v1/networks/" + enc(network) + "/cni-gc", MiniJson.write(Map.of("validAttachments", valid)), false);
         }
 
         /** Sends the request; the API's answer as a map, or null for a 404 where {@code notFoundIsError} is false. */

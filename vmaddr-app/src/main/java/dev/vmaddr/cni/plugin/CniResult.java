@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ADD result in the config's own {@code cniVersion}. 1.0.0 and 0.3.x/0.4.0 share one shape
+ * The ADD result in the config's own {@code cniVersion}. 1.x and 0.3.x/0.4.0 share one shape
  * except that the older ones want {@code "version": "4"} in each ip entry; the result must echo the
  * config's version, because libcni reads a result without one as 0.1.0 and then finds no
  * {@code ips} ("IPAM plugin returned missing IP config").
  */
 final class CniResult {
-    static final List<String> SUPPORTED = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0");
+    static final List<String> SUPPORTED = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
 
     private CniResult() {}
 
@@ -26,7 +26,7 @@ final class CniResult {
     /** @param attachment the API's answer: {ip, prefixLength, gateway, routes:[{dst,gw}], dns:[..], domain} */
     static String of(String cniVersion, Map<String, Object> attachment) {
         Map<String, Object> ip = new LinkedHashMap<>();
-        if (!cniVersion.equals("1.0.0")) {
+        if (cniVersion.startsWith("0.")) {
             ip.put("version", "4");
         }
         ip.put("address", attachment.get("ip") + "/" + attachment.get("prefixLength"));
@@ -55,7 +55,7 @@ final class CniResult {
 
     static String version() {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("cniVersion", "1.0.0");
+        r.put("cniVersion", SUPPORTED.getLast());
         r.put("supportedVersions", SUPPORTED);
         return MiniJson.write(r);
     }

@@ -163,7 +163,7 @@ class CniPluginTest {
     @Test
     void versionListsTheSupportedVersions() throws Exception {
         Out v = runRaw(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}");
-        assertThat(v.json().get("supportedVersions").toString()).isEqualTo("[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\"]");
+        assertThat(v.json().get("supportedVersions").toString()).isEqualTo("[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]");
     }
 
     @Test
@@ -224,6 +224,77 @@ class CniPluginTest {
             assertThat(run("DEL", config("1.0.0", "tiny"), env("cycle" + i, "net1", "")).rc).isZero();
         }
         assertThat(api("GET", "/api/v1/networks/tiny/stats", null).json().toString()).contains("\"used\":0");
+    }
+
+    /** CNI 1.1 STATUS: ready only when an ADD could work now; 50 otherwise; refused for older configs. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void statusSaysWhetherAnAddCouldWork() throws Exception {
+        Map<String, String> noContainer = Map.of("CNI_PATH", "/usr/lib/cni");
+        Out ready = run("STATUS", config("1.1.0", "p1"), noContainer);
+        assertThat(ready.rc).as(ready.text).isZero();
+        assertThat(ready.text).isEmpty();
+        assertThat(run("STATUS", config("1.0.0", "p1"), noContainer).code()).as("a 1.0.0 config has no STATUS").isEqualTo(1);
+        assertThat(run("STATUS", config("1.1.0", "nope"), noContainer).code()).isEqualTo(50);
+
+        assertThat(run("ADD", config("1.1.0", "tiny"), env("t1", "net1", "MAC=52:54:00:00:0a:01")).rc).isZero();
+        assertThat(run("STATUS", config("1.1.0", "tiny"), noContainer).rc).as("one address left").isZero();
+        assertThat(run("ADD", config("1.1.0", "tiny"), env("t2", "net1", "MAC=52:54:00:00:0a:02")).rc).isZero();
+        Out full = run("STATUS", config("1.1.0", "tiny"), noContainer);
+        assertThat(full.code()).isEqualTo(50);
+        assertThat(full.json().get("msg").asText()).contains("no free address");
+
+        Map<String, Object> unreachable = config("1.1.0", "p1");
+        try (ServerSocket closed = new ServerSocket(0)) {
+            ((Map<String, Object>) unreachable.get("ipam")).put("server", "http://127.0.0.1:" + closed.getLocalPort());
+        }
+        assertThat(run("STATUS", unreachable, noContainer).code()).isEqualTo(50);
+    }
+
+    /**
+     * CNI 1.1 GC: a plain pod's address whose attachment the runtime does not list goes back; listed
+     * ones, VMs' (their release policy decides), other networks' and non-CNI leases stay.
+     */
+    @Test
+    void gcReleasesUnlistedPodAttachmentsOnly() throws Exception {
+        String kept = ip(run("ADD", config("1.1.0", "p1"), env("c1", "net1", "MAC=52:54:00:00:0b:01")).json());
+        String stale = ip(run("ADD", config("1.1.0", "p1"), env("c2", "net1", "MAC=52:54:00:00:0b:02")).json());
+        String staleOtherIf = ip(run("ADD", config("1.1.0", "p1"), env("c1", "net2", "MAC=52:54:00:00:0b:03")).json());
+        String vm = ip(run("ADD", config("1.1.0", "p1"), env("v1", "net1",
+                "K8S_POD_NAMESPACE=ns1;K8S_POD_NAME=virt-launcher-vm9-abcde;MAC=52:54:00:00:0b:04")).json());
+        String otherNetwork = ip(run("ADD", config("1.1.0", "keep"), env("c2", "net1", "MAC=52:54:00:00:0b:05")).json());
+        TestApi api = api("POST", "/api/v1/networks/p1/allocations", "{\"mac\":\"52:54:00:00:0b:06\"}");
+        String byApi = api.json().get("ip").asText();
+
+        Map<String, Object> gc = config("1.1.0", "p1");
+        gc.put("cni.dev/valid-attachments", List.of(Map.of("containerID", "c1", "ifname", "net1")));
+        Out done = run("GC", gc, Map.of("CNI_PATH", "/usr/lib/cni"));
+
+        assertThat(done.rc).as(done.text).isZero();
+        assertThat(done.text).isEmpty();
+        assertThat(state("p1", kept)).isEqualTo("bound");
+        assertThat(state("p1", stale)).isEqualTo("released");
+        assertThat(state("p1", staleOtherIf)).isEqualTo("released");
+        assertThat(state("p1", vm)).isEqualTo("bound");
+        assertThat(state("keep", otherNetwork)).isEqualTo("bound");
+        assertThat(state("p1", byApi)).isEqualTo("bound");
+
+        Map<String, Object> draftName = config("1.1.0", "p1"); // libcni also sends the list under a draft's name
+        draftName.put("cni.dev/attachments", List.of());
+        assertThat(run("GC", draftName, Map.of()).rc).isZero();
+        assertThat(state("p1", kept)).isEqualTo("released");
+        assertThat(state("p1", vm)).isEqualTo("bound");
+
+        Map<String, Object> old = config("1.0.0", "p1");
+        old.put("cni.dev/valid-attachments", List.of());
+        assertThat(run("GC", old, Map.of()).code()).isEqualTo(1);
+        assertThat(run("GC", config("1.1.0", "p1"), Map.of()).code()).as("no list").isEqualTo(7);
+        Map<String, Object> bad = config("1.1.0", "p1");
+        bad.put("cni.dev/valid-attachments", List.of(Map.of("containerID", "c1")));
+        assertThat(run("GC", bad, Map.of()).code()).isEqualTo(6);
+        Map<String, Object> gone = config("1.1.0", "nope");
+        gone.put("cni.dev/valid-attachments", List.of());
+        assertThat(run("GC", gone, Map.of()).rc).as("a network that is gone holds nothing").isZero();
     }
 
     // ------------------------------------------------------------------ helpers
