@@ -55,8 +55,7 @@ import org.slf4j.LoggerFactory;
  * the index. A clash fails the statement (23505); the batch is then written one lease at a time and
  * the lease that clashes is looked at alone ({@link #holderClash}): if the holder's other bound lease
  * still occupies its address, the write is refused naming it (the engine then gives the holder that
- * address); if it has run out but is not marked yet, it is marked {@code expired} and the write is
- * queued again.
+ * address); if it has run out but is not marked yet, it is marked {@code expired}, the write queued again.
  *
  * <p>A refused write is answered with what blocks it, read by a second query after the statement
  * (rare: another server's lease on the address). If that read finds
@@ -267,13 +266,8 @@ final class LeaseCommitter implements AutoCloseable {
 
     /** @param mayRetry whether a lone write that lost a race (deadlock) may be tried once more */
     private void commitEntered(List<Pending> batch, boolean mayRetry) {
-        try {
-            // Before ownWrites.mark(): while the database is away the poller holds that monitor for as
-            // long as its probe waits for a connection, and a refused write must not wait for it.
-            db.failFastWhileDown("lease put");
-        } catch (StoreException e) {
-            batch.forEach(p -> p.done().completeExceptionally(e));
-            return;
+        if (db.refusedWhileDown("lease put", e -> batch.forEach(p -> p.done().completeExceptionally(e)))) {
+            return; // checked before mark(): while the database is away the poller's probe holds that monitor
         }
         long mark = ownWrites.mark();
         Map<Key, Long> rows;
