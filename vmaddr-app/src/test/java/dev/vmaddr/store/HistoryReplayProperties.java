@@ -16,6 +16,8 @@ import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.MacState;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.embedded.EmbeddedStore;
+import dev.vmaddr.store.postgresql.PostgresStore;
+import dev.vmaddr.testing.postgres.PostgresCluster;
 import dev.vmaddr.testing.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +39,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.ActionChainArbitrary;
 import net.jqwik.api.state.Transformer;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,11 +66,12 @@ class HistoryReplayProperties {
     static final class World implements AutoCloseable {
         final Path dir;
         final MutableClock clock = new MutableClock();
-        final EmbeddedStore store;
+        final Store store;
         final AllocationEngine engine;
         final MacPool macs;
         final List<MacAddress> pooled = new ArrayList<>();
 
+        /** On the embedded store in a temporary directory. */
         World() {
             try {
                 dir = Files.createTempDirectory("vmaddr-history-replay");
@@ -74,11 +80,28 @@ class HistoryReplayProperties {
             }
             store = EmbeddedStore.open(dir, clock, EmbeddedStore.Options.defaults());
             engine = new AllocationEngine(store, clock, new Random(3), Duration.ofSeconds(20));
-            engine.putNetwork(NetworkSpec.builder(NET, Ipv4Prefix.parse("198.18.0.0/28"))
-                    .gateway(Ipv4Address.parse("198.18.0.1")).leaseTime(LEASE)
-                    .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9"))).build());
-            macs = new MacPool(new MacPoolSpec(MacPoolSpec.KVM_PREFIX, List.of(), Duration.ofSeconds(30)), store.macs(), clock,
+            engine.putNetwork(network());
+            macs = macPool();
+        }
+
+        /** On a store that {@code open} makes with this world's clock (PostgreSQL). */
+        World(java.util.function.Function<java.time.Clock, Store> open) {
+            dir = null;
+            store = open.apply(clock);
+            engine = new AllocationEngine(store, clock, new Random(3), Duration.ofSeconds(20));
+            engine.putNetwork(network());
+            macs = macPool();
+        }
+
+        private MacPool macPool() {
+            return new MacPool(new MacPoolSpec(MacPoolSpec.KVM_PREFIX, List.of(), Duration.ofSeconds(30)), store.macs(), clock,
                     new Random(4));
+        }
+
+        private static NetworkSpec network() {
+            return NetworkSpec.builder(NET, Ipv4Prefix.parse("198.18.0.0/28"))
+                    .gateway(Ipv4Address.parse("198.18.0.1")).leaseTime(LEASE)
+                    .pools(List.of(Ipv4Range.parse("198.18.0.2-198.18.0.9"))).build();
         }
 
         AllocationRequest req(int m) {
@@ -196,6 +219,9 @@ class HistoryReplayProperties {
         @Override
         public void close() {
             store.close();
+            if (dir == null) {
+                return;
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
@@ -219,10 +245,40 @@ class HistoryReplayProperties {
         }
     }
 
+    static PostgresCluster cluster;
+
+    @BeforeContainer
+    static void startPostgres() {
+        cluster = PostgresCluster.create();
+    }
+
+    @AfterContainer
+    static void stopPostgres() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** The same on PostgreSQL (history written by the triggers of V1, read through V3's indexes): a fresh database a try. */
+    @Property(tries = 12)
+    void onPostgresqlToo(@ForAll("postgresChains") ActionChain<World> chain) {
+        replayingTheHistoryGivesTheCurrentHolders(chain);
+    }
+
+    @Provide
+    Arbitrary<ActionChain<World>> postgresChains() {
+        return actions(ActionChain.startWith(() -> new World(clock -> PostgresStore.open(cluster.createDatabase("replay"),
+                cluster.user(), cluster.password(), clock, PostgresStore.Options.defaults()))));
+    }
+
     @Provide
     Arbitrary<ActionChain<World>> chains() {
+        return actions(ActionChain.startWith(World::new));
+    }
+
+    private static ActionChainArbitrary<World> actions(ActionChainArbitrary<World> start) {
         Arbitrary<Integer> m = Arbitraries.integers().between(0, 3);
-        return ActionChain.startWith(World::new)
+        return start
                 .withAction(4, (Action.Independent<World>) () -> m.map(i -> Transformer.mutate("dora " + i, w -> w.dora(i))))
                 .withAction(1, (Action.Independent<World>) () -> m.map(i -> Transformer.mutate("offer " + i, w -> w.offerOnly(i))))
                 .withAction(2, (Action.Independent<World>) () -> m.map(i -> Transformer.mutate("allocate " + i, w -> w.allocate(i))))

@@ -50,6 +50,17 @@ final class Db {
         }
     }
 
+    /** While the database is away: hands {@code refuse} the fail-fast exception and returns true. */
+    boolean refusedWhileDown(String what, java.util.function.Consumer<StoreException> refuse) {
+        try {
+            failFastWhileDown(what);
+            return false;
+        } catch (StoreException e) {
+            refuse.accept(e);
+            return true;
+        }
+    }
+
     /** Runs {@code work} in one transaction and commits; the result is durable when this returns. */
     <T> T transaction(String what, Work<T> work) {
         failFastWhileDown(what);

@@ -273,13 +273,8 @@ final class LeaseCommitter implements AutoCloseable {
 
     /** @param mayRetry whether a lone write that lost a race (deadlock) may be tried once more */
     private void commitEntered(List<Pending> batch, boolean mayRetry) {
-        try {
-            // Before ownWrites.mark(): while the database is away the poller holds that monitor for as
-            // long as its probe waits for a connection, and a refused write must not wait for it.
-            db.failFastWhileDown("lease put");
-        } catch (StoreException e) {
-            batch.forEach(p -> p.done().completeExceptionally(e));
-            return;
+        if (db.refusedWhileDown("lease put", e -> batch.forEach(p -> p.done().completeExceptionally(e)))) {
+            return; // checked before mark(): while the database is away the poller's probe holds that monitor
         }
         long mark = ownWrites.mark();
         Map<Key, Long> rows;
