@@ -58,5 +58,5 @@ uptime
 after=$(cpu)
 echo "server: $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') s CPU during the import"
 python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print('answer: imported', a['imported'], 'unchanged', a['unchanged'], 'conflicts', len(a['conflicts']))" "$work/answer.json"
-grep -h "event=import.done" "$work/server.log" | tail -1
+grep -h -e "event=import.done" -e "event=import.request" "$work/server.log" | tail -2
 uptime
