@@ -4,12 +4,15 @@ import dev.vmaddr.importing.ImportReport;
 import dev.vmaddr.importing.ImportService;
 import dev.vmaddr.importing.ImportWire;
 import dev.vmaddr.ipam.ImportOutcome;
+import dev.vmaddr.log.LogEvents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/v1/networks/{n}/import[?dryRun=true]}: what {@code vmaddr import} parsed from
@@ -19,6 +22,7 @@ import java.util.Map;
  */
 public final class ImportRoutes implements RouteGroup {
     static final String PATH = "/api/v1/networks/{name}/import";
+    private static final Logger log = LoggerFactory.getLogger(ImportRoutes.class);
 
     private final ImportService imports;
 
@@ -40,6 +44,7 @@ public final class ImportRoutes implements RouteGroup {
                 .body("NDJSON (" + ImportWire.MEDIA_TYPE + "): one {\"host\":{ip,mac,clientId,hostname}} or "
                         + "{\"lease\":{ip,mac,clientId,hostname,expiresAt (epoch seconds)}} a line")
                 .handle(ctx -> {
+                    long wall0 = System.nanoTime(); // (no thread CPU time: handlers run on virtual threads)
                     String dry = ctx.queryParam("dryRun");
                     if (dry != null && !dry.equals("true") && !dry.equals("false")) {
                         throw ApiProblem.badRequest("dryRun", "dryRun is true or false, not \"" + dry + "\"");
@@ -52,8 +57,11 @@ public final class ImportRoutes implements RouteGroup {
                     } catch (IOException e) {
                         throw ApiProblem.badRequest("(body)", "cannot read the body: " + e.getMessage());
                     }
+                    long readMs = (System.nanoTime() - wall0) / 1_000_000;
                     ImportReport report = imports.apply(ctx.pathParam("name"), records.hosts(), records.leases(),
                             "true".equals(dry));
+                    log.info(LogEvents.IMPORT_REQUEST + " network={} records={} readMs={} wallMs={}", ctx.pathParam("name"),
+                            records.hosts().size() + records.leases().size(), readMs, (System.nanoTime() - wall0) / 1_000_000);
                     ctx.json(toMap(report));
                 });
     }

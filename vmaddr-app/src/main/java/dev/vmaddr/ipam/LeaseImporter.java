@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * other address), then all that pass are written with ONE {@link dev.vmaddr.store.LeaseStore#putAll}
  * and put into the index. Keeping the lock from the first check to the last index change makes the
  * import atomic against this server's DHCP on that network: no offer can slip in between a check
- * and the write. DHCP on the network waits for that once (about a second per million leases); on
- * other networks it goes on. The store still refuses an address another server took meanwhile.
+ * and the write. DHCP on the network waits for that once (the embedded store: about a second per
+ * million leases; PostgreSQL: the transaction's time, longer); on other networks it goes on. The
+ * store still refuses an address another server took meanwhile (a conflict). Not closed: a client
+ * whose own DHCPREQUEST to this server is being written at that moment for another address than
+ * its imported one may end with both (the holder gate is per client; an import would have to
+ * enter it for every client it names).
  *
  * <p><b>Idempotent.</b> A lease whose holder already holds the address in vmaddr until at least the
  * imported end is unchanged, so a second identical import writes nothing. A dry run stops before

@@ -221,6 +221,7 @@ public final class LogEvents {
     public static final String LEASE_IMPORTED = "event=lease.imported";
     public static final String RESERVATION_IMPORTED = "event=reservation.imported";
     public static final String IMPORT_DONE = "event=import.done";
+    public static final String IMPORT_REQUEST = "event=import.request";
 
     public static final String PROBE_NEIGHBOUR_UNKNOWN = "event=probe.neighbour_unknown";
 

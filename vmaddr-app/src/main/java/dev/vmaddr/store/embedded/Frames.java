@@ -18,6 +18,11 @@ final class Frames {
 
     /** Appends one frame around {@code payload[0, len)} to {@code out}. */
     static void append(Bytes out, long seq, byte[] payload, int len) {
+        append(out, seq, payload, 0, len);
+    }
+
+    /** Appends one frame around {@code payload[off, off + len)} to {@code out}. */
+    static void append(Bytes out, long seq, byte[] payload, int off, int len) {
         out.ensure(HEADER + len);
         int start = out.len;
         byte[] b = out.buf;
@@ -25,7 +30,7 @@ final class Frames {
         for (int i = 0; i < 8; i++) {
             b[start + 8 + i] = (byte) (seq >>> (56 - i * 8));
         }
-        System.arraycopy(payload, 0, b, start + HEADER, len);
+        System.arraycopy(payload, off, b, start + HEADER, len);
         Bytes.putInt(b, start + 4, crc(b, start, len));
         out.len = start + HEADER + len;
     }

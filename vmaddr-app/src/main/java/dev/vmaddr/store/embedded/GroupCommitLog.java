@@ -180,21 +180,21 @@ final class GroupCommitLog {
         writeLock.lock();
         try {
             ensureWritable();
-            return appendLocked(numbered, precondition, payload);
+            return appendLocked(numbered, precondition, payload.buf, 0, payload.len);
         } finally {
             writeLock.unlock();
         }
     }
 
-    /** Under the write lock (held by the caller, as {@link BulkAppend} does through {@link #underWriteLock}): step 1 for one encoded record. */
-    Ticket appendLocked(LongFunction<Op> numbered, Precondition precondition, Bytes payload) {
+    /** Under the write lock (held by the caller, as {@link BulkAppend} does through {@link #underWriteLock}): step 1 for one record encoded in {@code payload[off, off + len)}. */
+    Ticket appendLocked(LongFunction<Op> numbered, Precondition precondition, byte[] payload, int off, int len) {
         Precondition.Refusal refusal = precondition.check();
         if (refusal != null) {
             return refusal;
         }
         long seq = appliedSeq + 1;
         Op o = numbered.apply(seq);
-        Frames.append(open.bytes, seq, payload.buf, payload.len);
+        Frames.append(open.bytes, seq, payload, off, len);
         appliedSeq = seq;
         open.undos.add(apply.apply(o));
         open.lastSeq = seq;
