@@ -22,11 +22,25 @@ import java.util.function.Function;
  * in the contract's shape; libvirt unreachable is a 503 with virsh's reason.
  */
 public final class LibvirtRoutes implements RouteGroup {
+    /**
+     * A URI a request may name besides the configured one: a local libvirtd ({@code qemu:///system},
+     * {@code qemu+unix:///system?socket=/path}) or the test driver. Never a remote transport or a
+     * parameter that makes virsh run something ({@code qemu+ext://?command=}, ssh's {@code netcat}):
+     * the API must not become a way to run commands or open connections from the server's host.
+     */
+    static final java.util.regex.Pattern LOCAL_URI =
+            java.util.regex.Pattern.compile("[a-z][a-z0-9]*(\\+unix)?:///[^?\\s]*(\\?socket=/[^&\\s]+)?");
+
+    private final String configuredUri;
     private final Function<String, LibvirtSync> syncFor;
     private final Reconciler reconciler;
 
-    /** @param syncFor the sync for a URI (null: the configured one, else {@code qemu:///system}) */
-    public LibvirtRoutes(Function<String, LibvirtSync> syncFor, Reconciler reconciler) {
+    /**
+     * @param configuredUri the {@code libvirt.uri} of the config; null without a {@code libvirt:} section
+     * @param syncFor       the sync for a URI
+     */
+    public LibvirtRoutes(String configuredUri, Function<String, LibvirtSync> syncFor, Reconciler reconciler) {
+        this.configuredUri = configuredUri;
         this.syncFor = syncFor;
         this.reconciler = reconciler;
     }
@@ -36,16 +50,27 @@ public final class LibvirtRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.post("/api/v1/libvirt/sync", "One libvirt sync pass now: VMs kept in step with the domains (dryRun: only the plan)")
-                .success(200).errors(400, 503).body("{\"dryRun\":false,\"uri\":null}").handle(ctx -> {
+                .success(200).errors(400, 409, 503).body("{\"dryRun\":false,\"uri\":null}").handle(ctx -> {
                     Req req = Json.readBody(ctx.body(), f -> {
                         Boolean dry = f.bool("dryRun");
-                        String uri = f.string("uri");
+                        String uri = f.value("uri", u -> {
+                            if (!u.equals(configuredUri) && !LOCAL_URI.matcher(u).matches()) {
+                                throw new IllegalArgumentException("\"" + u + "\" is not the configured libvirt.uri nor a local one "
+                                        + "(qemu:///system, qemu:///system?socket=/path); remote URIs go in the config");
+                            }
+                            return u;
+                        });
                         f.rejectUnknown();
                         return new Req(dry != null && dry, uri);
                     });
+                    String uri = req.uri() != null ? req.uri() : configuredUri;
+                    if (uri == null) {
+                        throw ApiProblem.conflict("this server has no libvirt: section; name the libvirt to sync with: "
+                                + "{\"uri\":\"qemu:///system\"} (vmaddr libvirt sync --uri qemu:///system)");
+                    }
                     SyncResult r;
                     try {
-                        r = syncFor.apply(req.uri()).pass(req.dryRun());
+                        r = syncFor.apply(uri).pass(req.dryRun());
                     } catch (LibvirtException e) {
                         throw ApiProblem.unavailable(e.getMessage());
                     }

@@ -24,7 +24,7 @@ public final class LibvirtCommand {
             footerHeading = "%nExamples:%n", footer = {"  vmaddr libvirt sync --config vmaddr.yaml --dry-run",
                     "  vmaddr libvirt sync --api http://127.0.0.1:8067 --token-file t --uri qemu:///system --output json"})
     static final class Sync extends ClientCommand {
-        @Option(names = "--uri", paramLabel = "URI", description = "libvirt URI (default: the server's libvirt.uri, else qemu:///system).")
+        @Option(names = "--uri", paramLabel = "URI", description = "libvirt URI: a local one (qemu:///system, qemu:///system?socket=/path); default: the server's libvirt.uri.")
         String uri;
 
         @Option(names = "--dry-run", description = "Plan only; change nothing.")

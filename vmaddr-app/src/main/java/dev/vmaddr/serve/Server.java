@@ -10,7 +10,6 @@ import dev.vmaddr.api.DoctorRoutes;
 import dev.vmaddr.api.ExportRoutes;
 import dev.vmaddr.api.HistoryRoutes;
 import dev.vmaddr.api.LeaseRoutes;
-import dev.vmaddr.api.LibvirtRoutes;
 import dev.vmaddr.api.MacRoutes;
 import dev.vmaddr.api.ImportRoutes;
 import dev.vmaddr.api.NadRoutes;
@@ -37,10 +36,6 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.hostnet.HostMacs;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.NetworkCatalog;
-import dev.vmaddr.libvirt.LibvirtSync;
-import dev.vmaddr.libvirt.ManagedDomains;
-import dev.vmaddr.libvirt.Reconciler;
-import dev.vmaddr.libvirt.Virsh;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.ipam.Ipv6Leases;
@@ -186,21 +181,10 @@ public final class Server implements AutoCloseable {
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
                     metrics.registry(), clock));
         }
-        // libvirt: the configured URI's sync runs in its own loop; `vmaddr libvirt sync --uri` may name another.
-        ManagedDomains managedDomains = new ManagedDomains(store.documents());
         GuestReports guestReports = new GuestReports(clock);
-        java.util.function.Function<String, LibvirtSync> newSync = uri -> new LibvirtSync(new Virsh(hostCommands, uri), vms,
-                managedDomains, engine::networks, guestReports);
-        LibvirtSync configuredSync = config.libvirt() == null ? null : newSync.apply(config.libvirt().uri());
-        if (configuredSync != null) {
-            drift.addSource(configuredSync::driftFindings);
-            metrics.registry().gauge("vmaddr_libvirt_up", configuredSync, s -> s.up() ? 1 : 0);
-            services.add(new LibvirtService(configuredSync, config.libvirt().interval()));
-        }
-        java.util.function.Function<String, LibvirtSync> syncFor = uri -> {
-            String wanted = uri != null ? uri : configuredSync != null ? configuredSync.uri() : VmaddrConfig.Libvirt.DEFAULT_URI;
-            return configuredSync != null && configuredSync.uri().equals(wanted) ? configuredSync : newSync.apply(wanted);
-        };
+        LibvirtWiring libvirt = new LibvirtWiring(config.libvirt(), hostCommands, vms, drift, engine, store.documents(),
+                guestReports, metrics.registry(), clock);
+        libvirt.service().ifPresent(services::add);
         NetworkExports.Writer nadWriter = NadRoutes.nadWriter();
         NetworkExports exports = new NetworkExports()
                 .add("nad", "application/yaml", nadWriter)
@@ -211,9 +195,7 @@ public final class Server implements AutoCloseable {
                 new ExportRoutes(engine, exports), new DoctorRoutes(engine, new Doctor(hostCommands, new SecureRandom(),
                         StaleProbeNamespaces.prefixFor(StaleProbeNamespaces.BASE))),
                 new CniRoutes(engine, store.documents(), clock), new HistoryRoutes(store.history(), engine, clock),
-                new LibvirtRoutes(syncFor, new Reconciler(vms, managedDomains, engine::networks,
-                        (network, ip, mac) -> engine.lease(network, ip).filter(l -> l.mac().equals(mac)).map(dev.vmaddr.model.Lease::updatedAt),
-                        clock)),
+                libvirt.routes(),
                 new VmRoutes(vms, drift, guestReports, (network, cni) -> nadWriter.write(network,
                         cni == null ? java.util.Map.of() : java.util.Map.of("cni", cni)))));
         VmaddrConfig.Api ac = config.api();

@@ -67,6 +67,15 @@ class LibvirtCliTest {
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).contains("no-such-sock");
         assertThat(CliRun.online(srv, "libvirt", "sync", "--output", "yaml").exit()).isEqualTo(2);
+        CliRun none = CliRun.online(srv, "libvirt", "sync");
+        assertThat(none.exit()).as("no libvirt: section and no --uri").isEqualTo(1);
+        assertThat(none.err()).contains("no libvirt: section");
+        for (String remote : new String[] {"qemu+ext:///system?command=/bin/touch", "qemu+ssh://root@198.18.0.9/system",
+                "qemu:///system?socket=/x&netcat=/bin/sh"}) {
+            CliRun refused = CliRun.online(srv, "libvirt", "sync", "--uri", remote);
+            assertThat(refused.exit()).as(remote).isEqualTo(2);
+            assertThat(refused.err()).contains("not the configured libvirt.uri nor a local one");
+        }
         assertThat(CliRun.online(srv, "libvirt", "sync", "--bogus").exit()).isEqualTo(2);
     }
 

@@ -150,6 +150,19 @@ class LibvirtNetnsTest {
                     && drift("g1").isEmpty() ? true : null;
         });
         assertThat(vm("g1").path("nics").get(0).path("ip").asText()).as("the address follows the NIC").isEqualTo(ip);
+
+        // NIC hot-plug and unplug on the running domain
+        String plugged = "52:54:00:18:00:31";
+        libvirt.virsh("attach-interface", "g1", "bridge", "br0", "--model", "virtio", "--mac", plugged, "--live");
+        JsonNode nic1 = await("the hot-plugged NIC", Duration.ofSeconds(10), () -> {
+            JsonNode nics = vm("g1").path("nics");
+            return nics.size() == 2 ? nics.get(1) : null;
+        });
+        assertThat(nic1.path("name").asText()).isEqualTo("nic1");
+        assertThat(nic1.path("mac").asText()).isEqualTo(plugged);
+        assertThat(nic1.path("ip").asText()).startsWith("198.18.0.").isNotEqualTo(ip);
+        libvirt.virsh("detach-interface", "g1", "bridge", "--mac", plugged, "--live");
+        await("the unplugged NIC gone", Duration.ofSeconds(20), () -> vm("g1").path("nics").size() == 1 ? true : null);
     }
 
     @Test
