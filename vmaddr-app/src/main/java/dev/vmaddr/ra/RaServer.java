@@ -64,6 +64,7 @@ public final class RaServer {
         int initialSent;
         volatile Instant lastSent = Instant.EPOCH;
         boolean solicitedPending;
+        boolean failing;
     }
 
     public RaServer(Packet6Transport socket, List<String> interfaces, ServedNetworks networks, Links links, Clock clock,
@@ -138,8 +139,12 @@ public final class RaServer {
                                     RouterAdvertisement.MAX_INTERVAL_SECONDS + 1));
                 }
             }
+            port.failing = false;
         } catch (IOException | RuntimeException e) {
-            LOG.warn(LogEvents.RA_SEND_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
+            if (!port.failing) { // retried every RECHECK: say it once until it works again
+                LOG.warn(LogEvents.RA_SEND_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
+            }
+            port.failing = true;
         }
         schedule(() -> tick(name), next);
     }

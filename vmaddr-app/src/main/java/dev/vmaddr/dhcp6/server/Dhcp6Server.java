@@ -42,6 +42,7 @@ public final class Dhcp6Server {
     private final Map<String, Integer> joined = new ConcurrentHashMap<>();
     private final Map<Integer, Links.Link> byIndex = new ConcurrentHashMap<>();
     private final Map<Integer, Long> fetchedAt = new ConcurrentHashMap<>();
+    private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
     private static final long LINK_TTL_MILLIS = 5_000;
     private final Thread.Builder handlers = Thread.ofVirtual().name("vmaddr-dhcp6-", 0);
     private Thread receiver;
@@ -84,8 +85,11 @@ public final class Dhcp6Server {
                 try {
                     socket.join(link.get().index(), ALL_SERVERS);
                     joined.put(name, link.get().index());
+                    warned.remove(name);
                 } catch (IOException e) {
-                    LOG.warn(LogEvents.DHCP_SIX_RECEIVE_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
+                    if (warned.add(name)) { // readiness asks often: say it once per failing interface
+                        LOG.warn(LogEvents.DHCP_SIX_RECEIVE_FAILED + " interface={} error=\"{}\"", name, e.getMessage());
+                    }
                     all = false;
                     continue;
                 }

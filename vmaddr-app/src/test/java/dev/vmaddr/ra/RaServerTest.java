@@ -1,0 +1,80 @@
+package dev.vmaddr.ra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv4Prefix;
+import dev.vmaddr.addr.Ipv6Address;
+import dev.vmaddr.addr.Ipv6Prefix;
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.dhcp.transport.Datagram6;
+import dev.vmaddr.dhcp.transport.MemoryPacket6Transport;
+import dev.vmaddr.model.NetworkSpec;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** RaServer over the in-memory transport: joins, initial advertisements, solicited ones, unserved links. */
+class RaServerTest {
+    private static final NetworkSpec LAN = NetworkSpec.builder("lan0", Ipv4Prefix.parse("198.18.0.0/24"))
+            .bridge("br0").ipv6Prefix(Ipv6Prefix.parse("2001:db8:0:1::/64")).build();
+    private static final Map<String, Links.Link> HOST = Map.of(
+            "br0", new Links.Link("br0", 7, MacAddress.parse("02:00:00:00:00:07"), null),
+            "br1", new Links.Link("br1", 8, null, Ipv4Address.parse("198.18.9.1")));
+
+    @Test
+    void advertisesOnServedLinksOnlyAndAnswersSolicitations() throws Exception {
+        MemoryPacket6Transport t = new MemoryPacket6Transport();
+        Links links = name -> Optional.ofNullable(HOST.get(name));
+        RaServer ra = new RaServer(t, List.of("br0", "br1", "absent0"), new ServedNetworks(() -> List.of(LAN)), links,
+                Clock.systemUTC(), new SplittableRandom(3));
+        ra.start();
+        try {
+            assertThat(t.awaitSent(1, 5000)).isTrue();
+            // br1 serves no IPv6 network, absent0 does not exist: only br0 advertises, to all-nodes.
+            MemoryPacket6Transport.Sent first = t.sent.getFirst();
+            assertThat(first.ifIndex()).isEqualTo(7);
+            assertThat(first.destination()).isEqualTo(Ipv6Address.parse("ff02::1"));
+            RouterAdvertisement decoded = RaCodec.decode(first.data());
+            assertThat(decoded.prefix()).isEqualTo(LAN.ipv6Prefix());
+            assertThat(decoded.sourceMac()).isEqualTo(MacAddress.parse("02:00:00:00:00:07"));
+            assertThat(t.joined).contains(new MemoryPacket6Transport.Joined(7, Ipv6Address.parse("ff02::2")),
+                    new MemoryPacket6Transport.Joined(8, Ipv6Address.parse("ff02::2")));
+            // absent0 does not exist: not ready, whatever the others do.
+            assertThat(ra.ready()).isFalse();
+
+            // A solicitation on br0: one more RA within MIN_DELAY_BETWEEN_RAS + MAX_RA_DELAY (rate limit), none for br1.
+            int before = t.sent.size();
+            t.inject(new Datagram6(7, Ipv6Address.parse("fe80::1"), 0, Ipv6Address.parse("ff02::2"), new byte[] {(byte) 133, 0, 0, 0, 0, 0, 0, 0}));
+            t.inject(new Datagram6(8, Ipv6Address.parse("fe80::2"), 0, Ipv6Address.parse("ff02::2"), new byte[] {(byte) 133, 0, 0, 0, 0, 0, 0, 0}));
+            t.inject(new Datagram6(7, Ipv6Address.parse("fe80::1"), 0, Ipv6Address.parse("ff02::2"), new byte[] {(byte) 133, 1}));
+            assertThat(t.awaitSent(before + 1, 4000)).isTrue();
+            assertThat(t.sent.subList(before, t.sent.size())).allMatch(s -> s.ifIndex() == 7);
+            assertThat(ra.solicitationCount()).isEqualTo(2);
+            assertThat(ra.malformedCount()).isEqualTo(1);
+        } finally {
+            ra.stop();
+        }
+    }
+
+    @Test
+    void readyWhenEveryServingLinkIsJoined() throws Exception {
+        MemoryPacket6Transport t = new MemoryPacket6Transport();
+        RaServer ra = new RaServer(t, List.of("br0", "br1"), new ServedNetworks(() -> List.of(LAN)),
+                name -> Optional.ofNullable(HOST.get(name)), Clock.systemUTC(), new SplittableRandom(3));
+        ra.start();
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!ra.ready() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ra.ready()).isTrue();
+        } finally {
+            ra.stop();
+        }
+        assertThat(ra.ready()).isFalse();
+    }
+}
