@@ -65,6 +65,7 @@ public final class AllocationEngine {
     private final LeaseRate leaseRate;
     private final ClientIdSightings sightings = new ClientIdSightings();
     private final LeaseImporter importer;
+    private final Squats squats;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -83,6 +84,7 @@ public final class AllocationEngine {
         this.reclaimer = new LeaseReclaimer(registry, store, clock, writes);
         this.queries = new LeaseQueries(registry, store, clock, candidates);
         this.importer = new LeaseImporter(registry, store, clock);
+        this.squats = new Squats(registry, store, clock, writes);
     }
 
     // ---------------------------------------------------------------- networks
@@ -99,7 +101,9 @@ public final class AllocationEngine {
 
     public boolean removeNetwork(String name) {
         leaseRate.forget(name);
-        return registry.remove(name);
+        boolean removed = registry.remove(name);
+        sightings.forgetNetwork(name);
+        return removed;
     }
 
     /** See {@link NetworkRegistry#sync}: for a store shared by several servers. Returns how many networks changed. */
@@ -417,53 +421,9 @@ public final class AllocationEngine {
         }
     }
 
-    /**
-     * A guest uses {@code ip} though it is not its NIC's address (issue 20 item 4, harvester#5452: a
-     * static address set in the guest): the address is blocked like a conflict probe's find, a
-     * quarantine record under no client's MAC (so the squatter's own lease records stay as they
-     * are), so it is never offered while the guest keeps it. Each report of the squat extends the
-     * block once half of it has run. Returns false, writing nothing, when the address is not a pool
-     * address of the network, or another client holds or is being given it: two machines on one
-     * address is a conflict for the operator (drift {@code ip-mismatch}, doctor), not a reason to take
-     * the holder's lease away.
-     */
+    /** A guest uses {@code ip} though it is not its NIC's address: {@link Squats#block}. */
     public boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
-        NetworkIndex idx = registry.index(network);
-        idx.lock();
-        try {
-            idx.requireLive();
-            if (idx.refusal(AllocationRequest.of(UNKNOWN_MAC), ip) != null) {
-                return false; // outside the pools, reserved, gateway: never offered anyway
-            }
-            Instant now = clock.instant();
-            Claim c = idx.liveClaim(ip, now);
-            if (c != null) {
-                return false; // being offered or bound to a client right now
-            }
-            Lease l = store.leases().get(network, ip).orElse(null);
-            if (l != null && l.occupiesAt(now)) {
-                boolean ours = l.state() == LeaseState.DECLINED && l.mac().equals(UNKNOWN_MAC);
-                if (!ours || l.expiresAt().isAfter(now.plus(writes.quarantine().dividedBy(2)))) {
-                    return ours; // held by a client; or blocked already, for long enough
-                }
-            }
-            Lease basis = new Lease(network, ip, UNKNOWN_MAC, null, squatterName(squatter), LeaseState.DECLINED, now, now);
-            writes.writeQuarantine(idx, basis, now, evidence);
-            LOG.warn(LogEvents.LEASE_SQUATTED + " network={} ip={} mac={} evidence=\"{}\"", network, ip, squatter, evidence);
-            return true;
-        } catch (AllocationException e) {
-            if (e.reason() == Reason.STORE_UNAVAILABLE) {
-                throw e;
-            }
-            return false; // taken meanwhile (another server)
-        } finally {
-            idx.unlock();
-        }
-    }
-
-    /** The hostname a squat's block carries, so a lease list shows whose it is: {@code squatter-020000aabbcc}. */
-    static String squatterName(MacAddress mac) {
-        return "squatter-" + mac.toString().replace(":", "");
+        return squats.block(network, ip, squatter, evidence);
     }
 
     /**

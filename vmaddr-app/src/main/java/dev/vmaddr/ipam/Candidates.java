@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a candidate address comes from and whether it may be granted: the engine's checks. A
  * candidate comes from the client's reservation, its offer, its current or previous lease, its
- * requested address, or the free index (proposed by the {@link Allocator}); each is checked against
+ * requested address, or the free index (never-used addresses as the {@link Allocator} proposes them,
+ * then used ones longest free first: the reuse cooldown, {@link NetworkIndex#searchFree}); each is checked against
  * the rules (reservations, exclusions, gateway, network and broadcast, leases of others, in-flight
  * offers) before it is returned. Called with the network's lock held.
  */

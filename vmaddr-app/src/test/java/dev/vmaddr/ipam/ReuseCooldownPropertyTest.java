@@ -41,7 +41,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Issue 20 item 2 (whereabouts#288): for any sequence of API allocations, DHCP exchanges (with and
@@ -54,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the shared stores; the clock moves a whole second before every step, so every free time is
  * exact in each store and ties happen only inside an expiry pass.
  */
-class ReuseCooldownProperties {
+class ReuseCooldownPropertyTest {
     static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     static final Duration LEASE = Duration.ofSeconds(60);
     static final Duration HOLD = Duration.ofSeconds(5);
@@ -177,6 +176,10 @@ class ReuseCooldownProperties {
         for (Op op : ops) {
             step++;
             clock.advance(Duration.ofSeconds(1));
+            // as the server's reclaim job does (every 5 s there): a lease past its end is free whether or not
+            // it was reclaimed (the engine hands a client back its own former address over another's run-out
+            // lease), so the model frees it at the reclaim's time and the engine's records say the same
+            expire(engine, clock, model);
             String what = storeName + " step " + step + " " + op;
             int c = op.client();
             Ipv4Address held = model.heldBy(c);
@@ -185,9 +188,12 @@ class ReuseCooldownProperties {
                     Ipv4Address hint = op.kind() == Kind.DORA_WITH_HINT ? POOL.get(op.hint()) : null;
                     AllocationRequest req = new AllocationRequest(mac(c), null, null, null, null);
                     if (held == null && model.free().isEmpty()) {
-                        AllocationEngine current = engine;
-                        assertThatThrownBy(() -> allocate(current, network, op.kind(), req, hint)).as(what)
-                                .isInstanceOf(AllocationException.class);
+                        try {
+                            Lease l = allocate(engine, network, op.kind(), req, hint);
+                            throw new AssertionError(what + ": the pool is full (" + model.holder + ") but " + l.ip() + " was given");
+                        } catch (AllocationException expected) {
+                            // refused: no address is free
+                        }
                         continue;
                     }
                     Lease l = allocate(engine, network, op.kind(), req, hint);
