@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * commit and fsync, allocation engine, protocol, codec, the DHCP receive loop and its reply pacer),
  * with only the UDP socket replaced by the in-memory transport, and traffic like a host's: waves
  * of new clients, the same clients returning (DISCOVER again, INIT-REBOOT, rebinding), NAKs,
- * INFORMs, releases and declines, bursts, and garbage. No namespace, no root, no port 67.
+ * INFORMs, releases and declines, bursts, and garbage; then a restart (recovery, index rebuild) with
+ * every client returning at once. No namespace, no root, no port 67.
  */
 public final class AotTraining {
     /** Clients in the training; with {@link #ROUNDS} this takes ~10 s of one core. */
@@ -124,6 +125,15 @@ public final class AotTraining {
                 // the next round's clients meet a server with these leases: the found branches stay warm
                 waves(c, 0, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
             }
+        }
+        // A restart: recovery of the store's log, the indexes rebuilt from its leases, and every
+        // client returning at once, as after a host's reboot.
+        InMemoryTransport restarted = new InMemoryTransport();
+        c.reconnect(restarted);
+        try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
+                .dhcpTransports(port -> restarted)) {
+            server.start();
+            waves(c, 0, clients, 2_000, TrainingClients.INIT_REBOOT, TrainingClients.DISCOVER, TrainingClients.SELECTING);
         }
         return c;
     }
