@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * commit and fsync, allocation engine, protocol, codec, the DHCP receive loop and its reply pacer),
  * with only the UDP socket replaced by the in-memory transport, and traffic like a host's: waves
  * of new clients, the same clients returning (DISCOVER again, INIT-REBOOT, rebinding), NAKs,
- * INFORMs, releases and declines, bursts, and garbage. No namespace, no root, no port 67.
+ * INFORMs, releases and declines, bursts, and garbage; then a restart (recovery, index rebuild) with
+ * every client returning at once. No namespace, no root, no port 67.
  */
 public final class AotTraining {
     /** Clients in the training; with {@link #ROUNDS} this takes ~10 s of one core. */
@@ -51,7 +52,7 @@ public final class AotTraining {
         deleteTree(work);
         Files.createDirectories(work);
         long t0 = System.nanoTime();
-        TrainingClients clients = run(work);
+        TrainingClients clients = run(work, CLIENTS, ROUNDS);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Files.writeString(stamp, stampOf(Path.of(System.getProperty("java.class.path")),
                 System.getProperty("java.runtime.version")) + "\n");
@@ -71,7 +72,8 @@ public final class AotTraining {
         return "jar=" + a.size() + ":" + a.lastModifiedTime().toMillis() / 1000 + " jdk=" + runtimeVersion;
     }
 
-    static TrainingClients run(Path work) throws Exception {
+    /** Runs the training traffic: {@code rounds} rounds of {@code clients / rounds} clients each. */
+    static TrainingClients run(Path work, int clients, int rounds) throws Exception {
         NetworkInterface lo = NetworkInterface.getByName("lo");
         int loIndex = lo == null ? 1 : lo.getIndex();
         // Relayed requests are served on any interface; the server identifier is the address of the
@@ -93,35 +95,45 @@ public final class AotTraining {
                     domain: train.example
                     pools: ["198.18.0.10-198.19.255.250"]
                 """.formatted(work.resolve("data"));
+        Files.createDirectories(work);
         Path file = work.resolve("vmaddr.yaml");
         Files.writeString(file, yaml);
         VmaddrConfig config = ConfigLoader.load(file);
         // error, not the config's warn: the declines the training makes are logged at warn, and the build log stays clean
         LogLevel.apply("error");
         InMemoryTransport transport = new InMemoryTransport();
-        TrainingClients c = new TrainingClients(transport, loIndex, serverId, CLIENTS);
+        TrainingClients c = new TrainingClients(transport, loIndex, serverId, clients);
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
                 .dhcpTransports(port -> transport)) {
             server.start();
-            for (int round = 0; round < ROUNDS; round++) {
-                int from = round * (CLIENTS / ROUNDS);
-                int to = from + CLIENTS / ROUNDS;
+            for (int round = 0; round < rounds; round++) {
+                int from = round * (clients / rounds);
+                int to = from + clients / rounds;
                 // new clients, in waves of a loaded network (64) and of a burst after a restart (2,000)
                 waves(c, from, to, 64, TrainingClients.DISCOVER, TrainingClients.SELECTING);
                 // the same clients returning: DISCOVER finds their lease, REQUEST renews it
                 waves(c, from, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
                 waves(c, from, to, 256, TrainingClients.INIT_REBOOT, TrainingClients.REBINDING, TrainingClients.INFORM);
                 // clients that moved: their INIT-REBOOT names an address that is not theirs (NAK)
-                c.wave(TrainingClients.INIT_REBOOT, from, from + 512, true);
+                c.wave(TrainingClients.INIT_REBOOT, from, Math.min(to, from + 512), true);
                 c.malformed(200);
                 // a tenth leave, a few find their address in use; then they come back as new clients
                 waves(c, from, from + (to - from) / 10, 256, TrainingClients.RELEASE);
-                c.wave(TrainingClients.DISCOVER, from, from + 128, false);
-                c.wave(TrainingClients.DECLINE, from, from + 16, false);
+                c.wave(TrainingClients.DISCOVER, from, Math.min(to, from + 128), false);
+                c.wave(TrainingClients.DECLINE, from, Math.min(to, from + 16), false);
                 waves(c, from, to, 1_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
                 // the next round's clients meet a server with these leases: the found branches stay warm
                 waves(c, 0, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
             }
+        }
+        // A restart: recovery of the store's log, the indexes rebuilt from its leases, and every
+        // client returning at once, as after a host's reboot.
+        InMemoryTransport restarted = new InMemoryTransport();
+        c.reconnect(restarted);
+        try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
+                .dhcpTransports(port -> restarted)) {
+            server.start();
+            waves(c, 0, clients, 2_000, TrainingClients.INIT_REBOOT, TrainingClients.DISCOVER, TrainingClients.SELECTING);
         }
         return c;
     }

@@ -83,6 +83,8 @@ public final class Server implements AutoCloseable {
     static final Duration CHECK_EVERY = Duration.ofSeconds(60);
     /** How often the TLS certificate files are compared with what the listener serves. */
     static final Duration TLS_CHECK_EVERY = Duration.ofSeconds(5);
+    /** System property: collect the heap once before the services start (see {@link #start}). */
+    static final String GC_BEFORE_SERVING = "vmaddr.gcBeforeServing";
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
 
     private final VmaddrConfig config;
@@ -219,6 +221,14 @@ public final class Server implements AutoCloseable {
             jobs.scheduleWithFixedDelay(tls::reloadIfChanged, TLS_CHECK_EVERY.toMillis(), TLS_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
 
+        if (Boolean.getBoolean(GC_BEFORE_SERVING)) {
+            // Start-up and recovery leave their long-lived objects (every lease, the indexes, the
+            // loaded classes' data) in the young generation; the first young collection under
+            // traffic would copy them all, a pause of tens of ms (more with a large store) exactly
+            // when every VM renews at once after a restart. Collected here, before DHCP answers,
+            // they are out of the way. ./vmaddr serve sets it (serve.options); tests do not.
+            System.gc();
+        }
         for (Service s : services) {
             s.start();
             log.info(LogEvents.SERVICE_STARTED + " service={}", s.name());

@@ -34,7 +34,7 @@ final class TrainingClients {
     private static final int FAMILIES = 3;
     private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
 
-    private final InMemoryTransport transport;
+    private InMemoryTransport transport;
     private final int ifIndex;
     private final InetSocketAddress relay;
     private final Inet4Address server;
@@ -181,6 +181,11 @@ final class TrainingClients {
                 addressOf[c] = getInt(d, YIADDR);
             }
         }
+    }
+
+    /** Talks to a restarted server over its new transport (a stopped server closes its own). */
+    void reconnect(InMemoryTransport next) {
+        this.transport = next;
     }
 
     /** Garbage and non-requests: the server counts them and answers nothing. */

@@ -1,0 +1,37 @@
+package dev.vmaddr.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AOT training drives the real server: every request kind it sends gets the reply RFC 2131
+ * gives it (so the profiles it leaves are those of served traffic, not of errors), and the stamp
+ * is what {@code ./vmaddr} compares.
+ */
+class AotTrainingTest {
+
+    @Test
+    void smallTrainingRunIsAnsweredThroughTheRealServer(@TempDir Path dir) throws Exception {
+        int clients = 300;
+        TrainingClients c = AotTraining.run(dir.resolve("work"), clients, 1);
+        // Per round: DORA of new clients (2 replies each), again in a burst (2), INIT-REBOOT,
+        // rebinding and INFORM (3), INIT-REBOOT for another's address (1, a NAK), 128 DISCOVERs
+        // after a tenth released, then DORA again (2) twice; released/declined clients send no
+        // request until their next DISCOVER. Each client is answered at least 9 times.
+        assertThat(c.replies()).isGreaterThanOrEqualTo(9L * clients);
+        assertThat(c.naks()).isGreaterThan(0);
+    }
+
+    @Test
+    void stampNamesJarSizeModificationSecondAndJdk(@TempDir Path dir) throws Exception {
+        Path jar = Files.write(dir.resolve("x-all.jar"), new byte[1234]);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.ofEpochSecond(1_796_589_578L, 900_000_000)));
+        assertThat(AotTraining.stampOf(jar, "25.0.3+9-LTS")).isEqualTo("jar=1234:1796589578 jdk=25.0.3+9-LTS");
+    }
+}
