@@ -21,9 +21,9 @@ status=0
 # the tally the test printed (its own stdout is in the surefire report when -q hides it)
 report=vmaddr-app/target/surefire-reports/dev.vmaddr.dhcp.it.RealClientLabNetnsTest-output.txt
 if [ -f "$report" ]; then
-    sed -n '/^real-client lab/,/^[^ ]/p' "$report" | grep -v '^\[' || true
+    grep -A40 '^real-client lab' "$report" | grep -E '^(real-client lab|  )' || true
 else
-    grep -A40 '^real-client lab' "$out" || tail -40 "$out"
+    grep -A40 '^real-client lab' "$out" | grep -E '^(real-client lab|  )' || tail -40 "$out"
 fi
 echo "load after: $(uptime)"
 exit "$status"

@@ -74,9 +74,13 @@ public final class DhcpMetrics {
      *               {@code unknown-client}, as PRODUCT.md spells it)
      */
     public void dropped(String reason) {
-        dropped.computeIfAbsent(reason, k -> Counter.builder("vmaddr_dhcp_dropped")
-                .description("DHCP requests that got no reply, by reason")
-                .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-')).register(registry)).increment();
+        Counter c = dropped.get(reason); // a plain get first: a flood is counted without building the lambda
+        if (c == null) {
+            c = dropped.computeIfAbsent(reason, k -> Counter.builder("vmaddr_dhcp_dropped")
+                    .description("DHCP requests that got no reply, by reason")
+                    .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-')).register(registry));
+        }
+        c.increment();
     }
 
     /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */

@@ -262,7 +262,8 @@ public abstract class StoreContract extends StoreFixture {
                 .reservations(List.of(new Reservation(mac(5), null, ip("198.18.0.5"), "db"),
                         new Reservation(null, ClientId.parse("01aabb"), ip("198.18.0.6"), null)))
                 .route(new RouteSpec(RouteSpec.Mode.MANUAL, Ipv4Prefix.parse("198.18.0.0/24"), ip("198.18.0.1")))
-                .relays(List.of(ip("198.18.0.254"))).dhcpServers(List.of(ip("198.18.0.1"))).build();
+                .relays(List.of(ip("198.18.0.254"))).dhcpServers(List.of(ip("198.18.0.1")))
+                .clients(dev.vmaddr.model.ClientAccess.KNOWN).build();
     }
 
     @Test
