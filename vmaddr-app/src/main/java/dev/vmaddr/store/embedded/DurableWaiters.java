@@ -39,9 +39,19 @@ final class DurableWaiters implements DeferredDurability.Log {
     /** {@code then} learns whether the log reached {@code mark}. */
     @Override
     public void whenDurable(long mark, Consumer<Boolean> then) {
-        if (durableSeq.getAsLong() >= mark) {
-            then.accept(true);
-            return;
+        // Run at once only when no earlier waiter is queued or being run: the committer publishes
+        // durableSeq before it drains, so a durable mark alone would let this callback overtake
+        // earlier ones still in the queue (or polled and running). Holding the drain lock while the
+        // queue is empty means every earlier waiter has run; tryLock keeps this path from waiting.
+        if (durableSeq.getAsLong() >= mark && waiters.isEmpty() && drain.tryLock()) {
+            try {
+                if (waiters.isEmpty()) {
+                    then.accept(true);
+                    return;
+                }
+            } finally {
+                drain.unlock();
+            }
         }
         waiters.add(new Waiter(mark, then));
         // The committer may have committed, failed or stopped between the check and the add.

@@ -90,6 +90,10 @@ class PoolNetnsTest {
             // Given back through the API: udhcpc -R's RELEASE on SIGTERM is sometimes not sent at all
             // (none reaches the server's socket, seen with debug logs); dhclient -r below covers RELEASE.
             first.close();
+            // udhcpc -R deconfigures on SIGTERM: its address is gone, else the next probe of .101 finds
+            // it and quarantines the pool's last address (seen when the harness's SIGTERM also closed
+            // udhcpc's output pipes and SIGPIPE killed it first).
+            assertThat(first.eventNames()).as(first.describe()).endsWith("deconfig");
             lab.releaseViaApi("lan0", "198.18.0.101");
             lab.awaitLeaseState("lan0", "198.18.0.101", "released", WAIT);
 

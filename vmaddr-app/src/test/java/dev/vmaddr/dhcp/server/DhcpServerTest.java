@@ -27,6 +27,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -114,6 +115,9 @@ class DhcpServerTest {
             assertThat(ack.messageType()).contains(DhcpMessageType.ACK);
             assertThat(ack.yiaddr()).isEqualTo(ip);
             assertThat(engine.lease("relayed", ip)).hasValueSatisfying(l -> assertThat(l.mac()).isEqualTo(MAC));
+            // With a thread per request the malformed and the unserved datagram are handled on their
+            // own threads, which may run after the ACK went out: wait for their events, then look.
+            awaitSeen(seen, List.of("malformed", "dropped " + DropReason.NOT_SERVED_HERE), Duration.ofSeconds(5));
             assertThat(seen).contains("malformed", "dropped " + DropReason.NOT_SERVED_HERE);
             assertThat(transport.pollSent()).as("nothing else was answered").isNull();
             assertThat(server.ready()).isTrue();
@@ -121,6 +125,14 @@ class DhcpServerTest {
             server.stop(Duration.ofSeconds(2));
         }
         assertThat(transport.isClosed()).isTrue();
+    }
+
+    /** Waits (bounded) until the server's threads have reported every one of {@code expected}. */
+    private static void awaitSeen(Collection<String> seen, List<String> expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static DhcpMessage message(DhcpMessageType type, Ipv4Address ciaddr, java.util.function.Consumer<DhcpOptions.Builder> options) {

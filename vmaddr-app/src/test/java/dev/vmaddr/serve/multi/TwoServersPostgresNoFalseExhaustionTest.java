@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +44,12 @@ class TwoServersPostgresNoFalseExhaustionTest {
     private static final int PER_SERVER = 1000;
     private static final int IN_FLIGHT_PER_SERVER = 64;
     private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration ALL_ALLOCATIONS = Duration.ofSeconds(240);
+
+    private static ExecutorService clients(String server) {
+        return Executors.newFixedThreadPool(IN_FLIGHT_PER_SERVER,
+                Thread.ofPlatform().name("allocate-" + server + "-", 0).daemon(true).factory());
+    }
 
     @Test
     void noRefusalWhileTheSharedPoolHasRoom(PostgresDatabase db, @TempDir Path dir) throws Exception {
@@ -53,36 +59,54 @@ class TwoServersPostgresNoFalseExhaustionTest {
              VmaddrProcess b = VmaddrProcess.start(files.config("b", db.url(), db.user(), "127.0.0.1:0", NETWORK),
                      files.log("b"), List.of(), START)) {
             List<Api> apis = List.of(Api.of(a.apiUrl(), files.token()), Api.of(b.apiUrl(), files.token()));
-            List<Semaphore> inFlight = List.of(new Semaphore(IN_FLIGHT_PER_SERVER), new Semaphore(IN_FLIGHT_PER_SERVER));
             Map<String, String> ipToMac = new ConcurrentHashMap<>();
             List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
             List<String> refusedOrFailed = Collections.synchronizedList(new ArrayList<>());
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            // One pool of IN_FLIGHT_PER_SERVER platform threads per server (the in-flight bound), not
+            // 2,000 virtual threads: on a two-core machine those have two carriers, and a virtual
+            // thread waiting for a class another one is initialising (HttpClient's first sends, all
+            // at once) pins its carrier; with both pinned nothing runs, not even the wake-up after
+            // HttpClient's own timeouts. A run hung so: no request reached either server, then the
+            // test waited forever in ExecutorService.close().
+            List<ExecutorService> pools = List.of(clients("a"), clients("b"));
+            try {
                 List<Future<?>> done = new ArrayList<>();
                 for (int i = 0; i < 2 * PER_SERVER; i++) {
                     int server = i % 2;
                     String mac = String.format("02:18:00:01:%02x:%02x", i >> 8, i & 0xff);
-                    done.add(pool.submit(() -> {
-                        inFlight.get(server).acquire();
-                        try {
-                            Api.Answer r = apis.get(server).allocate("shared", mac);
-                            if (r.status() != 201) {
-                                refusedOrFailed.add("server " + server + ": " + r.status() + " " + r.text());
-                                return null;
-                            }
-                            String ip = r.body().path("ip").asText();
-                            String before = ipToMac.putIfAbsent(ip, mac);
-                            if (before != null) {
-                                duplicates.add(ip + " to " + before + " and " + mac);
-                            }
-                        } finally {
-                            inFlight.get(server).release();
+                    done.add(pools.get(server).submit(() -> {
+                        Api.Answer r = apis.get(server).allocate("shared", mac);
+                        if (r.status() != 201) {
+                            refusedOrFailed.add("server " + server + ": " + r.status() + " " + r.text());
+                            return null;
+                        }
+                        String ip = r.body().path("ip").asText();
+                        String before = ipToMac.putIfAbsent(ip, mac);
+                        if (before != null) {
+                            duplicates.add(ip + " to " + before + " and " + mac);
                         }
                         return null;
                     }));
                 }
+                long deadline = System.nanoTime() + ALL_ALLOCATIONS.toNanos();
+                int finished = 0;
                 for (Future<?> f : done) {
-                    f.get(240, TimeUnit.SECONDS);
+                    try {
+                        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        throw new AssertionError(finished + " of " + done.size() + " allocations answered within "
+                                + ALL_ALLOCATIONS + " (" + ipToMac.size() + " granted)", e);
+                    }
+                    finished++;
+                }
+            } finally {
+                // Bounded: interrupt whatever still runs (HttpClient.send gives up on interrupt), never
+                // wait unboundedly as ExecutorService.close() does.
+                for (ExecutorService p : pools) {
+                    p.shutdownNow();
+                }
+                for (ExecutorService p : pools) {
+                    p.awaitTermination(10, TimeUnit.SECONDS); // daemon threads: a straggler cannot hold the JVM
                 }
             }
             assertThat(refusedOrFailed).as("answers other than 201 with %d of %d addresses taken", ipToMac.size(), POOL)

@@ -122,12 +122,20 @@ public final class NetnsProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
+    /**
+     * SIGTERM, then SIGKILL after a grace period. Idempotent.
+     *
+     * <p>The SIGTERM goes through the {@link ProcessHandle}, not {@link Process#destroy()}: the latter
+     * also closes our ends of the process's stdout and stderr right after the signal, so a client that
+     * logs while it shuts down (udhcpc -R: "received SIGTERM", "unicasting a release") died of SIGPIPE
+     * (exit 141) before sending its RELEASE or running its deconfig hook, and kept its address. The
+     * pumps read to the end instead, and see EOF when the process exits.
+     */
     @Override
     public void close() {
         try {
             if (process.isAlive()) {
-                process.destroy();
+                process.toHandle().destroy();
                 if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly().waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
                 }
