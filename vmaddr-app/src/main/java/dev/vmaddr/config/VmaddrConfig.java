@@ -208,9 +208,15 @@ public record VmaddrConfig(String source, Path dataDir, StoreKind store, Postgre
      * (no lease, reservation or VM NIC) beyond {@code perSecond} on average ({@code burst} at once),
      * or while {@code offersInFlight} offers to new clients wait for their REQUEST, are dropped and
      * counted. 0 turns a limit off. Known clients are never held back.
+     *
+     * <p>Off by default: a host that boots three hundred new VMs at once, or perfdhcp measuring the
+     * server, is a burst of legitimate new clients, and vmaddr refuses no request while addresses
+     * are free unless told to (Kea, dnsmasq and ISC dhcpd have no such limit either). Networks of
+     * untrusted guests set it, e.g. {@code newClients: {perSecond: 100, burst: 200, offersInFlight:
+     * 256}}, or use {@code clients: known}.
      */
     public record NewClients(int perSecond, int burst, int offersInFlight) {
-        public static final NewClients DEFAULT = new NewClients(100, 200, 256);
+        public static final NewClients DEFAULT = new NewClients(0, 200, 0);
     }
 
     public record Log(String level) {

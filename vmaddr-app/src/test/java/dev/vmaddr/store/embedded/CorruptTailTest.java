@@ -71,12 +71,17 @@ class CorruptTailTest {
             ch.truncate(boundary[LEASES - 1]);
         }
         logged.start();
-        ((Logger) LoggerFactory.getLogger(Recovery.class)).addAppender(logged);
+        Logger recovery = (Logger) LoggerFactory.getLogger(Recovery.class);
+        // A server run in this JVM before (the AOT training test) may have set the root level to warn.
+        recovery.setLevel(ch.qos.logback.classic.Level.INFO);
+        recovery.addAppender(logged);
     }
 
     @AfterEach
     void detach() {
-        ((Logger) LoggerFactory.getLogger(Recovery.class)).detachAppender(logged);
+        Logger recovery = (Logger) LoggerFactory.getLogger(Recovery.class);
+        recovery.detachAppender(logged);
+        recovery.setLevel(null);
     }
 
     static Lease lease(int i) {

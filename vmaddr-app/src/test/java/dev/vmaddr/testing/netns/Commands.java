@@ -77,7 +77,10 @@ final class Commands {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, Thread.ofVirtual()::start);
+        }, Thread.ofPlatform().daemon().name("netns-drain")::start);
+        // Platform threads, not virtual: in-process servers in the same test JVM block virtual
+        // threads in native receive calls (FFM), which pins their carriers; on 2 cores two such
+        // threads starve every virtual drain and a finished `ip` command looked hung.
     }
 
     private static java.io.File nullDevice() {
