@@ -1,5 +1,6 @@
 package dev.vmaddr.serve;
 
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.libvirt.LibvirtSync;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -30,7 +31,7 @@ final class LibvirtService implements Service {
     @Override
     public void start() {
         loop = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("vmaddr-libvirt").daemon().factory());
-        loop.scheduleWithFixedDelay(sync::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> HistoryActor.run(HistoryActor.LIBVIRT, sync::tick), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
