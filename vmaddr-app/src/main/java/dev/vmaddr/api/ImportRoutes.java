@@ -1,5 +1,6 @@
 package dev.vmaddr.api;
 
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.importing.ImportReport;
 import dev.vmaddr.importing.ImportService;
 import dev.vmaddr.importing.ImportWire;
@@ -52,8 +53,9 @@ public final class ImportRoutes implements RouteGroup {
                     } catch (IOException e) {
                         throw ApiProblem.badRequest("(body)", "cannot read the body: " + e.getMessage());
                     }
-                    ImportReport report = imports.apply(ctx.pathParam("name"), records.hosts(), records.leases(),
-                            "true".equals(dry));
+                    // the import's leases and reservations are history of actor "import", whoever sent them
+                    ImportReport report = HistoryActor.as(HistoryActor.IMPORT, () -> imports.apply(ctx.pathParam("name"),
+                            records.hosts(), records.leases(), "true".equals(dry)));
                     ctx.json(toMap(report));
                 });
     }

@@ -1,6 +1,5 @@
 package dev.vmaddr.importing;
 
-import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.ImportOutcome;
@@ -39,12 +38,7 @@ public final class ImportService {
         this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** Applies (or, dry, checks) an import; its history events name the actor {@code import}, whoever asked. */
     public ImportReport apply(String network, List<ImportedHost> hosts, List<ImportedLease> leases, boolean dryRun) {
-        return HistoryActor.as(HistoryActor.IMPORT, () -> applyAsImport(network, hosts, leases, dryRun));
-    }
-
-    private ImportReport applyAsImport(String network, List<ImportedHost> hosts, List<ImportedLease> leases, boolean dryRun) {
         List<Reservation> reservations = hosts.stream().map(ImportedHost::reservation).toList();
         ImportOutcome r = reservations.isEmpty() ? ImportOutcome.NOTHING
                 : catalog.importReservations(network, reservations, dryRun);
