@@ -33,7 +33,7 @@ final class LeaseBulkPut {
     static final int BULK_ROWS = 10_000;
 
     /**
-     * {@link dev.vmaddr.store.LeaseStore#putAll}: the leases written by {@link LeaseCommitter#PUT_SQL} in statements of
+     * {@link dev.vmaddr.store.LeaseStore#putAll}: the leases written by {@link LeaseSql#PUT_SQL} in statements of
      * {@link #BULK_ROWS} rows inside ONE transaction, which commits them all or none; what blocks the
      * refused ones is read in the same transaction. Not through the queue: an import is one caller
      * with its own unit of work, and its size would hold the DHCP server's small batches up behind it.
