@@ -198,8 +198,8 @@ class UiBrowserTest {
     /** Issue 19: a NIC's history, newest first, a page at a time, as the history API answers it; accessible. */
     @Test
     void aNicsHistoryIsShownNewestFirstAPageAtATimeAsTheApiAnswers() throws Exception {
-        data.network("hist", "198.18.34.0/24", "198.18.34.1", null, "198.18.34.10-198.18.34.99");
-        data.network("hist2", "198.18.35.0/24", "198.18.35.1", null, "198.18.35.10-198.18.35.99");
+        data.network("hist", "198.18.46.0/24", "198.18.46.1", null, "198.18.46.10-198.18.46.99");
+        data.network("hist2", "198.18.47.0/24", "198.18.47.1", null, "198.18.47.10-198.18.47.99");
         JsonNode vm = data.post("/api/v1/vms", "{\"name\":\"hist1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"hist\",\"mac\":null}]}");
         String mac = vm.at("/nics/0/mac").asText();
         for (int i = 0; i < 7; i++) { // the NIC's MAC takes and gives back an address on a second network: two events each
