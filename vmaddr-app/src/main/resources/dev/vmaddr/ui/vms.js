@@ -25,11 +25,7 @@ export async function render(container, params) {
   const nicName = only ? params.get('nic') : null;
   const nic = nicName ? vms[0].nics.find(n => n.name === nicName) : null;
   if (nicName && !nic) container.append(notice('VM ' + only + ' has no NIC ' + nicName + '.', 'error'));
-  if (nic) {
-    const history = await nicHistory(vms[0], nic, params);
-    container.append(history);
-    history.scrollIntoView({block: 'start'}); // asked for by the link: show it, not the top of the VM
-  }
+  if (nic) container.append(await nicHistory(vms[0], nic, params));
 }
 
 function vmCard(vm, findings) {
