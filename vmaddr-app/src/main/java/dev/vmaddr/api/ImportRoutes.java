@@ -1,10 +1,10 @@
 package dev.vmaddr.api;
 
-import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.importing.ImportReport;
 import dev.vmaddr.importing.ImportService;
 import dev.vmaddr.importing.ImportWire;
 import dev.vmaddr.ipam.ImportOutcome;
+import dev.vmaddr.store.HistoryActor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
