@@ -12,6 +12,8 @@ import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.ReleasePolicy;
 import dev.vmaddr.store.DocumentStore;
+import dev.vmaddr.store.HistoryActor;
+import io.javalin.http.Handler;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +73,7 @@ public final class CniRoutes implements RouteGroup {
     @Override
     public void register(RouteTable t) {
         t.put(BASE, "CNI ADD: the attachment's address (the same one on a repeated ADD)").success(200).errors(400, 404, 409)
-                .body("{\"mac\", \"podNamespace\" (optional), \"podName\" (optional)}").handle(ctx -> {
+                .body("{\"mac\", \"podNamespace\" (optional), \"podName\" (optional)}").handle(asCni(ctx -> {
                     record Req(MacAddress mac, String podNamespace, String podName) {}
                     Req req = Json.readBody(ctx.body(), f -> {
                         MacAddress mac = f.value("mac", MacAddress::parse);
@@ -84,18 +86,18 @@ public final class CniRoutes implements RouteGroup {
                         return new Req(mac, ns, pod);
                     });
                     ctx.json(add(ctx, req.mac(), holder(ctx, req.podNamespace(), req.podName())));
-                });
+                }));
         t.get(BASE, "CNI CHECK: the attachment's address, 404 when it holds none").errors(404)
-                .query("podNamespace", "podName").handle(ctx -> {
+                .query("podNamespace", "podName").handle(asCni(ctx -> {
                     CniHolder holder = holder(ctx, ctx.queryParam("podNamespace"), ctx.queryParam("podName"));
                     NetworkSpec spec = network(ctx);
                     Lease l = engine.leaseOf(spec.name(), holder.key())
                             .filter(x -> x.state() == LeaseState.BOUND && x.occupiesAt(clock.instant()))
                             .orElseThrow(() -> ApiProblem.notFound(holder.label() + " holds no address in " + spec.name()));
                     ctx.json(answer(spec, l, holder));
-                });
+                }));
         t.delete(BASE, "CNI DEL: gives the address back (a VM's only when its last pod goes and the release policy says so)")
-                .errors(404).query("podNamespace", "podName").handle(ctx -> {
+                .errors(404).query("podNamespace", "podName").handle(asCni(ctx -> {
                     CniHolder holder = holder(ctx, ctx.queryParam("podNamespace"), ctx.queryParam("podName"));
                     NetworkSpec spec = network(ctx);
                     String pod = pod(ctx);
@@ -112,10 +114,10 @@ public final class CniRoutes implements RouteGroup {
                         release(spec.name(), holder);
                     }
                     ctx.status(204);
-                });
+                }));
         t.post("/api/v1/networks/{network}/cni-gc",
                 "CNI GC: give back the addresses of plain pods' attachments not in validAttachments (VMs' are kept)")
-                .success(200).errors(400, 404).body("{\"validAttachments\": [{\"containerID\", \"ifname\"}]}").handle(ctx -> {
+                .success(200).errors(400, 404).body("{\"validAttachments\": [{\"containerID\", \"ifname\"}]}").handle(asCni(ctx -> {
                     Set<String> valid = Json.readBody(ctx.body(), f -> {
                         Set<String> v = new HashSet<>();
                         for (var a : f.children("validAttachments")) {
@@ -131,9 +133,9 @@ public final class CniRoutes implements RouteGroup {
                         return v;
                     });
                     ctx.json(Map.of("released", gc(network(ctx), valid)));
-                });
+                }));
         t.delete("/api/v1/cni/vms/{namespace}/{vm}", "A KubeVirt VM was deleted: give back its addresses on on-delete and on-stop networks")
-                .handle(ctx -> {
+                .handle(asCni(ctx -> {
                     CniHolder holder = CniHolder.vm(ctx.pathParam("namespace"), ctx.pathParam("vm"));
                     for (NetworkSpec spec : engine.networks()) {
                         if (spec.release() == ReleasePolicy.NEVER) {
@@ -145,7 +147,15 @@ public final class CniRoutes implements RouteGroup {
                         }
                     }
                     ctx.status(204);
-                });
+                }));
+    }
+
+    /** The plugin's calls change leases as actor {@code cni} (not as the token they present). */
+    private static Handler asCni(Handler h) {
+        return ctx -> HistoryActor.as(HistoryActor.CNI, () -> {
+            h.handle(ctx);
+            return null;
+        });
     }
 
     private Map<String, Object> add(Context ctx, MacAddress mac, CniHolder holder) {

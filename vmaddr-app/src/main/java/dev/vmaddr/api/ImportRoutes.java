@@ -5,6 +5,7 @@ import dev.vmaddr.importing.ImportService;
 import dev.vmaddr.importing.ImportWire;
 import dev.vmaddr.ipam.ImportOutcome;
 import dev.vmaddr.log.LogEvents;
+import dev.vmaddr.store.HistoryActor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -58,8 +59,9 @@ public final class ImportRoutes implements RouteGroup {
                         throw ApiProblem.badRequest("(body)", "cannot read the body: " + e.getMessage());
                     }
                     long readMs = (System.nanoTime() - wall0) / 1_000_000;
-                    ImportReport report = imports.apply(ctx.pathParam("name"), records.hosts(), records.leases(),
-                            "true".equals(dry));
+                    // the import's leases and reservations are history of actor "import", whoever sent them
+                    ImportReport report = HistoryActor.as(HistoryActor.IMPORT, () -> imports.apply(ctx.pathParam("name"),
+                            records.hosts(), records.leases(), "true".equals(dry)));
                     log.info(LogEvents.IMPORT_REQUEST + " network={} records={} readMs={} wallMs={}", ctx.pathParam("name"),
                             records.hosts().size() + records.leases().size(), readMs, (System.nanoTime() - wall0) / 1_000_000);
                     ctx.json(toMap(report));

@@ -53,7 +53,6 @@ public final class AllocationEngine {
     public static final Duration DEFAULT_QUARANTINE = Duration.ofMinutes(10);
     /** Store writes tried before giving up: each failure is a race lost to another server sharing the store. */
     static final int MAX_CANDIDATES = 16;
-    private static final MacAddress UNKNOWN_MAC = new MacAddress(0);
 
     private final Store store;
     private final Clock clock;
@@ -65,7 +64,7 @@ public final class AllocationEngine {
     private final LeaseRate leaseRate;
     private final ClientIdSightings sightings = new ClientIdSightings();
     private final LeaseImporter importer;
-    private final Squats squats;
+    private final AddressBlocks blocks;
 
     public AllocationEngine(Store store, Clock clock, RandomGenerator random) {
         this(store, clock, random, DEFAULT_QUARANTINE);
@@ -84,7 +83,7 @@ public final class AllocationEngine {
         this.reclaimer = new LeaseReclaimer(registry, store, clock, writes);
         this.queries = new LeaseQueries(registry, store, clock, candidates);
         this.importer = new LeaseImporter(registry, store, clock);
-        this.squats = new Squats(registry, store, clock, writes);
+        this.blocks = new AddressBlocks(registry, store, clock, writes);
     }
 
     // ---------------------------------------------------------------- networks
@@ -388,42 +387,17 @@ public final class AllocationEngine {
         }
     }
 
-    /** A conflict probe (ARP/ping) found {@code ip} in use: quarantined, never offered meanwhile. */
+    /** A conflict probe (ARP/ping) found {@code ip} in use: quarantined, never offered meanwhile ({@link AddressBlocks}). */
     public Lease markConflict(String network, Ipv4Address ip, String evidence) {
-        NetworkIndex idx = registry.index(network);
-        idx.lock();
-        try {
-            idx.requireLive();
-            if (!idx.spec().cidr().contains(ip)) {
-                throw new AllocationException(Reason.NOT_IN_NETWORK, ip + " is not in network " + network);
-            }
-            // a bind in flight on this address settles first, so our record is not overwritten by it
-            Claim c;
-            while ((c = idx.liveClaim(ip, clock.instant())) != null && c.kind() == ClaimKind.PENDING) {
-                idx.awaitChange();
-            }
-            Instant now = clock.instant();
-            Lease l = store.leases().get(network, ip).orElse(null);
-            Lease basis;
-            if (l != null && l.occupiesAt(now)) {
-                basis = l;
-            } else if (c != null) {
-                basis = new Lease(network, ip, c.mac(), c.clientId(), c.hostname(), LeaseState.OFFERED, c.expiresAt(), now);
-                idx.dropOffer(c.holder());
-            } else if (l != null) {
-                basis = l;
-            } else {
-                basis = new Lease(network, ip, UNKNOWN_MAC, null, null, LeaseState.EXPIRED, now, now);
-            }
-            return writes.writeQuarantine(idx, basis, now, evidence);
-        } finally {
-            idx.unlock();
-        }
+        return blocks.markConflict(network, ip, evidence);
     }
 
-    /** A guest uses {@code ip} though it is not its NIC's address: {@link Squats#block}. */
+    /**
+     * A guest uses {@code ip} though it is not its NIC's address: blocked so it is never offered;
+     * false, writing nothing, when it is not a free pool address ({@link AddressBlocks#markSquatted}).
+     */
     public boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
-        return squats.block(network, ip, squatter, evidence);
+        return blocks.markSquatted(network, ip, squatter, evidence);
     }
 
     /**

@@ -42,6 +42,7 @@ import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.metrics.PoolMetrics;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.HistoryRetention;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.vm.EngineVmIpam;
@@ -287,7 +288,8 @@ public final class Server implements AutoCloseable {
 
     private void reclaim() {
         try {
-            int n = engine.reclaimExpired();
+            // expiry ends what the DHCP server granted: its events name actor dhcp (CNI leases do not run out)
+            int n = HistoryActor.as(HistoryActor.DHCP, engine::reclaimExpired);
             if (n > 0) {
                 log.info(LogEvents.LEASE_RECLAIMED + " count={}", n);
             }

@@ -2,6 +2,7 @@
 // disagree (drift) the NIC is marked and the finding is listed with its fix.
 import {get, seg} from './api.js';
 import {code, go, h, heading, notice, orDash, table, time} from './dom.js';
+import {historyLink, nicHistory} from './history.js';
 
 export async function render(container, params) {
   const all = await get('/api/v1/vms');
@@ -21,6 +22,10 @@ export async function render(container, params) {
   const drifting = drifts.filter(d => d.findings.length > 0).length;
   container.append(notice(vms.length + ' VMs, ' + (drifting ? drifting + ' with drift.' : 'none with drift.')));
   vms.forEach((vm, i) => container.append(vmCard(vm, drifts[i].findings)));
+  const nicName = only ? params.get('nic') : null;
+  const nic = nicName ? vms[0].nics.find(n => n.name === nicName) : null;
+  if (nicName && !nic) container.append(notice('VM ' + only + ' has no NIC ' + nicName + '.', 'error'));
+  if (nic) container.append(await nicHistory(vms[0], nic, params));
 }
 
 function vmCard(vm, findings) {
@@ -34,12 +39,13 @@ function vmCard(vm, findings) {
       h('td', {'data-field': 'observedMac'}, mac(n.observed && n.observed.mac)),
       h('td', {'data-field': 'ip'}, n.ip ? code(n.ip) : '—'),
       h('td', {'data-field': 'ipv6Slaac'}, n.ipv6Slaac ? code(n.ipv6Slaac) : '—'),
-      h('td', {}, observedFrom(n.observed))));
+      h('td', {}, observedFrom(n.observed)),
+      h('td', {}, historyLink(vm, n))));
   return h('section', {class: 'card vm', 'aria-labelledby': id + '-title', 'data-vm': vm.name},
       h('h2', {id: id + '-title'}, vm.name),
       h('p', {class: 'meta'}, 'State ', h('strong', {}, vm.state), ' · host ', orDash(vm.host)),
       table('NICs of ' + vm.name,
-          ['NIC', 'Network', 'Spec MAC', 'Pending MAC', 'Observed MAC', 'IP', 'SLAAC address', 'Observed'], rows, {class: 'nics'}),
+          ['NIC', 'Network', 'Spec MAC', 'Pending MAC', 'Observed MAC', 'IP', 'SLAAC address', 'Observed', 'History'], rows, {class: 'nics'}),
       findings.length ? driftList(id, findings) : h('p', {class: 'ok'}, 'No drift: spec, pending and observed agree.'));
 }
 

@@ -39,6 +39,14 @@ public final class TestServer implements AutoCloseable {
         this.token = Files.readString(api.tokenFile()).strip();
     }
 
+    /** With a whole config (e.g. the PostgreSQL store, named tokens); {@link #token} is that of {@code api.tokenFile()}. */
+    public TestServer(VmaddrConfig cfg) throws Exception {
+        this.dataDir = cfg.dataDir();
+        this.server = new Server(cfg, Clock.systemUTC(), new SplittableRandom(42), List.of()).start();
+        this.url = server.apiUrl();
+        this.token = Files.readString(cfg.api().tokenFile()).strip();
+    }
+
     @Override
     public void close() {
         server.close();

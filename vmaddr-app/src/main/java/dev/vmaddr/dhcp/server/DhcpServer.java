@@ -14,6 +14,7 @@ import dev.vmaddr.dhcp.transport.Datagram;
 import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.DeferredDurability;
+import dev.vmaddr.store.HistoryActor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -89,7 +90,9 @@ public final class DhcpServer implements AutoCloseable {
         this.dispatch = dispatch;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
-        this.receiver = Thread.ofPlatform().name("dhcp-receiver").daemon().unstarted(this::receiveLoop);
+        // The history actor is bound once for the thread's life, not per packet: no allocation per packet.
+        this.receiver = Thread.ofPlatform().name("dhcp-receiver").daemon()
+                .unstarted(() -> HistoryActor.run(HistoryActor.DHCP, this::receiveLoop));
     }
 
     public void start() {
@@ -121,7 +124,8 @@ public final class DhcpServer implements AutoCloseable {
             }
             Thread.ofVirtual().start(() -> {
                 try {
-                    handleSafely(d);
+                    // a fresh thread does not inherit the receiver's binding (this path already allocates a thread)
+                    HistoryActor.run(HistoryActor.DHCP, () -> handleSafely(d));
                 } finally {
                     inFlight.release();
                 }

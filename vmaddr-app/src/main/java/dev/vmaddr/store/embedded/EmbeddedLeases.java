@@ -3,6 +3,7 @@ package dev.vmaddr.store.embedded;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;
@@ -45,8 +46,9 @@ final class EmbeddedLeases implements LeaseStore {
         Objects.requireNonNull(now, "now");
         String network = lease.network();
         LeaseEntry entry = LeaseEntry.of(lease, 0);
-        GroupCommitLog.Ticket ticket = log.appendIf(new Op.LeasePut(network, entry),
-                s -> new Op.LeasePut(network, entry.withSeq(s)), () -> {
+        String actor = HistoryActor.current(); // bound by whoever started the work: a constant, no allocation
+        GroupCommitLog.Ticket ticket = log.appendIf(new Op.LeasePut(network, entry, actor),
+                s -> new Op.LeasePut(network, entry.withSeq(s), actor), () -> {
                     LeaseTable table = state.table(network);
                     LeaseEntry current = table == null ? null : table.get(entry.ip());
                     return current != null && current.occupiesAt(now) && !current.sameHolder(entry)
@@ -65,11 +67,12 @@ final class EmbeddedLeases implements LeaseStore {
         Objects.requireNonNull(now, "now");
         LeaseStore.requireDistinctAddresses(leases);
         List<BulkAppend.Conditional> records = new ArrayList<>(leases.size());
+        String actor = HistoryActor.current();
         for (Lease lease : leases) {
             String network = lease.network();
             LeaseEntry entry = LeaseEntry.of(lease, 0);
-            records.add(new BulkAppend.Conditional(new Op.LeasePut(network, entry),
-                    s -> new Op.LeasePut(network, entry.withSeq(s)), () -> {
+            records.add(new BulkAppend.Conditional(new Op.LeasePut(network, entry, actor),
+                    s -> new Op.LeasePut(network, entry.withSeq(s), actor), () -> {
                         LeaseTable table = state.table(network);
                         LeaseEntry current = table == null ? null : table.get(entry.ip());
                         return current != null && current.occupiesAt(now) && !current.sameHolder(entry)

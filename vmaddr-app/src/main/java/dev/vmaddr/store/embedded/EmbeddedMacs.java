@@ -2,6 +2,7 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.MacRecord;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.MacStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class EmbeddedMacs implements MacStore {
     public boolean claim(MacRecord record, Instant now) {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(now, "now");
-        return log.await(log.appendIf(new Op.MacPut(record), () -> {
+        return log.await(log.appendIf(new Op.MacPut(record, HistoryActor.current()), () -> {
             MacRecord current = state.macs.get(record.mac());
             boolean mayClaim = current == null || !current.blocksAt(now)
                     || (record.owner() != null && record.owner().equals(current.owner()));
@@ -35,7 +36,7 @@ final class EmbeddedMacs implements MacStore {
     @Override
     public void put(MacRecord record) {
         Objects.requireNonNull(record, "record");
-        log.await(log.appendIf(new Op.MacPut(record), Precondition.ALWAYS));
+        log.await(log.appendIf(new Op.MacPut(record, HistoryActor.current()), Precondition.ALWAYS));
     }
 
     @Override

@@ -6,11 +6,21 @@ import dev.vmaddr.store.HistoryEvent;
 
 /** One state change, as written to the log (and to snapshots) by {@link RecordCodec}. */
 sealed interface Op {
-    record LeasePut(String network, LeaseEntry entry) implements Op {}
+    /** @param actor who wrote it (see {@code HistoryActor}), null when unknown; goes into the derived history event */
+    record LeasePut(String network, LeaseEntry entry, String actor) implements Op {
+        LeasePut(String network, LeaseEntry entry) {
+            this(network, entry, null);
+        }
+    }
 
     record LeaseRemove(String network, int ip) implements Op {}
 
-    record MacPut(MacRecord record) implements Op {}
+    /** @param actor as in {@link LeasePut} */
+    record MacPut(MacRecord record, String actor) implements Op {
+        MacPut(MacRecord record) {
+            this(record, null);
+        }
+    }
 
     record MacRemove(long mac) implements Op {}
 

@@ -4,6 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.MacState;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.NetworkSpecJson;
 import java.nio.ByteBuffer;
@@ -28,6 +29,17 @@ final class RecordCodec {
     /** A history event with actor and detail; {@link #HISTORY} records (without them) still decode. */
     static final int HISTORY_V2 = 11;
     static final int HISTORY_PRUNE = 12;
+    /** {@link #LEASE_PUT} and {@link #MAC_PUT} followed by the writer's actor ({@link #actor}); the old kinds still decode. */
+    static final int LEASE_PUT_ACTOR = 13;
+    static final int MAC_PUT_ACTOR = 14;
+
+    /**
+     * Actors by one-byte code: the fixed ones cost one byte and no string encoding per lease write
+     * (the DHCP hot path); {@code api:<token name>} goes as a string after {@link #ACTOR_TEXT}.
+     */
+    private static final String[] ACTORS = {null, HistoryActor.DHCP, HistoryActor.CNI, HistoryActor.LIBVIRT,
+            HistoryActor.IMPORT};
+    private static final int ACTOR_TEXT = 0xFF;
 
     private static final MacState[] MAC_STATES = MacState.values();
 
@@ -43,7 +55,7 @@ final class RecordCodec {
     static void encode(Op op, Bytes out) {
         switch (op) {
             case Op.LeasePut p -> {
-                out.u8(LEASE_PUT);
+                out.u8(p.actor() == null ? LEASE_PUT : LEASE_PUT_ACTOR);
                 out.str(p.network());
                 LeaseEntry e = p.entry();
                 out.i32(e.ip());
@@ -54,6 +66,9 @@ final class RecordCodec {
                 out.i64(e.updSec());
                 out.i32(e.updNano());
                 out.blob(e.extra());
+                if (p.actor() != null) {
+                    actor(p.actor(), out);
+                }
             }
             case Op.LeaseRemove r -> {
                 out.u8(LEASE_REMOVE);
@@ -61,13 +76,16 @@ final class RecordCodec {
                 out.i32(r.ip());
             }
             case Op.MacPut m -> {
-                out.u8(MAC_PUT);
+                out.u8(m.actor() == null ? MAC_PUT : MAC_PUT_ACTOR);
                 MacRecord r = m.record();
                 out.i64(r.mac().value());
                 out.u8(r.state().ordinal());
                 out.str(r.owner());
                 instant(r.until(), out);
                 instant(r.updatedAt(), out);
+                if (m.actor() != null) {
+                    actor(m.actor(), out);
+                }
             }
             case Op.MacRemove m -> {
                 out.u8(MAC_REMOVE);
@@ -128,7 +146,7 @@ final class RecordCodec {
     static Op decode(ByteBuffer in, long seq) {
         int kind = in.get() & 0xFF;
         Op op = switch (kind) {
-            case LEASE_PUT -> {
+            case LEASE_PUT, LEASE_PUT_ACTOR -> {
                 String network = Bytes.str(in);
                 int ip = in.getInt();
                 long mac = in.getLong();
@@ -141,16 +159,19 @@ final class RecordCodec {
                 long updSec = in.getLong();
                 int updNano = in.getInt();
                 byte[] extra = Bytes.blob(in);
-                yield new Op.LeasePut(network, new LeaseEntry(ip, mac, state, expSec, expNano, updSec, updNano, extra, seq));
+                String actor = kind == LEASE_PUT_ACTOR ? actor(in) : null;
+                yield new Op.LeasePut(network, new LeaseEntry(ip, mac, state, expSec, expNano, updSec, updNano, extra, seq),
+                        actor);
             }
             case LEASE_REMOVE -> new Op.LeaseRemove(Bytes.str(in), in.getInt());
-            case MAC_PUT -> {
+            case MAC_PUT, MAC_PUT_ACTOR -> {
                 MacAddress mac = new MacAddress(in.getLong());
                 MacState state = MAC_STATES[in.get()];
                 String owner = Bytes.str(in);
                 Instant until = instant(in);
                 Instant updated = instant(in);
-                yield new Op.MacPut(new MacRecord(mac, state, owner, until, updated));
+                String actor = kind == MAC_PUT_ACTOR ? actor(in) : null;
+                yield new Op.MacPut(new MacRecord(mac, state, owner, until, updated), actor);
             }
             case MAC_REMOVE -> new Op.MacRemove(in.getLong());
             case NETWORK_PUT -> new Op.NetworkPut(NetworkSpecJson.read(Bytes.str(in)));
@@ -178,6 +199,29 @@ final class RecordCodec {
             throw new IllegalArgumentException(in.remaining() + " stray bytes after record kind " + kind);
         }
         return op;
+    }
+
+    private static void actor(String actor, Bytes out) {
+        for (int code = 1; code < ACTORS.length; code++) {
+            if (ACTORS[code].equals(actor)) {
+                out.u8(code);
+                return;
+            }
+        }
+        out.u8(ACTOR_TEXT);
+        out.str(actor);
+    }
+
+    private static String actor(ByteBuffer in) {
+        int code = in.get() & 0xFF;
+        if (code == ACTOR_TEXT) {
+            String actor = Bytes.str(in);
+            return actor == null ? null : actor.intern(); // a handful of token names, shared by their events
+        }
+        if (code == 0 || code >= ACTORS.length) {
+            throw new IllegalArgumentException("bad actor code " + code);
+        }
+        return ACTORS[code];
     }
 
     private static void instant(Instant t, Bytes out) {

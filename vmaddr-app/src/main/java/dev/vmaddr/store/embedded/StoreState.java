@@ -40,9 +40,9 @@ final class StoreState {
     /** Applies one change; returns its undo. {@code deriveHistory} is false when loading a snapshot. */
     Runnable apply(Op op, boolean deriveHistory) {
         return switch (op) {
-            case Op.LeasePut p -> putLease(p.network(), p.entry(), deriveHistory);
+            case Op.LeasePut p -> putLease(p.network(), p.entry(), p.actor(), deriveHistory);
             case Op.LeaseRemove r -> removeLease(r.network(), r.ip());
-            case Op.MacPut m -> putMac(m.record(), deriveHistory);
+            case Op.MacPut m -> putMac(m.record(), m.actor(), deriveHistory);
             case Op.MacRemove m -> {
                 MacRecord old = macs.remove(new MacAddress(m.mac()));
                 yield () -> {
@@ -106,7 +106,7 @@ final class StoreState {
         }
     }
 
-    private Runnable putLease(String network, LeaseEntry entry, boolean deriveHistory) {
+    private Runnable putLease(String network, LeaseEntry entry, String actor, boolean deriveHistory) {
         LeaseTable table = leases.computeIfAbsent(network, LeaseTable::new);
         LeaseEntry old = table.put(entry);
         if (old == null) {
@@ -117,7 +117,7 @@ final class StoreState {
         // state) is coalesced into the binding's event (see HistoryKinds).
         if (deriveHistory && entry.leaseState() != LeaseState.OFFERED
                 && (old == null || old.state() != entry.state() || !old.sameHolder(entry))) {
-            historyUndo = addHistory(StoredEvent.ofLease(entry.updatedAt(), table.network, entry));
+            historyUndo = addHistory(StoredEvent.ofLease(entry.updatedAt(), table.network, entry, actor));
         }
         Runnable h = historyUndo;
         return () -> {
@@ -145,12 +145,12 @@ final class StoreState {
         };
     }
 
-    private Runnable putMac(MacRecord record, boolean deriveHistory) {
+    private Runnable putMac(MacRecord record, String actor, boolean deriveHistory) {
         MacRecord old = macs.put(record.mac(), record);
         Runnable historyUndo = null;
         if (deriveHistory && (old == null || old.state() != record.state() || !Objects.equals(old.owner(), record.owner()))) {
             historyUndo = addHistory(StoredEvent.of(new HistoryEvent(record.updatedAt(), null, null, record.mac(),
-                    record.owner(), macAction(record.state()))));
+                    record.owner(), macAction(record.state()), actor, null)));
         }
         Runnable h = historyUndo;
         return () -> {

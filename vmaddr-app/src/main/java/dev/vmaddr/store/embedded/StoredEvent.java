@@ -24,7 +24,7 @@ final class StoredEvent {
     private final String holder;
     private final boolean holderFromMac;
     final String action;
-    /** Null for derived events: they take no room for it. */
+    /** The writer's actor (interned: a handful of tokens and sources, shared by their events); null when unknown. */
     final String actor;
     final String detail;
     /** Order of apply, set by {@link HistoryLog} (the history cursor's tie-breaker). */
@@ -87,10 +87,10 @@ final class StoredEvent {
     }
 
     /** The event of a lease write ({@code network} is the table's shared name). */
-    static StoredEvent ofLease(Instant at, String network, LeaseEntry entry) {
+    static StoredEvent ofLease(Instant at, String network, LeaseEntry entry, String actor) {
         boolean byMac = !entry.isClientIdHolder();
         return new StoredEvent(at, network, new Ipv4Address(entry.ip()), entry.mac(), byMac ? null : entry.holderText(), byMac,
-                entry.leaseState().wireName(), null, null);
+                entry.leaseState().wireName(), actor, null);
     }
 
     String holder() {

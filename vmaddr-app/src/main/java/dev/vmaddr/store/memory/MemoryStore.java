@@ -7,6 +7,7 @@ import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.DocumentStore;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.HistoryCursor;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.HistoryPage;
@@ -220,7 +221,7 @@ public final class MemoryStore implements Store {
                 t.written(lease.holder(), lease.ip());
                 if (current == null || current.state() != lease.state() || !current.holder().equals(lease.holder())) {
                     record(new HistoryEvent(now, lease.network(), lease.ip(), lease.mac(), lease.holder().toString(),
-                            lease.state().wireName()));
+                            lease.state().wireName(), HistoryActor.current(), null));
                 }
                 return WriteResult.APPLIED;
             }
@@ -332,7 +333,7 @@ public final class MemoryStore implements Store {
                 return record;
             });
             if (applied[0] && record.state() == dev.vmaddr.model.MacState.ALLOCATED) {
-                record(new HistoryEvent(now, null, null, record.mac(), record.owner(), "mac-allocated"));
+                record(new HistoryEvent(now, null, null, record.mac(), record.owner(), "mac-allocated", HistoryActor.current(), null));
             }
             return applied[0];
         }
@@ -343,7 +344,7 @@ public final class MemoryStore implements Store {
             MacRecord before = macs.put(record.mac(), record);
             if (record.state() == dev.vmaddr.model.MacState.QUARANTINED && before != null
                     && before.state() == dev.vmaddr.model.MacState.ALLOCATED) {
-                record(new HistoryEvent(record.updatedAt(), null, null, record.mac(), before.owner(), "mac-released"));
+                record(new HistoryEvent(record.updatedAt(), null, null, record.mac(), before.owner(), "mac-released", HistoryActor.current(), null));
             }
         }
 

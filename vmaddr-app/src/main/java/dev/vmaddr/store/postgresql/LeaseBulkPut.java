@@ -3,6 +3,7 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.postgresql.LeaseCommitter.Key;
 import dev.vmaddr.store.postgresql.LeaseCommitter.OwnWrites;
 import dev.vmaddr.store.postgresql.LeaseCommitter.Pending;
@@ -32,7 +33,7 @@ final class LeaseBulkPut {
     static final int BULK_ROWS = 10_000;
 
     /**
-     * {@link dev.vmaddr.store.LeaseStore#putAll}: the leases written by {@link LeaseCommitter#PUT_SQL} in statements of
+     * {@link dev.vmaddr.store.LeaseStore#putAll}: the leases written by {@link LeaseSql#PUT_SQL} in statements of
      * {@link #BULK_ROWS} rows inside ONE transaction, which commits them all or none; what blocks the
      * refused ones is read in the same transaction. Not through the queue: an import is one caller
      * with its own unit of work, and its size would hold the DHCP server's small batches up behind it.
@@ -40,10 +41,11 @@ final class LeaseBulkPut {
     List<WriteResult> putAll(List<Lease> leases, Instant now) {
         Instant at = LeaseCommitter.micros(now);
         List<Pending> all = new ArrayList<>(leases.size());
+        String actor = HistoryActor.current();
         for (Lease lease : leases) {
             Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
                     lease.state(), LeaseCommitter.micros(lease.expiresAt()), LeaseCommitter.micros(lease.updatedAt()));
-            all.add(new Pending(stored, at, null, 0));
+            all.add(new Pending(stored, at, null, 0, actor));
         }
         long tick = cache.enter();
         long mark = ownWrites.mark();

@@ -5,6 +5,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.CommitListener;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * whatever is queued (up to {@code maxBatch}) and writes it with ONE statement in auto-commit mode:
  * one round trip, one transaction, one commit (one WAL flush, {@code synchronous_commit} stays on),
  * and only then completes each caller's future. Arrays are bound as parameters ({@code unnest}); the
- * statement ({@link #PUT_SQL}) inserts or updates each row ({@code ON CONFLICT (network, ip) DO UPDATE
+ * statement ({@link LeaseSql#PUT_SQL}) inserts or updates each row ({@code ON CONFLICT (network, ip) DO UPDATE
  * ... WHERE <the address is free at the writer's now, or held by the same holder>}) and returns the
  * applied ones. While one batch is in flight the next one queues up, so the round trip and the
  * commit are shared by everyone who arrived meanwhile.
@@ -82,57 +83,11 @@ final class LeaseCommitter implements AutoCloseable {
         void reread(long mark);
     }
 
-    private static final String HOLDER = "CASE WHEN %1$s.client_id IS NOT NULL THEN 'id:' || %1$s.client_id "
-            + "ELSE 'mac:' || %1$s.mac::macaddr::text END";
-
-    /**
-     * Parameters: nine arrays (network text, ip int8, mac text, client_id text, hostname text, state
-     * text, expires_at/updated_at/written_at int8 microseconds since the epoch), then the origin.
-     * Returns the applied rows (ip as a number, network, seq).
-     */
-    static final String PUT_SQL = """
-            INSERT INTO leases AS l (network, ip, mac, client_id, hostname, state, expires_at, updated_at, written_at,
-                                     seq, txid, origin)
-            SELECT u.network, %s, u.mac::macaddr, u.client_id, u.hostname, u.state, %s, %s, %s,
-                   nextval('change_seq'), pg_current_xact_id(), ?
-            FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[],
-                        ?::int8[]) AS u(network, ip, mac, client_id, hostname, state, expires_at, updated_at, written_at)
-            ON CONFLICT (network, ip) DO UPDATE SET
-                mac = excluded.mac, client_id = excluded.client_id, hostname = excluded.hostname,
-                state = excluded.state, expires_at = excluded.expires_at, updated_at = excluded.updated_at,
-                written_at = excluded.written_at, seq = nextval('change_seq'), txid = excluded.txid,
-                origin = excluded.origin
-            WHERE NOT (l.state IN ('offered', 'bound', 'declined') AND l.expires_at > excluded.written_at)
-               OR l.client_id = excluded.client_id
-               OR (l.client_id IS NULL AND excluded.client_id IS NULL AND l.mac = excluded.mac)
-            RETURNING l.ip - '0.0.0.0'::inet, l.network, l.seq
-            """.formatted(LeaseRows.fromValue("u.ip"), LeaseRows.fromMicros("u.expires_at"),
-            LeaseRows.fromMicros("u.updated_at"), LeaseRows.fromMicros("u.written_at"));
-
-    /**
-     * Marks the holder's and the MAC's other bound leases that have run out by the writer's now as expired.
-     * Parameters: now (micros) twice, origin, network, client_id, mac, ip (value), now (micros).
-     */
-    static final String EXPIRE_RUN_OUT_SQL = "UPDATE leases l SET state = 'expired', updated_at = "
-            + LeaseRows.fromMicros("?::int8") + ", written_at = " + LeaseRows.fromMicros("?::int8")
-            + ", seq = nextval('change_seq'), txid = pg_current_xact_id(), origin = ? "
-            + "FROM (SELECT ?::text AS network, ?::text AS client_id, ?::text AS mac) k "
-            + "WHERE l.network = k.network AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr)"
-            + " AND l.state = 'bound' AND l.ip <> " + LeaseRows.fromValue("?::int8") + " AND l.expires_at <= " + LeaseRows.fromMicros("?::int8")
-            + " RETURNING " + LeaseRows.COLUMNS;
-
-    /** What blocks refused writes: the lease on the address (kind 0), the holder's and the MAC's bound leases (kind 1). */
-    static final String BLOCKERS_SQL = "SELECT 0, " + LeaseRows.COLUMNS + " FROM leases l "
-            + "JOIN unnest(?::text[], ?::int8[]) AS k(network, ip) ON l.network = k.network AND l.ip = "
-            + LeaseRows.fromValue("k.ip")
-            + " UNION ALL SELECT 1, " + LeaseRows.COLUMNS + " FROM leases l "
-            + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
-            + " AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr) AND l.state = 'bound'";
-
     record Key(String network, Ipv4Address ip) {}
 
     /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
-    record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued) {
+    /** @param actor the writer's {@link dev.vmaddr.store.HistoryActor}, read on its thread: the trigger puts it in the history */
+    record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued, String actor) {
         Key key() {
             return new Key(lease.network(), lease.ip());
         }
@@ -180,7 +135,7 @@ final class LeaseCommitter implements AutoCloseable {
         // PostgreSQL keeps microseconds: write and cache what a later read will return
         Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
                 lease.state(), micros(lease.expiresAt()), micros(lease.updatedAt()));
-        Pending p = new Pending(stored, micros(now), new CompletableFuture<>(), 0);
+        Pending p = new Pending(stored, micros(now), new CompletableFuture<>(), 0, HistoryActor.current());
         queue.add(p);
         try {
             return p.done().get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -331,16 +286,17 @@ final class LeaseCommitter implements AutoCloseable {
                 return;
             }
             db.statement("lease expire run-out", c -> {
-                try (PreparedStatement ps = c.prepareStatement(EXPIRE_RUN_OUT_SQL)) {
+                try (PreparedStatement ps = c.prepareStatement(LeaseSql.EXPIRE_RUN_OUT_SQL)) {
                     long now = LeaseRows.micros(p.now());
                     ps.setLong(1, now);
                     ps.setLong(2, now);
                     ps.setInt(3, origin);
-                    ps.setString(4, want.network());
-                    ps.setString(5, want.clientId() == null ? null : want.clientId().hex());
-                    ps.setString(6, want.mac().toString());
-                    ps.setLong(7, want.ip().unsigned());
-                    ps.setLong(8, now);
+                    ps.setString(4, p.actor());
+                    ps.setString(5, want.network());
+                    ps.setString(6, want.clientId() == null ? null : want.clientId().hex());
+                    ps.setString(7, want.mac().toString());
+                    ps.setLong(8, want.ip().unsigned());
+                    ps.setLong(9, now);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             cache.apply(LeaseRows.read(rs));
@@ -349,7 +305,7 @@ final class LeaseCommitter implements AutoCloseable {
                 }
                 return null;
             });
-            queue.add(new Pending(want, p.now(), p.done(), p.requeued() + 1));
+            queue.add(new Pending(want, p.now(), p.done(), p.requeued() + 1, p.actor()));
         } catch (StoreException e) {
             p.done().completeExceptionally(e);
         }
@@ -371,6 +327,7 @@ final class LeaseCommitter implements AutoCloseable {
         long[] expiresAt = new long[n];
         long[] updatedAt = new long[n];
         long[] writtenAt = new long[n];
+        String[] actor = new String[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             Lease l = p.lease();
@@ -383,9 +340,10 @@ final class LeaseCommitter implements AutoCloseable {
             expiresAt[i] = LeaseRows.micros(l.expiresAt());
             updatedAt[i] = LeaseRows.micros(l.updatedAt());
             writtenAt[i] = LeaseRows.micros(p.now());
+            actor[i] = p.actor();
         }
         Map<Key, Long> applied = new HashMap<>(n * 2);
-        try (PreparedStatement ps = c.prepareStatement(PUT_SQL)) {
+        try (PreparedStatement ps = c.prepareStatement(LeaseSql.PUT_SQL)) {
             ps.setInt(1, origin);
             ps.setObject(2, network);
             ps.setObject(3, ip);
@@ -396,6 +354,7 @@ final class LeaseCommitter implements AutoCloseable {
             ps.setObject(8, expiresAt);
             ps.setObject(9, updatedAt);
             ps.setObject(10, writtenAt);
+            ps.setObject(11, actor);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     applied.put(new Key(rs.getString(2), LeaseRows.address(rs.getLong(1))), rs.getLong(3));
@@ -440,7 +399,7 @@ final class LeaseCommitter implements AutoCloseable {
             if (there != null && there.occupiesAt(p.now()) && !there.holder().equals(p.lease().holder())) {
                 p.done().complete(WriteResult.conflict(there));
             } else if (p.requeued() < MAX_REQUEUES) {
-                queue.add(new Pending(p.lease(), p.now(), p.done(), p.requeued() + 1)); // the blocker went away
+                queue.add(new Pending(p.lease(), p.now(), p.done(), p.requeued() + 1, p.actor())); // the blocker went away
             } else {
                 p.done().completeExceptionally(new StoreException("lease put of " + p.key()
                         + ": the database neither wrote it nor showed what blocks it"));
@@ -463,7 +422,7 @@ final class LeaseCommitter implements AutoCloseable {
             clientId[i] = l.clientId() == null ? null : l.clientId().hex();
         }
         List<Versioned> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(BLOCKERS_SQL)) {
+        try (PreparedStatement ps = c.prepareStatement(LeaseSql.BLOCKERS_SQL)) {
             ps.setObject(1, network);
             ps.setObject(2, ip);
             ps.setObject(3, network);

@@ -51,7 +51,7 @@ final class PgHistoryStore implements HistoryStore {
         }
         return db.read("history query", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT at, network, host(ip), mac::text, holder, action FROM history
+                    SELECT at, network, host(ip), mac::text, holder, action, actor, detail FROM history
                     WHERE (?::inet IS NULL OR ip = ?::inet)
                       AND (?::macaddr IS NULL OR mac = ?::macaddr)
                       AND (?::text IS NULL OR strpos(holder, ?::text) > 0)
@@ -78,7 +78,7 @@ final class PgHistoryStore implements HistoryStore {
                         String macS = rs.getString(4);
                         out.add(new HistoryEvent(LeaseRows.instant(rs, 1), rs.getString(2),
                                 ipS == null ? null : Ipv4Address.parse(ipS), macS == null ? null : MacAddress.parse(macS),
-                                rs.getString(5), rs.getString(6)));
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
                     }
                 }
                 return out;

@@ -3,6 +3,7 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.MacState;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.MacStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,9 +22,9 @@ import java.util.Optional;
  */
 final class PgMacStore implements MacStore {
     private static final String UPSERT = """
-            INSERT INTO macs AS m (mac, state, owner, until, updated_at) VALUES (?::macaddr, ?, ?, ?, ?)
+            INSERT INTO macs AS m (mac, state, owner, until, updated_at, actor) VALUES (?::macaddr, ?, ?, ?, ?, ?)
             ON CONFLICT (mac) DO UPDATE SET state = excluded.state, owner = excluded.owner,
-                until = excluded.until, updated_at = excluded.updated_at
+                until = excluded.until, updated_at = excluded.updated_at, actor = excluded.actor
             """;
     private static final String CLAIM = UPSERT + """
             WHERE (m.state = 'quarantined' AND m.until <= ?) OR m.owner = excluded.owner
@@ -44,7 +45,7 @@ final class PgMacStore implements MacStore {
         return db.transaction("mac claim", c -> {
             try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
                 bind(ps, record);
-                ps.setObject(6, LeaseRows.timestamp(now));
+                ps.setObject(7, LeaseRows.timestamp(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
                 }
@@ -105,6 +106,7 @@ final class PgMacStore implements MacStore {
         ps.setString(3, r.owner());
         ps.setObject(4, LeaseRows.timestamp(r.until()));
         ps.setObject(5, LeaseRows.timestamp(r.updatedAt()));
+        ps.setString(6, HistoryActor.current()); // the trigger copies it into the history event
     }
 
     private static MacRecord read(ResultSet rs) throws SQLException {

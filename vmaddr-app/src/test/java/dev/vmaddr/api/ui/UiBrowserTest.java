@@ -195,6 +195,49 @@ class UiBrowserTest {
         return out;
     }
 
+    /** Issue 19: a NIC's history, newest first, a page at a time, as the history API answers it; accessible. */
+    @Test
+    void aNicsHistoryIsShownNewestFirstAPageAtATimeAsTheApiAnswers() throws Exception {
+        data.network("hist", "198.18.46.0/24", "198.18.46.1", null, "198.18.46.10-198.18.46.99");
+        data.network("hist2", "198.18.47.0/24", "198.18.47.1", null, "198.18.47.10-198.18.47.99");
+        JsonNode vm = data.post("/api/v1/vms", "{\"name\":\"hist1\",\"host\":\"hv1\",\"nics\":[{\"name\":\"nic0\",\"network\":\"hist\",\"mac\":null}]}");
+        String mac = vm.at("/nics/0/mac").asText();
+        for (int i = 0; i < 7; i++) { // the NIC's MAC takes and gives back an address on a second network: two events each
+            String ip = data.allocate("hist2", mac, null).get("ip").asText();
+            data.delete("/api/v1/networks/hist2/allocations/" + ip);
+        }
+        JsonNode first = data.get("/api/v1/history?mac=" + mac + "&limit=10");
+        assertThat(first.get("items")).hasSize(10);
+        JsonNode second = data.get("/api/v1/history?mac=" + mac + "&limit=10&cursor="
+                + java.net.URLEncoder.encode(first.get("nextCursor").asText(), java.nio.charset.StandardCharsets.UTF_8));
+
+        loggedIn();
+        browser.show("vms?vm=hist1");
+        browser.rerender(() -> browser.one("[data-vm=hist1] tr[data-nic=nic0] a.history-link").click());
+        browser.waitFor(() -> !browser.all("[data-history='hist1/nic0'] tr[data-kind]").isEmpty());
+        assertShows(first);
+        assertThat(browser.seriousAccessibilityViolations()).as("NIC history").isEmpty();
+
+        browser.rerender(() -> browser.one("#older-events").click());
+        assertShows(second);
+        assertThat(browser.all("#older-events")).as("the last page").isEmpty();
+        browser.rerender(() -> browser.all("[data-history='hist1/nic0'] nav button").getFirst().click());
+        assertShows(first);
+    }
+
+    /** The history table shows the API page's events in its order: kind, IP and actor per row. */
+    void assertShows(JsonNode page) {
+        List<WebElement> rows = browser.all("[data-history='hist1/nic0'] tr[data-kind]");
+        assertThat(rows).hasSize(page.get("items").size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode e = page.get("items").get(i);
+            assertThat(rows.get(i).getAttribute("data-kind")).isEqualTo(e.get("kind").asText());
+            assertThat(rows.get(i).findElement(By.cssSelector("[data-field=actor]")).getText())
+                    .isEqualTo(e.get("actor").isNull() ? "—" : e.get("actor").asText());
+        }
+        assertThat(rows.getFirst().getAttribute("data-kind")).isNotBlank();
+    }
+
     @Test
     void vmsPageShowsEachNicSideBySideAndADriftAppearsOnceTheGuestReports() throws Exception {
         data.post("/api/v1/networks", """

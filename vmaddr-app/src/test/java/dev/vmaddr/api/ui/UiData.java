@@ -30,6 +30,10 @@ final class UiData {
         return call("PUT", path, body);
     }
 
+    JsonNode delete(String path) throws Exception {
+        return call("DELETE", path, null);
+    }
+
     JsonNode network(String name, String cidr, String gateway, String bridge, String pool) throws Exception {
         return post("/api/v1/networks", "{\"name\":\"" + name + "\",\"cidr\":\"" + cidr + "\""
                 + (gateway == null ? "" : ",\"gateway\":\"" + gateway + "\"")

@@ -25,7 +25,8 @@ class UiPagesTest {
     record Page(String route, String name) {}
 
     static final List<Page> PAGES = List.of(new Page("networks", "networks"), new Page("leases?network=lan", "leases"),
-            new Page("leases?network=lan&q=web&by=auto", "leases-search"), new Page("vms", "vms"), new Page("health", "health"));
+            new Page("leases?network=lan&q=web&by=auto", "leases-search"), new Page("vms", "vms"),
+            new Page("vms?vm=db1&nic=nic0", "vm-nic-history"), new Page("health", "health"));
 
     @Test
     void everyPageIsAccessibleAtDesktopAndNarrowSizesAndIsPhotographed() throws Exception {

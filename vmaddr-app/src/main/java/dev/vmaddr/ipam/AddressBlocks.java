@@ -4,6 +4,7 @@ import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.ipam.AllocationException.Reason;
 import dev.vmaddr.ipam.NetworkIndex.Claim;
+import dev.vmaddr.ipam.NetworkIndex.ClaimKind;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
@@ -13,22 +14,59 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Addresses that guests use without a lease, blocked so they are never offered (issue 20 item 4). */
-final class Squats {
-    // logs under the engine's name, as the engine's other parts do: operators filter on it
-    private static final Logger LOG = LoggerFactory.getLogger(AllocationEngine.class);
-    private static final MacAddress UNKNOWN_MAC = new MacAddress(0);
+/**
+ * Addresses blocked though no client was given them: a conflict probe's find and a guest's squat
+ * (issue 20 item 4), both quarantine records written under the network's lock. Behind
+ * {@link AllocationEngine}'s facade ({@code markConflict}, {@code markSquatted}).
+ */
+final class AddressBlocks {
+    private static final Logger LOG = LoggerFactory.getLogger(AddressBlocks.class);
+    /** The MAC of a block that belongs to no client (its record must not look like anyone's lease). */
+    static final MacAddress UNKNOWN_MAC = new MacAddress(0);
 
     private final NetworkRegistry registry;
     private final Store store;
     private final Clock clock;
     private final LeaseWrites writes;
 
-    Squats(NetworkRegistry registry, Store store, Clock clock, LeaseWrites writes) {
+    AddressBlocks(NetworkRegistry registry, Store store, Clock clock, LeaseWrites writes) {
         this.registry = registry;
         this.store = store;
         this.clock = clock;
         this.writes = writes;
+    }
+
+    /** A conflict probe (ARP/ping) found {@code ip} in use: quarantined, never offered meanwhile. */
+    Lease markConflict(String network, Ipv4Address ip, String evidence) {
+        NetworkIndex idx = registry.index(network);
+        idx.lock();
+        try {
+            idx.requireLive();
+            if (!idx.spec().cidr().contains(ip)) {
+                throw new AllocationException(Reason.NOT_IN_NETWORK, ip + " is not in network " + network);
+            }
+            // a bind in flight on this address settles first, so our record is not overwritten by it
+            Claim c;
+            while ((c = idx.liveClaim(ip, clock.instant())) != null && c.kind() == ClaimKind.PENDING) {
+                idx.awaitChange();
+            }
+            Instant now = clock.instant();
+            Lease l = store.leases().get(network, ip).orElse(null);
+            Lease basis;
+            if (l != null && l.occupiesAt(now)) {
+                basis = l;
+            } else if (c != null) {
+                basis = new Lease(network, ip, c.mac(), c.clientId(), c.hostname(), LeaseState.OFFERED, c.expiresAt(), now);
+                idx.dropOffer(c.holder());
+            } else if (l != null) {
+                basis = l;
+            } else {
+                basis = new Lease(network, ip, UNKNOWN_MAC, null, null, LeaseState.EXPIRED, now, now);
+            }
+            return writes.writeQuarantine(idx, basis, now, evidence);
+        } finally {
+            idx.unlock();
+        }
     }
 
     /**
@@ -41,7 +79,7 @@ final class Squats {
      * address is a conflict for the operator (drift {@code ip-mismatch}, doctor), not a reason to take
      * the holder's lease away.
      */
-    boolean block(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
+    boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
         NetworkIndex idx = registry.index(network);
         idx.lock();
         try {
