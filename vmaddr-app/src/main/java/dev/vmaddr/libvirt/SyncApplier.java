@@ -1,5 +1,6 @@
 package dev.vmaddr.libvirt;
 
+import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.libvirt.SyncPlan.Conflict;
 import dev.vmaddr.libvirt.SyncPlan.VmPlan;
 import dev.vmaddr.log.LogEvents;
@@ -56,7 +57,10 @@ public final class SyncApplier {
                         continue;
                     }
                     if (e.kind() == VmException.Kind.CONFLICT && macOf(step) != null) {
-                        conflicts.add(new Conflict(vm.name(), nicOf(step), SyncPlan.MAC_CONFLICT, null,
+                        // The refused MAC, as the planner's conflicts carry it: the NIC named may be one the
+                        // interface would have become (nic0-1 when nic0 followed its MAC elsewhere), so the
+                        // MAC is what ties the conflict to the domain's interface.
+                        conflicts.add(new Conflict(vm.name(), nicOf(step), SyncPlan.MAC_CONFLICT, macOf(step),
                                 e.getMessage(), "give the domain's interface another MAC (virsh edit " + vm.name()
                                         + ": remove its <mac> line and libvirt picks one)"));
                     } else {
@@ -99,7 +103,7 @@ public final class SyncApplier {
         }
     }
 
-    private static Object macOf(SyncStep step) {
+    private static MacAddress macOf(SyncStep step) {
         return switch (step) {
             case SyncStep.AddNic s -> s.nic().mac();
             case SyncStep.SetMac s -> s.mac();
