@@ -65,6 +65,21 @@ class SyncPlannerProperties {
                 .containsExactly("a/x mac-conflict 52:54:00:00:00:02");
     }
 
+    /**
+     * The third sample: one MAC on two interfaces, the first moved to another network (network-changed),
+     * the second added as nic1 with it. The next pass must pair nic1 with the second interface again,
+     * not with the first (then nic0 were unplugged and the second interface refused).
+     */
+    @Example
+    void aMacOnTwoInterfacesStaysWithTheNicMadeForIt() {
+        DomainInterface onT2 = new DomainInterface(MacAddress.parse("52:54:00:00:00:03"), "bridge", "br-t2", null, null, "virtio", 0);
+        SyncResult last = checkHistory(List.of(
+                List.of(new Domain("a", "uuid-a", Domain.RUNNING, List.of(iface(2)), false)),
+                List.of(new Domain("a", "uuid-a", Domain.RUNNING, List.of(onT2, iface(3)), false))));
+        assertThat(last.conflicts()).extracting(c -> c.vm() + "/" + c.nic() + " " + c.kind())
+                .containsExactly("a/nic0 network-changed");
+    }
+
     private static DomainInterface iface(int mac) {
         return iface(mac, null);
     }
