@@ -34,9 +34,10 @@ import java.util.TreeMap;
  *   <li>An interface's network is the vmaddr network named like its libvirt {@code <source network>},
  *       else the one whose {@code bridge} is its source bridge; an interface on none is reported
  *       ({@code no-network}) and left alone.</li>
- *   <li>An interface belongs to the VM's NIC that owns its MAC (spec or pending), else to the NIC of
- *       its name (then the definition's MAC becomes that NIC's pending MAC), else it is a new NIC; NICs
- *       left over were unplugged and go.</li>
+ *   <li>An interface belongs to the VM's NIC that owns its MAC (spec or pending; the NIC of the
+ *       interface's own name first), else to the NIC of its name (then the definition's MAC becomes
+ *       that NIC's pending MAC), else it is a new NIC ({@code NAME-1} when NAME followed its MAC to
+ *       another interface); NICs left over were unplugged and go.</li>
  *   <li>A MAC that another VM's NIC holds, or that an earlier domain in this pass took, is never
  *       claimed twice: it is a {@code mac-conflict} and the interface is left out.</li>
  *   <li>The VM runs while the domain is active; a start applies only the pending MACs the domain
