@@ -34,9 +34,10 @@ import java.util.TreeMap;
  *   <li>An interface's network is the vmaddr network named like its libvirt {@code <source network>},
  *       else the one whose {@code bridge} is its source bridge; an interface on none is reported
  *       ({@code no-network}) and left alone.</li>
- *   <li>An interface belongs to the VM's NIC that owns its MAC (spec or pending), else to the NIC of
- *       its name (then the definition's MAC becomes that NIC's pending MAC), else it is a new NIC; NICs
- *       left over were unplugged and go.</li>
+ *   <li>An interface belongs to the VM's NIC that owns its MAC (spec or pending; the NIC of the
+ *       interface's own name first), else to the NIC of its name (then the definition's MAC becomes
+ *       that NIC's pending MAC), else it is a new NIC ({@code NAME-1} when NAME followed its MAC to
+ *       another interface); NICs left over were unplugged and go.</li>
  *   <li>A MAC that another VM's NIC holds, or that an earlier domain in this pass took, is never
  *       claimed twice: it is a {@code mac-conflict} and the interface is left out.</li>
  *   <li>The VM runs while the domain is active; a start applies only the pending MACs the domain
@@ -156,7 +157,13 @@ public final class SyncPlanner {
             Set<String> matchedNics = new HashSet<>();
             Map<String, Integer> interfaceOfNic = new HashMap<>();
             List<String> unmatched = new ArrayList<>();
-            for (Map.Entry<String, Integer> e : wanted.entrySet()) {
+            // Interfaces whose MAC the NIC of their own name owns are paired first (a stable sort keeps
+            // domain order otherwise). With one MAC on two interfaces of a domain, domain order alone
+            // let an earlier interface (one left out for a conflict) take the NIC made for the later
+            // one, so the next pass paired differently and unplugged a NIC: no fixpoint.
+            List<Map.Entry<String, Integer>> order = new ArrayList<>(wanted.entrySet());
+            order.sort(Comparator.comparing((Map.Entry<String, Integer> e) -> !ownedByNicOfItsName(e.getKey(), e.getValue())));
+            for (Map.Entry<String, Integer> e : order) {
                 MacAddress mac = d.interfaces().get(e.getValue()).mac();
                 Optional<Nic> owner = mac == null ? Optional.empty()
                         : vm.nics().stream().filter(n -> !matchedNics.contains(n.name()) && n.owns(mac)).findFirst();
@@ -220,6 +227,11 @@ public final class SyncPlanner {
                 }
             }
             return new VmPlan(d.name(), d.uuid(), steps.isEmpty() ? Action.UNCHANGED : Action.UPDATED, nics, steps);
+        }
+
+        private boolean ownedByNicOfItsName(String name, int k) {
+            MacAddress mac = d.interfaces().get(k).mac();
+            return vm.nic(name).map(n -> n.owns(mac)).orElse(false);
         }
 
         /** A NIC name the VM does not use yet: {@code name-1}, {@code name-2} ... */
