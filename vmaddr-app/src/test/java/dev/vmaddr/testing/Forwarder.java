@@ -81,9 +81,9 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** Accepts and forwards in a virtual thread until {@link #close()}. */
+    /** Accepts and forwards on its own (platform, see NetnsProcess) threads until {@link #close()}. */
     public Forwarder start() {
-        Thread.ofVirtual().start(this::acceptLoop);
+        Thread.ofPlatform().daemon().name("forwarder-accept").start(this::acceptLoop);
         return this;
     }
 
@@ -107,8 +107,8 @@ public final class Forwarder implements AutoCloseable {
                 closeQuietly(in); // the far side is down: the client sees its connection closed, as with a dead server
                 continue;
             }
-            Thread.ofVirtual().start(() -> copy(in, out));
-            Thread.ofVirtual().start(() -> copy(out, in));
+            Thread.ofPlatform().daemon().start(() -> copy(in, out));
+            Thread.ofPlatform().daemon().start(() -> copy(out, in));
         }
     }
 

@@ -31,8 +31,11 @@ public final class NetnsProcess implements AutoCloseable {
         this.command = List.copyOf(command);
         this.process = process;
         Teardown.register(process);
-        Thread.ofVirtual().name("netns-stdout-" + process.pid()).start(this::pumpStdout);
-        Thread.ofVirtual().name("netns-stderr-" + process.pid()).start(this::pumpStderr);
+        // Platform threads: the test JVM also runs in-process servers whose virtual threads can pin
+        // both carriers of a 2-core machine in native calls, and a starved pump made a process that
+        // had printed its line look silent for a minute (NetnsLabTest, RaSlaacNetnsTest in CI).
+        Thread.ofPlatform().daemon().name("netns-stdout-" + process.pid()).start(this::pumpStdout);
+        Thread.ofPlatform().daemon().name("netns-stderr-" + process.pid()).start(this::pumpStderr);
     }
 
     public long pid() {
