@@ -110,12 +110,12 @@ public final class LibvirtRoutes implements RouteGroup {
                                 f.problems().add(0, "files[" + i + "].content", "missing");
                                 continue;
                             }
-                            String file = name == null ? "files[" + i + "]" : name;
+                            String fileName = name == null ? "files[" + i + "]" : name;
                             try {
                                 if (from == Reconciler.Source.KUBEVIRT) {
-                                    kubevirt.addAll(KubevirtManifests.parse(content, file));
+                                    kubevirt.addAll(KubevirtManifests.parse(content, fileName));
                                 } else if (from != null) {
-                                    domains.add(DomainXml.parse(content, file, Domain.SHUT_OFF));
+                                    domains.add(DomainXml.parse(content, fileName, Domain.SHUT_OFF));
                                 }
                             } catch (LibvirtException | KubevirtException e) {
                                 f.problems().add(0, "files[" + i + "]", e.getMessage());

@@ -86,7 +86,7 @@ class KubevirtManifestsTest {
             assertThat(vm.kind()).isEqualTo(KubevirtVm.VM);
             assertThat(vm.state()).as("the VMI's phase where the VM does not say").isEqualTo(Domain.SHUT_OFF);
             assertThat(vm.nics().getFirst().mac()).isEqualTo(MacAddress.parse("02:00:00:0b:00:05"));
-            assertThat(vm.sightings()).singleElement().satisfies(s -> assertThat(s.where()).isEqualTo("all.json:8"));
+            assertThat(vm.sightings()).singleElement().satisfies(s -> assertThat(s.where()).isEqualTo("all.json:9"));
         });
     }
 

@@ -144,7 +144,9 @@ class KubevirtReconcileTest {
     @Test
     void eachSourceDeletesOnlyItsOwnVms() {
         f.sync(List.of(domain("lib1", Domain.RUNNING, bridge("52:54:00:00:00:01", "br-t1"))), new ArrayList<>());
-        reconciler.reconcile(List.of(domain("lib2", Domain.SHUT_OFF, bridge("52:54:00:00:00:02", "br-t1"))), false);
+        reconciler.reconcile(List.of(domain("lib1", Domain.RUNNING, bridge("52:54:00:00:00:01", "br-t1")),
+                domain("lib2", Domain.SHUT_OFF, bridge("52:54:00:00:00:02", "br-t1"))), false); // every domain of the host
+        assertThat(f.inventory.find("lib2")).isPresent();
         f.clock.advance(Duration.ofHours(2));
 
         Reconciler.Result kube = reconcile(vm("kv1", "running: false", "lab t1 " + M1), false);
