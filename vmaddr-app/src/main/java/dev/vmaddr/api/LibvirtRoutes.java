@@ -1,5 +1,8 @@
 package dev.vmaddr.api;
 
+import dev.vmaddr.kubevirt.KubevirtException;
+import dev.vmaddr.kubevirt.KubevirtManifests;
+import dev.vmaddr.kubevirt.KubevirtVm;
 import dev.vmaddr.libvirt.Domain;
 import dev.vmaddr.libvirt.DomainXml;
 import dev.vmaddr.libvirt.LibvirtException;
@@ -15,7 +18,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code POST /api/v1/reconcile}: domain definitions given as files brought in line ({@link Reconciler}).
+ * {@code POST /api/v1/reconcile}: domain definitions or KubeVirt manifests given as files brought in line ({@link Reconciler}).
  *
  * <p>{@code POST /api/v1/libvirt/sync}: one pass of the libvirt sync now ({@code vmaddr libvirt sync}),
  * dry or not, against the configured URI or another one. Answers what it changed (or would change)
@@ -79,22 +82,24 @@ public final class LibvirtRoutes implements RouteGroup {
         registerReconcile(t);
     }
 
-    private record ReconcileReq(boolean dryRun, List<Domain> domains) {}
+    private record ReconcileReq(Reconciler.Source from, boolean dryRun, List<Domain> domains, List<Reconciler.Sighting> sightings) {}
 
     private void registerReconcile(RouteTable t) {
-        t.post("/api/v1/reconcile", "Bring VMs in line with libvirt domain definitions (files); never releases an address "
+        t.post("/api/v1/reconcile", "Bring VMs in line with libvirt domain definitions or KubeVirt VM/VMI manifests (files); "
+                        + "never releases an address "
                         + "whose holder was seen within the lease time; claims all or nothing")
-                .success(200).errors(400).body("{\"from\":\"libvirt\",\"files\":[{\"name\",\"content\"}],\"dryRun\":false}")
+                .success(200).errors(400).body("{\"from\":\"libvirt|kubevirt\",\"files\":[{\"name\",\"content\"}],\"dryRun\":false}")
                 .handle(ctx -> {
                     ReconcileReq req = Json.readBody(ctx.body(), f -> {
-                        f.required("from", s -> {
-                            if (!s.equals("libvirt")) {
-                                throw new IllegalArgumentException("only libvirt domain XML is read here, not \"" + s + "\"");
-                            }
-                            return s;
+                        Reconciler.Source from = f.required("from", s -> switch (s) {
+                            case "libvirt" -> Reconciler.Source.LIBVIRT;
+                            case "kubevirt" -> Reconciler.Source.KUBEVIRT;
+                            default -> throw new IllegalArgumentException("libvirt (domain XML) or kubevirt (VirtualMachine "
+                                    + "and VirtualMachineInstance YAML/JSON), not \"" + s + "\"");
                         });
                         Boolean dry = f.bool("dryRun");
                         List<Domain> domains = new ArrayList<>();
+                        List<KubevirtVm> kubevirt = new ArrayList<>();
                         List<dev.vmaddr.config.Fields> files = f.children("files");
                         for (int i = 0; i < files.size(); i++) {
                             dev.vmaddr.config.Fields file = files.get(i);
@@ -105,16 +110,30 @@ public final class LibvirtRoutes implements RouteGroup {
                                 f.problems().add(0, "files[" + i + "].content", "missing");
                                 continue;
                             }
+                            String fileName = name == null ? "files[" + i + "]" : name;
                             try {
-                                domains.add(DomainXml.parse(content, name == null ? "files[" + i + "]" : name, Domain.SHUT_OFF));
-                            } catch (LibvirtException e) {
+                                if (from == Reconciler.Source.KUBEVIRT) {
+                                    kubevirt.addAll(KubevirtManifests.parse(content, fileName));
+                                } else if (from != null) {
+                                    domains.add(DomainXml.parse(content, fileName, Domain.SHUT_OFF));
+                                }
+                            } catch (LibvirtException | KubevirtException e) {
                                 f.problems().add(0, "files[" + i + "]", e.getMessage());
                             }
                         }
+                        List<Reconciler.Sighting> sightings = new ArrayList<>();
+                        try {
+                            for (KubevirtVm vm : KubevirtManifests.combine(kubevirt)) {
+                                domains.add(vm.toDomain());
+                                sightings.addAll(vm.sightings());
+                            }
+                        } catch (KubevirtException e) {
+                            f.problems().add(0, "files", e.getMessage());
+                        }
                         f.rejectUnknown();
-                        return new ReconcileReq(dry != null && dry, domains);
+                        return new ReconcileReq(from, dry != null && dry, domains, sightings);
                     });
-                    ctx.json(toMap(reconciler.reconcile(req.domains(), req.dryRun())));
+                    ctx.json(toMap(reconciler.reconcile(req.from(), req.domains(), req.sightings(), req.dryRun())));
                 });
     }
 

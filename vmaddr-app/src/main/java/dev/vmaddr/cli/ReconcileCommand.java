@@ -1,6 +1,9 @@
 package dev.vmaddr.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmaddr.kubevirt.KubevirtException;
+import dev.vmaddr.kubevirt.KubevirtManifests;
+import dev.vmaddr.kubevirt.KubevirtVm;
 import dev.vmaddr.libvirt.Domain;
 import dev.vmaddr.libvirt.DomainXml;
 import dev.vmaddr.libvirt.LibvirtException;
@@ -16,20 +19,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
-        description = {"Bring VMs in line with libvirt domain definitions: print what is claimed, released and flagged, "
-                + "per VM and NIC; without --dry-run apply it (claims all or nothing).",
-                "An address whose holder was seen within its network's lease time is never released (flagged seen-recently)."},
+        description = {"Bring VMs in line with libvirt domain definitions or KubeVirt VirtualMachine/VirtualMachineInstance "
+                + "manifests: print what is claimed, released and flagged, per VM and NIC; without --dry-run apply it "
+                + "(claims, and for kubevirt starts and stops, all or nothing).",
+                "An address whose holder was seen within its network's lease time, or whose MAC a VMI's status shows, "
+                        + "is never released (flagged seen-recently)."},
         footerHeading = "%nExamples:%n", footer = {"  virsh dumpxml web1 > web1.xml",
-                "  vmaddr reconcile --from libvirt web1.xml db1.xml --dry-run --config vmaddr.yaml"})
+                "  vmaddr reconcile --from libvirt web1.xml db1.xml --dry-run --config vmaddr.yaml",
+                "  kubectl get vm,vmi -n prod -o yaml > prod.yaml",
+                "  vmaddr reconcile --from kubevirt prod.yaml --dry-run"})
 public final class ReconcileCommand extends ClientCommand {
     static final String[] CLAIMED = {"vm", "nic", "mac", "network"};
     static final String[] RELEASED = {"vm", "nic", "mac", "ip", "network"};
     static final String[] FLAGGED = {"vm", "nic", "kind", "mac", "detail", "fix"};
 
-    @Option(names = "--from", required = true, paramLabel = "KIND", description = "libvirt (domain XML, as virsh dumpxml prints it).")
+    @Option(names = "--from", required = true, paramLabel = "KIND", description = "libvirt (domain XML, as virsh dumpxml prints it) "
+            + "or kubevirt (VirtualMachine/VirtualMachineInstance YAML or JSON, several documents per file).")
     String from;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Domain definitions: every domain of the host.")
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Domain definitions (every domain of the host), or "
+            + "manifests (every VM that vmaddr should know of; other kinds in them are skipped).")
     List<Path> files;
 
     @Option(names = "--dry-run", description = "Print the plan; change nothing.")
@@ -37,10 +46,11 @@ public final class ReconcileCommand extends ClientCommand {
 
     @Override
     void run(ApiClient api) {
-        if (!"libvirt".equals(from)) {
-            throw new CliException(CliException.BAD_INPUT, "--from: only libvirt is read here, not \"" + from + "\"");
+        if (!"libvirt".equals(from) && !"kubevirt".equals(from)) {
+            throw new CliException(CliException.BAD_INPUT, "--from: libvirt or kubevirt, not \"" + from + "\"");
         }
         List<Map<String, Object>> docs = new ArrayList<>();
+        List<KubevirtVm> kubevirt = new ArrayList<>();
         for (Path f : files) {
             String content;
             try {
@@ -48,15 +58,24 @@ public final class ReconcileCommand extends ClientCommand {
             } catch (IOException e) {
                 throw new CliException(CliException.BAD_INPUT, f + ": cannot read: " + e.getMessage());
             }
-            try {
-                DomainXml.parse(content, f.toString(), Domain.SHUT_OFF); // file:line here, before anything is sent
-            } catch (LibvirtException e) {
+            try { // file:line here, before anything is sent
+                if ("kubevirt".equals(from)) {
+                    kubevirt.addAll(KubevirtManifests.parse(content, f.toString()));
+                } else {
+                    DomainXml.parse(content, f.toString(), Domain.SHUT_OFF);
+                }
+            } catch (LibvirtException | KubevirtException e) {
                 throw new CliException(CliException.BAD_INPUT, e.getMessage());
             }
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("name", f.toString());
             doc.put("content", content);
             docs.add(doc);
+        }
+        try {
+            KubevirtManifests.combine(kubevirt);
+        } catch (KubevirtException e) {
+            throw new CliException(CliException.BAD_INPUT, e.getMessage());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("from", from);
@@ -70,6 +89,19 @@ public final class ReconcileCommand extends ClientCommand {
             section("claimed", r.path("claimed"), CLAIMED);
             section("released", r.path("released"), RELEASED);
             section("flagged", r.path("flagged"), FLAGGED);
+            List<String> runs = new ArrayList<>(); // kubevirt manifests say whether a VM runs
+            for (JsonNode v : r.path("vms")) {
+                for (JsonNode step : v.path("steps")) {
+                    if (step.asText().equals("start") || step.asText().equals("stop")) {
+                        runs.add(step.asText() + " " + v.path("name").asText());
+                    }
+                }
+            }
+            if (!runs.isEmpty()) {
+                out().println();
+                out().println("started/stopped: " + runs.size());
+                runs.forEach(x -> out().println("  " + x));
+            }
             for (JsonNode e : r.path("errors")) {
                 out().println("error: " + e.asText());
             }

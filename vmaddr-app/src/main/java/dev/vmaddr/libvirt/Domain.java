@@ -14,6 +14,8 @@ import java.util.Objects;
 public record Domain(String name, String uuid, String state, List<DomainInterface> interfaces, boolean agentChannel) {
     public static final String SHUT_OFF = "shut off";
     public static final String RUNNING = "running";
+    /** A file that does not say whether the VM runs: reconcile keeps the VM's state as it is. */
+    public static final String AS_IS = "as-is";
 
     public Domain {
         Objects.requireNonNull(name, "name");

@@ -111,7 +111,7 @@ public final class LogEvents {
     public static final String LIBVIRT_STEP_FAILED = "event=libvirt.step.failed";
     /** A domain MAC another VM's NIC holds, or another conflict the sync leaves to the operator (once per appearance). */
     public static final String LIBVIRT_CONFLICT = "event=libvirt.conflict";
-    /** {@code vmaddr reconcile --from libvirt} applied: claims, releases, flagged. */
+    /** {@code vmaddr reconcile --from libvirt|kubevirt} applied: source, claims, releases, flagged. */
     public static final String LIBVIRT_RECONCILED = "event=libvirt.reconciled";
     /** A pending MAC was written into a shut-off domain's definition. */
     public static final String LIBVIRT_DOMAIN_MAC_DEFINED = "event=libvirt.domain.mac_defined";

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * ({@code mac}, {@code ipam}) sits on the store; the VM inventory and the DHCP server on
  * allocation; host-side tools beside them; the import of other DHCP servers' files ({@code importing}: parsers,
  * then the engine and the catalog) on allocation too; libvirt (keeping VMs in step with domains, over virsh)
- * on the inventory and host tools; the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
+ * on the inventory and host tools; the KubeVirt manifest reader ({@code kubevirt}) on libvirt's domain records only;
+ * the API over all of it; {@code cli} and {@code serve} on top, and {@code serve} is the one place that wires.
  */
 class LayerDirectionTest {
 
@@ -46,19 +47,36 @@ class LayerDirectionTest {
                         "dev.vmaddr.doctor..", "dev.vmaddr.nad..")
                 .layer("Import").definedBy("dev.vmaddr.importing..")
                 .layer("Libvirt").definedBy("dev.vmaddr.libvirt..")
+                .layer("Kubevirt").definedBy("dev.vmaddr.kubevirt..")
                 .layer("Config").definedBy("dev.vmaddr.config..", "dev.vmaddr.metrics..")
                 .layer("Api").definedBy("dev.vmaddr.api..")
                 .layer("Entry").definedBy("dev.vmaddr.cli..", "dev.vmaddr.serve..", "dev.vmaddr.cni..")
                 .whereLayer("Entry").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry")
                 .whereLayer("Config").mayOnlyBeAccessedByLayers("Api", "Entry")
-                .whereLayer("Libvirt").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Kubevirt").mayOnlyBeAccessedByLayers("Api", "Entry")
+                .whereLayer("Libvirt").mayOnlyBeAccessedByLayers("Kubevirt", "Api", "Entry")
                 .whereLayer("Host").mayOnlyBeAccessedByLayers("Libvirt", "Api", "Entry")
                 .whereLayer("Import").mayOnlyBeAccessedByLayers("Api", "Entry")
                 .whereLayer("Inventory").mayOnlyBeAccessedByLayers("Libvirt", "Api", "Entry")
                 .whereLayer("Dhcp").mayOnlyBeAccessedByLayers("Host", "Entry")
                 .whereLayer("Allocation").mayOnlyBeAccessedByLayers("Inventory", "Dhcp", "Import", "Config", "Api", "Entry")
                 .whereLayer("Store").mayOnlyBeAccessedByLayers("Allocation", "Inventory", "Dhcp", "Host", "Libvirt", "Api", "Entry");
+        rule.check(main);
+    }
+
+    /**
+     * The KubeVirt manifest reader reads: files in, libvirt's domain records out (reconcile plans
+     * with them); it never touches the store, the inventory or allocation, so a broken file cannot
+     * have written anything.
+     */
+    @Test
+    void kubevirtReaderOnlyReads() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.vmaddr.kubevirt..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.vmaddr.store..", "dev.vmaddr.vm..", "dev.vmaddr.ipam..",
+                        "dev.vmaddr.mac..", "dev.vmaddr.dhcp..", "dev.vmaddr.hostnet..", "dev.vmaddr.nad..", "dev.vmaddr.config..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.vmaddr.libvirt.Reconciler")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.vmaddr.libvirt.Virsh");
         rule.check(main);
     }
 
