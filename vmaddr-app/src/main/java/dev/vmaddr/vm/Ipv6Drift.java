@@ -23,10 +23,11 @@ import java.util.function.Predicate;
  * <p>Privacy and stable-privacy addresses (RFC 8981 temporary, RFC 7217 {@code addr-gen-mode
  * stable-privacy}, the default of NetworkManager and systemd-networkd) are what SLAAC makes on most
  * guests, and a guest report carries no flag telling them from a static address. So where the
- * prefix is autonomous ({@code slaac}, {@code both}) an unknown address in the prefix counts as such
- * a self-made one, unless it lies in DHCPv6 space (an {@code ipv6Pools} range or another client's
- * IPv6 reservation): a random 64-bit interface identifier lands there with negligible odds (at most
- * 2^24 of 2^64), so an address there is configured by hand and takes a DHCPv6 client's address.
+ * prefix is autonomous an unknown address in the prefix counts as such a self-made one: always on
+ * {@code slaac} (vmaddr hands out no stateful address there that a static one could take), and on
+ * {@code both} unless it lies in DHCPv6 space (an {@code ipv6Pools} range or another client's IPv6
+ * reservation): a random 64-bit interface identifier lands there with negligible odds (at most 2^24
+ * of 2^64), so an address there is configured by hand and takes a DHCPv6 client's address.
  * Where the prefix is not autonomous ({@code stateful}: the RA's A flag is off) every other address
  * in the prefix was configured in the guest and is drift. A DHCPv6 binding whose client sent no MAC
  * (DUID-EN, no relay) cannot be tied to a NIC, so its address is given the benefit of the doubt.
@@ -61,7 +62,12 @@ final class Ipv6Drift {
             if (!net.ipv6Prefix().contains(a) || own.contains(a)) {
                 continue; // link-local and other prefixes are outside the network's /64 by construction
             }
-            if ((net.ipv6Mode() == Ipv6Mode.STATEFUL || inDhcpv6Space(net, a)) && !boundWithoutMac.test(a)) {
+            boolean foreignHere = switch (net.ipv6Mode()) {
+                case STATEFUL -> true;
+                case BOTH -> inDhcpv6Space(net, a);
+                case SLAAC -> false; // no stateful addresses handed out: nothing a static address could take
+            };
+            if (foreignHere && !boundWithoutMac.test(a)) {
                 foreign.add(a);
             }
         }

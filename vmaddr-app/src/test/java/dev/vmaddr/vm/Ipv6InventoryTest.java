@@ -168,6 +168,13 @@ class Ipv6InventoryTest {
     }
 
     @Test
+    void aSlaacOnlyNetworkHasNoIpv6DriftItHandsOutNoStatefulAddress() throws Exception {
+        inventory.create("s", "hv1", List.of(new NicRequest("nic0", "sl", MAC)));
+        report("s", MAC.toString(), "2001:db8:0:6:9c3e:41d7:22ab:e0f1", "2001:db8:0:6::1a0");
+        assertThat(mismatches("s")).isEmpty();
+    }
+
+    @Test
     void anAddressBoundToAClientWithoutAKnownMacIsNotCalledForeign() throws Exception {
         inventory.create("a", "hv1", List.of(new NicRequest("nic0", "st", MAC)));
         // systemd-networkd's default DUID-EN carries no MAC, and no relay gave one.
