@@ -16,7 +16,6 @@ import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
 import dev.vmaddr.ipam.SharedClientId;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -48,8 +47,7 @@ public final class EngineVmIpam implements VmIpam {
 
     /**
      * A bound, unexpired lease first (what the guest holds now; the newest when a guest has several
-     * IAs or DUIDs, e.g. after a reinstall), then a reservation by MAC (what it will get). A scan of
-     * the network's DHCPv6 leases: views read it per NIC, and a network's v6 book is its pool's size.
+     * IAs or DUIDs, e.g. after a reinstall), then a reservation by MAC (what it will get).
      */
     @Override
     public Optional<Ipv6Address> dhcpv6Address(String network, MacAddress mac) {
@@ -58,10 +56,7 @@ public final class EngineVmIpam implements VmIpam {
             return Optional.empty();
         }
         if (ipv6Leases != null) {
-            java.time.Instant now = clock.instant();
-            Optional<Lease6> bound = ipv6Leases.leases(network).stream()
-                    .filter(l -> mac.equals(l.mac()) && l.state() == LeaseState.BOUND && l.occupiesAt(now))
-                    .max(Comparator.comparing(Lease6::updatedAt));
+            Optional<Lease6> bound = ipv6Leases.boundTo(network, mac);
             if (bound.isPresent()) {
                 return Optional.of(bound.get().ip());
             }
