@@ -23,7 +23,7 @@ import java.util.function.BiFunction;
 /**
  * VMs and their NICs ({@link VmInventory}), guest reports, drift and exports. Shapes are PRODUCT.md's
  * fixed contract: a VM is {@code {"name","host","state","nics":[{"name","network","mac","pendingMac",
- * "ip","ipv6Slaac","observed"}]}}.
+ * "ip","ipv6Slaac","ipv6","observed"}]}}.
  */
 public final class VmRoutes implements RouteGroup {
     private static final String BASE = "/api/v1/vms";

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 public final class VmCommand {
     static final String[] VM_COLUMNS = {"name", "host", "state", "nics"};
     /** One row per NIC: spec, pending and observed MAC side by side. */
-    static final String[] NIC_COLUMNS = {"vm", "nic", "network", "mac", "pendingMac", "observedMac", "ip", "ipv6Slaac"};
+    static final String[] NIC_COLUMNS = {"vm", "nic", "network", "mac", "pendingMac", "observedMac", "ip", "ipv6Slaac", "ipv6"};
     static final String[] DRIFT_COLUMNS = {"vm", "nic", "kind", "expected", "observed", "fix"};
 
     static String vmPath(String vm) {
@@ -43,6 +43,7 @@ public final class VmCommand {
                 r.set("observedMac", nic.path("observed").path("mac"));
                 r.set("ip", nic.path("ip"));
                 r.set("ipv6Slaac", nic.path("ipv6Slaac"));
+                r.set("ipv6", nic.path("ipv6"));
             }
         }
         return rows;

@@ -103,6 +103,29 @@ public final class Ipv6Leases {
         return out;
     }
 
+    /**
+     * The newest BOUND, unexpired binding whose recorded MAC is {@code mac} (the VM inventory's
+     * DHCPv6 address of a NIC). A scan of the network's bindings under its lock, without the copy and
+     * sort of {@link #leases}: a book holds at most its pools' size, and views ask once per NIC.
+     */
+    public Optional<Lease6> boundTo(String network, MacAddress mac) {
+        Book b = books.get(network);
+        if (b == null || mac == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Lease6 best = null;
+        synchronized (b) {
+            for (Lease6 l : b.byHolder.values()) {
+                if (mac.equals(l.mac()) && l.state() == LeaseState.BOUND && l.occupiesAt(now)
+                        && (best == null || l.updatedAt().isAfter(best.updatedAt()))) {
+                    best = l;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     /** SOLICIT: an address for the client held in memory for {@link #OFFER_HOLD}; empty when none is free. */
     public Optional<Lease6> offer(NetworkSpec n, Duid duid, long iaid, MacAddress mac, Ipv6Address hint) {
         Book b = book(n);

@@ -174,7 +174,7 @@ public final class Server implements AutoCloseable {
         for (VmaddrConfig.ApiToken t : config.api().tokens()) {
             secrets.add(TokenAuth.Secret.of(t, TokenFile.readOrCreate(t.file())));
         }
-        vms = new VmInventory(new EngineVmIpam(engine, catalog), new PoolVmMacs(macPool), store.documents(),
+        vms = new VmInventory(new EngineVmIpam(engine, catalog, ipv6Leases, clock), new PoolVmMacs(macPool), store.documents(),
                 store.history(), clock);
         VmDrift drift = new VmDrift(vms, (subject, finding) -> metrics.registry()
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());

@@ -43,6 +43,11 @@ final class NicAddresses {
         return ipam.network(name);
     }
 
+    /** The DHCPv6 address of {@code mac} on {@code network}, when IPAM has one ({@link VmIpam#dhcpv6Address}). */
+    java.util.Optional<dev.vmaddr.addr.Ipv6Address> dhcpv6Address(String network, MacAddress mac) {
+        return ipam.dhcpv6Address(network, mac);
+    }
+
     /** A new address for {@code mac}, bound and reserved. */
     Ipv4Address reserve(String network, MacAddress mac, String hostname) {
         Ipv4Address ip = ipam.allocate(network, mac, null, hostname);

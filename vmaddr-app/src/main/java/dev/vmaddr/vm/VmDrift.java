@@ -80,6 +80,10 @@ public final class VmDrift {
                                     + "dhclient -r " + dev + " && dhclient " + dev));
                 }
             }
+            // Without a MAC (given back while stopped) the NIC has no IPv6 address to compare with.
+            if (o != null && n.mac() != null && o.ips().stream().anyMatch(ip -> ip.indexOf(':') >= 0)) {
+                ipv6Finding(vm, n).ifPresent(out::add);
+            }
             for (MacAddress m : new MacAddress[] {n.mac(), n.pendingMac()}) {
                 Optional<String> carrier = inventory.carriedByHost(m);
                 if (carrier.isPresent()) {
@@ -143,6 +147,17 @@ public final class VmDrift {
         }
         announce("network/" + network, out);
         return out;
+    }
+
+    /** IPv6 {@code ip-mismatch} ({@link Ipv6Drift}): the NIC's view gives its DHCPv6 and SLAAC addresses. */
+    private Optional<DriftFinding> ipv6Finding(Vm vm, Nic n) {
+        NetworkSpec net;
+        try {
+            net = inventory.network(n.network());
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the network went meanwhile
+        }
+        return Ipv6Drift.finding(inventory.view(vm, n.name()), net, ip -> inventory.dhcpv6BoundWithoutMac(n.network(), ip));
     }
 
     /** Whether the guest also uses another address of the NIC's network than its own (a second, static one). */

@@ -103,6 +103,11 @@ public final class VmInventory {
         return ipam.sharedClientIds(network);
     }
 
+    /** Whether a DHCPv6 client bound {@code ip} without the server learning its MAC ({@link VmIpam#dhcpv6BoundWithoutMac}). */
+    public boolean dhcpv6BoundWithoutMac(String network, dev.vmaddr.addr.Ipv6Address ip) {
+        return ipam.dhcpv6BoundWithoutMac(network, ip);
+    }
+
     /** Where the host or a neighbour carries {@code mac} (kubemacpool#77); empty when nowhere. */
     public Optional<String> carriedByHost(MacAddress mac) {
         return mac == null ? Optional.empty() : macs.carriedByHost(mac);

@@ -1,6 +1,7 @@
 package dev.vmaddr.vm;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
@@ -56,6 +57,27 @@ public interface VmIpam {
      * to the drift finding and the doctor, not a reason to take the holder's lease away).
      */
     default boolean markSquatted(String network, Ipv4Address ip, MacAddress squatter, String evidence) {
+        return false;
+    }
+
+    /**
+     * The DHCPv6 (IA_NA) address of {@code mac} on {@code network}: the address of its live binding
+     * (the server records the MAC from the client link-layer address option or a DUID-LL/LLT), else
+     * the address an IPv6 reservation by that MAC gives it. Empty when the network hands out no
+     * DHCPv6 addresses ({@code ipv6Mode: slaac}) or neither exists. Only a lookup: the inventory
+     * never allocates IPv6 addresses itself (the DHCPv6 server binds them when the guest asks).
+     */
+    default Optional<Ipv6Address> dhcpv6Address(String network, MacAddress mac) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code ip} is bound by DHCPv6 to a client whose MAC the server does not know (a DUID-EN
+     * or DUID-UUID, as systemd-networkd sends by default, and no relay giving the link-layer
+     * address): such an address may be a NIC's own without {@link #dhcpv6Address} finding it, so
+     * drift must not call it foreign.
+     */
+    default boolean dhcpv6BoundWithoutMac(String network, Ipv6Address ip) {
         return false;
     }
 }

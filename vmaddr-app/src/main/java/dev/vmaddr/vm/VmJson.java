@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * JSON forms of VMs: the stored document (everything, for {@code documents()} kind {@code vm}) and
  * the API shape ({@code {"name","host","state","nics":[{"name","network","mac","pendingMac","ip",
- * "ipv6Slaac","observed"}]}}). Written by hand rather than by reflection so that renaming a record
+ * "ipv6Slaac","ipv6","observed"}]}}). Written by hand rather than by reflection so that renaming a record
  * component cannot silently change a fixed contract or make old documents unreadable.
  */
 public final class VmJson {
@@ -42,6 +42,7 @@ public final class VmJson {
         o.put("pendingMac", str(n.pendingMac()));
         o.put("ip", str(n.ip()));
         o.put("ipv6Slaac", str(n.ipv6Slaac()));
+        o.put("ipv6", str(n.ipv6()));
         o.set("observed", observation(n.observed()));
         return o;
     }

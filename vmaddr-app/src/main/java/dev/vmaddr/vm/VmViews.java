@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * What the API and exports show of a VM: its NICs with what is derived from the network rather
  * than stored, the EUI-64 SLAAC address a NIC's MAC forms in the network's /64 (RFC 4291
- * appendix A), computed on every read so it follows MAC and prefix changes.
+ * appendix A), computed on every read so it follows MAC and prefix changes, and the DHCPv6 address
+ * IPAM holds for the NIC's MAC (looked up on every read for the same reason).
  */
 final class VmViews {
     private final NicAddresses addresses;
@@ -20,7 +21,7 @@ final class VmViews {
     VmView view(Vm vm) {
         List<NicView> nics = new ArrayList<>();
         for (Nic n : vm.nics()) {
-            nics.add(new NicView(n.name(), n.network(), n.mac(), n.pendingMac(), n.ip(), slaac(n), n.observed()));
+            nics.add(new NicView(n.name(), n.network(), n.mac(), n.pendingMac(), n.ip(), slaac(n), dhcpv6(n), n.observed()));
         }
         return new VmView(vm.name(), vm.host(), vm.state(), nics);
     }
@@ -45,5 +46,10 @@ final class VmViews {
                 .filter(p -> p.length() == 64)
                 .map(p -> p.slaacAddress(n.mac()))
                 .orElse(null);
+    }
+
+    /** None without a MAC; the pending MAC is not asked: the guest cannot use it before the restart. */
+    private Ipv6Address dhcpv6(Nic n) {
+        return n.mac() == null ? null : addresses.dhcpv6Address(n.network(), n.mac()).orElse(null);
     }
 }

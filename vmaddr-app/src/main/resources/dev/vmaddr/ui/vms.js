@@ -39,13 +39,14 @@ function vmCard(vm, findings) {
       h('td', {'data-field': 'observedMac'}, mac(n.observed && n.observed.mac)),
       h('td', {'data-field': 'ip'}, n.ip ? code(n.ip) : '—'),
       h('td', {'data-field': 'ipv6Slaac'}, n.ipv6Slaac ? code(n.ipv6Slaac) : '—'),
+      h('td', {'data-field': 'ipv6'}, n.ipv6 ? code(n.ipv6) : '—'),
       h('td', {}, observedFrom(n.observed)),
       h('td', {}, historyLink(vm, n))));
   return h('section', {class: 'card vm', 'aria-labelledby': id + '-title', 'data-vm': vm.name},
       h('h2', {id: id + '-title'}, vm.name),
       h('p', {class: 'meta'}, 'State ', h('strong', {}, vm.state), ' · host ', orDash(vm.host)),
       table('NICs of ' + vm.name,
-          ['NIC', 'Network', 'Spec MAC', 'Pending MAC', 'Observed MAC', 'IP', 'SLAAC address', 'Observed', 'History'], rows, {class: 'nics'}),
+          ['NIC', 'Network', 'Spec MAC', 'Pending MAC', 'Observed MAC', 'IP', 'SLAAC address', 'DHCPv6 address', 'Observed', 'History'], rows, {class: 'nics'}),
       findings.length ? driftList(id, findings) : h('p', {class: 'ok'}, 'No drift: spec, pending and observed agree.'));
 }
 

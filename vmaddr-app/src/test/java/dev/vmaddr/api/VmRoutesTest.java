@@ -76,7 +76,7 @@ class VmRoutesTest {
         assertThat(vm.get("state").asText()).isEqualTo("stopped");
         JsonNode nic = vm.get("nics").get(0);
         assertThat(nic.fieldNames()).toIterable()
-                .containsExactly("name", "network", "mac", "pendingMac", "ip", "ipv6Slaac", "observed");
+                .containsExactly("name", "network", "mac", "pendingMac", "ip", "ipv6Slaac", "ipv6", "observed");
         String mac = nic.get("mac").asText();
         String ip = nic.get("ip").asText();
         assertThat(mac).startsWith("52:54:00:");

@@ -2,6 +2,9 @@ package dev.vmaddr.vm.export;
 
 import dev.vmaddr.addr.Ipv4Range;
 import dev.vmaddr.addr.Ipv6Address;
+import dev.vmaddr.addr.Ipv6Range;
+import dev.vmaddr.model.Ipv6Mode;
+import dev.vmaddr.model.Ipv6Reservation;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.model.Reservation;
 import dev.vmaddr.vm.Nic;
@@ -26,7 +29,8 @@ import org.w3c.dom.Element;
  * no {@code <ip>}, no {@code <dhcp>}: otherwise libvirt starts its own dnsmasq next to vmaddr); for a
  * network libvirt manages itself (NAT or isolated), libvirt's dnsmasq hands out the same addresses as
  * vmaddr ({@code <dhcp><range/>} per pool piece and {@code <host mac ip name/>} per reservation, VM
- * NICs included).
+ * NICs included). With an {@code ipv6Prefix} the host gets {@code ::1} on it, and for {@code ipv6Mode}
+ * {@code stateful}/{@code both} with {@code ipv6Pools} libvirt's dnsmasq serves those pools by DHCPv6.
  */
 public final class LibvirtExport {
     private LibvirtExport() {}
@@ -141,8 +145,44 @@ public final class LibvirtExport {
             Element v6 = Xml.child(root, "ip", "family", "ipv6");
             v6.setAttribute("address", host.toString());
             v6.setAttribute("prefix", String.valueOf(net.ipv6Prefix().length()));
+            if (net.ipv6Mode().managed() && !net.ipv6Pools().isEmpty()) {
+                dhcpv6(net, v6);
+            }
         }
         return Xml.write(doc);
+    }
+
+    /**
+     * libvirt's dnsmasq serves DHCPv6 on the prefix: one {@code <range>} per {@code ipv6Pools} range
+     * and a {@code <host id ip name/>} per reservation by DUID. libvirt matches IPv6 hosts by DUID or
+     * name only, so reservations by MAC are left out (said in a comment); and dnsmasq then advertises
+     * the prefix for DHCPv6 only (no A flag), so {@code ipv6Mode: both} loses its SLAAC addresses there.
+     */
+    private static void dhcpv6(NetworkSpec net, Element v6) {
+        if (net.ipv6Mode() == Ipv6Mode.BOTH) {
+            Xml.comment(v6, "ipv6Mode both: libvirt's dnsmasq advertises a DHCPv6 range without the autonomous flag,"
+                    + " so guests here take DHCPv6 addresses only, no SLAAC ones");
+        }
+        Element dhcp = Xml.child(v6, "dhcp");
+        List<Ipv6Range> pools = new ArrayList<>(net.ipv6Pools());
+        pools.sort(Comparator.comparing((Ipv6Range r) -> r.first().high())
+                .thenComparing(r -> r.first().low(), Long::compareUnsigned));
+        for (Ipv6Range r : pools) {
+            Element range = Xml.child(dhcp, "range", "start", r.first());
+            range.setAttribute("end", r.last().toString());
+        }
+        for (Ipv6Reservation r : net.ipv6Reservations()) {
+            if (r.duid() == null) {
+                Xml.comment(dhcp, "reservation of " + r.ip() + " for MAC " + r.mac()
+                        + " left out: libvirt matches DHCPv6 hosts by DUID or name only");
+                continue;
+            }
+            Element h = Xml.child(dhcp, "host", "id", r.duid());
+            if (r.hostname() != null) {
+                h.setAttribute("name", r.hostname());
+            }
+            h.setAttribute("ip", r.ip().toString());
+        }
     }
 
     /** An existing host bridge (vmaddr serves its DHCP): libvirt attaches VMs and leaves addresses alone. */
