@@ -7,23 +7,22 @@ import dev.vmaddr.addr.Ipv4Prefix;
 import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.addr.Ipv6Prefix;
 import dev.vmaddr.addr.Ipv6Range;
-import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp6.codec.Dhcp6Codec;
 import dev.vmaddr.dhcp6.codec.Dhcp6Message;
 import dev.vmaddr.dhcp6.codec.Dhcp6Option;
+import dev.vmaddr.dhcp6.server.EngineLease6Operations;
 import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.model.Duid;
 import dev.vmaddr.model.Ipv6Mode;
 import dev.vmaddr.model.Ipv6Reservation;
-import dev.vmaddr.model.Lease6;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.ra.ServedNetworks;
 import dev.vmaddr.store.memory.MemoryStore;
 import dev.vmaddr.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -49,33 +48,8 @@ public final class Dhcp6Fixture {
 
     public Dhcp6Fixture(SplittableRandom random) {
         leases = new Ipv6Leases(store.documents(), clock, random);
-        ops = new Lease6Operations() {
-            @Override
-            public Optional<NetworkSpec> networkForLinkAddress(Ipv6Address a) {
-                return LAN0.ipv6Prefix().contains(a) ? Optional.of(LAN0)
-                        : LAN1.ipv6Prefix().contains(a) ? Optional.of(LAN1) : Optional.empty();
-            }
-
-            @Override
-            public Optional<Lease6> offer(NetworkSpec n, Duid d, long iaid, MacAddress mac, Ipv6Address hint) {
-                return leases.offer(n, d, iaid, mac, hint);
-            }
-
-            @Override
-            public Optional<Lease6> bind(NetworkSpec n, Duid d, long iaid, MacAddress mac, Ipv6Address hint) {
-                return leases.bind(n, d, iaid, mac, hint, null);
-            }
-
-            @Override
-            public Optional<Lease6> release(NetworkSpec n, Duid d, long iaid, Ipv6Address ip) {
-                return leases.release(n.name(), d, iaid, ip);
-            }
-
-            @Override
-            public Optional<Lease6> decline(NetworkSpec n, Duid d, long iaid, Ipv6Address ip) {
-                return leases.decline(n.name(), d, iaid, ip);
-            }
-        };
+        // the server's own adapter, over the two networks the way Ipv6Service serves them
+        ops = new EngineLease6Operations(leases, new ServedNetworks(() -> List.of(LAN0, LAN1)));
         protocol = new Dhcp6Protocol(ops, SERVER, Dhcp6Events.NONE);
     }
 
