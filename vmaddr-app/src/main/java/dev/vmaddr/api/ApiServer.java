@@ -103,6 +103,7 @@ public final class ApiServer {
             config.http.responseBufferSize = 4096;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             config.routes.before(gate::check);
+            config.routes.after(UnreadBodyDrain::drain);
             for (ApiRoute r : routes) {
                 config.routes.addHttpHandler(r.method(), r.path(), wrap(r));
             }
