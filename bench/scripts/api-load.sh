@@ -3,8 +3,8 @@
 #   bench/scripts/api-load.sh [RUNS] [UNREPORTED_RUNS]      # defaults: 3 and 3
 # VMADDR_JAVA_OPTS: extra JVM flags for the server, as for ./vmaddr.
 # CLIENT=wrk (default) | java: the load generator.
-# Builds, starts `vmaddr serve` as shipped (default JVM flags, log level info, embedded store in a
-# throw-away directory, API on 127.0.0.1:18068), runs the load UNREPORTED_RUNS times without
+# Builds, starts `vmaddr serve` as shipped (./vmaddr: its JVM options and AOT cache, log level info,
+# embedded store in a throw-away directory, API on a random loopback port), runs the load UNREPORTED_RUNS times without
 # printing (the server's JIT compiles its hot code then, as in a server that has been up a while),
 # then RUNS times, each printing p50/p90/p99/max, throughput and duplicates, then stops the server.
 # Every run is 5,000 unmeasured allocations then the 10,000 measured ones, in a network of its own
@@ -16,30 +16,15 @@
 # C1 only) as a cross-check from a second, independent client.
 set -euo pipefail
 [ "${CLIENT:-wrk}" != wrk ] || command -v wrk > /dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 runs=${1:-3}
 unreported=${2:-3}
-source "$root/scripts/java-env.sh"
-(cd "$root" && ./mvnw -q -B -o package -DskipTests)
-jar=$(ls "$root"/vmaddr-app/target/vmaddr-*-all.jar | head -n1)
-state=$(mktemp -d /tmp/vmaddr-api-load.XXXXXX)
-server=
-cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    rm -rf "$state"
-}
-trap cleanup EXIT
-printf 'dataDir: %s/data\napi:\n  listen: 127.0.0.1:18068\n' "$state" > "$state/vmaddr.yaml"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    ${VMADDR_JAVA_OPTS:-} -jar "$jar" serve --config "$state/vmaddr.yaml" 2> "$state/serve.log" &
-server=$!
-for _ in $(seq 150); do
-    curl -sf http://127.0.0.1:18068/readyz > /dev/null && break
-    sleep 0.2
-done
-token=$(cat "$state/data/api-token")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ "${CLIENT:-wrk}" != java ] || (cd "$root" && ./mvnw -q -B -o package -DskipTests)   # the bench module's jar
+bench_init api-load
+bench_api_yaml > "$work/vmaddr.yaml"
+bench_serve
 load_wrk() {
-    local net=wrk$RANDOM api=http://127.0.0.1:18068
+    local net=wrk$RANDOM
     curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         -d "{\"name\":\"$net\",\"cidr\":\"198.18.0.0/18\",\"pools\":[\"198.18.0.10-198.18.63.250\"]}" \
         "$api/api/v1/networks" > /dev/null
@@ -49,7 +34,7 @@ load_wrk() {
 }
 load_java() {
     "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -cp "$root/bench/target/benchmarks.jar" dev.vmaddr.bench.ApiAllocationLoad \
-        --api http://127.0.0.1:18068 --token-file "$state/data/api-token" --requests 10000 --connections 64 --warmup 5000
+        --api "$api" --token-file "$work/data/api-token" --requests 10000 --connections 64 --warmup 5000
 }
 load() {   # prints one line; runs in a subshell ($(load)), so nothing it sets survives
     case "${CLIENT:-wrk}" in

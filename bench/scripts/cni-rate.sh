@@ -8,37 +8,22 @@
 set -euo pipefail
 N=${N:-300}
 WARMUP=${WARMUP:-20}
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-source "$root/scripts/java-env.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 hostlocal=/usr/lib/cni/host-local
 [ -x "$hostlocal" ] || { echo "cni-rate: $hostlocal missing (apt-get install containernetworking-plugins)" >&2; exit 1; }
-work=$(mktemp -d /tmp/vmaddr-cni-rate.XXXXXX)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-port=$((20000 + RANDOM % 20000))
-cat > "$work/vmaddr.yaml" <<YAML
-dataDir: $work/data
-api:
-  listen: 127.0.0.1:$port
-  tokenFile: $work/data/api-token
+bench_init cni-rate
+{
+    bench_api_yaml
+    cat <<YAML
 networks:
   - name: bench0
     cidr: 198.18.0.0/16
     gateway: 198.18.0.1
     pools: ["198.18.1.0-198.18.255.254"]
 YAML
+} > "$work/vmaddr.yaml"
 "$root/vmaddr" cni install --dir "$work/bin" >/dev/null
-"$root/vmaddr" serve --config "$work/vmaddr.yaml" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "cni-rate: server did not start" >&2; tail "$work/server.log" >&2; exit 1; }
+bench_serve
 
 python3 - "$work" "$port" "$N" "$WARMUP" "$hostlocal" <<'PY'
 import json, os, subprocess, sys, time
@@ -79,5 +64,5 @@ for name, (binary, ipam) in plugins.items():
         name, n, n / total, pct(adds, .5), pct(adds, .99), adds[-1] * 1000, pct(dels, .5), pct(dels, .99)))
 print("vmaddr / host-local pairs/s: %.2f" % (results["vmaddr"] / results["host-local"]))
 PY
-held=$(curl -fsS -H "Authorization: Bearer $(cat "$work/data/api-token")" "http://127.0.0.1:$port/api/v1/networks/bench0/stats")
+held=$(curl -fsS -H "Authorization: Bearer $token" "$api/api/v1/networks/bench0/stats")
 echo "vmaddr pool after the run (expect used 0): $held"

@@ -10,22 +10,11 @@
 #   WARM=1 bench/scripts/import-rate.sh   # then the same again into a second network: a server whose JIT has seen an import
 set -euo pipefail
 N=${N:-1000000}
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-source "$root/scripts/java-env.sh"
-work=$(mktemp -d /tmp/vmaddr-import-rate.XXXXXX)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT
-port=$((20000 + RANDOM % 20000))
-cat > "$work/vmaddr.yaml" <<YAML
-dataDir: $work/data
-api:
-  listen: 127.0.0.1:$port
-  tokenFile: $work/data/api-token
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init import-rate
+{
+    bench_api_yaml
+    cat <<YAML
 networks:
   - name: big
     cidr: 10.0.0.0/12
@@ -36,7 +25,7 @@ networks:
     gateway: 10.16.0.1
     pools: ["10.16.0.10-10.31.255.250"]
 YAML
-"$root/vmaddr" --version >/dev/null 2>&1 || true   # builds the jar when the sources are newer
+} > "$work/vmaddr.yaml"
 gen() { # $1: first octet-2 value (0 or 16)
 awk -v n="$N" -v base="$1" -v until="$(( $(date +%s) + 86400 ))" 'BEGIN {
     for (i = 0; i < n; i++) {
@@ -48,21 +37,14 @@ awk -v n="$N" -v base="$1" -v until="$(( $(date +%s) + 86400 ))" 'BEGIN {
 }
 gen 0 > "$work/dnsmasq.leases"
 echo "lease file: $(wc -l < "$work/dnsmasq.leases") lines, $(du -m "$work/dnsmasq.leases" | cut -f1) MB"
-VMADDR_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" "$root/vmaddr" serve --config "$work/vmaddr.yaml" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "import-rate: server did not start" >&2; tail "$work/server.log" >&2; exit 1; }
-# the server JVM is a child of the ./vmaddr wrapper's exec: same pid
-cpu() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
-tick=$(getconf CLK_TCK)
+VMADDR_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" bench_serve
+cpu() { bench_cpu_ticks; }
+tick=$bench_hz
 before=$(cpu)
 uptime
 /usr/bin/time -f "cli: %e s wall, %U s user, %S s sys, %M KB max RSS" \
     "$root/vmaddr" import --from dnsmasq "$work/dnsmasq.leases" --network big --output json \
-    --api "http://127.0.0.1:$port" --token-file "$work/data/api-token" > "$work/answer.json"
+    --api "$api" --token-file "$work/data/api-token" > "$work/answer.json"
 after=$(cpu)
 echo "server: $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') s CPU during the import"
 python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print('answer: imported', a['imported'], 'unchanged', a['unchanged'], 'conflicts', len(a['conflicts']))" "$work/answer.json"
@@ -73,7 +55,7 @@ if [ -n "${WARM:-}" ]; then
     before=$(cpu)
     /usr/bin/time -f "cli (warm server): %e s wall, %U s user, %S s sys" \
         "$root/vmaddr" import --from dnsmasq "$work/dnsmasq2.leases" --network big2 --output json \
-        --api "http://127.0.0.1:$port" --token-file "$work/data/api-token" > "$work/answer2.json"
+        --api "$api" --token-file "$work/data/api-token" > "$work/answer2.json"
     after=$(cpu)
     echo "server (warm): $(awk -v a="$after" -v b="$before" -v t="$tick" 'BEGIN { printf "%.2f", (a - b) / t }') s CPU during the import"
     grep -h -e "event=import.request" "$work/server.log" | tail -1

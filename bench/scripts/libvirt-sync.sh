@@ -9,15 +9,8 @@
 set -euo pipefail
 N=${N:-50}
 P=${P:-10}
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-source "$root/scripts/java-env.sh"
-work=$(mktemp -d /tmp/vmaddr-libvirt-sync.XXXXXX)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init libvirt-sync
 {
     echo "<node>"
     for i in $(seq 1 "$N"); do
@@ -28,12 +21,9 @@ trap cleanup EXIT
     echo "</node>"
 } > "$work/node.xml"
 uri="test://$work/node.xml"
-port=$((20000 + RANDOM % 20000))
-cat > "$work/vmaddr.yaml" <<YAML
-dataDir: $work/data
-api:
-  listen: 127.0.0.1:$port
-  tokenFile: $work/data/api-token
+{
+    bench_api_yaml
+    cat <<YAML
 networks:
   - name: bench0
     cidr: 198.18.0.0/16
@@ -41,19 +31,13 @@ networks:
     bridge: br-bench
     pools: ["198.18.1.0-198.18.255.254"]
 YAML
-"$root/vmaddr" serve --config "$work/vmaddr.yaml" > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-token=$(cat "$work/data/api-token")
-java_pid=$(pgrep -P "$server_pid" java || echo "$server_pid")
-cpu() { awk '{print $14 + $15, $16 + $17}' "/proc/$java_pid/stat"; }   # own, children (ticks)
-hz=$(getconf CLK_TCK)
+} > "$work/vmaddr.yaml"
+bench_serve
+cpu() { awk '{print $14 + $15, $16 + $17}' "/proc/$server_pid/stat"; }   # own, children (ticks)
+hz=$bench_hz
 pass() {
     curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-        --data "{\"uri\":\"$uri\"}" "http://127.0.0.1:$port/api/v1/libvirt/sync"
+        --data "{\"uri\":\"$uri\"}" "$api/api/v1/libvirt/sync"
 }
 read -r own0 kids0 < <(cpu)
 t0=$(date +%s.%N)

@@ -8,28 +8,20 @@ import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.Store;
-import dev.vmaddr.store.embedded.EmbeddedStore;
-import dev.vmaddr.store.memory.MemoryStore;
-import dev.vmaddr.store.postgresql.PostgresStore;
 import dev.vmaddr.testing.MutableClock;
-import dev.vmaddr.testing.postgres.PostgresCluster;
+import dev.vmaddr.testing.EveryStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -62,34 +54,19 @@ class ReuseCooldownPropertyTest {
     static final List<Ipv4Address> POOL = IntStream.rangeClosed(2, 9).mapToObj(i -> Ipv4Address.parse("198.18.0." + i)).toList();
     static final AtomicInteger NETWORKS = new AtomicInteger();
 
-    static Path dir;
-    static PostgresCluster cluster;
+    static EveryStore every;
     static Map<String, Store> stores;
 
     @BeforeContainer
     static void open() throws IOException {
-        dir = Files.createTempDirectory("vmaddr-cooldown");
-        cluster = PostgresCluster.create();
-        String url = cluster.createDatabase("cooldown");
-        stores = new LinkedHashMap<>();
-        stores.put("memory", new MemoryStore());
-        stores.put("embedded", EmbeddedStore.open(dir, Clock.systemUTC(), EmbeddedStore.Options.defaults()));
-        stores.put("postgresql", PostgresStore.open(url, cluster.user(), cluster.password(), Clock.systemUTC(),
-                PostgresStore.Options.defaults()));
+        every = EveryStore.open("cooldown");
+        stores = every.byName();
     }
 
     @AfterContainer
     static void close() throws IOException {
-        if (stores != null) {
-            stores.values().forEach(Store::close);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (every != null) {
+            every.close();
         }
     }
 

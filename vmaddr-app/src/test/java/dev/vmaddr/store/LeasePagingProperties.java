@@ -5,19 +5,11 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
-import dev.vmaddr.store.embedded.EmbeddedStore;
-import dev.vmaddr.store.memory.MemoryStore;
-import dev.vmaddr.store.postgresql.PostgresStore;
-import dev.vmaddr.testing.postgres.PostgresCluster;
+import dev.vmaddr.testing.EveryStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,34 +46,19 @@ class LeasePagingProperties {
             .map(Ipv4Address::parse).toList();
     static final AtomicInteger NETWORKS = new AtomicInteger();
 
-    static Path dir;
-    static PostgresCluster cluster;
+    static EveryStore every;
     static Map<String, Store> stores;
 
     @BeforeContainer
     static void open() throws IOException {
-        dir = Files.createTempDirectory("vmaddr-paging");
-        cluster = PostgresCluster.create();
-        String url = cluster.createDatabase("paging");
-        stores = new LinkedHashMap<>();
-        stores.put("memory", new MemoryStore());
-        stores.put("embedded", EmbeddedStore.open(dir, Clock.systemUTC(), EmbeddedStore.Options.defaults()));
-        stores.put("postgresql", PostgresStore.open(url, cluster.user(), cluster.password(), Clock.systemUTC(),
-                PostgresStore.Options.defaults()));
+        every = EveryStore.open("paging");
+        stores = every.byName();
     }
 
     @AfterContainer
     static void close() throws IOException {
-        if (stores != null) {
-            stores.values().forEach(Store::close);
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (every != null) {
+            every.close();
         }
     }
 
