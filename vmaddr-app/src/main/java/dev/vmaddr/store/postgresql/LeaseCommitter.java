@@ -5,6 +5,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.CommitListener;
+import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
@@ -94,6 +95,12 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     private static final int MAX_REQUEUES = 3;
+    /**
+     * Most deferred writes queued at once: beyond it a deferred write is refused at once (the DHCP
+     * request is dropped and the client retransmits) rather than memory growing while the database
+     * crawls. A few seconds of the fastest rate measured (issue 24).
+     */
+    static final int MAX_DEFERRED_BACKLOG = 50_000;
     /** With this many writes queued a batch is worth sending at once: no linger. */
     private static final int LINGER_BELOW = 16;
 
@@ -135,6 +142,10 @@ final class LeaseCommitter implements AutoCloseable {
         // PostgreSQL keeps microseconds: write and cache what a later read will return
         Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
                 lease.state(), micros(lease.expiresAt()), micros(lease.updatedAt()));
+        DeferredDurability deferred = DeferredDurability.current();
+        if (deferred != null) {
+            return putDeferred(stored, micros(now), deferred);
+        }
         Pending p = new Pending(stored, micros(now), new CompletableFuture<>(), 0, HistoryActor.current());
         queue.add(p);
         try {
@@ -151,6 +162,33 @@ final class LeaseCommitter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a lease write");
         }
+    }
+
+    /**
+     * A write in a {@link DeferredDurability} scope (the DHCP receiver, which must not wait for the
+     * database): decided at once against what this server knows, queued into the same batches as
+     * every other write, and not waited for. The scope learns the row's own outcome: committed
+     * (the ACK may leave), or refused by the database (another server's lease this server had not
+     * polled yet: the blocker is read into the cache, so the client's next attempt is refused at
+     * once) or failed (database gone). Neighbours in the batch are not affected, and nothing is
+     * written to the cache before the commit, so a refused or failed row leaves no trace here.
+     *
+     * <p>Refused at once, like the database would: an address another holder occupies in the cache.
+     * Throws at once while the database is known to be down, and when the backlog is full.
+     */
+    private WriteResult putDeferred(Lease stored, Instant now, DeferredDurability deferred) {
+        db.failFastWhileDown("lease put");
+        Lease there = cache.get(stored.network(), stored.ip()).orElse(null);
+        if (there != null && there.occupiesAt(now) && !there.holder().equals(stored.holder())) {
+            return WriteResult.conflict(there);
+        }
+        if (queue.size() >= MAX_DEFERRED_BACKLOG) {
+            throw new StoreException("lease write backlog full (" + MAX_DEFERRED_BACKLOG + " writes queued): database too slow");
+        }
+        CompletableFuture<WriteResult> done = new CompletableFuture<>();
+        queue.add(new Pending(stored, now, done, 0, HistoryActor.current()));
+        deferred.require(then -> done.whenComplete((r, e) -> then.accept(e == null && r.applied())));
+        return WriteResult.APPLIED;
     }
 
     /** For {@link LeaseBulkPut}: reports its commit like a batch of the queue's. */
