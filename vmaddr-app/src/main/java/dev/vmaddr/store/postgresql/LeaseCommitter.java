@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * CONFLICT make two servers' writes to one address serialize, and the second sees the first's lease
  * in the WHERE clause. Two puts of one address never share a statement (PostgreSQL refuses to
  * update a row twice in one command): the later one waits for the next batch, keeping arrival order.
+ * Nor do two of one holder or one MAC ({@link #admit}).
  *
  * <p>One bound lease per holder, and per MAC, in a network: unique indexes {@code
  * leases_one_bound_per_holder} and {@code leases_one_bound_per_mac} refuse a second one whichever
@@ -85,6 +86,9 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     record Key(String network, Ipv4Address ip) {}
+
+    /** A holder or a MAC in a network, for {@link #admit}. */
+    private record Who(String network, Object id) {}
 
     /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
     /** @param actor the writer's {@link dev.vmaddr.store.HistoryActor}, read on its thread: the trigger puts it in the history */
@@ -203,7 +207,7 @@ final class LeaseCommitter implements AutoCloseable {
     private void run() {
         ArrayDeque<Pending> deferred = new ArrayDeque<>();
         List<Pending> batch = new ArrayList<>(maxBatch);
-        Set<Key> keys = new HashSet<>();
+        Set<Object> keys = new HashSet<>();
         while (!closed || !queue.isEmpty() || !deferred.isEmpty()) {
             try {
                 batch.clear();
@@ -241,8 +245,23 @@ final class LeaseCommitter implements AutoCloseable {
         failAll(deferred);
     }
 
-    private static void admit(Pending p, List<Pending> batch, Set<Key> keys, ArrayDeque<Pending> deferred) {
-        if (keys.add(p.key())) {
+    /**
+     * Into this batch, or to the next one when the batch already writes its address, its holder or
+     * its MAC: two writes of one address cannot share a statement, and a holder's release of its old
+     * address must commit before its bind of the new one (the one-bound-per-holder and per-MAC
+     * indexes are checked row by row, so in one statement the bind could come first and fail the
+     * whole batch). Writers that wait never queue two such writes at once; the DHCP receiver, which
+     * does not wait, does when a client moves (release, then bind, in one request).
+     */
+    private static void admit(Pending p, List<Pending> batch, Set<Object> keys, ArrayDeque<Pending> deferred) {
+        Lease l = p.lease();
+        Key key = p.key();
+        Who holder = new Who(l.network(), l.holder());
+        Who mac = new Who(l.network(), l.mac());
+        if (!keys.contains(key) && !keys.contains(holder) && !keys.contains(mac)) {
+            keys.add(key);
+            keys.add(holder);
+            keys.add(mac);
             batch.add(p);
         } else {
             deferred.add(p);

@@ -118,6 +118,33 @@ class PostgresDeferredDurabilityTest {
     }
 
     @Test
+    void aClientMovingReleasesAndBindsInOneRequestWithoutFailingTheBatch() throws Exception {
+        String net = "net" + NETS.incrementAndGet();
+        AtomicInteger commits = new AtomicInteger();
+        try (PostgresStore store = open(db, PostgresStore.Options.defaults())) {
+            Ipv4Address old = ip("198.18.4.200");
+            Ipv4Address next = ip("198.18.4.10"); // sorts before the old one: a shared statement would bind first
+            Lease was = bound(net, old, mac(7), T0, HOUR);
+            assertThat(store.leases().put(was, T0)).isEqualTo(WriteResult.APPLIED);
+            store.reportCommitsTo((nanos, writes) -> commits.incrementAndGet());
+
+            DeferredDurability scope = new DeferredDurability();
+            List<WriteResult> results = scope.run(() -> List.of(
+                    store.leases().put(was.withState(dev.vmaddr.model.LeaseState.RELEASED, T0.plusSeconds(1),
+                            T0.plusSeconds(1)), T0.plusSeconds(1)),
+                    store.leases().put(bound(net, next, mac(7), T0.plusSeconds(1), HOUR), T0.plusSeconds(1))));
+            CompletableFuture<Boolean> durable = new CompletableFuture<>();
+            scope.whenDurable(durable::complete);
+
+            assertThat(results).containsOnly(WriteResult.APPLIED);
+            assertThat(durable.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(commits.get()).as("release and bind in two statements, none retried row by row").isEqualTo(2);
+            assertThat(macAt(db, net, next)).isEqualTo(mac(7).toString());
+            assertThat(store.leases().findByHolder(net, was.holder()).orElseThrow().ip()).isEqualTo(next);
+        }
+    }
+
+    @Test
     void whileTheDatabaseIsDownNothingIsDurableAndWritesSucceedAgainOnceItIsBack() throws Exception {
         try (PostgresCluster cluster = PostgresCluster.create()) {
             PostgresDatabase own = new PostgresDatabase(cluster, cluster.createDatabase("deferred"), cluster.user(),
