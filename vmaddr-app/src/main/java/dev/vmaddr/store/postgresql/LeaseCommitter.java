@@ -325,7 +325,7 @@ final class LeaseCommitter implements AutoCloseable {
         Lease want = p.lease();
         try {
             Lease elsewhere = null;
-            for (Versioned v : db.statement("lease conflict read", c -> blockers(c, List.of(p)))) {
+            for (Versioned v : db.statement("lease conflict read", c -> LeaseSql.blockers(c, List.of(p)))) {
                 cache.apply(v);
                 Lease l = v.lease();
                 if (l.state() == LeaseState.BOUND && (l.holder().equals(want.holder()) || l.mac().equals(want.mac()))
@@ -441,7 +441,7 @@ final class LeaseCommitter implements AutoCloseable {
     private void answerRefused(List<Pending> refused) {
         List<Versioned> current;
         try {
-            current = db.statement("lease conflict read", c -> blockers(c, refused));
+            current = db.statement("lease conflict read", c -> LeaseSql.blockers(c, refused));
         } catch (StoreException e) {
             refused.forEach(p -> p.done().completeExceptionally(e));
             return;
@@ -462,36 +462,6 @@ final class LeaseCommitter implements AutoCloseable {
                         + ": the database neither wrote it nor showed what blocks it"));
             }
         }
-    }
-
-    /** What blocks {@code refused}: the lease on each address, and each holder's bound leases. */
-    static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
-        int n = refused.size();
-        String[] network = new String[n];
-        long[] ip = new long[n];
-        String[] mac = new String[n];
-        String[] clientId = new String[n];
-        for (int i = 0; i < n; i++) {
-            Lease l = refused.get(i).lease();
-            network[i] = l.network();
-            ip[i] = l.ip().unsigned();
-            mac[i] = l.mac().toString();
-            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
-        }
-        List<Versioned> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(LeaseSql.BLOCKERS_SQL)) {
-            ps.setObject(1, network);
-            ps.setObject(2, ip);
-            ps.setObject(3, network);
-            ps.setObject(4, mac);
-            ps.setObject(5, clientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(LeaseRows.read(rs, 2)); // after the kind column
-                }
-            }
-        }
-        return out;
     }
 
     private void failAll(ArrayDeque<Pending> left) {
