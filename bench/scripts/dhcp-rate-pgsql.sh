@@ -62,6 +62,14 @@ holds() {   # summary line, rate -> exit 0 when it held
       exit ok ? 0 : 1 }'
 }
 acks() { echo "$1" | sed -n 's/.*ACK rcvd=\([0-9]*\).*/\1/p'; }
+# CPU µs per lease of summary lines (one, or a pair whose first carries postgres): (servers + postgres,
+# % of one core) x 10,000 / leases per second; the issue-24 figure, comparable across loads and rates
+us_per_lease() {
+    printf '%s\n' "$@" | awk '{ if (match($0, /server=[0-9]+/)) cpu += substr($0, RSTART + 7, RLENGTH - 7)
+        if (match($0, /postgres=[0-9]+/)) cpu += substr($0, RSTART + 9, RLENGTH - 9)
+        if (match($0, /leases\/s=[0-9]+/)) ls += substr($0, RSTART + 9, RLENGTH - 9) }
+        END { if (ls > 0) printf "%.0f", cpu * 10000 / ls; else printf "n/a" }'
+}
 
 # ------------------------------------------------------------------ Kea 2.2 + PostgreSQL
 echo "== kea-pgsql (harness kea-pgsql.sh, TOPO=veth, PERIOD=$PERIOD): $KEA_RATES"
@@ -70,6 +78,7 @@ while IFS= read -r line; do
     echo "$line"
     case "$line" in
     kea-pgsql*) rate=$(echo "$line" | sed -n 's/.*offered=\([0-9]*\)\/s.*/\1/p')
+                echo "    CPU per lease: kea+postgres=$(us_per_lease "$line") µs"
                 if holds "$line" "$rate" && [ "$rate" -gt "$kea_best" ]; then kea_best=$rate; fi ;;
     esac
 done < <([ "$KEA_RATES" = skip ] || SRV_NS=vmt-k-srv CLI_NS=vmt-k-cli "$private/kea-pgsql.sh" $KEA_RATES 2>&1)
@@ -169,6 +178,7 @@ measure_pair() {   # $1 = total rate, $2 = label, $3 = period
     wait "$p1" "$p2"
     local l1 l2; l1=$(head -1 "$o1"); l2=$(head -1 "$o2")
     echo "$l1"; echo "$l2"
+    echo "    CPU per lease: vmaddr-2x+postgres=$(us_per_lease "$l1" "$l2") µs"
     LAST_ACKS=$(( $(acks "$l1") + $(acks "$l2") ))
     holds "$l1" "$half" && holds "$l2" "$half"
 }

@@ -33,8 +33,18 @@ public final class DeferredDurability {
         void whenDurable(long mark, Consumer<Boolean> then);
     }
 
+    /**
+     * One write whose outcome is its own (PostgreSQL: a batch row another server's lease can refuse,
+     * while its neighbours commit): calls {@code then} with true once it is committed, false when it
+     * was refused or failed.
+     */
+    public interface Outcome {
+        void whenDone(Consumer<Boolean> then);
+    }
+
     private Log log; // a process has one store
     private long mark;
+    private Outcome outcome; // or the writes' own outcomes, for a store without one log order
 
     /** Runs {@code body} with durability waits deferred to this scope. */
     public <T> T run(Supplier<T> body) {
@@ -48,16 +58,34 @@ public final class DeferredDurability {
 
     /** Called by a store instead of waiting: the outcome now depends on {@code log} reaching {@code mark}. */
     public void require(Log log, long mark) {
-        if (this.log != null && this.log != log) {
+        if (outcome != null || this.log != null && this.log != log) {
             throw new IllegalStateException("writes to two stores in one deferred scope");
         }
         this.log = log;
         this.mark = Math.max(this.mark, mark);
     }
 
+    /**
+     * Called by a store instead of waiting, when each write succeeds or fails on its own: the scope's
+     * outcome now also depends on {@code write}. A scope with several such writes is durable when all are.
+     */
+    public void require(Outcome write) {
+        if (log != null) {
+            throw new IllegalStateException("writes to two stores in one deferred scope");
+        }
+        Outcome earlier = outcome;
+        outcome = earlier == null ? write : then -> earlier.whenDone(ok -> {
+            if (ok) {
+                write.whenDone(then);
+            } else {
+                then.accept(false);
+            }
+        });
+    }
+
     /** True when something inside {@link #run} is not known to be durable yet. */
     public boolean pending() {
-        return log != null;
+        return log != null || outcome != null;
     }
 
     /**
@@ -66,7 +94,9 @@ public final class DeferredDurability {
      * store's commit thread, so {@code then} must be short and must not write to a store.
      */
     public void whenDurable(Consumer<Boolean> then) {
-        if (log == null) {
+        if (outcome != null) {
+            outcome.whenDone(then);
+        } else if (log == null) {
             then.accept(true);
         } else {
             log.whenDurable(mark, then);

@@ -24,6 +24,11 @@ public interface LeaseStore {
      * conflict: each server's engine gives a holder one address, but cannot see another server's
      * allocation of the last moments. A single-server store leaves that rule to its engine.
      *
+     * <p>Inside a {@link DeferredDurability} scope of a store that {@linkplain Store#defersDurability()
+     * defers durability}, "applied" is this server's decision, not yet durable: the scope reports
+     * whether it became durable, and a shared store's database may still refuse it then (another
+     * server's lease of the last moments); nothing may be acknowledged before the scope says so.
+     *
      * @throws StoreException when the write cannot be made durable (nothing is written then)
      */
     WriteResult put(Lease lease, Instant now);

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  * One platform thread receives. The protocol runs in a {@link DeferredDurability} scope: a lease
  * written by the allocation engine is applied at once, and the reply that depends on it (the ACK)
- * is handed to the store, which sends it from its commit thread right after the fsync that made
- * the lease durable. So nothing waits for the disk, and one fsync answers a whole batch of clients.
+ * is handed to the store, which sends it from its commit thread right after the fsync (embedded) or
+ * the commit of the statement (PostgreSQL) that made the lease durable. So nothing waits for the
+ * disk or the database, and one fsync or statement answers a whole batch of clients.
  * <ul>
  *   <li>{@link Dispatch#INLINE}: the receiver thread handles each datagram itself. Only when nothing
  *   in the protocol can block: no conflict probe, and a store that defers durable waits. This is

@@ -62,7 +62,7 @@ final class LeaseBulkPut {
                     List<Pending> refused = all.stream().filter(p -> !applied.containsKey(p.key())).toList();
                     Map<Key, Lease> blockers = new HashMap<>();
                     if (!refused.isEmpty()) {
-                        for (Versioned v : LeaseCommitter.blockers(c, refused)) {
+                        for (Versioned v : LeaseSql.blockers(c, refused)) {
                             blockers.putIfAbsent(new Key(v.lease().network(), v.lease().ip()), v.lease());
                         }
                         for (Pending p : refused) {

@@ -5,6 +5,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.model.Lease;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.store.CommitListener;
+import dev.vmaddr.store.DeferredDurability;
 import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.StoreException;
 import dev.vmaddr.store.WriteResult;
@@ -50,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * CONFLICT make two servers' writes to one address serialize, and the second sees the first's lease
  * in the WHERE clause. Two puts of one address never share a statement (PostgreSQL refuses to
  * update a row twice in one command): the later one waits for the next batch, keeping arrival order.
+ * Nor do two of one holder or one MAC ({@link #admit}).
  *
  * <p>One bound lease per holder, and per MAC, in a network: unique indexes {@code
  * leases_one_bound_per_holder} and {@code leases_one_bound_per_mac} refuse a second one whichever
@@ -85,6 +87,9 @@ final class LeaseCommitter implements AutoCloseable {
 
     record Key(String network, Ipv4Address ip) {}
 
+    /** A holder or a MAC in a network, for {@link #admit}. */
+    private record Who(String network, Object id) {}
+
     /** A queued write; {@code requeued} counts how often it was queued again because its blocker had gone. */
     /** @param actor the writer's {@link dev.vmaddr.store.HistoryActor}, read on its thread: the trigger puts it in the history */
     record Pending(Lease lease, Instant now, CompletableFuture<WriteResult> done, int requeued, String actor) {
@@ -94,6 +99,12 @@ final class LeaseCommitter implements AutoCloseable {
     }
 
     private static final int MAX_REQUEUES = 3;
+    /**
+     * Most deferred writes queued at once: beyond it a deferred write is refused at once (the DHCP
+     * request is dropped and the client retransmits) rather than memory growing while the database
+     * crawls. A few seconds of the fastest rate measured (issue 24).
+     */
+    static final int MAX_DEFERRED_BACKLOG = 50_000;
     /** With this many writes queued a batch is worth sending at once: no linger. */
     private static final int LINGER_BELOW = 16;
 
@@ -135,6 +146,10 @@ final class LeaseCommitter implements AutoCloseable {
         // PostgreSQL keeps microseconds: write and cache what a later read will return
         Lease stored = new Lease(lease.network(), lease.ip(), lease.mac(), lease.clientId(), lease.hostname(),
                 lease.state(), micros(lease.expiresAt()), micros(lease.updatedAt()));
+        DeferredDurability deferred = DeferredDurability.current();
+        if (deferred != null) {
+            return putDeferred(stored, micros(now), deferred);
+        }
         Pending p = new Pending(stored, micros(now), new CompletableFuture<>(), 0, HistoryActor.current());
         queue.add(p);
         try {
@@ -153,6 +168,33 @@ final class LeaseCommitter implements AutoCloseable {
         }
     }
 
+    /**
+     * A write in a {@link DeferredDurability} scope (the DHCP receiver, which must not wait for the
+     * database): decided at once against what this server knows, queued into the same batches as
+     * every other write, and not waited for. The scope learns the row's own outcome: committed
+     * (the ACK may leave), or refused by the database (another server's lease this server had not
+     * polled yet: the blocker is read into the cache, so the client's next attempt is refused at
+     * once) or failed (database gone). Neighbours in the batch are not affected, and nothing is
+     * written to the cache before the commit, so a refused or failed row leaves no trace here.
+     *
+     * <p>Refused at once, like the database would: an address another holder occupies in the cache.
+     * Throws at once while the database is known to be down, and when the backlog is full.
+     */
+    private WriteResult putDeferred(Lease stored, Instant now, DeferredDurability deferred) {
+        db.failFastWhileDown("lease put");
+        Lease there = cache.get(stored.network(), stored.ip()).orElse(null);
+        if (there != null && there.occupiesAt(now) && !there.holder().equals(stored.holder())) {
+            return WriteResult.conflict(there);
+        }
+        if (queue.size() >= MAX_DEFERRED_BACKLOG) {
+            throw new StoreException("lease write backlog full (" + MAX_DEFERRED_BACKLOG + " writes queued): database too slow");
+        }
+        CompletableFuture<WriteResult> done = new CompletableFuture<>();
+        queue.add(new Pending(stored, now, done, 0, HistoryActor.current()));
+        deferred.require(then -> done.whenComplete((r, e) -> then.accept(e == null && r.applied())));
+        return WriteResult.APPLIED;
+    }
+
     /** For {@link LeaseBulkPut}: reports its commit like a batch of the queue's. */
     void committed(long nanos, int leases) {
         commitListener.committed(nanos, leases);
@@ -165,7 +207,7 @@ final class LeaseCommitter implements AutoCloseable {
     private void run() {
         ArrayDeque<Pending> deferred = new ArrayDeque<>();
         List<Pending> batch = new ArrayList<>(maxBatch);
-        Set<Key> keys = new HashSet<>();
+        Set<Object> keys = new HashSet<>();
         while (!closed || !queue.isEmpty() || !deferred.isEmpty()) {
             try {
                 batch.clear();
@@ -203,8 +245,23 @@ final class LeaseCommitter implements AutoCloseable {
         failAll(deferred);
     }
 
-    private static void admit(Pending p, List<Pending> batch, Set<Key> keys, ArrayDeque<Pending> deferred) {
-        if (keys.add(p.key())) {
+    /**
+     * Into this batch, or to the next one when the batch already writes its address, its holder or
+     * its MAC: two writes of one address cannot share a statement, and a holder's release of its old
+     * address must commit before its bind of the new one (the one-bound-per-holder and per-MAC
+     * indexes are checked row by row, so in one statement the bind could come first and fail the
+     * whole batch). Writers that wait never queue two such writes at once; the DHCP receiver, which
+     * does not wait, does when a client moves (release, then bind, in one request).
+     */
+    private static void admit(Pending p, List<Pending> batch, Set<Object> keys, ArrayDeque<Pending> deferred) {
+        Lease l = p.lease();
+        Key key = p.key();
+        Who holder = new Who(l.network(), l.holder());
+        Who mac = new Who(l.network(), l.mac());
+        if (!keys.contains(key) && !keys.contains(holder) && !keys.contains(mac)) {
+            keys.add(key);
+            keys.add(holder);
+            keys.add(mac);
             batch.add(p);
         } else {
             deferred.add(p);
@@ -268,7 +325,7 @@ final class LeaseCommitter implements AutoCloseable {
         Lease want = p.lease();
         try {
             Lease elsewhere = null;
-            for (Versioned v : db.statement("lease conflict read", c -> blockers(c, List.of(p)))) {
+            for (Versioned v : db.statement("lease conflict read", c -> LeaseSql.blockers(c, List.of(p)))) {
                 cache.apply(v);
                 Lease l = v.lease();
                 if (l.state() == LeaseState.BOUND && (l.holder().equals(want.holder()) || l.mac().equals(want.mac()))
@@ -384,7 +441,7 @@ final class LeaseCommitter implements AutoCloseable {
     private void answerRefused(List<Pending> refused) {
         List<Versioned> current;
         try {
-            current = db.statement("lease conflict read", c -> blockers(c, refused));
+            current = db.statement("lease conflict read", c -> LeaseSql.blockers(c, refused));
         } catch (StoreException e) {
             refused.forEach(p -> p.done().completeExceptionally(e));
             return;
@@ -405,36 +462,6 @@ final class LeaseCommitter implements AutoCloseable {
                         + ": the database neither wrote it nor showed what blocks it"));
             }
         }
-    }
-
-    /** What blocks {@code refused}: the lease on each address, and each holder's bound leases. */
-    static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
-        int n = refused.size();
-        String[] network = new String[n];
-        long[] ip = new long[n];
-        String[] mac = new String[n];
-        String[] clientId = new String[n];
-        for (int i = 0; i < n; i++) {
-            Lease l = refused.get(i).lease();
-            network[i] = l.network();
-            ip[i] = l.ip().unsigned();
-            mac[i] = l.mac().toString();
-            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
-        }
-        List<Versioned> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(LeaseSql.BLOCKERS_SQL)) {
-            ps.setObject(1, network);
-            ps.setObject(2, ip);
-            ps.setObject(3, network);
-            ps.setObject(4, mac);
-            ps.setObject(5, clientId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(LeaseRows.read(rs, 2)); // after the kind column
-                }
-            }
-        }
-        return out;
     }
 
     private void failAll(ArrayDeque<Pending> left) {

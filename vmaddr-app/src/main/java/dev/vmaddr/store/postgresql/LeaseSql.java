@@ -1,5 +1,15 @@
 package dev.vmaddr.store.postgresql;
 
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.store.postgresql.LeaseCommitter.Pending;
+import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
 /** The statements of {@link LeaseCommitter}, apart so that the committer's logic reads on its own. */
 final class LeaseSql {
     private LeaseSql() {}
@@ -51,4 +61,34 @@ final class LeaseSql {
             + " UNION ALL SELECT 1, " + LeaseRows.COLUMNS + " FROM leases l "
             + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS k(network, mac, client_id) ON l.network = k.network"
             + " AND (l.holder = (" + HOLDER.formatted("k") + ") OR l.mac = k.mac::macaddr) AND l.state = 'bound'";
+
+    /** What blocks {@code refused}: the lease on each address, and each holder's bound leases. */
+    static List<Versioned> blockers(Connection c, List<Pending> refused) throws SQLException {
+        int n = refused.size();
+        String[] network = new String[n];
+        long[] ip = new long[n];
+        String[] mac = new String[n];
+        String[] clientId = new String[n];
+        for (int i = 0; i < n; i++) {
+            Lease l = refused.get(i).lease();
+            network[i] = l.network();
+            ip[i] = l.ip().unsigned();
+            mac[i] = l.mac().toString();
+            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
+        }
+        List<Versioned> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(LeaseSql.BLOCKERS_SQL)) {
+            ps.setObject(1, network);
+            ps.setObject(2, ip);
+            ps.setObject(3, network);
+            ps.setObject(4, mac);
+            ps.setObject(5, clientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(LeaseRows.read(rs, 2)); // after the kind column
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Group commit.</b> Lease writes go through {@link LeaseCommitter}: concurrent callers are
  *   written together in one multi-row statement in auto-commit mode (one round trip, one commit);
  *   see there.</li>
+ *   <li><b>Deferred durability</b> ({@link #defersDurability()}): a lease write made in a
+ *   {@link dev.vmaddr.store.DeferredDurability} scope (the DHCP receiver) is queued into those
+ *   batches and not waited for; the reply that depends on it leaves once its row committed, and is
+ *   dropped when the database refused or failed that row. So the receiver handles every datagram
+ *   itself, never waiting on the database, and one statement answers a whole batch of clients.</li>
  *   <li><b>Reads from memory.</b> The allocation engine keeps its own free-address index and asks the
  *   store only get / findByHolder / list, which {@link LeaseCache} answers from a copy of the lease
  *   table loaded at open and kept current from this server's commits and, every
@@ -265,6 +270,12 @@ public final class PostgresStore implements Store {
     @Override
     public boolean writable() {
         return !closed && db.reachable();
+    }
+
+    /** Lease writes of the DHCP receiver are queued and reported through the scope: see {@link LeaseCommitter}. */
+    @Override
+    public boolean defersDurability() {
+        return true;
     }
 
     @Override

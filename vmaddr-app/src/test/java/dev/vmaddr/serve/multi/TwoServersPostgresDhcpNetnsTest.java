@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gets its own address. Then server A is killed with SIGKILL; its clients' unicast renewals go
  * unanswered, they rebind by broadcast, server B answers and every client keeps its address. The
  * database agrees throughout: one row per address, no MAC with two bound leases, and neither server
- * sends a NAK (each offers from its own part of the pool, so their offers do not collide).
+ * sends a NAK (each offers from its own part of the pool, so their offers do not collide). Both
+ * servers answer on their receiver thread (deferred durability: an ACK leaves once its row committed).
  *
  * <p>PostgreSQL runs in the root namespace (127.0.0.1 for the test's own SQL); the servers reach it
  * through its Unix socket, which works across namespaces, made a TCP port inside each server
@@ -111,6 +112,9 @@ class TwoServersPostgresDhcpNetnsTest {
                 // offers of one address, so no REQUEST refused (issue 15 item 3).
                 assertThat(a.logText()).doesNotContain("event=dhcp.nak");
                 assertThat(b.logText()).doesNotContain("event=dhcp.nak");
+                // the receiver answers every request itself, ACKs leave after their row's commit (issue 24)
+                assertThat(a.logText()).contains("dispatch=INLINE");
+                assertThat(b.logText()).contains("dispatch=INLINE");
 
                 // server A dies; renewing clients end up with B and keep their addresses
                 Map<Client, Integer> before = new LinkedHashMap<>();
