@@ -255,11 +255,14 @@ public final class Ipv6Leases {
      * Returns how many addresses became free.
      */
     public int reclaimExpired() {
+        Instant polled = clock.instant();
         for (Lease6 l : store.othersChanges()) {
             Book b = books.computeIfAbsent(l.network(), k -> new Book());
             synchronized (b) {
+                // The store's row is the truth (another server wrote it last), unless this server changed
+                // the address since the read began. Compared on this server's clock only: no skew.
                 Lease6 mine = b.byIp.get(l.ip());
-                if (mine == null || l.updatedAt().isAfter(mine.updatedAt())) {
+                if (mine == null || mine.state() == LeaseState.OFFERED || !mine.updatedAt().isAfter(polled)) {
                     put(b, l);
                 }
             }

@@ -6,6 +6,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
+import dev.vmaddr.store.Lease6Store;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.NetworkStore;
@@ -127,6 +128,7 @@ public final class PostgresStore implements Store {
     private final PgMacStore macs;
     private final PgDocumentStore documents;
     private final PgHistoryStore history;
+    private final PgLease6Store leases6;
     private volatile boolean closed;
 
     private PostgresStore(HikariDataSource dataSource, Clock clock, Options options) {
@@ -149,6 +151,7 @@ public final class PostgresStore implements Store {
         this.macs = new PgMacStore(db);
         this.documents = new PgDocumentStore(db);
         this.history = new PgHistoryStore(db);
+        this.leases6 = new PgLease6Store(db, origin);
         poller.start();
     }
 
@@ -255,6 +258,12 @@ public final class PostgresStore implements Store {
     @Override
     public DocumentStore documents() {
         return documents;
+    }
+
+    /** Table {@code lease6}: conditional writes, so servers sharing the database never give an address twice. */
+    @Override
+    public Lease6Store leases6() {
+        return leases6;
     }
 
     @Override
