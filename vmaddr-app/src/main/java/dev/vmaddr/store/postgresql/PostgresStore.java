@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *   database is away writes fail quickly with {@link StoreException} and nothing is acknowledged;
  *   {@link #writable()} is false from the first connection failure until a round trip succeeds again
  *   (the poller tries every {@code pollInterval}). HikariCP replaces broken connections by itself.</li>
+ *   <li><b>DHCPv6 leases</b> in table {@code lease6} ({@link PgLease6Store}): the same conditional
+ *   upsert per address, one statement each; other servers' writes are read in the reclaim round.</li>
  *   <li>Networks, MACs, documents and history are read from the database on each call: they are
  *   small or rare, and another server's changes are then seen at once.</li>
  * </ul>
