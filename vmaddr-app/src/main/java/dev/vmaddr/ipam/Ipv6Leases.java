@@ -301,7 +301,12 @@ public final class Ipv6Leases {
         for (Lease6 l : runOut) {
             Lease6 expired = l.withState(LeaseState.EXPIRED, l.expiresAt(), now);
             Optional<Lease6> current = store.expireIfRunOut(expired, now);
-            put(b, current.orElse(expired)); // renewed or taken through another server: as it is now
+            if (current.isEmpty() && b.byHolder.get(l.holder()) != l) {
+                b.byIp.put(l.ip(), expired); // an address its client left for another: its binding stays
+                freeUnlessReserved(b, l.ip());
+            } else {
+                put(b, current.orElse(expired)); // renewed or taken through another server: as it is now
+            }
             freed += current.isEmpty() && !reserved(b, l.ip()) ? 1 : 0;
         }
         return freed;
@@ -354,8 +359,10 @@ public final class Ipv6Leases {
         }
         Lease6 old = b.byHolder.put(l.holder(), l);
         if (old != null && !old.ip().equals(l.ip())) {
-            // The client moved: its old address is free unless someone else holds it.
-            if (b.byIp.get(old.ip()) == old) {
+            // The client moved: its old address is free unless someone else holds it, or it still
+            // occupies it (declined: quarantined; bound elsewhere until it runs out), as the store
+            // says and a restart would read: then the reclaim round frees it when its time is up.
+            if (b.byIp.get(old.ip()) == old && !old.occupiesAt(clock.instant())) {
                 b.byIp.remove(old.ip());
                 freeIfPool(b, old.ip());
             }
