@@ -61,8 +61,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TwoServersPostgresDhcp6Test {
     private static final int POOL = 48;
     private static final int CLIENTS = 64;
+    /** Longer than the second phase's clock moves (a hold's lapse per client): no binding runs out before the expiry step. */
+    private static final Duration LEASE = Duration.ofHours(1);
     private static final NetworkSpec NET = NetworkSpec.builder("lan6", Ipv4Prefix.parse("198.18.0.0/24"))
-            .ipv6Prefix(Ipv6Prefix.parse("2001:db8:0:1::/64")).ipv6Mode(Ipv6Mode.STATEFUL).leaseTime(Duration.ofSeconds(600))
+            .ipv6Prefix(Ipv6Prefix.parse("2001:db8:0:1::/64")).ipv6Mode(Ipv6Mode.STATEFUL).leaseTime(LEASE)
             .ipv6Pools(List.of(Ipv6Range.parse("2001:db8:0:1::100-2001:db8:0:1::12f"))).build();
 
     private record Node(PostgresStore store, Ipv6Leases leases, Dhcp6Protocol protocol, Duid duid) {}
@@ -110,12 +112,15 @@ class TwoServersPostgresDhcp6Test {
             int first = acknowledged.size();
             assertThat(first).isBetween(1, POOL);
 
-            // The reclaim round reads the other server's writes: now every client still without an
-            // address gets one until the pool is exactly full.
-            a.leases().reclaimExpired();
-            b.leases().reclaimExpired();
+            // Each SOLICIT made both servers hold an address for the client (Ipv6Leases.OFFER_HOLD), the
+            // one it did not pick included. Once those holds have lapsed and the reclaim round has read
+            // the other server's writes, every client still without an address gets one (clients
+            // coming one after another, a round between them) until the pool is exactly full.
             for (int c = 0; c < CLIENTS; c++) {
                 if (!acknowledged.containsValue(c)) {
+                    clock.advance(Ipv6Leases.OFFER_HOLD.plusSeconds(1));
+                    a.leases().reclaimExpired();
+                    b.leases().reclaimExpired();
                     obtain(nodes, c, acknowledged, twice);
                 }
             }
@@ -134,7 +139,7 @@ class TwoServersPostgresDhcp6Test {
             // Expiry: one client renews through b; a's round then expires everything else, b's renewal stays.
             Ipv6Address renewedIp = acknowledged.keySet().iterator().next();
             int renewer = acknowledged.get(renewedIp);
-            clock.advance(Duration.ofSeconds(601));
+            clock.advance(LEASE.plusSeconds(1)); // past every binding's end
             Optional<Lease6> renewed = b.leases().bind(NET, client(renewer), 1, null, renewedIp, null);
             assertThat(renewed).map(Lease6::ip).contains(renewedIp);
             assertThat(a.leases().reclaimExpired()).isEqualTo(POOL - 1);
