@@ -293,13 +293,13 @@ public final class Server implements AutoCloseable {
             if (n > 0) {
                 log.info(LogEvents.LEASE_RECLAIMED + " count={}", n);
             }
-            int six = ipv6Leases.reclaimExpired(); // DHCPv6 bindings past their valid lifetime, and other servers' writes
-            if (six > 0) {
-                log.info(LogEvents.LEASE_RECLAIMED + " count={} family=ipv6", six);
-            }
             int m = macPool.reclaimQuarantined();
             if (m > 0) {
                 log.info(LogEvents.MAC_QUARANTINE_ENDED + " count={}", m);
+            }
+            int six = ipv6Leases.reclaimExpired(); // DHCPv6 bindings past their valid lifetime, and other servers' writes
+            if (six > 0) {
+                log.info(LogEvents.LEASE_RECLAIMED + " count={} family=ipv6", six);
             }
         } catch (RuntimeException e) {
             log.warn(LogEvents.LEASE_RECLAIM_FAILED + " error=\"{}\"", e.getMessage());
