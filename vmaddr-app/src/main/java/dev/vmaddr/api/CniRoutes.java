@@ -257,7 +257,13 @@ public final class CniRoutes implements RouteGroup {
         }
     }
 
-    /** What the plugin prints, in the API's words: {@code {ip, prefixLength, gateway, routes:[{dst,gw}], dns, domain, mac, holder}}. */
+    /**
+     * What the plugin prints, in the API's words: {@code {ip, prefixLength, gateway, routes:[{dst,gw}], dns, domain, mac,
+     * holder}}, and {@code ipv6, ipv6PrefixLength} on a network whose RAs let hosts configure SLAAC addresses
+     * ({@code ipv6Prefix} with {@code ipv6Mode} slaac or both): the EUI-64 address of the pod's MAC, the one
+     * its kernel configures from vmaddr's RA and the API shows as {@code ipv6Slaac} (no gateway: the
+     * default route comes from the RA).
+     */
     private static Map<String, Object> answer(NetworkSpec spec, Lease lease, CniHolder holder) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ip", lease.ip().toString());
@@ -270,6 +276,10 @@ public final class CniRoutes implements RouteGroup {
         m.put("mtu", spec.mtu());
         m.put("mac", lease.mac().toString());
         m.put("holder", holder.label());
+        if (spec.ipv6Prefix() != null && spec.ipv6Prefix().length() == 64 && spec.ipv6Mode().autonomous()) {
+            m.put("ipv6", spec.ipv6Prefix().slaacAddress(lease.mac()).toString());
+            m.put("ipv6PrefixLength", spec.ipv6Prefix().length());
+        }
         return m;
     }
 }

@@ -60,8 +60,9 @@ public final class LeaseCommand {
                     }
                 }
                 // DHCPv6 bindings after the network's IPv4 leases, as the API lists them.
-                for (String json : store.documents().list(dev.vmaddr.store.Lease6Json.KIND).values()) {
-                    dev.vmaddr.model.Lease6 l = dev.vmaddr.store.Lease6Json.read(json);
+                java.time.Instant now = java.time.Instant.now();
+                for (dev.vmaddr.model.Lease6 stored : store.leases6().list()) {
+                    dev.vmaddr.model.Lease6 l = stored.asOf(now); // run out: expired, even with no server to reclaim it
                     if (l.network().equals(n) && (state == null || l.state().wireName().equals(state))
                             && (macFilter == null || macFilter.equals(l.mac()))) {
                         all.add(Json.MAPPER.valueToTree(dev.vmaddr.api.Lease6View.of(l)));

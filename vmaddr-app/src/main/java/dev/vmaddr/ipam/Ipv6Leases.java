@@ -9,14 +9,16 @@ import dev.vmaddr.model.Ipv6Reservation;
 import dev.vmaddr.model.Lease6;
 import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.store.DocumentLease6Store;
 import dev.vmaddr.store.DocumentStore;
-import dev.vmaddr.store.Lease6Json;
+import dev.vmaddr.store.Lease6Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +29,14 @@ import java.util.random.RandomGenerator;
  * DHCPv6 IA_NA addresses of every network: the one owner of IPv6 lease state. Per network, a
  * {@link FreeBitmap} over the {@code ipv6Pools} (the same free-index structure as IPv4: finding a
  * free address costs the same at any fill) and maps by address and by DUID + IAID. Bindings are
- * durable before {@link #bind} returns, as documents of the store ({@link Lease6Json}); {@link #load}
- * rebuilds everything from them at start.
+ * durable before {@link #bind} returns ({@link Lease6Store}); {@link #load} rebuilds everything from
+ * them at start. On a store several servers share, the store refuses an address another server's
+ * client holds: {@link #bind} then learns that lease and picks another address, and
+ * {@link #reclaimExpired} learns the other servers' writes every round.
+ *
+ * <p>Expiry: {@link #reclaimExpired} (the server's reclaim job, as for IPv4) turns bound leases past
+ * their valid lifetime into expired ones, durably, and returns their addresses to the pool;
+ * {@link #leases} shows a run-out lease as expired even before that round.
  *
  * <p>Threads: one lock per network (its {@code Book}); the durable write happens outside it, after
  * the address is taken in memory, so writes of one network overlap in the store's group commit.
@@ -39,7 +47,10 @@ public final class Ipv6Leases {
     /** How long a DECLINEd address stays out of use. */
     public static final Duration DECLINE_QUARANTINE = Duration.ofMinutes(10);
 
-    private final DocumentStore documents;
+    /** Attempts of one {@link #bind} when the shared store says other servers' clients hold the addresses. */
+    private static final int BIND_ATTEMPTS = 8;
+
+    private final Lease6Store store;
     private final Clock clock;
     private final RandomGenerator random;
     private final Map<String, Book> books = new ConcurrentHashMap<>();
@@ -53,16 +64,20 @@ public final class Ipv6Leases {
         FreeBitmap free = new FreeBitmap(0);
     }
 
+    /** Over documents of kind {@code lease6}: a store only this server uses. */
     public Ipv6Leases(DocumentStore documents, Clock clock, RandomGenerator random) {
-        this.documents = documents;
+        this(new DocumentLease6Store(documents), clock, random);
+    }
+
+    public Ipv6Leases(Lease6Store store, Clock clock, RandomGenerator random) {
+        this.store = store;
         this.clock = clock;
         this.random = random;
     }
 
     /** Reads every stored DHCPv6 lease; call once before serving. */
     public void load() {
-        for (String json : documents.list(Lease6Json.KIND).values()) {
-            Lease6 l = Lease6Json.read(json);
+        for (Lease6 l : store.list()) {
             Book b = books.computeIfAbsent(l.network(), k -> new Book());
             synchronized (b) {
                 put(b, l);
@@ -89,7 +104,7 @@ public final class Ipv6Leases {
         }
     }
 
-    /** Every lease of {@code network} by address. */
+    /** Every lease of {@code network} by address, as of now: a bound lease run out shows as expired. */
     public List<Lease6> leases(String network) {
         Book b = books.get(network);
         if (b == null) {
@@ -99,6 +114,8 @@ public final class Ipv6Leases {
         synchronized (b) {
             out = new ArrayList<>(b.byIp.values());
         }
+        Instant now = clock.instant();
+        out.replaceAll(l -> l.asOf(now));
         out.sort(Comparator.comparing((Lease6 l) -> l.ip().high()).thenComparing(l -> l.ip().low(), Long::compareUnsigned));
         return out;
     }
@@ -124,6 +141,14 @@ public final class Ipv6Leases {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** How many of the network's pool addresses are free now (not bound, offered, declined or reserved). */
+    public long freeAddresses(NetworkSpec n) {
+        Book b = book(n);
+        synchronized (b) {
+            return b.free.freeCount();
+        }
     }
 
     /** SOLICIT: an address for the client held in memory for {@link #OFFER_HOLD}; empty when none is free. */
@@ -152,6 +177,18 @@ public final class Ipv6Leases {
      */
     public Optional<Lease6> bind(NetworkSpec n, Duid duid, long iaid, MacAddress mac, Ipv6Address hint, String hostname) {
         Book b = book(n);
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            Optional<Lease6> bound = bindOnce(n, b, duid, iaid, mac, hint, hostname);
+            if (bound != null) {
+                return bound;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One attempt: the binding, empty when no address is free, null when another server's client holds it. */
+    private Optional<Lease6> bindOnce(NetworkSpec n, Book b, Duid duid, long iaid, MacAddress mac, Ipv6Address hint,
+                                      String hostname) {
         Instant now = clock.instant();
         Lease6 bound;
         synchronized (b) {
@@ -166,7 +203,13 @@ public final class Ipv6Leases {
                     LeaseState.BOUND, now.plus(n.leaseTime()), now);
             put(b, bound);
         }
-        documents.put(Lease6Json.KIND, Lease6Json.key(bound), Lease6Json.write(bound));
+        Optional<Lease6> held = store.putUnlessHeld(bound, now);
+        if (held.isPresent()) {
+            synchronized (b) {
+                put(b, held.get()); // another server's client: ours no more, and the address taken
+            }
+            return null;
+        }
         return Optional.of(bound);
     }
 
@@ -195,8 +238,86 @@ public final class Ipv6Leases {
             ended = l.withState(state, now.plus(hold), now);
             put(b, ended);
         }
-        documents.put(Lease6Json.KIND, Lease6Json.key(ended), Lease6Json.write(ended));
+        Optional<Lease6> held = store.putUnlessHeld(ended, now);
+        if (held.isPresent()) {
+            synchronized (b) {
+                put(b, held.get()); // another server gave the address away meanwhile: not the client's to end
+            }
+            return Optional.empty();
+        }
         return Optional.of(ended);
+    }
+
+    /**
+     * The reclaim round: first the leases other servers sharing the store wrote; then, network by
+     * network under its lock, bound leases past their valid lifetime become expired (durably) and
+     * free, offers past their hold are dropped, declined addresses past their quarantine are free.
+     * Returns how many addresses became free.
+     */
+    public int reclaimExpired() {
+        Instant polled = clock.instant();
+        for (Lease6 l : store.othersChanges()) {
+            Book b = books.computeIfAbsent(l.network(), k -> new Book());
+            synchronized (b) {
+                // The store's row is the truth (another server wrote it last), unless this server changed
+                // the address since the read began. Compared on this server's clock only: no skew.
+                Lease6 mine = b.byIp.get(l.ip());
+                if (mine == null || mine.state() == LeaseState.OFFERED || !mine.updatedAt().isAfter(polled)) {
+                    put(b, l);
+                }
+            }
+        }
+        int freed = 0;
+        for (Book b : books.values()) {
+            synchronized (b) {
+                freed += reclaim(b, clock.instant());
+            }
+        }
+        return freed;
+    }
+
+    /**
+     * Inside the book's lock, writes included (as the IPv4 reclaimer does): a renewal of the same
+     * client cannot slip between the check and the expiry write and be overwritten by it.
+     */
+    private int reclaim(Book b, Instant now) {
+        List<Lease6> runOut = new ArrayList<>();
+        int freed = 0;
+        for (Iterator<Lease6> it = b.byIp.values().iterator(); it.hasNext(); ) {
+            Lease6 l = it.next();
+            if (l.occupiesAt(now)) {
+                continue;
+            }
+            if (l.state() == LeaseState.BOUND) {
+                runOut.add(l);
+            } else if (l.state() == LeaseState.OFFERED) {
+                it.remove(); // never durable: nothing to write
+                b.byHolder.remove(l.holder(), l);
+                freed += freeUnlessReserved(b, l.ip());
+            } else {
+                freed += freeUnlessReserved(b, l.ip()); // declined past its quarantine
+            }
+        }
+        for (Lease6 l : runOut) {
+            Lease6 expired = l.withState(LeaseState.EXPIRED, l.expiresAt(), now);
+            Optional<Lease6> current = store.expireIfRunOut(expired, now);
+            if (current.isEmpty() && b.byHolder.get(l.holder()) != l) {
+                b.byIp.put(l.ip(), expired); // an address its client left for another: its binding stays
+                freeUnlessReserved(b, l.ip());
+            } else {
+                put(b, current.orElse(expired)); // renewed or taken through another server: as it is now
+            }
+            freed += current.isEmpty() && !reserved(b, l.ip()) ? 1 : 0;
+        }
+        return freed;
+    }
+
+    private static int freeUnlessReserved(Book b, Ipv6Address ip) {
+        if (reserved(b, ip)) {
+            return 0;
+        }
+        long p = position(b, ip);
+        return p >= 0 && b.free.setFree(p) ? 1 : 0;
     }
 
     // ---- inside a book's lock ----
@@ -238,8 +359,10 @@ public final class Ipv6Leases {
         }
         Lease6 old = b.byHolder.put(l.holder(), l);
         if (old != null && !old.ip().equals(l.ip())) {
-            // The client moved: its old address is free unless someone else holds it.
-            if (b.byIp.get(old.ip()) == old) {
+            // The client moved: its old address is free unless someone else holds it, or it still
+            // occupies it (declined: quarantined; bound elsewhere until it runs out), as the store
+            // says and a restart would read: then the reclaim round frees it when its time is up.
+            if (b.byIp.get(old.ip()) == old && !old.occupiesAt(clock.instant())) {
                 b.byIp.remove(old.ip());
                 freeIfPool(b, old.ip());
             }

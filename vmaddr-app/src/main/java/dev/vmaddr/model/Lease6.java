@@ -35,6 +35,14 @@ public record Lease6(String network, Ipv6Address ip, Duid duid, long iaid, MacAd
         return state.occupies() && expiresAt.isAfter(now);
     }
 
+    /**
+     * This lease as of {@code now}: a bound lease past its valid lifetime is expired, even before the
+     * reclaim round writes it so (the API and CLI never show a run-out lease as bound).
+     */
+    public Lease6 asOf(Instant now) {
+        return state == LeaseState.BOUND && !expiresAt.isAfter(now) ? withState(LeaseState.EXPIRED, expiresAt, updatedAt) : this;
+    }
+
     public Lease6 withState(LeaseState newState, Instant newExpiresAt, Instant now) {
         return new Lease6(network, ip, duid, iaid, mac, hostname, newState, newExpiresAt, now);
     }

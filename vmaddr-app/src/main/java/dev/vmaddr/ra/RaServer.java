@@ -151,16 +151,24 @@ public final class RaServer {
 
     /** Sends one RA on {@code link} if it serves an IPv6 network; false when it serves none. */
     private boolean advertise(Links.Link link, Port port) throws IOException {
+        return advertise(link, port, false);
+    }
+
+    /** {@code ceasing}: the final RA, router lifetime 0 (RFC 4861 6.2.5). */
+    private boolean advertise(Links.Link link, Port port, boolean ceasing) throws IOException {
         Optional<NetworkSpec> network = networks.on(link);
         if (network.isEmpty()) {
             return false;
         }
         RouterAdvertisement ra = RouterAdvertisement.of(network.get(), link.mac());
+        if (ceasing) {
+            ra = ra.ceasing();
+        }
         socket.send(link.index(), ALL_NODES, 0, RaCodec.encode(ra));
         port.lastSent = clock.instant();
         sent.increment();
-        LOG.debug(LogEvents.RA_SENT + " interface={} network={} prefix={} managed={} autonomous={}", link.name(),
-                network.get().name(), ra.prefix(), ra.managed(), ra.autonomous());
+        LOG.debug(LogEvents.RA_SENT + " interface={} network={} prefix={} managed={} autonomous={} routerLifetime={}",
+                link.name(), network.get().name(), ra.prefix(), ra.managed(), ra.autonomous(), ra.routerLifetimeSeconds());
         return true;
     }
 
@@ -221,6 +229,23 @@ public final class RaServer {
         }
     }
 
+    private void sendFinal() {
+        for (Map.Entry<String, Port> e : ports.entrySet()) {
+            Port port = e.getValue();
+            if (port.joinedIndex <= 0) {
+                continue; // never advertised there
+            }
+            try {
+                Optional<Links.Link> link = links.find(e.getKey());
+                if (link.isPresent() && link.get().index() == port.joinedIndex) {
+                    advertise(link.get(), port, true);
+                }
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn(LogEvents.RA_SEND_FAILED + " interface={} error=\"{}\"", e.getKey(), ex.getMessage());
+            }
+        }
+    }
+
     private void schedule(Runnable task, Duration delay) {
         if (!stopping) {
             try {
@@ -231,10 +256,24 @@ public final class RaServer {
         }
     }
 
-    /** Stops advertising (RFC 4861 6.2.5 would send a final RA with lifetime 0; hosts keep the prefix). */
+    /**
+     * Stops advertising. RFC 4861 6.2.5: an interface that stops being advertising sends a final RA
+     * with router lifetime 0, so hosts drop their default route through this router now rather than
+     * up to {@link RouterAdvertisement#ROUTER_LIFETIME} seconds later. One per joined interface, after
+     * the scheduler has stopped (no periodic or solicited RA can follow it); hosts keep the prefix.
+     */
     public void stop() {
         stopping = true;
         scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+                LOG.warn(LogEvents.RA_SEND_FAILED + " error=\"scheduler still running: no final advertisement\"");
+            } else {
+                sendFinal();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             socket.close();
         } catch (IOException e) {

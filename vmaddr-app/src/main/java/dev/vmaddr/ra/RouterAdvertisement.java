@@ -30,6 +30,16 @@ public record RouterAdvertisement(int curHopLimit, boolean managed, boolean othe
     }
 
     /**
+     * This advertisement with router lifetime 0: the final one of RFC 4861 6.2.5, after which hosts
+     * drop their default route through this router at once (the prefix and its lifetimes stay as
+     * they are: addresses configured from it live on until their own lifetimes end).
+     */
+    public RouterAdvertisement ceasing() {
+        return new RouterAdvertisement(curHopLimit, managed, other, 0, sourceMac, mtu, prefix, onLink, autonomous,
+                validLifetimeSeconds, preferredLifetimeSeconds, dns, dnsLifetimeSeconds);
+    }
+
+    /**
      * What a network advertises: its prefix, autonomous unless the mode is DHCPv6 only; M for
      * DHCPv6 addresses; O when DHCPv6 has something beyond addresses to tell (IPv6 DNS servers)
      * or hands out addresses (then clients ask for options in the same exchange).

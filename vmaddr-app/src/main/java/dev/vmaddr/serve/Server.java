@@ -125,7 +125,7 @@ public final class Server implements AutoCloseable {
         log.info(LogEvents.STORE_OPENED + " kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
         engine = new AllocationEngine(store, clock, random);
-        ipv6Leases = new Ipv6Leases(store.documents(), clock, random);
+        ipv6Leases = new Ipv6Leases(store.leases6(), clock, random);
         ipv6Leases.load();
         // Every change of a network's definition, from any caller, goes through the catalog.
         catalog = new NetworkCatalog(engine, clock);
@@ -297,6 +297,10 @@ public final class Server implements AutoCloseable {
             if (m > 0) {
                 log.info(LogEvents.MAC_QUARANTINE_ENDED + " count={}", m);
             }
+            int six = ipv6Leases.reclaimExpired(); // DHCPv6 bindings past their valid lifetime, and other servers' writes
+            if (six > 0) {
+                log.info(LogEvents.LEASE_RECLAIMED + " count={} family=ipv6", six);
+            }
         } catch (RuntimeException e) {
             log.warn(LogEvents.LEASE_RECLAIM_FAILED + " error=\"{}\"", e.getMessage());
         }
@@ -341,6 +345,11 @@ public final class Server implements AutoCloseable {
 
     public AllocationEngine engine() {
         return engine;
+    }
+
+    /** The DHCPv6 bindings (tests bind through it as the DHCPv6 server would). */
+    public Ipv6Leases ipv6Leases() {
+        return ipv6Leases;
     }
 
     public ConnectivityMonitor connectivity() {

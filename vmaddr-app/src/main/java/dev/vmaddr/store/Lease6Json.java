@@ -11,9 +11,10 @@ import dev.vmaddr.model.LeaseState;
 import java.time.Instant;
 
 /**
- * A DHCPv6 lease as every store back end keeps it: one document of kind {@link #KIND} per network
- * and address (key {@code network|ip}), text fields an operator can read. Durable on return of
- * {@link DocumentStore#put}, in the embedded log and in PostgreSQL alike.
+ * A DHCPv6 lease as a document: kind {@link #KIND}, one per network and address (key
+ * {@code network|ip}), text fields an operator can read ({@link DocumentLease6Store}: the embedded
+ * and memory stores). PostgreSQL keeps them in table {@code lease6} instead; its migration V6 reads
+ * these documents' fields.
  */
 public final class Lease6Json {
     public static final String KIND = "lease6";

@@ -21,6 +21,14 @@ public interface Store extends AutoCloseable {
     HistoryStore history();
 
     /**
+     * DHCPv6 leases. By default documents of kind {@code lease6} (one server per store); a store that
+     * several servers share overrides it with conditional writes.
+     */
+    default Lease6Store leases6() {
+        return new DocumentLease6Store(documents());
+    }
+
+    /**
      * True when a write made inside a {@link DeferredDurability} scope returns without waiting and
      * reports its durability through that scope; false when such writes still block until durable.
      */

@@ -94,6 +94,46 @@ class CniChainNetnsTest {
         }
     }
 
+    /**
+     * A network with an {@code ipv6Prefix} (slaac): the ADD result also lists the pod's SLAAC address
+     * (EUI-64 of its MAC, the API's {@code ipv6Slaac}), in 1.0.0 and 0.3.1 shapes, and the real macvlan
+     * plugin configures it on the pod's interface; CHECK passes with it.
+     */
+    @Test
+    void addResultCarriesThePodsSlaacAddressOnAnIpv6Network() throws Exception {
+        JsonNode made = api("POST", "/api/v1/networks", "{\"name\":\"lan6\",\"cidr\":\"198.18.26.0/24\",\"gateway\":\"198.18.26.1\","
+                + "\"ipv6Prefix\":\"2001:db8:0:26::/64\",\"release\":\"on-stop\",\"pools\":[\"198.18.26.10-198.18.26.250\"]}");
+        assertThat(made.path("name").asText()).as(made.toString()).isEqualTo("lan6");
+        String ipam = ipam().replace("\"network\":\"lan0\"", "\"network\":\"lan6\"");
+        try (NetnsLab lab = NetnsLab.create()) {
+            Netns node = node(lab, "node");
+            Netns pod = lab.namespace("pod");
+            Netns old = lab.namespace("old");
+            CniRuntime runtime = new CniRuntime(node, bin, false);
+            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"lan6\",\"plugins\":[{\"type\":\"macvlan\",\"master\":\"eth1\","
+                    + "\"mode\":\"bridge\",\"capabilities\":{\"mac\":true},\"ipam\":" + ipam + "}]}";
+            Attachment a = new Attachment("c-v6", "/run/netns/" + pod.name(), "net1", Map.of(), "52:54:00:20:06:01");
+            PluginRun add = runtime.add(conf, a);
+            assertThat(add.exitCode()).as(add.stdout() + add.stderr()).isZero();
+            assertThat(add.json().at("/ips/0/address").asText()).startsWith("198.18.26.");
+            assertThat(add.json().at("/ips/1/address").asText()).isEqualTo("2001:db8:0:26:5054:ff:fe20:601/64");
+            assertThat(add.json().at("/ips/1/gateway").isMissingNode()).isTrue();
+            assertThat(pod.exec("ip", "-o", "-6", "addr", "show", "dev", "net1", "scope", "global").orThrow().stdout())
+                    .contains("inet6 2001:db8:0:26:5054:ff:fe20:601/64");
+            PluginRun check = runtime.check(conf, a, add.json());
+            assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isZero();
+            assertThat(runtime.del(conf, a, add.json()).exitCode()).isZero();
+
+            String conf031 = conf.replace("\"1.0.0\"", "\"0.3.1\"");
+            Attachment b = new Attachment("c-v6-old", "/run/netns/" + old.name(), "net1", Map.of(), "52:54:00:20:06:02");
+            PluginRun add031 = runtime.add(conf031, b);
+            assertThat(add031.exitCode()).as(add031.stdout() + add031.stderr()).isZero();
+            assertThat(add031.json().at("/ips/1/version").asText()).isEqualTo("6");
+            assertThat(add031.json().at("/ips/1/address").asText()).isEqualTo("2001:db8:0:26:5054:ff:fe20:602/64");
+            assertThat(runtime.del(conf031, b, add031.json()).exitCode()).isZero();
+        }
+    }
+
     @Test
     void bridgeChainWithTuningAndTheMacReadFromTheInterface() throws Exception {
         try (NetnsLab lab = NetnsLab.create()) {

@@ -61,6 +61,28 @@ class RaServerTest {
     }
 
     @Test
+    void stoppingSendsOneFinalAdvertisementWithRouterLifetimeZeroOnEachAdvertisingLinkAndNothingAfter() throws Exception {
+        MemoryPacket6Transport t = new MemoryPacket6Transport();
+        RaServer ra = new RaServer(t, List.of("br0", "br1"), new ServedNetworks(() -> List.of(LAN)),
+                name -> Optional.ofNullable(HOST.get(name)), Clock.systemUTC(), new SplittableRandom(4));
+        ra.start();
+        assertThat(t.awaitSent(1, 5000)).isTrue();
+        assertThat(RaCodec.decode(t.sent.getFirst().data()).routerLifetimeSeconds()).isEqualTo(RouterAdvertisement.ROUTER_LIFETIME);
+        ra.stop();
+        int afterStop = t.sent.size();
+        MemoryPacket6Transport.Sent last = t.sent.getLast();
+        RouterAdvertisement fin = RaCodec.decode(last.data());
+        assertThat(last.ifIndex()).isEqualTo(7); // br1 serves no IPv6 network: nothing there
+        assertThat(last.destination()).isEqualTo(Ipv6Address.parse("ff02::1"));
+        assertThat(fin.routerLifetimeSeconds()).isZero();
+        assertThat(fin.prefix()).isEqualTo(LAN.ipv6Prefix());
+        assertThat(fin.validLifetimeSeconds()).isEqualTo(RouterAdvertisement.PREFIX_VALID); // hosts keep their addresses
+        assertThat(t.sent.stream().filter(s -> RaCodec.decode(s.data()).routerLifetimeSeconds() == 0)).hasSize(1);
+        Thread.sleep(300);
+        assertThat(t.sent).hasSize(afterStop);
+    }
+
+    @Test
     void readyWhenEveryServingLinkIsJoined() throws Exception {
         MemoryPacket6Transport t = new MemoryPacket6Transport();
         RaServer ra = new RaServer(t, List.of("br0", "br1"), new ServedNetworks(() -> List.of(LAN)),

@@ -33,9 +33,20 @@ final class CniResult {
         if (attachment.get("gateway") != null) {
             ip.put("gateway", attachment.get("gateway"));
         }
+        List<Map<String, Object>> ips = new ArrayList<>(List.of(ip));
+        if (attachment.get("ipv6") != null) {
+            // the pod's SLAAC address on the network's prefix: in the result so that the runtime
+            // (Multus network-status) lists it; the main plugin configures it, the RA gives the route
+            Map<String, Object> ip6 = new LinkedHashMap<>();
+            if (cniVersion.startsWith("0.")) {
+                ip6.put("version", "6");
+            }
+            ip6.put("address", attachment.get("ipv6") + "/" + attachment.get("ipv6PrefixLength"));
+            ips.add(ip6);
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("cniVersion", cniVersion);
-        r.put("ips", List.of(ip));
+        r.put("ips", ips);
         Object routes = attachment.get("routes");
         if (routes instanceof List<?> l && !l.isEmpty()) {
             r.put("routes", new ArrayList<>(l));

@@ -6,6 +6,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.CommitListener;
 import dev.vmaddr.store.DocumentStore;
 import dev.vmaddr.store.HistoryStore;
+import dev.vmaddr.store.Lease6Store;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.MacStore;
 import dev.vmaddr.store.NetworkStore;
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *   database is away writes fail quickly with {@link StoreException} and nothing is acknowledged;
  *   {@link #writable()} is false from the first connection failure until a round trip succeeds again
  *   (the poller tries every {@code pollInterval}). HikariCP replaces broken connections by itself.</li>
+ *   <li><b>DHCPv6 leases</b> in table {@code lease6} ({@link PgLease6Store}): the same conditional
+ *   upsert per address, one statement each; other servers' writes are read in the reclaim round.</li>
  *   <li>Networks, MACs, documents and history are read from the database on each call: they are
  *   small or rare, and another server's changes are then seen at once.</li>
  * </ul>
@@ -132,6 +135,7 @@ public final class PostgresStore implements Store {
     private final PgMacStore macs;
     private final PgDocumentStore documents;
     private final PgHistoryStore history;
+    private final PgLease6Store leases6;
     private volatile boolean closed;
 
     private PostgresStore(HikariDataSource dataSource, Clock clock, Options options) {
@@ -154,6 +158,7 @@ public final class PostgresStore implements Store {
         this.macs = new PgMacStore(db);
         this.documents = new PgDocumentStore(db);
         this.history = new PgHistoryStore(db);
+        this.leases6 = new PgLease6Store(db, origin);
         poller.start();
     }
 
@@ -260,6 +265,12 @@ public final class PostgresStore implements Store {
     @Override
     public DocumentStore documents() {
         return documents;
+    }
+
+    /** Table {@code lease6}: conditional writes, so servers sharing the database never give an address twice. */
+    @Override
+    public Lease6Store leases6() {
+        return leases6;
     }
 
     @Override
