@@ -36,14 +36,17 @@ final class Ipv6Service implements Service {
     private final Clock clock;
     private final Ipv6Leases leases;
     private final DocumentStore documents;
+    private final boolean storeDefersDurability;
     private RaServer ra;
     private Dhcp6Server dhcp6;
     /** Requests handled at once; beyond this they are dropped and counted. */
     private static final int MAX_IN_FLIGHT = 4096;
     private boolean unavailable;
 
+    /** @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}: DHCPv6 then runs inline */
     Ipv6Service(List<String> interfaces, AllocationEngine engine, Ipv6Leases leases, DocumentStore documents,
-                MeterRegistry registry, Clock clock) {
+                boolean storeDefersDurability, MeterRegistry registry, Clock clock) {
+        this.storeDefersDurability = storeDefersDurability;
         this.leases = leases;
         this.documents = documents;
         this.interfaces = List.copyOf(interfaces);
@@ -87,7 +90,8 @@ final class Ipv6Service implements Service {
         Dhcp6EventLog events = new Dhcp6EventLog();
         Dhcp6Protocol protocol = new Dhcp6Protocol(new EngineLease6Operations(leases, networks), serverDuid, events);
         dhcp6 = new Dhcp6Server(Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT), protocol, interfaces, networks,
-                Links.HOST, clock, MAX_IN_FLIGHT);
+                Links.HOST, clock, storeDefersDurability ? Dhcp6Server.Dispatch.INLINE : Dhcp6Server.Dispatch.THREAD_PER_REQUEST,
+                MAX_IN_FLIGHT);
         io.micrometer.core.instrument.Counter overload = io.micrometer.core.instrument.Counter
                 .builder("vmaddr_dhcp6_dropped_total").tag("reason", "overload").register(registry);
         dhcp6.onOverload(overload::increment);
@@ -101,8 +105,8 @@ final class Ipv6Service implements Service {
                 .description("well-formed DHCPv6 messages not answered (wrong server id, no network, slaac-only)")
                 .register(registry);
         dhcp6.start();
-        LOG.info(LogEvents.DHCP_SIX_LISTENING + " port={} interfaces={} serverDuid={}", Ipv6Socket.DHCP6_SERVER_PORT,
-                interfaces, serverDuid);
+        LOG.info(LogEvents.DHCP_SIX_LISTENING + " port={} interfaces={} serverDuid={} inline={}", Ipv6Socket.DHCP6_SERVER_PORT,
+                interfaces, serverDuid, storeDefersDurability);
     }
 
     @Override

@@ -182,7 +182,7 @@ public final class Server implements AutoCloseable {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
                     DhcpService.SERVER_PORT, vms, dhcpTransports));
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
-                    metrics.registry(), clock));
+                    store.defersDurability(), metrics.registry(), clock));
         }
         GuestReports guestReports = new GuestReports(clock);
         LibvirtWiring libvirt = new LibvirtWiring(config.libvirt(), hostCommands, vms, drift, engine, store.documents(),
