@@ -1,6 +1,7 @@
 package dev.vmaddr.dhcp6.server;
 
 import dev.vmaddr.addr.Ipv6Address;
+import dev.vmaddr.dhcp.server.ReplyPacer;
 import dev.vmaddr.dhcp.transport.Datagram6;
 import dev.vmaddr.dhcp.transport.Packet6Transport;
 import dev.vmaddr.dhcp6.protocol.Dhcp6Protocol;
@@ -70,6 +71,11 @@ public final class Dhcp6Server {
     private Thread receiver;
     private volatile boolean stopping;
     private volatile Runnable onDrop = () -> { };
+    /**
+     * As DHCPv4's (see {@link ReplyPacer}): the REPLYs one fsync made durable leave together, and
+     * unpaced they overflowed perfdhcp's receive buffer (its Udp6RcvbufErrors counted every lost one).
+     */
+    private final ReplyPacer pacer = new ReplyPacer(40_000, 32);
 
     /** A server that handles each datagram on its own virtual thread. */
     public Dhcp6Server(Packet6Transport socket, Dhcp6Protocol protocol, List<String> interfaces, ServedNetworks networks,
@@ -214,10 +220,11 @@ public final class Dhcp6Server {
         }
     }
 
-    /** Runs on the receiver, a handler thread or the store's commit thread: one sendmsg. */
+    /** Runs on the receiver, a handler thread or the store's commit thread: one sendmsg, at the pace. */
     private void send(Datagram6 d, Dhcp6Protocol.Answer answer) {
         boolean linkLocal = (d.source().high() >>> 54) == (0xfe80L >>> 6);
         int port = answer.toRelay() ? SERVER_PORT : d.sourcePort() != 0 ? d.sourcePort() : CLIENT_PORT;
+        pacer.pace();
         try {
             socket.send(linkLocal || !answer.toRelay() ? d.ifIndex() : 0, d.source(), port, answer.payload());
         } catch (IOException e) {
