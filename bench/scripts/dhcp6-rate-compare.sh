@@ -13,14 +13,17 @@
 # dropped for a full receive buffer in the period (rcvbuf-drops srv/cli).
 # Last line: "sustained: kea=K vmaddr=V ratio=V/K". env PERIOD (default 5), CLIENTS, WORKDIR,
 # JVM_EXTRA (more JVM options for vmaddr, e.g. -XX:StartFlightRecording=filename=/tmp/v6.jfr),
-# WARMUP (vmaddr's unmeasured warm-up, "SECONDS@RATE", default 8@1000: with 2 loaded cores the C2
-# compiler is still busy after it, and its CPU counts in the measured period).
+# WARMUP (vmaddr's unmeasured warm-up, "SECONDS@RATE", default 8@1000: without the AOT cache the C2
+# compiler is still busy after it on 2 loaded cores, and its CPU counts in the measured period),
+# AOT (1, the default: vmaddr runs as shipped, ./vmaddr serve with serve.options and the AOT cache
+# the build trained, DHCPv6 included; 0: plain java -jar with the same heap and GC options, cold JIT).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PERIOD=${PERIOD:-5}
 CLIENTS=${CLIENTS:-10000000}
 WORKDIR=${WORKDIR:-/tmp/dhcp6-bench}
 WARMUP=${WARMUP:-8@1000}
+AOT=${AOT:-1}
 SRV=d6bench-srv CLI=d6bench-cli
 [ $# -gt 0 ] || set -- 1000 2000 4000 6000 8000
 command -v kea-dhcp6 >/dev/null && command -v perfdhcp >/dev/null ||
@@ -82,8 +85,13 @@ networks:
   - { name: bench, cidr: 198.18.0.0/15, bridge: veth6-srv, leaseTime: 2h, ipv6Prefix: "2001:db8:1::/64",
       ipv6Mode: stateful, ipv6Pools: ["2001:db8:1::10-2001:db8:1::ff:ffff"] }
 CFG
-        ip netns exec "$SRV" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${jvm[@]}" ${JVM_EXTRA:-} -jar "$jar" serve \
-            --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+        if [ "$AOT" = 1 ]; then   # as shipped: ./vmaddr serve (serve.options, the build's AOT cache)
+            ip netns exec "$SRV" env VMADDR_JAVA_OPTS="${JVM_EXTRA:-}" "$root/vmaddr" serve --config "$state/cfg.yaml" \
+                > "$state/stdout.log" 2>&1 &
+        else
+            ip netns exec "$SRV" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${jvm[@]}" ${JVM_EXTRA:-} -jar "$jar" serve \
+                --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+        fi
     fi
     SPID=$!
     for i in $(seq 1 600); do listening && break; sleep 0.1; done

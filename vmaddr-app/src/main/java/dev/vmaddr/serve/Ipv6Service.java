@@ -1,6 +1,7 @@
 package dev.vmaddr.serve;
 
 import dev.vmaddr.dhcp.transport.Ipv6Socket;
+import dev.vmaddr.dhcp.transport.Packet6Transport;
 import dev.vmaddr.dhcp6.protocol.Dhcp6Protocol;
 import dev.vmaddr.dhcp6.server.Dhcp6EventLog;
 import dev.vmaddr.dhcp6.server.Dhcp6Server;
@@ -37,8 +38,30 @@ final class Ipv6Service implements Service {
     private final Ipv6Leases leases;
     private final DocumentStore documents;
     private final boolean storeDefersDurability;
+    private final Sockets sockets;
     private RaServer ra;
     private Dhcp6Server dhcp6;
+    /** Opens the two IPv6 sockets; the AOT training passes in-memory ones. */
+    interface Sockets {
+        /** Raw ICMPv6 for solicitations and advertisements. */
+        Packet6Transport router() throws IOException;
+
+        /** UDP on [::]:547. */
+        Packet6Transport dhcp6() throws IOException;
+
+        Sockets HOST = new Sockets() {
+            @Override
+            public Packet6Transport router() throws IOException {
+                return Ipv6Socket.openRouterSocket();
+            }
+
+            @Override
+            public Packet6Transport dhcp6() throws IOException {
+                return Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT);
+            }
+        };
+    }
+
     /** Requests handled at once; beyond this they are dropped and counted. */
     private static final int MAX_IN_FLIGHT = 4096;
     private boolean unavailable;
@@ -46,6 +69,12 @@ final class Ipv6Service implements Service {
     /** @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}: DHCPv6 then runs inline */
     Ipv6Service(List<String> interfaces, AllocationEngine engine, Ipv6Leases leases, DocumentStore documents,
                 boolean storeDefersDurability, MeterRegistry registry, Clock clock) {
+        this(interfaces, engine, leases, documents, storeDefersDurability, registry, clock, Sockets.HOST);
+    }
+
+    Ipv6Service(List<String> interfaces, AllocationEngine engine, Ipv6Leases leases, DocumentStore documents,
+                boolean storeDefersDurability, MeterRegistry registry, Clock clock, Sockets sockets) {
+        this.sockets = sockets;
         this.storeDefersDurability = storeDefersDurability;
         this.leases = leases;
         this.documents = documents;
@@ -63,9 +92,9 @@ final class Ipv6Service implements Service {
     @Override
     public void start() throws IOException {
         ServedNetworks networks = new ServedNetworks(engine::networks);
-        Ipv6Socket socket;
+        Packet6Transport socket;
         try {
-            socket = Ipv6Socket.openRouterSocket();
+            socket = sockets.router();
         } catch (IOException e) {
             if (!networks.all().isEmpty()) {
                 throw e;
@@ -89,7 +118,7 @@ final class Ipv6Service implements Service {
         Duid serverDuid = ServerDuid.loadOrCreate(documents, interfaces, new SecureRandom());
         Dhcp6EventLog events = new Dhcp6EventLog();
         Dhcp6Protocol protocol = new Dhcp6Protocol(new EngineLease6Operations(leases, networks), serverDuid, events);
-        dhcp6 = new Dhcp6Server(Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT), protocol, interfaces, networks,
+        dhcp6 = new Dhcp6Server(sockets.dhcp6(), protocol, interfaces, networks,
                 Links.HOST, clock, storeDefersDurability ? Dhcp6Server.Dispatch.INLINE : Dhcp6Server.Dispatch.THREAD_PER_REQUEST,
                 MAX_IN_FLIGHT);
         io.micrometer.core.instrument.Counter overload = io.micrometer.core.instrument.Counter
