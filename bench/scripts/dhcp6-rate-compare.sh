@@ -8,12 +8,22 @@
 # a new DUID per exchange). vmaddr runs with its embedded store: every REPLY leaves only after the
 # binding is fsynced (group commit). Kea's memfile appends to its CSV without fsync, as in the v4 runs.
 # A rate holds when both exchanges drop <= 0.1 % and REPLYs/s >= 97 % of the offered rate.
-# Last line: "sustained: kea=K vmaddr=V ratio=V/K". env PERIOD (default 5), CLIENTS, WORKDIR.
+# Each line also gives the server's CPU per exchange (utime+stime of the process over the period
+# divided by the REPLYs received; user and sys apart) and the UDPv6 datagrams each side's kernel
+# dropped for a full receive buffer in the period (rcvbuf-drops srv/cli).
+# Last line: "sustained: kea=K vmaddr=V ratio=V/K". env PERIOD (default 5), CLIENTS, WORKDIR,
+# JVM_EXTRA (more JVM options for vmaddr, e.g. -XX:StartFlightRecording=filename=/tmp/v6.jfr),
+# WARMUP (vmaddr's unmeasured warm-up, "SECONDS@RATE", default 8@1000: without the AOT cache the C2
+# compiler is still busy after it on 2 loaded cores, and its CPU counts in the measured period),
+# AOT (1, the default: vmaddr runs as shipped, ./vmaddr serve with serve.options and the AOT cache
+# the build trained, DHCPv6 included; 0: plain java -jar with the same heap and GC options, cold JIT).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PERIOD=${PERIOD:-5}
 CLIENTS=${CLIENTS:-10000000}
 WORKDIR=${WORKDIR:-/tmp/dhcp6-bench}
+WARMUP=${WARMUP:-8@1000}
+AOT=${AOT:-1}
 SRV=d6bench-srv CLI=d6bench-cli
 [ $# -gt 0 ] || set -- 1000 2000 4000 6000 8000
 command -v kea-dhcp6 >/dev/null && command -v perfdhcp >/dev/null ||
@@ -50,7 +60,8 @@ cat > "$WORKDIR/kea-dhcp6.json" <<JSON
 JSON
 ip netns exec "$SRV" kea-dhcp6 -t "$WORKDIR/kea-dhcp6.json" > "$WORKDIR/kea-check.txt" 2>&1 || { cat "$WORKDIR/kea-check.txt"; exit 2; }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat" 2>/dev/null || echo 0 0; }   # utime stime
+rcvbuf_errors() { ip netns exec "$1" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6; }
 listening() { ip netns exec "$SRV" ss -Hlun "sport = :547" | grep -q .; }
 stop_server() {
     kill -TERM "$SPID" 2>/dev/null || true
@@ -74,8 +85,13 @@ networks:
   - { name: bench, cidr: 198.18.0.0/15, bridge: veth6-srv, leaseTime: 2h, ipv6Prefix: "2001:db8:1::/64",
       ipv6Mode: stateful, ipv6Pools: ["2001:db8:1::10-2001:db8:1::ff:ffff"] }
 CFG
-        ip netns exec "$SRV" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${jvm[@]}" -jar "$jar" serve \
-            --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+        if [ "$AOT" = 1 ]; then   # as shipped: ./vmaddr serve (serve.options, the build's AOT cache)
+            ip netns exec "$SRV" env VMADDR_JAVA_OPTS="${JVM_EXTRA:-}" "$root/vmaddr" serve --config "$state/cfg.yaml" \
+                > "$state/stdout.log" 2>&1 &
+        else
+            ip netns exec "$SRV" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED "${jvm[@]}" ${JVM_EXTRA:-} -jar "$jar" serve \
+                --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+        fi
     fi
     SPID=$!
     for i in $(seq 1 600); do listening && break; sleep 0.1; done
@@ -83,24 +99,28 @@ CFG
     sleep 3
 }
 run_perfdhcp() {   # RATE PERIOD LABEL -> summary line; 0 when the rate held
-    local rate=$1 period=$2 label=$3 out="$WORKDIR/raw/perfdhcp6-$3-r$1-$(date +%H%M%S).txt" s0 s1
-    s0=$(cpu_ticks "$SPID")
+    local rate=$1 period=$2 label=$3 out="$WORKDIR/raw/perfdhcp6-$3-r$1-$(date +%H%M%S).txt" s0 s1 e0 e1
+    s0=$(cpu_ticks "$SPID"); e0="$(rcvbuf_errors "$SRV") $(rcvbuf_errors "$CLI")"
     timeout --signal=INT $((period + 30)) ip netns exec "$CLI" perfdhcp -6 -l veth6-cli -r "$rate" -R "$CLIENTS" \
         -p "$period" -W 1000000 -g single > "$out" 2>&1 || true
-    s1=$(cpu_ticks "$SPID")
-    awk -v rate="$rate" -v period="$period" -v label="$label" -v cpu="$((s1 - s0))" -v tck="$(getconf CLK_TCK)" '
+    s1=$(cpu_ticks "$SPID"); e1="$(rcvbuf_errors "$SRV") $(rcvbuf_errors "$CLI")"
+    awk -v rate="$rate" -v period="$period" -v label="$label" -v s0="$s0" -v s1="$s1" -v e0="$e0" -v e1="$e1" \
+        -v tck="$(getconf CLK_TCK)" '
         /Statistics for: SOLICIT-ADVERTISE/ { sec = "SA" }
         /Statistics for: REQUEST-REPLY/     { sec = "RR" }
         /^sent packets:/ { sent[sec] = $3 } /^received packets:/ { rcvd[sec] = $3 } /^drops:/ { drops[sec] = $2 }
-        END { rps = rcvd["RR"] / period
-              printf "%-7s offered=%s/s SOLICIT sent=%d ADVERTISE rcvd=%d drops=%d | REQUEST sent=%d REPLY rcvd=%d drops=%d | replies/s=%.0f | server CPU %% of one core=%.0f\n",
-                  label, rate, sent["SA"], rcvd["SA"], drops["SA"], sent["RR"], rcvd["RR"], drops["RR"], rps, 100 * cpu / tck / period
+        END { split(s0, a, " "); split(s1, b, " "); split(e0, x, " "); split(e1, y, " ")
+              user = b[1] - a[1]; sys = b[2] - a[2]; cpu = user + sys; rps = rcvd["RR"] / period
+              us = 1e6 / tck / (rcvd["RR"] > 0 ? rcvd["RR"] : 1)
+              printf "%-7s offered=%s/s SOLICIT sent=%d ADVERTISE rcvd=%d drops=%d | REQUEST sent=%d REPLY rcvd=%d drops=%d | replies/s=%.0f | server CPU %% of one core=%.0f | CPU us/exchange=%.0f (user %.0f sys %.0f) | rcvbuf-drops srv=%d cli=%d\n",
+                  label, rate, sent["SA"], rcvd["SA"], drops["SA"], sent["RR"], rcvd["RR"], drops["RR"], rps, 100 * cpu / tck / period,
+                  cpu * us, user * us, sys * us, y[1] - x[1], y[2] - x[2]
               ok = sent["SA"] > 0 && sent["RR"] > 0 && drops["SA"] <= 0.001 * sent["SA"] && drops["RR"] <= 0.001 * sent["RR"] && rps >= 0.97 * rate
               exit ok ? 0 : 1 }' "$out"
 }
 measure() {   # $1 = kea | vmaddr, $2 = rate
     start_server "$1" || return 2
-    [ "$1" = vmaddr ] && run_perfdhcp 1000 8 warmup > /dev/null   # JIT warm-up, not measured
+    [ "$1" = vmaddr ] && run_perfdhcp "${WARMUP#*@}" "${WARMUP%@*}" warmup > /dev/null   # JIT warm-up, not measured
     local rc=0; run_perfdhcp "$2" "$PERIOD" "$1" || rc=$?
     stop_server; return $rc
 }

@@ -46,7 +46,14 @@ public record Duid(String hex) {
      * null: such DUIDs carry the client's link-layer address (RFC 8415 11.2, 11.4).
      */
     public MacAddress linkLayerAddress() {
-        byte[] b = toBytes();
+        return linkLayerAddress(toBytes());
+    }
+
+    /** {@link #linkLayerAddress()} of the DUID bytes {@code b}, without building a Duid first (a 3-byte DUID has none). */
+    public static MacAddress linkLayerAddress(byte[] b) {
+        if (b.length < 4) {
+            return null;
+        }
         int type = (b[0] & 0xFF) << 8 | (b[1] & 0xFF);
         int hwType = (b[2] & 0xFF) << 8 | (b[3] & 0xFF);
         int at = type == 1 ? 8 : type == 3 ? 4 : -1;

@@ -1,9 +1,11 @@
 package dev.vmaddr.serve;
 
 import dev.vmaddr.addr.Ipv4Address;
+import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.config.ConfigLoader;
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
+import dev.vmaddr.dhcp6.codec.Dhcp6Codes;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
@@ -52,12 +54,13 @@ public final class AotTraining {
         deleteTree(work);
         Files.createDirectories(work);
         long t0 = System.nanoTime();
-        TrainingClients clients = run(work, CLIENTS, ROUNDS);
+        Trained trained = run(work, CLIENTS, ROUNDS);
+        TrainingClients clients = trained.v4();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Files.writeString(stamp, stampOf(Path.of(System.getProperty("java.class.path")),
                 System.getProperty("java.runtime.version")) + "\n");
-        System.err.printf("vmaddr AOT training: %d replies (%d NAKs) in %d ms; stamp %s%n", clients.replies(),
-                clients.naks(), ms, stamp);
+        System.err.printf("vmaddr AOT training: %d replies (%d NAKs), %d DHCPv6 answers in %d ms; stamp %s%n",
+                clients.replies(), clients.naks(), trained.dhcp6Answers(), ms, stamp);
         deleteTree(work);
         System.exit(0);
     }
@@ -72,8 +75,15 @@ public final class AotTraining {
         return "jar=" + a.size() + ":" + a.lastModifiedTime().toMillis() / 1000 + " jdk=" + runtimeVersion;
     }
 
-    /** Runs the training traffic: {@code rounds} rounds of {@code clients / rounds} clients each. */
-    static TrainingClients run(Path work, int clients, int rounds) throws Exception {
+    /** What a training run answered: the DHCPv4 clients, and how many DHCPv6 answers its clients got. */
+    record Trained(TrainingClients v4, long dhcp6Answers) {}
+
+    /**
+     * Runs the training traffic: {@code rounds} rounds of {@code clients / rounds} DHCPv4 clients
+     * each, and {@code clients / 2} DHCPv6 clients.
+     */
+    static Trained run(Path work, int clients, int rounds) throws Exception {
+        int clients6 = clients / 2;
         NetworkInterface lo = NetworkInterface.getByName("lo");
         int loIndex = lo == null ? 1 : lo.getIndex();
         // Relayed requests are served on any interface; the server identifier is the address of the
@@ -94,6 +104,10 @@ public final class AotTraining {
                     dns: [198.18.0.53]
                     domain: train.example
                     pools: ["198.18.0.10-198.19.255.250"]
+                    bridge: lo
+                    ipv6Prefix: "2001:db8:7::/64"
+                    ipv6Mode: stateful
+                    ipv6Pools: ["2001:db8:7::100-2001:db8:7::ffff"]
                 """.formatted(work.resolve("data"));
         Files.createDirectories(work);
         Path file = work.resolve("vmaddr.yaml");
@@ -103,9 +117,11 @@ public final class AotTraining {
         LogLevel.apply("error");
         InMemoryTransport transport = new InMemoryTransport();
         TrainingClients c = new TrainingClients(transport, loIndex, serverId, clients);
+        TrainingClients6 c6 = new TrainingClients6(loIndex, Ipv6Address.parse("2001:db8:7::1"), clients6 + 500);
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
-                .dhcpTransports(port -> transport)) {
+                .dhcpTransports(port -> transport).ipv6Sockets(c6.sockets())) {
             server.start();
+            dhcp6(c6, clients6);
             for (int round = 0; round < rounds; round++) {
                 int from = round * (clients / rounds);
                 int to = from + clients / rounds;
@@ -131,11 +147,31 @@ public final class AotTraining {
         InMemoryTransport restarted = new InMemoryTransport();
         c.reconnect(restarted);
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
-                .dhcpTransports(port -> restarted)) {
+                .dhcpTransports(port -> restarted).ipv6Sockets(c6.sockets())) {
             server.start();
             waves(c, 0, clients, 2_000, TrainingClients.INIT_REBOOT, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+            for (int w = 0; w < clients6; w += 1_000) {
+                c6.renew(w, Math.min(clients6, w + 1_000), Dhcp6Codes.RENEW);
+            }
         }
-        return c;
+        return new Trained(c, c6.answers());
+    }
+
+    /**
+     * DHCPv6 as perfdhcp -6 and real clients send it: new clients in waves (four messages each, the
+     * REPLY sent after its fsync), renewals, releases and the released coming back, relayed rapid
+     * commit, garbage.
+     */
+    private static void dhcp6(TrainingClients6 c6, int clients) throws Exception {
+        for (int w = 0; w < clients; w += 500) {
+            int end = Math.min(clients, w + 500);
+            c6.exchange(w, end);
+            c6.renew(w, end, Dhcp6Codes.RENEW);
+        }
+        c6.renew(0, clients / 10, Dhcp6Codes.RELEASE);
+        c6.exchange(0, clients / 10);
+        c6.relayedRapidCommit(clients, clients + 500);
+        c6.garbage(200);
     }
 
     private static void waves(TrainingClients c, int from, int to, int size, int... kinds) throws InterruptedException {

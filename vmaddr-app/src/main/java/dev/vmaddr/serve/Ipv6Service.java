@@ -1,6 +1,7 @@
 package dev.vmaddr.serve;
 
 import dev.vmaddr.dhcp.transport.Ipv6Socket;
+import dev.vmaddr.dhcp.transport.Packet6Transport;
 import dev.vmaddr.dhcp6.protocol.Dhcp6Protocol;
 import dev.vmaddr.dhcp6.server.Dhcp6EventLog;
 import dev.vmaddr.dhcp6.server.Dhcp6Server;
@@ -36,14 +37,45 @@ final class Ipv6Service implements Service {
     private final Clock clock;
     private final Ipv6Leases leases;
     private final DocumentStore documents;
+    private final boolean storeDefersDurability;
+    private final Sockets sockets;
     private RaServer ra;
     private Dhcp6Server dhcp6;
+    /** Opens the two IPv6 sockets; the AOT training passes in-memory ones. */
+    interface Sockets {
+        /** Raw ICMPv6 for solicitations and advertisements. */
+        Packet6Transport router() throws IOException;
+
+        /** UDP on [::]:547. */
+        Packet6Transport dhcp6() throws IOException;
+
+        Sockets HOST = new Sockets() {
+            @Override
+            public Packet6Transport router() throws IOException {
+                return Ipv6Socket.openRouterSocket();
+            }
+
+            @Override
+            public Packet6Transport dhcp6() throws IOException {
+                return Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT);
+            }
+        };
+    }
+
     /** Requests handled at once; beyond this they are dropped and counted. */
     private static final int MAX_IN_FLIGHT = 4096;
     private boolean unavailable;
 
+    /** @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}: DHCPv6 then runs inline */
     Ipv6Service(List<String> interfaces, AllocationEngine engine, Ipv6Leases leases, DocumentStore documents,
-                MeterRegistry registry, Clock clock) {
+                boolean storeDefersDurability, MeterRegistry registry, Clock clock) {
+        this(interfaces, engine, leases, documents, storeDefersDurability, registry, clock, Sockets.HOST);
+    }
+
+    Ipv6Service(List<String> interfaces, AllocationEngine engine, Ipv6Leases leases, DocumentStore documents,
+                boolean storeDefersDurability, MeterRegistry registry, Clock clock, Sockets sockets) {
+        this.sockets = sockets;
+        this.storeDefersDurability = storeDefersDurability;
         this.leases = leases;
         this.documents = documents;
         this.interfaces = List.copyOf(interfaces);
@@ -60,9 +92,9 @@ final class Ipv6Service implements Service {
     @Override
     public void start() throws IOException {
         ServedNetworks networks = new ServedNetworks(engine::networks);
-        Ipv6Socket socket;
+        Packet6Transport socket;
         try {
-            socket = Ipv6Socket.openRouterSocket();
+            socket = sockets.router();
         } catch (IOException e) {
             if (!networks.all().isEmpty()) {
                 throw e;
@@ -86,8 +118,9 @@ final class Ipv6Service implements Service {
         Duid serverDuid = ServerDuid.loadOrCreate(documents, interfaces, new SecureRandom());
         Dhcp6EventLog events = new Dhcp6EventLog();
         Dhcp6Protocol protocol = new Dhcp6Protocol(new EngineLease6Operations(leases, networks), serverDuid, events);
-        dhcp6 = new Dhcp6Server(Ipv6Socket.openUdp(Ipv6Socket.DHCP6_SERVER_PORT), protocol, interfaces, networks,
-                Links.HOST, clock, MAX_IN_FLIGHT);
+        dhcp6 = new Dhcp6Server(sockets.dhcp6(), protocol, interfaces, networks,
+                Links.HOST, clock, storeDefersDurability ? Dhcp6Server.Dispatch.INLINE : Dhcp6Server.Dispatch.THREAD_PER_REQUEST,
+                MAX_IN_FLIGHT);
         io.micrometer.core.instrument.Counter overload = io.micrometer.core.instrument.Counter
                 .builder("vmaddr_dhcp6_dropped_total").tag("reason", "overload").register(registry);
         dhcp6.onOverload(overload::increment);
@@ -101,8 +134,8 @@ final class Ipv6Service implements Service {
                 .description("well-formed DHCPv6 messages not answered (wrong server id, no network, slaac-only)")
                 .register(registry);
         dhcp6.start();
-        LOG.info(LogEvents.DHCP_SIX_LISTENING + " port={} interfaces={} serverDuid={}", Ipv6Socket.DHCP6_SERVER_PORT,
-                interfaces, serverDuid);
+        LOG.info(LogEvents.DHCP_SIX_LISTENING + " port={} interfaces={} serverDuid={} inline={}", Ipv6Socket.DHCP6_SERVER_PORT,
+                interfaces, serverDuid, storeDefersDurability);
     }
 
     @Override

@@ -105,6 +105,7 @@ public final class Server implements AutoCloseable {
     private volatile boolean ready;
     private boolean closed;
     private DhcpService.TransportOpener dhcpTransports = FfmUdpTransport::open;
+    private Ipv6Service.Sockets ipv6Sockets = Ipv6Service.Sockets.HOST;
 
     public Server(VmaddrConfig config, Clock clock, RandomGenerator random, List<Service> services) {
         this.config = config;
@@ -116,6 +117,12 @@ public final class Server implements AutoCloseable {
     /** Serve DHCP over {@code opener}'s transport instead of the UDP socket: the AOT training's in-memory double. Before {@link #start}. */
     Server dhcpTransports(DhcpService.TransportOpener opener) {
         this.dhcpTransports = opener;
+        return this;
+    }
+
+    /** Serve RAs and DHCPv6 over {@code sockets} instead of the host's: the AOT training's in-memory doubles. Before {@link #start}. */
+    Server ipv6Sockets(Ipv6Service.Sockets sockets) {
+        this.ipv6Sockets = sockets;
         return this;
     }
 
@@ -182,7 +189,7 @@ public final class Server implements AutoCloseable {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
                     DhcpService.SERVER_PORT, vms, dhcpTransports));
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
-                    metrics.registry(), clock));
+                    store.defersDurability(), metrics.registry(), clock, ipv6Sockets));
         }
         GuestReports guestReports = new GuestReports(clock);
         LibvirtWiring libvirt = new LibvirtWiring(config.libvirt(), hostCommands, vms, drift, engine, store.documents(),

@@ -19,13 +19,18 @@ class AotTrainingTest {
     @Test
     void smallTrainingRunIsAnsweredThroughTheRealServer(@TempDir Path dir) throws Exception {
         int clients = 300;
-        TrainingClients c = AotTraining.run(dir.resolve("work"), clients, 1);
+        AotTraining.Trained trained = AotTraining.run(dir.resolve("work"), clients, 1);
+        TrainingClients c = trained.v4();
         // Per round: DORA of new clients (2 replies each), again in a burst (2), INIT-REBOOT,
         // rebinding and INFORM (3), INIT-REBOOT for another's address (1, a NAK), 128 DISCOVERs
         // after a tenth released, then DORA again (2) twice; released/declined clients send no
         // request until their next DISCOVER. Each client is answered at least 9 times.
         assertThat(c.replies()).isGreaterThanOrEqualTo(9L * clients);
         assertThat(c.naks()).isGreaterThan(0);
+        // DHCPv6, clients / 2 of them: ADVERTISE, REPLY and the RENEW's REPLY each; a tenth's RELEASE
+        // answered and their return (2 more); 500 relayed rapid commits; RENEWs after the restart.
+        int clients6 = clients / 2;
+        assertThat(trained.dhcp6Answers()).isEqualTo(3L * clients6 + 3L * clients6 / 10 + 500 + clients6);
     }
 
     @Test

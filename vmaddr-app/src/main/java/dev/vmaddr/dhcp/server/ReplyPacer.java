@@ -22,8 +22,10 @@ import java.util.function.LongSupplier;
  * schedule, claimed with a CAS: each claim takes the next free slot. A sender sleeps only when its
  * slot is far enough ahead to be worth a sleep, since parkNanos oversleeps short waits by tens of
  * microseconds; the slots already claimed keep the average rate right.
+ *
+ * <p>Public for the DHCPv6 server, whose REPLYs leave in the same bursts after an fsync.
  */
-final class ReplyPacer {
+public final class ReplyPacer {
     /** Sleeps shorter than this are skipped; the debt is carried by the schedule. */
     private static final long MIN_SLEEP_NANOS = 200_000;
 
@@ -33,7 +35,7 @@ final class ReplyPacer {
     private final LongConsumer sleeper;
     private final AtomicLong nextSlot;
 
-    ReplyPacer(int maxPerSecond, int burst) {
+    public ReplyPacer(int maxPerSecond, int burst) {
         this(maxPerSecond, burst, System::nanoTime, LockSupport::parkNanos);
     }
 
@@ -49,7 +51,7 @@ final class ReplyPacer {
     }
 
     /** Called before each reply; returns when it may leave. */
-    void pace() {
+    public void pace() {
         long now = nanoTime.getAsLong();
         long claimed;
         long slot;

@@ -1,6 +1,5 @@
 package dev.vmaddr.dhcp6.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,36 +69,54 @@ public final class Dhcp6Codec {
         return out;
     }
 
+    /**
+     * The message's bytes. Encoders here size the array first and write into it: no growing buffer and
+     * no final copy (an exchange encodes four of them, with IA_NA and IAADDR inside).
+     */
     public static byte[] encode(Dhcp6Message m) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(m.type());
+        int header = m.isRelay() ? 34 : 4;
+        byte[] out = new byte[header + optionsLength(m.options())];
+        out[0] = (byte) m.type();
         if (m.isRelay()) {
-            out.write(m.hopCount());
-            out.writeBytes(m.linkAddress());
-            out.writeBytes(m.peerAddress());
+            out[1] = (byte) m.hopCount();
+            System.arraycopy(m.linkAddress(), 0, out, 2, 16);
+            System.arraycopy(m.peerAddress(), 0, out, 18, 16);
         } else {
-            out.write(m.transactionId() >>> 16);
-            out.write(m.transactionId() >>> 8);
-            out.write(m.transactionId());
+            out[1] = (byte) (m.transactionId() >>> 16);
+            out[2] = (byte) (m.transactionId() >>> 8);
+            out[3] = (byte) m.transactionId();
         }
-        writeOptions(out, m.options());
-        return out.toByteArray();
+        writeOptions(out, header, m.options());
+        return out;
     }
 
     public static byte[] encodeOptions(List<Dhcp6Option> options) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        writeOptions(out, options);
-        return out.toByteArray();
+        byte[] out = new byte[optionsLength(options)];
+        writeOptions(out, 0, options);
+        return out;
     }
 
-    private static void writeOptions(ByteArrayOutputStream out, List<Dhcp6Option> options) {
-        for (Dhcp6Option o : options) {
-            out.write(o.code() >>> 8);
-            out.write(o.code());
-            out.write(o.data().length >>> 8);
-            out.write(o.data().length);
-            out.writeBytes(o.data());
+    private static int optionsLength(List<Dhcp6Option> options) {
+        int n = 0;
+        for (int i = 0; i < options.size(); i++) {
+            n += 4 + options.get(i).data().length;
         }
+        return n;
+    }
+
+    /** Writes {@code options} at {@code at}; returns where they end. */
+    private static int writeOptions(byte[] out, int at, List<Dhcp6Option> options) {
+        for (int i = 0; i < options.size(); i++) {
+            Dhcp6Option o = options.get(i);
+            byte[] d = o.data();
+            out[at] = (byte) (o.code() >>> 8);
+            out[at + 1] = (byte) o.code();
+            out[at + 2] = (byte) (d.length >>> 8);
+            out[at + 3] = (byte) d.length;
+            System.arraycopy(d, 0, out, at + 4, d.length);
+            at += 4 + d.length;
+        }
+        return at;
     }
 
     // ---- IA_NA, IAADDR, status code ----
@@ -135,21 +152,22 @@ public final class Dhcp6Codec {
     }
 
     public static Dhcp6Option iaNaOption(IaNa ia) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        int32(out, ia.iaid());
-        int32(out, ia.t1());
-        int32(out, ia.t2());
-        writeOptions(out, ia.options());
-        return new Dhcp6Option(Dhcp6Codes.OPTION_IA_NA, out.toByteArray());
+        byte[] out = new byte[12 + optionsLength(ia.options())];
+        int32(out, 0, ia.iaid());
+        int32(out, 4, ia.t1());
+        int32(out, 8, ia.t2());
+        writeOptions(out, 12, ia.options());
+        return new Dhcp6Option(Dhcp6Codes.OPTION_IA_NA, out);
     }
 
     public static Dhcp6Option iaAddressOption(IaAddress a) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(40);
-        out.writeBytes(a.address());
-        int32(out, a.preferred());
-        int32(out, a.valid());
-        writeOptions(out, a.options());
-        return new Dhcp6Option(Dhcp6Codes.OPTION_IAADDR, out.toByteArray());
+        int n = a.address().length;
+        byte[] out = new byte[n + 8 + optionsLength(a.options())];
+        System.arraycopy(a.address(), 0, out, 0, n);
+        int32(out, n, a.preferred());
+        int32(out, n + 4, a.valid());
+        writeOptions(out, n + 8, a.options());
+        return new Dhcp6Option(Dhcp6Codes.OPTION_IAADDR, out);
     }
 
     public static Dhcp6Option statusOption(int status, String message) {
@@ -175,10 +193,10 @@ public final class Dhcp6Codec {
         return (b[at] & 0xFFL) << 24 | (b[at + 1] & 0xFFL) << 16 | (b[at + 2] & 0xFFL) << 8 | (b[at + 3] & 0xFFL);
     }
 
-    private static void int32(ByteArrayOutputStream out, long v) {
-        out.write((int) (v >>> 24));
-        out.write((int) (v >>> 16));
-        out.write((int) (v >>> 8));
-        out.write((int) v);
+    private static void int32(byte[] out, int at, long v) {
+        out[at] = (byte) (v >>> 24);
+        out[at + 1] = (byte) (v >>> 16);
+        out[at + 2] = (byte) (v >>> 8);
+        out[at + 3] = (byte) v;
     }
 }

@@ -26,6 +26,8 @@ import java.util.Optional;
 public final class Dhcp6Protocol {
     private final Lease6Operations leases;
     private final Duid serverDuid;
+    /** The server id option's data, decoded once: compared with every REQUEST's and put in every answer (not changed). */
+    private final byte[] serverIdBytes;
     private final Dhcp6Events events;
 
     /** An answer: its bytes, and whether it goes back to a relay (port 547) or to the client (546). */
@@ -34,6 +36,7 @@ public final class Dhcp6Protocol {
     public Dhcp6Protocol(Lease6Operations leases, Duid serverDuid, Dhcp6Events events) {
         this.leases = leases;
         this.serverDuid = serverDuid;
+        this.serverIdBytes = serverDuid.toBytes();
         this.events = events;
     }
 
@@ -117,8 +120,8 @@ public final class Dhcp6Protocol {
         Dhcp6Option clientId = m.option(OPTION_CLIENTID);
         Dhcp6Option serverId = m.option(OPTION_SERVERID);
         Duid duid = clientId == null ? null : duid(clientId);
-        MacAddress mac = relayMac != null ? relayMac : duid == null ? null : duid.linkLayerAddress();
-        boolean ours = serverId != null && Arrays.equals(serverId.data(), serverDuid.toBytes());
+        MacAddress mac = relayMac != null ? relayMac : duid == null ? null : Duid.linkLayerAddress(clientId.data());
+        boolean ours = serverId != null && Arrays.equals(serverId.data(), serverIdBytes);
         int type = m.type();
         if (type == INFORMATION_REQUEST) {
             if (serverId != null && !ours || m.option(OPTION_IA_NA) != null) {
@@ -224,8 +227,8 @@ public final class Dhcp6Protocol {
     }
 
     private Dhcp6Message reply(int type, Dhcp6Message request, NetworkSpec n, List<Dhcp6Option> body) {
-        List<Dhcp6Option> opts = new ArrayList<>();
-        opts.add(new Dhcp6Option(OPTION_SERVERID, serverDuid.toBytes()));
+        List<Dhcp6Option> opts = new ArrayList<>(4 + body.size());
+        opts.add(new Dhcp6Option(OPTION_SERVERID, serverIdBytes));
         Dhcp6Option clientId = request.option(OPTION_CLIENTID);
         if (clientId != null) {
             opts.add(clientId);

@@ -39,6 +39,9 @@ public final class Dhcp6EventLog implements Dhcp6Events {
 
     @Override
     public void bound(Lease6 l) {
+        if (!LOG.isDebugEnabled()) {
+            return; // every binding passes here: no varargs array and boxed IAID for a line not written
+        }
         LOG.debug(LogEvents.DHCP_SIX_LEASE_BOUND + " network={} ip={} duid={} iaid={} mac={}", l.network(), l.ip(), l.duid(),
                 l.iaid(), l.mac());
     }

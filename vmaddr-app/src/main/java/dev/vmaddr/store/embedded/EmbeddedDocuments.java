@@ -1,6 +1,7 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.store.DocumentStore;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -28,7 +29,7 @@ final class EmbeddedDocuments implements DocumentStore {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
         return log.await(log.appendIf(new Op.DocumentDelete(kind, key), Precondition.onlyIf(() -> {
-            TreeMap<String, String> docs = state.documents.get(kind);
+            HashMap<String, String> docs = state.documents.get(kind);
             return docs != null && docs.containsKey(key);
         })));
     }
@@ -38,7 +39,7 @@ final class EmbeddedDocuments implements DocumentStore {
         EmbeddedStore.require(kind, "kind");
         EmbeddedStore.require(key, "key");
         return log.read(() -> {
-            TreeMap<String, String> docs = state.documents.get(kind);
+            HashMap<String, String> docs = state.documents.get(kind);
             return Optional.ofNullable(docs == null ? null : docs.get(key));
         });
     }
@@ -47,7 +48,7 @@ final class EmbeddedDocuments implements DocumentStore {
     public Map<String, String> list(String kind) {
         EmbeddedStore.require(kind, "kind");
         return log.read(() -> {
-            TreeMap<String, String> docs = state.documents.get(kind);
+            HashMap<String, String> docs = state.documents.get(kind);
             return docs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(docs));
         });
     }

@@ -8,6 +8,7 @@ import dev.vmaddr.dhcp6.codec.Dhcp6Codec;
 import dev.vmaddr.dhcp6.codec.Dhcp6Message;
 import dev.vmaddr.dhcp6.codec.Dhcp6Option;
 import dev.vmaddr.ipam.Ipv6Leases;
+import dev.vmaddr.model.Duid;
 import dev.vmaddr.model.LeaseState;
 import java.time.Duration;
 import java.util.HashSet;
@@ -48,6 +49,15 @@ class Dhcp6ProtocolTest {
         Ipv6Leases again = new Ipv6Leases(f.store.documents(), f.clock, new SplittableRandom(1));
         again.load();
         assertThat(again.find(LAN0, clientDuid(1), 1).orElseThrow().state()).isEqualTo(LeaseState.BOUND);
+    }
+
+    /** The shortest DUID RFC 8415 allows (type + one byte) has no link-layer address; it used to throw out of the protocol. */
+    @Test
+    void threeByteDuidIsServedWithoutAMac() throws Exception {
+        Duid shortest = Duid.parse("00:04:01");
+        Dhcp6Message reply = answer(message(SOLICIT, shortest, false, iaNa(3), rapidCommit()), false);
+        assertThat(reply.type()).isEqualTo(REPLY);
+        assertThat(f.leases.find(LAN0, shortest, 3).orElseThrow().mac()).isNull();
     }
 
     @Test
