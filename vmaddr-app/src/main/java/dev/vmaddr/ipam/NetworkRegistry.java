@@ -143,7 +143,7 @@ final class NetworkRegistry {
     private NetworkIndex build(NetworkSpec spec) {
         NetworkIndex idx = new NetworkIndex(spec);
         Instant now = clock.instant();
-        store.leases().list(spec.name()).forEach(l -> {
+        store.leases().forEachIn(spec.name(), l -> {
             if (l.occupiesAt(now)) {
                 idx.markTaken(l.ip());
                 idx.addExpiry(l.ip(), l.expiresAt());

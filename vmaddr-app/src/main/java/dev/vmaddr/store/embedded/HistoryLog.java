@@ -31,7 +31,7 @@ final class HistoryLog {
 
     private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
     private final IntObjectMap<StoredEvent> newestByIp = new IntObjectMap<>(1024);
-    private final Map<Long, StoredEvent> newestByMac = new HashMap<>();
+    private final LongObjectMap<StoredEvent> newestByMac = new LongObjectMap<>(1024);
     private final Map<String, StoredEvent> newestByVm = new HashMap<>();
     private final int max;
     private long nextSeq;

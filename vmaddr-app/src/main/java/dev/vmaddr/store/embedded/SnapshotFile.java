@@ -4,6 +4,7 @@ import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -87,45 +88,153 @@ final class SnapshotFile {
     }
 
     /**
-     * Loads a snapshot into an empty state.
+     * Loads a snapshot into an empty state. The history (written last) is loaded on a second thread
+     * while this one loads the rest: the two touch disjoint parts of the state (leases, MACs, networks
+     * and documents here; {@link StoreState#history} there), and with 1,000,000 leases and 1,000,000
+     * events each half is about a second of decoding and indexing.
      *
      * @return null when it loaded, otherwise why the file was rejected
      */
     static String load(Path file, long seq, StoreState state) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            long count = 0;
-            while (true) {
-                int at = buf.position();
-                Frames.Read r = Frames.next(buf);
-                switch (r) {
-                    case Frames.Good g -> {
-                        if (g.seq() != seq) {
-                            return "record at offset " + at + " has sequence " + g.seq() + ", expected " + seq;
-                        }
-                        Op op;
-                        try {
-                            op = RecordCodec.decode(g.payload(), seq);
-                        } catch (RuntimeException e) {
-                            return "undecodable record at offset " + at + ": " + e.getMessage();
-                        }
-                        if (op instanceof Op.SnapshotEnd end) {
-                            if (end.records() != count) {
-                                return "end record counts " + end.records() + " records, found " + count;
-                            }
-                            return buf.hasRemaining() ? "bytes after the end record" : null;
-                        }
-                        state.apply(op, false);
-                        count++;
+            int split = historyStart(buf);
+            if (split <= 0) {
+                return end(buf, run(buf.duplicate(), 0, buf.limit(), seq, state, false), 0);
+            }
+            Pass[] history = new Pass[1];
+            Throwable[] failed = new Throwable[1];
+            Thread loader = Thread.ofPlatform().name("vmaddr-snapshot-history").start(() -> {
+                try {
+                    history[0] = run(buf.duplicate(), split, buf.limit(), seq, state, true);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            Pass rest;
+            try {
+                rest = run(buf.duplicate(), 0, split, seq, state, false);
+            } finally {
+                joinUninterruptibly(loader);
+            }
+            if (failed[0] instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failed[0] != null) {
+                throw new IllegalStateException("loading the history of " + file + " failed", failed[0]);
+            }
+            if (rest.problem() != null) {
+                return rest.problem();
+            }
+            if (rest.endRecords() >= 0 || rest.stoppedAt() != split) {
+                return "records end at offset " + rest.stoppedAt() + " before the history at " + split;
+            }
+            Pass h = history[0];
+            if (h.problem() == null && h.endRecords() < 0 && h.stoppedAt() < buf.limit()) {
+                // A record other than history among it (no writer of ours puts one there): the rest in order, here.
+                Pass tail = run(buf.duplicate(), h.stoppedAt(), buf.limit(), seq, state, false);
+                return end(buf, tail, rest.count() + h.count());
+            }
+            return end(buf, h, rest.count());
+        }
+    }
+
+    /**
+     * What one pass over frames found: a problem, or how many records it applied and where it stopped
+     * (at {@code to}, at the first record a history-only pass does not take, or after the end record,
+     * whose count is {@code endRecords}; -1 when it met none).
+     */
+    private record Pass(String problem, long count, long endRecords, int stoppedAt) {
+        static Pass bad(String problem) {
+            return new Pass(problem, 0, -1, -1);
+        }
+    }
+
+    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state, boolean historyOnly) {
+        buf.limit(to).position(from);
+        long count = 0;
+        while (true) {
+            int at = buf.position();
+            Frames.Read r = Frames.next(buf);
+            switch (r) {
+                case Frames.Good g -> {
+                    if (g.seq() != seq) {
+                        return Pass.bad("record at offset " + at + " has sequence " + g.seq() + ", expected " + seq);
                     }
-                    case Frames.End e -> {
-                        return "no end record (cut short after " + count + " records)";
+                    Op op;
+                    try {
+                        op = RecordCodec.decode(g.payload(), seq);
+                    } catch (RuntimeException e) {
+                        return Pass.bad("undecodable record at offset " + at + ": " + e.getMessage());
                     }
-                    case Frames.Bad b -> {
-                        return b.reason() + " at offset " + at;
+                    if (op instanceof Op.SnapshotEnd end) {
+                        return new Pass(null, count, end.records(), buf.position());
                     }
+                    if (historyOnly && !(op instanceof Op.HistoryAppend)) {
+                        return new Pass(null, count, -1, at);
+                    }
+                    state.apply(op, false);
+                    count++;
+                }
+                case Frames.End e -> {
+                    return new Pass(null, count, -1, at);
+                }
+                case Frames.Bad b -> {
+                    return Pass.bad(b.reason() + " at offset " + at);
                 }
             }
+        }
+    }
+
+    /** The checks of the last pass: an end record that counts every record before it, and nothing after it. */
+    private static String end(ByteBuffer buf, Pass last, long before) {
+        if (last.problem() != null) {
+            return last.problem();
+        }
+        long count = before + last.count();
+        if (last.endRecords() < 0) {
+            return "no end record (cut short after " + count + " records)";
+        }
+        if (last.endRecords() != count) {
+            return "end record counts " + last.endRecords() + " records, found " + count;
+        }
+        return last.stoppedAt() < buf.limit() ? "bytes after the end record" : null;
+    }
+
+    /**
+     * Where the first history record starts, from the frames' lengths and kind bytes alone (no
+     * checksum, no decoding); -1 when there is none or the walk meets a length that cannot be right
+     * (the passes then judge the file).
+     */
+    static int historyStart(ByteBuffer buf) {
+        int at = 0;
+        int limit = buf.limit();
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                return -1;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
+                return at;
+            }
+            at += Frames.HEADER + len;
+        }
+        return -1;
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
