@@ -101,6 +101,11 @@ for run in $(seq 1 "$runs"); do
     done
     end=$(date +%s%N)
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    # CPU by thread (name: digits folded, so the pools' threads add up), the largest first
+    threads=$(for t in /proc/$pid/task/*; do
+        sed -E 's/^[0-9]+ \((.*)\) [A-Z] (([^ ]+ ){10})([0-9]+) ([0-9]+).*/\1 \4 \5/' "$t/stat"
+    done 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '{n=$0; sub(/ [0-9]+ [0-9]+$/, "", n); gsub(/[0-9]+/, "#", n);
+        c[n]+=($(NF-1)+$NF)} END{for (k in c) if (c[k] > 0) printf "%s=%.2fs\n", k, c[k]/hz}' | sort -t= -k2 -rn | head -n 8 | paste -sd' ')
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     jcmd $pid GC.run >/dev/null
     # young + old generation (ParallelGC prints one line each; G1 one "garbage-first heap" line)
@@ -111,5 +116,6 @@ for run in $(seq 1 "$runs"); do
     printf '%s run %d: %d leases, readyz after %.2f s wall, %.2f s CPU; heap after full GC %d MB; load %s\n' \
         "$kind" "$run" "$leases" "$(echo "($end - $start) / 1000000000" | bc -l)" \
         "$(echo "($utime + $stime) / $hz" | bc -l)" $((heap / 1024)) "$load"
+    echo "    CPU by thread: $threads"
     grep -o 'event=\(store\.opened dataDir\|server\.startup\.phase\)[^"]*' "$log" | cut -c1-200 | sed 's/^/    /' || true
 done
