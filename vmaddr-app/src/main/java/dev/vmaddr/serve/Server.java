@@ -227,12 +227,12 @@ public final class Server implements AutoCloseable {
 
         phases.done("api");
         if (Boolean.getBoolean(GC_BEFORE_SERVING)) {
-            // Start-up and recovery leave their long-lived objects (every lease, the indexes, the
-            // loaded classes' data) in the young generation; the first young collection under
-            // traffic would copy them all, a pause of tens of ms (more with a large store) exactly
-            // when every VM renews at once after a restart. Collected here, before DHCP answers,
-            // they are out of the way. ./vmaddr serve sets it (serve.options); tests do not.
-            System.gc();
+            // Start-up and recovery leave long-lived objects (the indexes, the API's) in the young
+            // generation; the first young collection under traffic would copy them all, a pause of
+            // tens of ms exactly when every VM renews at once after a restart. Moved to the old
+            // generation here, before DHCP answers, they are out of the way (YoungCollections: two
+            // young collections, not a full one). ./vmaddr serve sets it (serve.options); tests do not.
+            YoungCollections.run(2);
             phases.done("gc");
         }
         for (Service s : services) {
