@@ -99,6 +99,9 @@ final class SnapshotFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             int split = historyStart(buf);
+            if (split > 0) {
+                state.history.expect(historyEvents(buf, split));
+            }
             if (split <= 0) {
                 return end(buf, run(buf.duplicate(), 0, buf.limit(), seq, state, false), 0);
             }
@@ -221,6 +224,25 @@ final class SnapshotFile {
             at += Frames.HEADER + len;
         }
         return -1;
+    }
+
+    /** How many frames from {@code start} on carry history (a header walk like {@link #historyStart}). */
+    static int historyEvents(ByteBuffer buf, int start) {
+        int at = start;
+        int limit = buf.limit();
+        int n = 0;
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                break;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
+                n++;
+            }
+            at += Frames.HEADER + len;
+        }
+        return n;
     }
 
     private static void joinUninterruptibly(Thread t) {
