@@ -23,6 +23,9 @@ import java.util.List;
  * 1,000,000 leases are also 1,000,000 history events. Leases run until well after the benchmark (the
  * engine counts them as taken) and were written an hour ago (inside any {@code history.keep}).
  *
+ * <p>{@code RestartFill CONFIG N renew M} renews M of the leases already there (M log records after the
+ * snapshot: the next start replays them).
+ *
  * <p>Single file on purpose: the script runs it with the application's jar through the source launcher
  * ({@code java -cp vmaddr-all.jar RestartFill.java CONFIG N}), no bench build needed.
  */
@@ -30,12 +33,19 @@ public final class RestartFill {
     public static void main(String[] args) {
         VmaddrConfig config = ConfigLoader.load(Path.of(args[0]));
         int leases = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        // "renew N": the store is filled already; N of its leases are renewed (log records after the snapshot,
+        // replayed at the next start: the restart after a busy hour, not the one right after a snapshot).
+        int renew = args.length > 3 && args[2].equals("renew") ? Integer.parseInt(args[3]) : 0;
         Instant now = Instant.now();
         Instant updated = now.minusSeconds(3600);
         Instant expires = now.plusSeconds(30L * 86400);
         List<NetworkSpec> networks = config.networks();
         long t0 = System.nanoTime();
         try (Store store = StoreOpener.open(config, Clock.systemUTC())) {
+            if (renew > 0) {
+                renew(store, renew, now);
+                return;
+            }
             for (NetworkSpec n : networks) {
                 store.networks().put(n);
             }
@@ -66,5 +76,24 @@ public final class RestartFill {
             System.out.printf("filled: %,d leases in %,d networks, store now holds %,d, %.1f s%n", leases, networks.size(),
                     store.leases().count(), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    private static void renew(Store store, int count, Instant now) {
+        long t0 = System.nanoTime();
+        List<Lease> batch = new ArrayList<>(10_000);
+        int[] done = {0};
+        store.leases().forEach(l -> {
+            if (done[0]++ < count) {
+                batch.add(l.withState(l.state(), now.plusSeconds(7200), now));
+                if (batch.size() == 10_000) {
+                    store.leases().putAll(batch, now);
+                    batch.clear();
+                }
+            }
+        });
+        if (!batch.isEmpty()) {
+            store.leases().putAll(batch, now);
+        }
+        System.out.printf("renewed %,d leases in %.1f s%n", Math.min(count, done[0]), (System.nanoTime() - t0) / 1e9);
     }
 }
