@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,10 +90,11 @@ final class SnapshotFile {
     }
 
     /**
-     * Loads a snapshot into an empty state. The history (written last) is loaded on a second thread
-     * while this one loads the rest: the two touch disjoint parts of the state (leases, MACs, networks
-     * and documents here; {@link StoreState#history} there), and with 1,000,000 leases and 1,000,000
-     * events each half is about a second of decoding and indexing.
+     * Loads a snapshot into an empty state. The history (written last) is decoded on two threads while
+     * the rest loads: a second thread decodes the first half of the history frames into events, this
+     * thread loads leases, MACs, networks and documents and then decodes the second half, and the
+     * events are then added in file order (the chains and the cursor's order need that). With
+     * 1,000,000 leases and 1,000,000 events, decoding the history was the longest of these.
      *
      * @return null when it loaded, otherwise why the file was rejected
      */
@@ -99,26 +102,28 @@ final class SnapshotFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
             int split = historyStart(buf);
-            if (split > 0) {
-                state.history.expect(historyEvents(buf, split));
-            }
             if (split <= 0) {
-                return end(buf, run(buf.duplicate(), 0, buf.limit(), seq, state, false), 0);
+                return end(buf, run(buf.duplicate(), 0, buf.limit(), seq, state), 0);
             }
-            Pass[] history = new Pass[1];
+            int events = historyEvents(buf, split);
+            state.history.expect(events);
+            int mid = historyFrame(buf, split, events / 2);
+            Decoded[] first = new Decoded[1];
             Throwable[] failed = new Throwable[1];
-            Thread loader = Thread.ofPlatform().name("vmaddr-snapshot-history").start(() -> {
+            Thread decoder = Thread.ofPlatform().name("vmaddr-snapshot-history").start(() -> {
                 try {
-                    history[0] = run(buf.duplicate(), split, buf.limit(), seq, state, true);
+                    first[0] = decode(buf.duplicate(), split, mid, seq, events / 2);
                 } catch (Throwable e) {
                     failed[0] = e;
                 }
             });
             Pass rest;
+            Decoded second;
             try {
-                rest = run(buf.duplicate(), 0, split, seq, state, false);
+                rest = run(buf.duplicate(), 0, split, seq, state);
+                second = rest.problem() == null ? decode(buf.duplicate(), mid, buf.limit(), seq, events - events / 2) : null;
             } finally {
-                joinUninterruptibly(loader);
+                joinUninterruptibly(decoder);
             }
             if (failed[0] instanceof RuntimeException e) {
                 throw e;
@@ -132,20 +137,77 @@ final class SnapshotFile {
             if (rest.endRecords() >= 0 || rest.stoppedAt() != split) {
                 return "records end at offset " + rest.stoppedAt() + " before the history at " + split;
             }
-            Pass h = history[0];
-            if (h.problem() == null && h.endRecords() < 0 && h.stoppedAt() < buf.limit()) {
-                // A record other than history among it (no writer of ours puts one there): the rest in order, here.
-                Pass tail = run(buf.duplicate(), h.stoppedAt(), buf.limit(), seq, state, false);
-                return end(buf, tail, rest.count() + h.count());
+            Decoded h = first[0];
+            if (h.problem() != null) {
+                return h.problem();
             }
-            return end(buf, h, rest.count());
+            if (h.endRecords() >= 0) {
+                return "bytes after the end record";
+            }
+            if (h.stoppedAt() != mid) {
+                return "no end record (cut short at offset " + h.stoppedAt() + ")";
+            }
+            if (second.problem() != null) {
+                return second.problem();
+            }
+            h.addTo(state);
+            second.addTo(state);
+            return end(buf, new Pass(null, h.items().size() + second.items().size(), second.endRecords(), second.stoppedAt()),
+                    rest.count());
+        }
+    }
+
+    /**
+     * Records decoded and not yet applied, in file order: a history event already made a
+     * {@link StoredEvent} (the costly part, done on the decoding thread), any other record as its op.
+     */
+    private record Decoded(String problem, List<Object> items, long endRecords, int stoppedAt) {
+        void addTo(StoreState state) {
+            for (Object o : items) {
+                if (o instanceof StoredEvent e) {
+                    state.history.add(e); // what StoreState.apply does with a HistoryAppend
+                } else {
+                    state.apply((Op) o, false);
+                }
+            }
+        }
+    }
+
+    private static Decoded decode(ByteBuffer buf, int from, int to, long seq, int expected) {
+        buf.limit(to).position(from);
+        List<Object> items = new ArrayList<>(expected + 1);
+        while (true) {
+            int at = buf.position();
+            Frames.Read r = Frames.next(buf);
+            switch (r) {
+                case Frames.Good g -> {
+                    if (g.seq() != seq) {
+                        return new Decoded("record at offset " + at + " has sequence " + g.seq() + ", expected " + seq, items, -1, at);
+                    }
+                    Op op;
+                    try {
+                        op = RecordCodec.decode(g.payload(), seq);
+                    } catch (RuntimeException e) {
+                        return new Decoded("undecodable record at offset " + at + ": " + e.getMessage(), items, -1, at);
+                    }
+                    if (op instanceof Op.SnapshotEnd end) {
+                        return new Decoded(null, items, end.records(), buf.position());
+                    }
+                    items.add(op instanceof Op.HistoryAppend a ? StoredEvent.of(a.event()) : op);
+                }
+                case Frames.End e -> {
+                    return new Decoded(null, items, -1, at);
+                }
+                case Frames.Bad b -> {
+                    return new Decoded(b.reason() + " at offset " + at, items, -1, at);
+                }
+            }
         }
     }
 
     /**
      * What one pass over frames found: a problem, or how many records it applied and where it stopped
-     * (at {@code to}, at the first record a history-only pass does not take, or after the end record,
-     * whose count is {@code endRecords}; -1 when it met none).
+     * (at {@code to}, or after the end record, whose count is {@code endRecords}; -1 when it met none).
      */
     private record Pass(String problem, long count, long endRecords, int stoppedAt) {
         static Pass bad(String problem) {
@@ -153,7 +215,7 @@ final class SnapshotFile {
         }
     }
 
-    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state, boolean historyOnly) {
+    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state) {
         buf.limit(to).position(from);
         long count = 0;
         while (true) {
@@ -172,9 +234,6 @@ final class SnapshotFile {
                     }
                     if (op instanceof Op.SnapshotEnd end) {
                         return new Pass(null, count, end.records(), buf.position());
-                    }
-                    if (historyOnly && !(op instanceof Op.HistoryAppend)) {
-                        return new Pass(null, count, -1, at);
                     }
                     state.apply(op, false);
                     count++;
@@ -243,6 +302,25 @@ final class SnapshotFile {
             at += Frames.HEADER + len;
         }
         return n;
+    }
+
+    /** The offset of the {@code index}-th history frame from {@code start} on (0: start itself). */
+    static int historyFrame(ByteBuffer buf, int start, int index) {
+        int at = start;
+        int limit = buf.limit();
+        int n = 0;
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                break;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if ((kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) && n++ == index) {
+                return at;
+            }
+            at += Frames.HEADER + len;
+        }
+        return start;
     }
 
     private static void joinUninterruptibly(Thread t) {
