@@ -37,7 +37,8 @@ pg_start() {
     if [ -s "$state/pg/pid" ] && kill -0 "$(cat "$state/pg/pid")" 2>/dev/null; then
         return
     fi
-    as_pg "$pg_bin/postgres" -D "$state/pg/data" -k "$state/pg/socket" -p $pgport -c listen_addresses=127.0.0.1 \
+    # setpriv itself in the background (not the function: $! would be a subshell, not the server)
+    setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$state/pg/data" -k "$state/pg/socket" -p $pgport -c listen_addresses=127.0.0.1 \
         -c fsync=on -c synchronous_commit=on -c shared_buffers=128MB -c logging_collector=off >>"$state/pg/server.log" 2>&1 &
     echo $! >"$state/pg/pid"
     for _ in $(seq 1 300); do
