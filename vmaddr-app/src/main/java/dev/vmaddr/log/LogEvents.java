@@ -21,6 +21,8 @@ public final class LogEvents {
 
     // ---- server: start, stop, services (serve/) ----
     public static final String SERVER_READY = "event=server.ready";
+    /** One step of start-up (jvm, store, engine, api, gc, services) with its wall and process CPU milliseconds. */
+    public static final String SERVER_STARTUP_PHASE = "event=server.startup.phase";
     public static final String SERVER_STOPPING = "event=server.stopping";
     public static final String SERVER_STOPPED = "event=server.stopped";
     public static final String SERVICE_STARTED = "event=service.started";

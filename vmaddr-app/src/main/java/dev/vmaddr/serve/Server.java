@@ -127,7 +127,9 @@ public final class Server implements AutoCloseable {
     }
 
     public synchronized Server start() throws Exception {
+        StartupPhases phases = new StartupPhases();
         store = StoreOpener.open(config, clock);
+        phases.done("store");
         store.reportCommitsTo(metrics.store()::commit);
         log.info(LogEvents.STORE_OPENED + " kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
@@ -141,6 +143,7 @@ public final class Server implements AutoCloseable {
             log.info(LogEvents.NETWORK_SEEDED + " network={} cidr={} source={}", n.name(), n.cidr(), config.source());
         }
         metrics.beforeScrape(new PoolMetrics(engine, metrics.registry()));
+        phases.done("engine");
 
         // Connectivity: checks run on the monitor's threads, never on start-up's or a request's.
         // The probe's randomness (namespace names, probe MACs) is its own thread-safe source: checks run in parallel.
@@ -229,18 +232,21 @@ public final class Server implements AutoCloseable {
             jobs.scheduleWithFixedDelay(tls::reloadIfChanged, TLS_CHECK_EVERY.toMillis(), TLS_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
 
+        phases.done("api");
         if (Boolean.getBoolean(GC_BEFORE_SERVING)) {
-            // Start-up and recovery leave their long-lived objects (every lease, the indexes, the
-            // loaded classes' data) in the young generation; the first young collection under
-            // traffic would copy them all, a pause of tens of ms (more with a large store) exactly
-            // when every VM renews at once after a restart. Collected here, before DHCP answers,
-            // they are out of the way. ./vmaddr serve sets it (serve.options); tests do not.
-            System.gc();
+            // Start-up and recovery leave long-lived objects (the indexes, the API's) in the young
+            // generation; the first young collection under traffic would copy them all, a pause of
+            // tens of ms exactly when every VM renews at once after a restart. Moved to the old
+            // generation here, before DHCP answers, they are out of the way (YoungCollections: two
+            // young collections, not a full one). ./vmaddr serve sets it (serve.options); tests do not.
+            YoungCollections.run(2);
+            phases.done("gc");
         }
         for (Service s : services) {
             s.start();
             log.info(LogEvents.SERVICE_STARTED + " service={}", s.name());
         }
+        phases.done("services");
         ready = true;
         log.info(LogEvents.SERVER_READY + " api={} tokens={}", apiUrl(),
                 String.join(",", config.api().tokens().stream()

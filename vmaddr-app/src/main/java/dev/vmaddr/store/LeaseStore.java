@@ -111,5 +111,13 @@ public interface LeaseStore {
     /** Every lease of every network, in no particular order, without building one big list. */
     void forEach(Consumer<Lease> action);
 
+    /**
+     * Every lease of the network, in no particular order: for building an index (at start, 1,000,000
+     * leases), where the pages of {@link #list} would cost a sorted walk and a round trip per page.
+     */
+    default void forEachIn(String network, Consumer<Lease> action) {
+        list(network).forEach(action);
+    }
+
     long count();
 }

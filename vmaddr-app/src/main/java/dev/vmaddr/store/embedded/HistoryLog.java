@@ -29,15 +29,31 @@ final class HistoryLog {
     private static final int MAC = 1;
     private static final int VM = 2;
 
-    private final ArrayDeque<StoredEvent> events = new ArrayDeque<>();
-    private final IntObjectMap<StoredEvent> newestByIp = new IntObjectMap<>(1024);
-    private final Map<Long, StoredEvent> newestByMac = new HashMap<>();
+    private ArrayDeque<StoredEvent> events = new ArrayDeque<>();
+    private IntObjectMap<StoredEvent> newestByIp = new IntObjectMap<>(1024);
+    private LongObjectMap<StoredEvent> newestByMac = new LongObjectMap<>(1024);
     private final Map<String, StoredEvent> newestByVm = new HashMap<>();
     private final int max;
     private long nextSeq;
 
     HistoryLog(int max) {
         this.max = max;
+    }
+
+    /**
+     * Sizes an empty history for about {@code events} events (a snapshot's, counted before loading):
+     * growing the per-IP and per-MAC maps from 1,024 to a million keys rehashed 2,000,000 entries,
+     * most of the history's load time. The maps get room for half that many keys (a history of few
+     * addresses wastes at most that; a history of one event per address grows once more).
+     */
+    void expect(int events) {
+        if (!this.events.isEmpty() || events <= 2048) {
+            return;
+        }
+        int n = Math.min(events, max);
+        this.events = new ArrayDeque<>(n + 1);
+        newestByIp = new IntObjectMap<>(n / 2);
+        newestByMac = new LongObjectMap<>(n / 2);
     }
 
     int size() {

@@ -189,7 +189,7 @@ final class RecordCodec {
                 String actor = kind == HISTORY_V2 ? Bytes.str(in) : null;
                 String detail = kind == HISTORY_V2 ? Bytes.str(in) : null;
                 yield new Op.HistoryAppend(new HistoryEvent(at, network, hasIp ? new Ipv4Address(ip) : null,
-                        mac == -1 ? null : new MacAddress(mac), holder, action == null ? null : action.intern(), actor, detail));
+                        mac == -1 ? null : new MacAddress(mac), holder, action, actor, detail));
             }
             case HISTORY_PRUNE -> new Op.HistoryPrune(instant(in));
             case SNAPSHOT_END -> new Op.SnapshotEnd(in.getLong());

@@ -4,6 +4,7 @@ import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -87,45 +90,251 @@ final class SnapshotFile {
     }
 
     /**
-     * Loads a snapshot into an empty state.
+     * Loads a snapshot into an empty state. The history (written last) is decoded on two threads while
+     * the rest loads: a second thread decodes the first half of the history frames into events, this
+     * thread loads leases, MACs, networks and documents and then decodes the second half, and the
+     * events are then added in file order (the chains and the cursor's order need that). With
+     * 1,000,000 leases and 1,000,000 events, decoding the history was the longest of these.
      *
      * @return null when it loaded, otherwise why the file was rejected
      */
     static String load(Path file, long seq, StoreState state) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            long count = 0;
-            while (true) {
-                int at = buf.position();
-                Frames.Read r = Frames.next(buf);
-                switch (r) {
-                    case Frames.Good g -> {
-                        if (g.seq() != seq) {
-                            return "record at offset " + at + " has sequence " + g.seq() + ", expected " + seq;
-                        }
-                        Op op;
-                        try {
-                            op = RecordCodec.decode(g.payload(), seq);
-                        } catch (RuntimeException e) {
-                            return "undecodable record at offset " + at + ": " + e.getMessage();
-                        }
-                        if (op instanceof Op.SnapshotEnd end) {
-                            if (end.records() != count) {
-                                return "end record counts " + end.records() + " records, found " + count;
-                            }
-                            return buf.hasRemaining() ? "bytes after the end record" : null;
-                        }
-                        state.apply(op, false);
-                        count++;
-                    }
-                    case Frames.End e -> {
-                        return "no end record (cut short after " + count + " records)";
-                    }
-                    case Frames.Bad b -> {
-                        return b.reason() + " at offset " + at;
-                    }
+            int split = historyStart(buf);
+            if (split <= 0) {
+                return end(buf, run(buf.duplicate(), 0, buf.limit(), seq, state), 0);
+            }
+            int events = historyEvents(buf, split);
+            state.history.expect(events);
+            int mid = historyFrame(buf, split, events / 2);
+            Decoded[] first = new Decoded[1];
+            Throwable[] failed = new Throwable[1];
+            Thread decoder = Thread.ofPlatform().name("vmaddr-snapshot-history").start(() -> {
+                try {
+                    first[0] = decode(buf.duplicate(), split, mid, seq, events / 2);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            Pass rest;
+            Decoded second;
+            try {
+                rest = run(buf.duplicate(), 0, split, seq, state);
+                second = rest.problem() == null ? decode(buf.duplicate(), mid, buf.limit(), seq, events - events / 2) : null;
+            } finally {
+                joinUninterruptibly(decoder);
+            }
+            if (failed[0] instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failed[0] != null) {
+                throw new IllegalStateException("loading the history of " + file + " failed", failed[0]);
+            }
+            if (rest.problem() != null) {
+                return rest.problem();
+            }
+            if (rest.endRecords() >= 0 || rest.stoppedAt() != split) {
+                return "records end at offset " + rest.stoppedAt() + " before the history at " + split;
+            }
+            Decoded h = first[0];
+            if (h.problem() != null) {
+                return h.problem();
+            }
+            if (h.endRecords() >= 0) {
+                return "bytes after the end record";
+            }
+            if (h.stoppedAt() != mid) {
+                return "no end record (cut short at offset " + h.stoppedAt() + ")";
+            }
+            if (second.problem() != null) {
+                return second.problem();
+            }
+            h.addTo(state);
+            second.addTo(state);
+            return end(buf, new Pass(null, h.items().size() + second.items().size(), second.endRecords(), second.stoppedAt()),
+                    rest.count());
+        }
+    }
+
+    /**
+     * Records decoded and not yet applied, in file order: a history event already made a
+     * {@link StoredEvent} (the costly part, done on the decoding thread), any other record as its op.
+     */
+    private record Decoded(String problem, List<Object> items, long endRecords, int stoppedAt) {
+        void addTo(StoreState state) {
+            for (Object o : items) {
+                if (o instanceof StoredEvent e) {
+                    state.history.add(e); // what StoreState.apply does with a HistoryAppend
+                } else {
+                    state.apply((Op) o, false);
                 }
             }
+        }
+    }
+
+    private static Decoded decode(ByteBuffer buf, int from, int to, long seq, int expected) {
+        buf.limit(to).position(from);
+        List<Object> items = new ArrayList<>(expected + 1);
+        while (true) {
+            int at = buf.position();
+            Frames.Read r = Frames.next(buf);
+            switch (r) {
+                case Frames.Good g -> {
+                    if (g.seq() != seq) {
+                        return new Decoded("record at offset " + at + " has sequence " + g.seq() + ", expected " + seq, items, -1, at);
+                    }
+                    Op op;
+                    try {
+                        op = RecordCodec.decode(g.payload(), seq);
+                    } catch (RuntimeException e) {
+                        return new Decoded("undecodable record at offset " + at + ": " + e.getMessage(), items, -1, at);
+                    }
+                    if (op instanceof Op.SnapshotEnd end) {
+                        return new Decoded(null, items, end.records(), buf.position());
+                    }
+                    items.add(op instanceof Op.HistoryAppend a ? StoredEvent.of(a.event()) : op);
+                }
+                case Frames.End e -> {
+                    return new Decoded(null, items, -1, at);
+                }
+                case Frames.Bad b -> {
+                    return new Decoded(b.reason() + " at offset " + at, items, -1, at);
+                }
+            }
+        }
+    }
+
+    /**
+     * What one pass over frames found: a problem, or how many records it applied and where it stopped
+     * (at {@code to}, or after the end record, whose count is {@code endRecords}; -1 when it met none).
+     */
+    private record Pass(String problem, long count, long endRecords, int stoppedAt) {
+        static Pass bad(String problem) {
+            return new Pass(problem, 0, -1, -1);
+        }
+    }
+
+    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state) {
+        buf.limit(to).position(from);
+        long count = 0;
+        while (true) {
+            int at = buf.position();
+            Frames.Read r = Frames.next(buf);
+            switch (r) {
+                case Frames.Good g -> {
+                    if (g.seq() != seq) {
+                        return Pass.bad("record at offset " + at + " has sequence " + g.seq() + ", expected " + seq);
+                    }
+                    Op op;
+                    try {
+                        op = RecordCodec.decode(g.payload(), seq);
+                    } catch (RuntimeException e) {
+                        return Pass.bad("undecodable record at offset " + at + ": " + e.getMessage());
+                    }
+                    if (op instanceof Op.SnapshotEnd end) {
+                        return new Pass(null, count, end.records(), buf.position());
+                    }
+                    state.apply(op, false);
+                    count++;
+                }
+                case Frames.End e -> {
+                    return new Pass(null, count, -1, at);
+                }
+                case Frames.Bad b -> {
+                    return Pass.bad(b.reason() + " at offset " + at);
+                }
+            }
+        }
+    }
+
+    /** The checks of the last pass: an end record that counts every record before it, and nothing after it. */
+    private static String end(ByteBuffer buf, Pass last, long before) {
+        if (last.problem() != null) {
+            return last.problem();
+        }
+        long count = before + last.count();
+        if (last.endRecords() < 0) {
+            return "no end record (cut short after " + count + " records)";
+        }
+        if (last.endRecords() != count) {
+            return "end record counts " + last.endRecords() + " records, found " + count;
+        }
+        return last.stoppedAt() < buf.limit() ? "bytes after the end record" : null;
+    }
+
+    /**
+     * Where the first history record starts, from the frames' lengths and kind bytes alone (no
+     * checksum, no decoding); -1 when there is none or the walk meets a length that cannot be right
+     * (the passes then judge the file).
+     */
+    static int historyStart(ByteBuffer buf) {
+        int at = 0;
+        int limit = buf.limit();
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                return -1;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
+                return at;
+            }
+            at += Frames.HEADER + len;
+        }
+        return -1;
+    }
+
+    /** How many frames from {@code start} on carry history (a header walk like {@link #historyStart}). */
+    static int historyEvents(ByteBuffer buf, int start) {
+        int at = start;
+        int limit = buf.limit();
+        int n = 0;
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                break;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
+                n++;
+            }
+            at += Frames.HEADER + len;
+        }
+        return n;
+    }
+
+    /** The offset of the {@code index}-th history frame from {@code start} on (0: start itself). */
+    static int historyFrame(ByteBuffer buf, int start, int index) {
+        int at = start;
+        int limit = buf.limit();
+        int n = 0;
+        while (limit - at > Frames.HEADER) {
+            int len = buf.getInt(at);
+            if (len <= 0 || len > limit - at - Frames.HEADER) {
+                break;
+            }
+            int kind = buf.get(at + Frames.HEADER) & 0xFF;
+            if ((kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) && n++ == index) {
+                return at;
+            }
+            at += Frames.HEADER + len;
+        }
+        return start;
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

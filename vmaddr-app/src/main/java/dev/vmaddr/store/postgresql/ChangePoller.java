@@ -121,7 +121,8 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
 
     private void reload() {
         boolean first = watermark == -1;
-        long reloadEpoch = cache.beginReload();
+        // The first load has nothing to forget: no set of the million keys it saw (70 MB held through the load).
+        long reloadEpoch = first ? 0 : cache.beginReload();
         watermark = db.probeSnapshot("lease load", c -> {
             String xmin;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(XMIN)) {
@@ -132,7 +133,11 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
                 s.setFetchSize(10_000); // stream: a million leases need not sit in the driver at once
                 try (ResultSet rs = s.executeQuery(ALL)) {
                     while (rs.next()) {
-                        cache.applySeen(LeaseRows.read(rs));
+                        if (first) {
+                            cache.apply(LeaseRows.read(rs));
+                        } else {
+                            cache.applySeen(LeaseRows.read(rs));
+                        }
                     }
                 }
             }

