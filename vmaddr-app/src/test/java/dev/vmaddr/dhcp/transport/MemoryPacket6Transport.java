@@ -69,6 +69,18 @@ public final class MemoryPacket6Transport implements Packet6Transport {
         return true;
     }
 
+    /** Waits until every one of {@code groups} has been joined; false on timeout. */
+    public boolean awaitJoined(List<Joined> groups, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!joined.containsAll(groups)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         closed = true;
