@@ -28,6 +28,7 @@ import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
+import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.HostMacs;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
@@ -111,6 +112,14 @@ public final class Server implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.services = new ArrayList<>(services);
+    }
+
+    /**
+     * Serve DHCP over {@code transport} instead of the UDP socket: the in-memory double of the
+     * serve-loop benchmark (bench/DhcpServeLoopBenchmark). Before {@link #start}.
+     */
+    public Server dhcpTransport(PacketTransport transport) {
+        return dhcpTransports(port -> transport);
     }
 
     /** Serve DHCP over {@code opener}'s transport instead of the UDP socket: the AOT training's in-memory double. Before {@link #start}. */
