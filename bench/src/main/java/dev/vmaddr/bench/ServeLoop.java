@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * a wave's DISCOVERs, then its OFFERs collected, its REQUESTs, its ACKs collected. Shared by
  * {@link DhcpServeLoopBenchmark} (JMH) and {@link DhcpServeLoopCpu} (CPU per second of a fresh JVM's life).
  *
- * <p>Not thread-safe: one client thread drives it.
+ * <p>Not thread-safe: one client thread drives it ({@link #wave}, closed loop), or one sends
+ * DISCOVERs while {@link #answerOffers}'s thread answers the OFFERs (open loop).
  */
 final class ServeLoop implements AutoCloseable {
     static final int WAVE = 64;
@@ -51,7 +52,6 @@ final class ServeLoop implements AutoCloseable {
     private final byte[] release;
     private final int requestedOffset;
     private final int[] offered = new int[WAVE];
-    private int xid = 1;
 
     ServeLoop(Path work) throws Exception {
         this.work = work;
@@ -129,13 +129,51 @@ final class ServeLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Open loop, as perfdhcp drives a server: the caller sends DISCOVERs with {@link #discover} at its
+     * own pace, and this starts a thread ("loop-client-replies") that answers each OFFER with its
+     * REQUEST and counts the ACKs in {@code acks}. Stops when the server closes the transport.
+     */
+    Thread answerOffers(java.util.concurrent.atomic.AtomicLong acks) {
+        Thread t = Thread.ofPlatform().name("loop-client-replies").daemon().start(() -> {
+            try {
+                while (true) {
+                    InMemoryTransport.Sent s = transport.awaitSent(Duration.ofSeconds(1));
+                    if (s == null) {
+                        if (transport.isClosed()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    byte[] d = s.data();
+                    int type = messageType(d);
+                    if (type == DhcpMessageType.OFFER.code()) {
+                        byte[] p = datagramBytes(request, macOf(d));
+                        putInt(p, requestedOffset, getInt(d, YIADDR));
+                        transport.deliver(new Datagram(1, relay, serverAddress, p));
+                    } else if (type == DhcpMessageType.ACK.code()) {
+                        acks.incrementAndGet();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return t;
+    }
+
+    /** Open loop: one client's DISCOVER (see {@link #answerOffers}). */
+    void discover(long client) {
+        transport.deliver(datagram(discover, client, 0));
+    }
+
     private Datagram datagram(byte[] template, long client, int ignored) {
         return new Datagram(1, relay, serverAddress, datagramBytes(template, client));
     }
 
     private byte[] datagramBytes(byte[] template, long client) {
         byte[] p = template.clone();
-        putInt(p, 4, xid++);
+        putInt(p, 4, (int) client); // the xid: any value, the server echoes it
         long mac = 0x0A_00_00_00_00_00L | (client & 0xFF_FFFF_FFFFL);
         for (int i = 0; i < 6; i++) {
             p[CHADDR + i] = (byte) (mac >>> (40 - 8 * i));
