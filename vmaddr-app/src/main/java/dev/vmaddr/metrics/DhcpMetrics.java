@@ -34,16 +34,25 @@ public final class DhcpMetrics {
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
     public void received(String type) {
-        received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
-                .description("DHCP packets received by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        // get first: computeIfAbsent's capturing lambda was an object per packet
+        Counter c = received.get(type);
+        if (c == null) {
+            c = received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
+                    .description("DHCP packets received by type")
+                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 
     /** @param type message type, e.g. {@code offer}, {@code ack} */
     public void sent(String type) {
-        sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
-                .description("DHCP packets sent by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        Counter c = sent.get(type); // see received
+        if (c == null) {
+            c = sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
+                    .description("DHCP packets sent by type")
+                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 
     public void malformed() {

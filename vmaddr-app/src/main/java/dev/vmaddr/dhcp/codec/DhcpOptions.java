@@ -54,6 +54,11 @@ public final class DhcpOptions {
         return find(code) != null;
     }
 
+    /** The option with {@code code}, or null: for the per-packet path, without an Optional. */
+    public DhcpOption getOrNull(int code) {
+        return find(code);
+    }
+
     public Optional<DhcpOption> get(int code) {
         return Optional.ofNullable(find(code));
     }

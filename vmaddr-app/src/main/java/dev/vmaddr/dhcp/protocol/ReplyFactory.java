@@ -83,8 +83,15 @@ final class ReplyFactory {
     }
 
     private static void echo(DhcpOptions.Builder o, DhcpMessage request) {
-        request.options().clientId().ifPresent(o::clientId);
-        request.options().relayAgentInfo().ifPresent(o::relayAgentInfo);
+        // the request's own option objects, echoed unchanged (no Optional or method reference per reply)
+        DhcpOption clientId = request.options().getOrNull(CLIENT_ID);
+        if (clientId != null) {
+            o.option(clientId);
+        }
+        DhcpOption relayAgentInfo = request.options().getOrNull(RELAY_AGENT_INFO);
+        if (relayAgentInfo != null) {
+            o.option(relayAgentInfo);
+        }
     }
 
     private static void configured(DhcpOptions.Builder o, DhcpMessage request, NetworkOptions net, String hostname) {

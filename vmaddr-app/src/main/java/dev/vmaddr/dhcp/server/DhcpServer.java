@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -202,12 +203,17 @@ public final class DhcpServer implements AutoCloseable {
             return;
         }
         Reply r = reply.get();
-        if (scratch != null && !durability.pending()) {
+        byte[] bytes;
+        if (scratch != null) {
             int n = encoder.encode(r.message(), scratch, 0, r.maxMessageSize());
-            send(r, scratch, n, d.ifIndex(), nif.address());
-            return;
+            if (!durability.pending()) {
+                send(r, scratch, n, d.ifIndex(), nif.address());
+                return;
+            }
+            bytes = Arrays.copyOf(scratch, n); // one array of the reply's size, kept until the lease is durable
+        } else {
+            bytes = encoder.encode(r.message(), r.maxMessageSize());
         }
-        byte[] bytes = encoder.encode(r.message(), r.maxMessageSize());
         awaitingDurable.incrementAndGet(); // whenDurable runs the callback at once when nothing is pending
         durability.whenDurable(durable -> {
             awaitingDurable.decrementAndGet();
