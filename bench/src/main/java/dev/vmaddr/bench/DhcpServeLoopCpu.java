@@ -1,9 +1,12 @@
 package dev.vmaddr.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -32,6 +35,8 @@ public final class DhcpServeLoopCpu {
         long start = System.nanoTime();
         Map<String, Long> last = threadCpu();
         AtomicLong acks = new AtomicLong();
+        String[] phaseNames = {"idle 2 s", "3,000/s 2 s", "12,000/s 5 s"};
+        List<String> summary = new ArrayList<>();
         Thread client = Thread.ofPlatform().name("loop-client").unstarted(() -> {
             try (ServeLoop loop = new ServeLoop(work)) {
                 loop.answerOffers(acks);
@@ -39,6 +44,8 @@ public final class DhcpServeLoopCpu {
                 long phaseStart = System.nanoTime();
                 for (int phase = 0; phase < rates.length; phase++) {
                     long end = phaseStart + (long) (seconds[phase] * 1e9);
+                    Map<String, Long> cpuAtStart = threadCpu();
+                    long acksAtStart = acks.get();
                     if (phase == 2) {
                         next = 0; // the warm-up's clients come back first, as perfdhcp's do
                     }
@@ -57,6 +64,13 @@ public final class DhcpServeLoopCpu {
                         Thread.sleep(1);
                     }
                     phaseStart = end;
+                    Map<String, Long> cpuAtEnd = threadCpu();
+                    long n = acks.get() - acksAtStart;
+                    long request = delta(cpuAtEnd, cpuAtStart, "dhcp-receiver") + delta(cpuAtEnd, cpuAtStart, "vmaddr-store-c");
+                    summary.add(String.format("phase %-13s ACKs %6d  JIT C1 %4d ms C2 %4d ms  request %5d ms = %s us/DORA",
+                            phaseNames[phase], n, delta(cpuAtEnd, cpuAtStart, "C1 CompilerThre") / 1_000_000,
+                            delta(cpuAtEnd, cpuAtStart, "C2 CompilerThre") / 1_000_000, request / 1_000_000,
+                            n == 0 ? "-" : String.format("%.1f", request / 1000.0 / n)));
                 }
                 Thread.sleep(500); // the last ACKs
             } catch (Exception e) {
@@ -90,6 +104,7 @@ public final class DhcpServeLoopCpu {
             last = now;
             lastDone = d;
         }
+        summary.forEach(System.out::println);
         System.out.printf("total JIT compiler CPU %d ms; DORAs %d%n", totalJit / 1_000_000, lastDone);
         System.exit(0);
     }
@@ -105,7 +120,7 @@ public final class DhcpServeLoopCpu {
     }
 
     /** "tid comm" -> ns of CPU, for every thread of this process. */
-    private static Map<String, Long> threadCpu() throws IOException {
+    private static Map<String, Long> threadCpu() {
         Map<String, Long> cpu = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
@@ -117,6 +132,8 @@ public final class DhcpServeLoopCpu {
                     // the thread ended between the listing and the read
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return cpu;
     }
