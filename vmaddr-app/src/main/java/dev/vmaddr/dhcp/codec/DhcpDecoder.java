@@ -88,12 +88,17 @@ public final class DhcpDecoder {
         DhcpOptions options = scan.build();
         return new DhcpMessage(op, b[offset + 1] & 0xFF, hlen, b[offset + 3] & 0xFF, int32(b, offset + 4),
                 uint16(b, offset + 8), uint16(b, offset + 10),
-                new Ipv4Address(int32(b, offset + 12)), new Ipv4Address(int32(b, offset + 16)),
-                new Ipv4Address(int32(b, offset + 20)), new Ipv4Address(int32(b, offset + 24)),
+                address(int32(b, offset + 12)), address(int32(b, offset + 16)),
+                address(int32(b, offset + 20)), address(int32(b, offset + 24)),
                 Octets.of(b, offset + 28, hlen),
                 snameUsed ? Octets.EMPTY : trimmed(b, offset + SNAME_OFFSET, 64),
                 fileUsed ? Octets.EMPTY : trimmed(b, offset + FILE_OFFSET, 128),
                 options);
+    }
+
+    /** 0.0.0.0 is the shared constant: most of a request's four address fields are zero. */
+    private static Ipv4Address address(int value) {
+        return value == 0 ? Ipv4Address.ANY : new Ipv4Address(value);
     }
 
     private static Octets trimmed(byte[] b, int from, int size) {
