@@ -94,8 +94,12 @@ public final class DhcpMetrics {
 
     /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */
     public void lease(String event) {
-        leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
-                .description("lease changes made by DHCP, by event")
-                .tag("event", event.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        Counter c = leaseEvents.get(event); // see received
+        if (c == null) {
+            c = leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
+                    .description("lease changes made by DHCP, by event")
+                    .tag("event", event.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 }
