@@ -16,10 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -68,7 +66,10 @@ final class NetworkIndex {
     private final Map<Integer, Claim> claims = new HashMap<>();
     private final Map<HolderKey, Ipv4Address> offerByHolder = new HashMap<>();
     private final ExpiryQueue expiries = new ExpiryQueue();
-    private final Set<HolderKey> busyHolders = new HashSet<>();
+    // A list, not a set: it holds the few holders in flight (one per thread in an operation), a
+    // linear scan of it is cheaper than hashing, and adding to it allocates nothing (a HashSet made
+    // a node per add, two per DHCP request). A holder equal to its machine is added and removed twice.
+    private final List<HolderKey> busyHolders = new ArrayList<>();
     /**
      * The BOUND leases held by a client-id, by their MAC, as this engine wrote or loaded them (a hint:
      * readers check the store). With the store's holder index, which finds a lease held by the bare

@@ -34,14 +34,23 @@ final class NetworkRegistry {
     private final Store store;
     private final Clock clock;
     private final Map<String, NetworkIndex> indexes = new ConcurrentHashMap<>();
+    /**
+     * The indexes as an array, republished after every change of {@link #indexes} (rare: config
+     * changes): the per-packet lookups below walk it, where iterating the map made an iterator per
+     * packet. Like the map's own iteration it may lag a change in progress by one lookup.
+     */
+    private volatile NetworkIndex[] live = new NetworkIndex[0];
     private final Object configLock = new Object();
 
     NetworkRegistry(Store store, Clock clock) {
         this.store = store;
         this.clock = clock;
         // Side by side (the common pool and this thread): each index is its own and the store's reads run
-        // concurrently; with a million leases over many networks, start-up waits half as long.
+        // concurrently; with a million leases over many networks, start-up waits half as long. The
+        // array is published once, after all are built (putIndex from several threads could publish
+        // an array that misses one).
         store.networks().list().parallelStream().forEach(spec -> indexes.put(spec.name(), build(spec)));
+        live = indexes.values().toArray(NetworkIndex[]::new);
     }
 
     /** See {@link AllocationEngine#putNetwork}. */
@@ -54,10 +63,10 @@ final class NetworkRegistry {
             }
             try {
                 store.networks().put(spec);
-                indexes.put(spec.name(), build(spec));
+                putIndex(spec.name(), build(spec));
             } catch (StoreException e) {
                 if (old != null) {
-                    indexes.put(spec.name(), build(old.spec()));
+                    putIndex(spec.name(), build(old.spec()));
                 }
                 throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot store network " + spec.name(), e);
             } finally {
@@ -77,12 +86,12 @@ final class NetworkRegistry {
             }
             try {
                 boolean removed = store.networks().delete(name);
-                indexes.remove(name);
+                removeIndex(name);
                 LOG.info(LogEvents.NETWORK_REMOVED + " network={}", name);
                 return removed || old != null;
             } catch (StoreException e) {
                 if (old != null) {
-                    indexes.put(name, build(old.spec()));
+                    putIndex(name, build(old.spec()));
                 }
                 throw new AllocationException(Reason.STORE_UNAVAILABLE, "cannot remove network " + name, e);
             } finally {
@@ -115,7 +124,7 @@ final class NetworkRegistry {
                     old.retireWhenIdle();
                 }
                 try {
-                    indexes.put(spec.name(), build(spec));
+                    putIndex(spec.name(), build(spec));
                 } finally {
                     if (old != null) {
                         old.unlock();
@@ -128,7 +137,7 @@ final class NetworkRegistry {
                 if (!byName.containsKey(idx.name())) {
                     idx.retireWhenIdle();
                     try {
-                        indexes.remove(idx.name());
+                        removeIndex(idx.name());
                     } finally {
                         idx.unlock();
                     }
@@ -163,6 +172,16 @@ final class NetworkRegistry {
         return idx == null ? Optional.empty() : Optional.of(idx.spec());
     }
 
+    private void putIndex(String name, NetworkIndex index) {
+        indexes.put(name, index);
+        live = indexes.values().toArray(NetworkIndex[]::new);
+    }
+
+    private void removeIndex(String name) {
+        indexes.remove(name);
+        live = indexes.values().toArray(NetworkIndex[]::new);
+    }
+
     List<NetworkSpec> networks() {
         return indexes.values().stream().map(NetworkIndex::spec).sorted(Comparator.comparing(NetworkSpec::name)).toList();
     }
@@ -171,7 +190,7 @@ final class NetworkRegistry {
     // and sorting a list. Networks do not overlap (NetworkValidator), so at most one matches.
 
     Optional<NetworkSpec> networkForRelay(Ipv4Address giaddr) {
-        for (NetworkIndex idx : indexes.values()) {
+        for (NetworkIndex idx : live) {
             if (idx.spec().servesRelay(giaddr)) {
                 return Optional.of(idx.spec());
             }
@@ -180,7 +199,7 @@ final class NetworkRegistry {
     }
 
     Optional<NetworkSpec> networkForInterface(String ifname) {
-        for (NetworkIndex idx : indexes.values()) {
+        for (NetworkIndex idx : live) {
             if (ifname.equals(idx.spec().bridge())) {
                 return Optional.of(idx.spec());
             }
@@ -189,7 +208,7 @@ final class NetworkRegistry {
     }
 
     Optional<NetworkSpec> networkContaining(Ipv4Address ip) {
-        for (NetworkIndex idx : indexes.values()) {
+        for (NetworkIndex idx : live) {
             if (idx.spec().cidr().contains(ip)) {
                 return Optional.of(idx.spec());
             }

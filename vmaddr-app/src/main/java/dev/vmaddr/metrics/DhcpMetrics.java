@@ -34,16 +34,25 @@ public final class DhcpMetrics {
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
     public void received(String type) {
-        received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
-                .description("DHCP packets received by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        // get first: computeIfAbsent's capturing lambda was an object per packet
+        Counter c = received.get(type);
+        if (c == null) {
+            c = received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
+                    .description("DHCP packets received by type")
+                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 
     /** @param type message type, e.g. {@code offer}, {@code ack} */
     public void sent(String type) {
-        sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
-                .description("DHCP packets sent by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        Counter c = sent.get(type); // see received
+        if (c == null) {
+            c = sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
+                    .description("DHCP packets sent by type")
+                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 
     public void malformed() {
@@ -85,8 +94,12 @@ public final class DhcpMetrics {
 
     /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */
     public void lease(String event) {
-        leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
-                .description("lease changes made by DHCP, by event")
-                .tag("event", event.toLowerCase(Locale.ROOT)).register(registry)).increment();
+        Counter c = leaseEvents.get(event); // see received
+        if (c == null) {
+            c = leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
+                    .description("lease changes made by DHCP, by event")
+                    .tag("event", event.toLowerCase(Locale.ROOT)).register(registry));
+        }
+        c.increment();
     }
 }

@@ -20,8 +20,12 @@ public enum LeaseState {
         return this == OFFERED || this == BOUND || this == DECLINED;
     }
 
+    // Computed once: wireName() is called per lease written (the store's record codec, history), and
+    // toLowerCase made a String each time.
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public static LeaseState fromWireName(String s) {

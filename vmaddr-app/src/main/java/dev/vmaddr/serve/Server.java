@@ -28,6 +28,7 @@ import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
+import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.doctor.Doctor;
 import dev.vmaddr.hostnet.HostMacs;
 import dev.vmaddr.hostnet.ProcessCommandRunner;
@@ -57,6 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -114,6 +116,26 @@ public final class Server implements AutoCloseable {
         this.services = new ArrayList<>(services);
     }
 
+    /**
+     * Where the allocation engine starts its searches needs spread, not secrecy: a SecureRandom
+     * (the process's generator, for tokens and MACs) costs a lock, a SHA1 mix and a byte[] per
+     * allocation, and its buffer refresh every 100 ms was a deoptimization on the allocation path.
+     * Then the engine draws from the calling thread's ThreadLocalRandom (lock-free, allocation-free;
+     * the engine runs on the receiver and API threads). A seeded generator injected by a test is
+     * kept, for its determinism.
+     */
+    private static RandomGenerator addressChoice(RandomGenerator random) {
+        return random instanceof SecureRandom ? () -> ThreadLocalRandom.current().nextLong() : random;
+    }
+
+    /**
+     * Serve DHCP over {@code transport} instead of the UDP socket: the in-memory double of the
+     * serve-loop benchmark (bench/DhcpServeLoopBenchmark). Before {@link #start}.
+     */
+    public Server dhcpTransport(PacketTransport transport) {
+        return dhcpTransports(port -> transport);
+    }
+
     /** Serve DHCP over {@code opener}'s transport instead of the UDP socket: the AOT training's in-memory double. Before {@link #start}. */
     Server dhcpTransports(DhcpService.TransportOpener opener) {
         this.dhcpTransports = opener;
@@ -133,7 +155,7 @@ public final class Server implements AutoCloseable {
         store.reportCommitsTo(metrics.store()::commit);
         log.info(LogEvents.STORE_OPENED + " kind={} dataDir={}", config.store().name().toLowerCase(), config.dataDir().toAbsolutePath());
         macPool = new MacPool(config.macPool(), store.macs(), clock, random);
-        engine = new AllocationEngine(store, clock, random);
+        engine = new AllocationEngine(store, clock, addressChoice(random));
         ipv6Leases = new Ipv6Leases(store.leases6(), clock, random);
         ipv6Leases.load();
         // Every change of a network's definition, from any caller, goes through the catalog.

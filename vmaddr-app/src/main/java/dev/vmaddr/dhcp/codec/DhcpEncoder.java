@@ -75,15 +75,28 @@ public final class DhcpEncoder {
             throw new IllegalArgumentException("output has room for " + limit + " bytes, a DHCP message needs at least "
                     + BOOTP_MIN_LENGTH);
         }
-        Layout layout = Layout.plan(m, limit - OPTIONS_OFFSET - 1);
-        Arrays.fill(out, offset, offset + BOOTP_MIN_LENGTH, (byte) 0);
-        writeHeader(m, out, offset, layout);
-        int end = layout.writeRegion(Layout.MAIN, out, offset + OPTIONS_OFFSET);
-        if ((layout.overload & 1) != 0) {
-            layout.writeRegion(Layout.FILE, out, offset + FILE_OFFSET);
-        }
-        if ((layout.overload & 2) != 0) {
-            layout.writeRegion(Layout.SNAME, out, offset + SNAME_OFFSET);
+        int mainCapacity = limit - OPTIONS_OFFSET - 1;
+        DhcpOption[] options = m.options().array();
+        int end;
+        if (fitsInMain(options, mainCapacity)) {
+            // The common case, every reply of a normal exchange: all options fit the options field,
+            // so the layout (placement by priority, overload into file/sname) would put each in
+            // MAIN in message order. Writing them directly is the same bytes without the plan's
+            // per-reply arrays, boxed indexes and sort.
+            Arrays.fill(out, offset, offset + BOOTP_MIN_LENGTH, (byte) 0);
+            writeHeader(m, out, offset, 0);
+            end = writeAllMain(options, out, offset + OPTIONS_OFFSET);
+        } else {
+            Layout layout = Layout.plan(m, mainCapacity);
+            Arrays.fill(out, offset, offset + BOOTP_MIN_LENGTH, (byte) 0);
+            writeHeader(m, out, offset, layout.overload);
+            end = layout.writeRegion(Layout.MAIN, out, offset + OPTIONS_OFFSET);
+            if ((layout.overload & 1) != 0) {
+                layout.writeRegion(Layout.FILE, out, offset + FILE_OFFSET);
+            }
+            if ((layout.overload & 2) != 0) {
+                layout.writeRegion(Layout.SNAME, out, offset + SNAME_OFFSET);
+            }
         }
         int length = end - offset;
         if (length < BOOTP_MIN_LENGTH) {
@@ -93,7 +106,46 @@ public final class DhcpEncoder {
         return length;
     }
 
-    private static void writeHeader(DhcpMessage m, byte[] out, int o, Layout layout) {
+    /** True when every option (but a stray 52, which is never copied) fits the options field whole. */
+    private static boolean fitsInMain(DhcpOption[] options, int mainCapacity) {
+        int size = 0;
+        for (DhcpOption o : options) {
+            if (o.code() != OptionCodes.OVERLOAD) {
+                size += 2 * Layout.pieceCount(o) + o.data().length();
+            }
+        }
+        return size <= mainCapacity;
+    }
+
+    /** {@link Layout#writeRegion} when everything is in MAIN: message order, 82 last (RFC 3046 2.1), then END. */
+    private static int writeAllMain(DhcpOption[] options, byte[] out, int at) {
+        DhcpOption relayAgent = null;
+        for (DhcpOption o : options) {
+            if (o.code() == OptionCodes.RELAY_AGENT_INFO) {
+                relayAgent = o;
+            } else if (o.code() != OptionCodes.OVERLOAD) {
+                at = writeWhole(o, out, at);
+            }
+        }
+        if (relayAgent != null) {
+            at = writeWhole(relayAgent, out, at);
+        }
+        out[at++] = (byte) OptionCodes.END;
+        return at;
+    }
+
+    private static int writeWhole(DhcpOption o, byte[] out, int at) {
+        for (int k = 0; k < Layout.pieceCount(o); k++) {
+            int len = Layout.pieceLength(o, k);
+            out[at] = (byte) o.code();
+            out[at + 1] = (byte) len;
+            o.data().copyTo(k * 255, out, at + 2, len);
+            at += 2 + len;
+        }
+        return at;
+    }
+
+    private static void writeHeader(DhcpMessage m, byte[] out, int o, int overload) {
         out[o] = (byte) m.op();
         out[o + 1] = (byte) m.htype();
         out[o + 2] = (byte) m.hlen();
@@ -108,10 +160,10 @@ public final class DhcpEncoder {
         m.siaddr().writeTo(out, o + 20);
         m.giaddr().writeTo(out, o + 24);
         m.chaddr().copyTo(out, o + 28);
-        if ((layout.overload & 2) == 0) {
+        if ((overload & 2) == 0) {
             m.sname().copyTo(out, o + SNAME_OFFSET);
         }
-        if ((layout.overload & 1) == 0) {
+        if ((overload & 1) == 0) {
             m.file().copyTo(out, o + FILE_OFFSET);
         }
         int32(out, o + HEADER_LENGTH, MAGIC_COOKIE);

@@ -37,6 +37,11 @@ public final class DhcpOptions {
         return options.length == 0 ? EMPTY : new DhcpOptions(options);
     }
 
+    /** Package-internal: the options themselves, for the encoder to read without a list view; never modified. */
+    DhcpOption[] array() {
+        return options;
+    }
+
     public List<DhcpOption> asList() {
         return Collections.unmodifiableList(Arrays.asList(options));
     }
@@ -47,6 +52,11 @@ public final class DhcpOptions {
 
     public boolean contains(int code) {
         return find(code) != null;
+    }
+
+    /** The option with {@code code}, or null: for the per-packet path, without an Optional. */
+    public DhcpOption getOrNull(int code) {
+        return find(code);
     }
 
     public Optional<DhcpOption> get(int code) {
@@ -228,8 +238,16 @@ public final class DhcpOptions {
         }
 
         public Builder raw(int code, Octets data) {
-            DhcpOption option = new DhcpOption(code, data);
-            String problem = OptionRules.check(code, data);
+            return option(new DhcpOption(code, data));
+        }
+
+        /**
+         * Adds (or replaces) a whole option; the server's replies add options it built once per
+         * network (they are immutable), which costs nothing per reply.
+         */
+        public Builder option(DhcpOption option) {
+            int code = option.code();
+            String problem = OptionRules.check(code, option.data());
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }

@@ -1,13 +1,12 @@
 package dev.vmaddr.dhcp.protocol;
 
 import dev.vmaddr.addr.Ipv4Address;
-import dev.vmaddr.dhcp.codec.ClasslessRoute;
 import dev.vmaddr.dhcp.codec.DhcpMessage;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
+import dev.vmaddr.dhcp.codec.DhcpOption;
 import dev.vmaddr.dhcp.codec.DhcpOptions;
 import dev.vmaddr.dhcp.codec.Octets;
 import dev.vmaddr.model.NetworkSpec;
-import java.util.List;
 
 import static dev.vmaddr.dhcp.codec.OptionCodes.*;
 
@@ -27,10 +26,11 @@ final class ReplyFactory {
     /** OFFER or ACK carrying a lease on {@code yiaddr}; ciaddr echoed for an ACK (RFC 2131 table 3). */
     static DhcpMessage lease(DhcpMessageType type, DhcpMessage request, NetworkSpec net, Ipv4Address serverId,
                              Ipv4Address yiaddr, String hostname) {
-        DhcpOptions.Builder o = DhcpOptions.builder().messageType(type).serverId(serverId)
-                .leaseTime(net.leaseTime()).renewalTime(net.effectiveRenewTime()).rebindingTime(net.effectiveRebindTime())
-                .subnetMask(net.cidr().netmask());
-        configured(o, request, net, hostname);
+        NetworkOptions n = NetworkOptions.of(net);
+        DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(type))
+                .option(NetworkOptions.serverId(serverId))
+                .option(n.leaseTime()).option(n.renewalTime()).option(n.rebindingTime()).option(n.subnetMask());
+        configured(o, request, n, hostname);
         echo(o, request);
         return base(request).ciaddr(type == DhcpMessageType.ACK ? request.ciaddr() : Ipv4Address.ANY)
                 .yiaddr(yiaddr).options(o.build()).build();
@@ -47,26 +47,28 @@ final class ReplyFactory {
         long left = Math.max(1, remaining.toSeconds());
         java.time.Duration t1 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRenewTime().toSeconds() * left / lease));
         java.time.Duration t2 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRebindTime().toSeconds() * left / lease));
-        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).serverId(serverId)
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).option(NetworkOptions.serverId(serverId))
                 .leaseTime(java.time.Duration.ofSeconds(left)).renewalTime(t1).rebindingTime(t2)
-                .subnetMask(net.cidr().netmask());
-        configured(o, request, net, hostname);
+                .option(NetworkOptions.of(net).subnetMask());
+        configured(o, request, NetworkOptions.of(net), hostname);
         echo(o, request);
         return base(request).ciaddr(request.ciaddr()).yiaddr(yiaddr).options(o.build()).build();
     }
 
     /** ACK to an INFORM: configuration only, no lease times, no yiaddr (RFC 2131 4.3.5). */
     static DhcpMessage informAck(DhcpMessage request, NetworkSpec net, Ipv4Address serverId) {
-        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).serverId(serverId)
-                .subnetMask(net.cidr().netmask());
-        configured(o, request, net, null);
+        NetworkOptions n = NetworkOptions.of(net);
+        DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(DhcpMessageType.ACK))
+                .option(NetworkOptions.serverId(serverId)).option(n.subnetMask());
+        configured(o, request, n, null);
         echo(o, request);
         return base(request).ciaddr(request.ciaddr()).options(o.build()).build();
     }
 
     /** NAK; via a relay the broadcast bit is set so the relay broadcasts it (RFC 2131 4.3.2). */
     static DhcpMessage nak(DhcpMessage request, Ipv4Address serverId, String why) {
-        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.NAK).serverId(serverId).message(why);
+        DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(DhcpMessageType.NAK))
+                .option(NetworkOptions.serverId(serverId)).message(why);
         echo(o, request);
         DhcpMessage.Builder b = base(request).options(o.build());
         if (!request.giaddr().isAny()) {
@@ -81,11 +83,18 @@ final class ReplyFactory {
     }
 
     private static void echo(DhcpOptions.Builder o, DhcpMessage request) {
-        request.options().clientId().ifPresent(o::clientId);
-        request.options().relayAgentInfo().ifPresent(o::relayAgentInfo);
+        // the request's own option objects, echoed unchanged (no Optional or method reference per reply)
+        DhcpOption clientId = request.options().getOrNull(CLIENT_ID);
+        if (clientId != null) {
+            o.option(clientId);
+        }
+        DhcpOption relayAgentInfo = request.options().getOrNull(RELAY_AGENT_INFO);
+        if (relayAgentInfo != null) {
+            o.option(relayAgentInfo);
+        }
     }
 
-    private static void configured(DhcpOptions.Builder o, DhcpMessage request, NetworkSpec net, String hostname) {
+    private static void configured(DhcpOptions.Builder o, DhcpMessage request, NetworkOptions net, String hostname) {
         Octets prl = request.options().parameterRequestList();
         if (prl.isEmpty()) {
             for (int code : DEFAULT_OPTIONAL) {
@@ -98,42 +107,24 @@ final class ReplyFactory {
         }
     }
 
-    private static void add(DhcpOptions.Builder o, int code, NetworkSpec net, String hostname) {
-        switch (code) {
-            case ROUTERS -> {
-                if (net.gateway() != null) {
-                    o.routers(List.of(net.gateway()));
-                }
-            }
-            case DNS_SERVERS -> {
-                if (!net.dns().isEmpty()) {
-                    o.dnsServers(net.dns());
-                }
-            }
+    private static void add(DhcpOptions.Builder o, int code, NetworkOptions net, String hostname) {
+        DhcpOption option = switch (code) {
+            case ROUTERS -> net.routers();
+            case DNS_SERVERS -> net.dnsServers();
             case HOSTNAME -> {
                 if (hostname != null && !hostname.isEmpty()) {
                     o.hostname(hostname);
                 }
+                yield null;
             }
-            case DOMAIN_NAME -> {
-                if (net.domain() != null && !net.domain().isEmpty()) {
-                    o.domainName(net.domain());
-                }
-            }
-            case INTERFACE_MTU -> {
-                if (net.mtu() != null && net.mtu() >= 68 && net.mtu() <= 0xFFFF) {
-                    o.mtu(net.mtu());
-                }
-            }
-            case BROADCAST_ADDRESS -> o.broadcastAddress(net.cidr().broadcast());
-            case CLASSLESS_ROUTES -> {
-                if (net.gateway() != null) {
-                    o.classlessRoutes(List.of(ClasslessRoute.defaultVia(net.gateway())));
-                }
-            }
-            default -> {
-                // not something this server configures
-            }
+            case DOMAIN_NAME -> net.domainName();
+            case INTERFACE_MTU -> net.mtu();
+            case BROADCAST_ADDRESS -> net.broadcastAddress();
+            case CLASSLESS_ROUTES -> net.classlessRoutes();
+            default -> null; // not something this server configures
+        };
+        if (option != null) {
+            o.option(option);
         }
     }
 }

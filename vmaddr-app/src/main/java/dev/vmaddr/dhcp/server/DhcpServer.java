@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -65,8 +66,23 @@ public final class DhcpServer implements AutoCloseable {
     private final DhcpEvents events;
     private final Set<String> interfaces;
     private final InterfaceDirectory directory;
-    private final DhcpDecoder decoder = new DhcpDecoder();
+    // Owned by the receiver thread: every datagram is decoded there (in both dispatch modes), so the
+    // decoder keeps its working arrays between packets.
+    private final DhcpDecoder decoder = DhcpDecoder.forOneThread();
     private final DhcpEncoder encoder = new DhcpEncoder();
+    /**
+     * Owned by the receiver thread (used only in {@link Dispatch#INLINE}): replies are encoded here;
+     * one that needs no durable write (an OFFER, a NAK, an INFORM's ACK) leaves from it directly, one
+     * that waits for the store is copied out at its exact length. Sized for the largest payload a
+     * client may ask for (a 16-bit max message size).
+     */
+    private final byte[] replyScratch = new byte[DhcpEncoder.payloadLimit(65_535)];
+    /**
+     * The last reply destination, reused while it stays the same (the relay, or the broadcast address
+     * and port 68): an immutable value replaced whole, so the receiver and the committer may both read
+     * and write it without a lock.
+     */
+    private volatile Destination lastDestination;
     // 40,000 replies/s (20,000 DORA/s) is above what one server sustains here and any real
     // network's steady rate (30,000 capped the benchmark at 15,000 DORA/s). A burst of 32 passes
     // untouched: the ~200 KiB default receive buffer of a relay holds ~90 replies (an skb per
@@ -115,8 +131,23 @@ public final class DhcpServer implements AutoCloseable {
                 LOG.warn(LogEvents.DHCP_RECEIVE_FAILED + " error=\"{}\"", e.getMessage());
                 continue;
             }
+            InterfaceDirectory.Entry nif;
+            ReceiveContext ctx;
+            DhcpMessage request;
+            try {
+                nif = directory.lookup(d.ifIndex());
+                ctx = new ReceiveContext(nif.name(), nif.address(), Ipv4Address.of(d.destination()),
+                        Ipv4Address.of(d.source().getAddress()));
+                request = accept(d, nif, ctx);
+            } catch (RuntimeException e) {
+                LOG.error(LogEvents.DHCP_HANDLER_FAILED + " error=\"{}\"", e.toString(), e);
+                continue;
+            }
+            if (request == null) {
+                continue;
+            }
             if (dispatch == Dispatch.INLINE) {
-                handleSafely(d);
+                handleSafely(d, nif, ctx, request, replyScratch);
                 continue;
             }
             if (!inFlight.tryAcquire()) {
@@ -126,7 +157,7 @@ public final class DhcpServer implements AutoCloseable {
             Thread.ofVirtual().start(() -> {
                 try {
                     // a fresh thread does not inherit the receiver's binding (this path already allocates a thread)
-                    HistoryActor.run(HistoryActor.DHCP, () -> handleSafely(d));
+                    HistoryActor.run(HistoryActor.DHCP, () -> handleSafely(d, nif, ctx, request, null));
                 } finally {
                     inFlight.release();
                 }
@@ -134,42 +165,61 @@ public final class DhcpServer implements AutoCloseable {
         }
     }
 
-    private void handleSafely(Datagram d) {
+    /**
+     * On the receiver: the decoded request, or null when it is malformed or not served here (counted).
+     * Decoding stays on the receiver in both dispatch modes: it never blocks, and its decoder is the
+     * receiver's own.
+     */
+    private DhcpMessage accept(Datagram d, InterfaceDirectory.Entry nif, ReceiveContext ctx) {
+        DhcpMessage request;
         try {
-            handle(d);
+            request = decoder.decode(d.payload(), 0, d.length());
+        } catch (MalformedPacketException e) {
+            events.malformed(e.reason(), ctx);
+            return null;
+        }
+        if (request.giaddr().isAny() && (nif.name() == null || !interfaces.contains(nif.name()))) {
+            events.dropped(DropReason.NOT_SERVED_HERE, "direct request on " + nif.name());
+            return null;
+        }
+        return request;
+    }
+
+    private void handleSafely(Datagram d, InterfaceDirectory.Entry nif, ReceiveContext ctx, DhcpMessage request,
+                              byte[] scratch) {
+        try {
+            handle(d, nif, ctx, request, scratch);
         } catch (RuntimeException e) {
             // The protocol is fuzzed not to throw; if it ever does, one packet is lost, not the server.
             LOG.error(LogEvents.DHCP_HANDLER_FAILED + " error=\"{}\"", e.toString(), e);
         }
     }
 
-    private void handle(Datagram d) {
-        InterfaceDirectory.Entry nif = directory.lookup(d.ifIndex());
-        ReceiveContext ctx = new ReceiveContext(nif.name(), nif.address(), Ipv4Address.of(d.destination()),
-                Ipv4Address.of(d.source().getAddress()));
-        DhcpMessage request;
-        try {
-            request = decoder.decode(d.payload(), 0, d.length());
-        } catch (MalformedPacketException e) {
-            events.malformed(e.reason(), ctx);
-            return;
-        }
-        if (request.giaddr().isAny() && (nif.name() == null || !interfaces.contains(nif.name()))) {
-            events.dropped(DropReason.NOT_SERVED_HERE, "direct request on " + nif.name());
-            return;
-        }
+    /** @param scratch the receiver's reply buffer when called on the receiver, else null (a buffer per reply) */
+    private void handle(Datagram d, InterfaceDirectory.Entry nif, ReceiveContext ctx, DhcpMessage request,
+                        byte[] scratch) {
         DeferredDurability durability = new DeferredDurability();
         Optional<Reply> reply = durability.run(() -> protocol.handle(request, ctx));
         if (reply.isEmpty()) {
             return;
         }
         Reply r = reply.get();
-        byte[] bytes = encoder.encode(r.message(), r.maxMessageSize());
+        byte[] bytes;
+        if (scratch != null) {
+            int n = encoder.encode(r.message(), scratch, 0, r.maxMessageSize());
+            if (!durability.pending()) {
+                send(r, scratch, n, d.ifIndex(), nif.address());
+                return;
+            }
+            bytes = Arrays.copyOf(scratch, n); // one array of the reply's size, kept until the lease is durable
+        } else {
+            bytes = encoder.encode(r.message(), r.maxMessageSize());
+        }
         awaitingDurable.incrementAndGet(); // whenDurable runs the callback at once when nothing is pending
         durability.whenDurable(durable -> {
             awaitingDurable.decrementAndGet();
             if (durable) {
-                send(r, bytes, d.ifIndex(), nif.address());
+                send(r, bytes, bytes.length, d.ifIndex(), nif.address());
             } else {
                 events.dropped(DropReason.STORE_UNAVAILABLE, r.type() + " held back: its lease did not become durable");
             }
@@ -180,18 +230,31 @@ public final class DhcpServer implements AutoCloseable {
      * Runs on the receiver, a handler's virtual thread, or the store's commit thread; it waits only
      * for the reply pace (see {@link ReplyPacer}).
      */
-    private void send(Reply reply, byte[] bytes, int ifIndex, Ipv4Address interfaceAddress) {
+    private void send(Reply reply, byte[] bytes, int length, int ifIndex, Ipv4Address interfaceAddress) {
         // Direct replies leave through the interface the request came in on (broadcasts have no
         // route); relayed replies go to the relay, wherever routing says it is.
         boolean direct = reply.interfaceName() != null;
         pacer.pace();
         try {
             transport.send(direct ? ifIndex : 0, direct && interfaceAddress != null ? interfaceAddress.toInetAddress() : null,
-                    new InetSocketAddress(reply.destination().toInetAddress(), reply.port()), bytes, 0, bytes.length);
+                    destination(reply.destination(), reply.port()), bytes, 0, length);
         } catch (IOException e) {
             LOG.warn(LogEvents.DHCP_SEND_FAILED + " to={}:{} type={} error=\"{}\"", reply.destination(), reply.port(),
                     reply.type(), e.getMessage());
         }
+    }
+
+    /** A reply's socket address; see {@link #lastDestination}. */
+    private record Destination(Ipv4Address address, int port, InetSocketAddress socketAddress) { }
+
+    private InetSocketAddress destination(Ipv4Address address, int port) {
+        Destination last = lastDestination;
+        if (last != null && last.port() == port && last.address().equals(address)) {
+            return last.socketAddress();
+        }
+        Destination next = new Destination(address, port, new InetSocketAddress(address.toInetAddress(), port));
+        lastDestination = next;
+        return next.socketAddress();
     }
 
     /** True while the receive loop runs. */

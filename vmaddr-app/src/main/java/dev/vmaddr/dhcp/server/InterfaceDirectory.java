@@ -5,7 +5,6 @@ import dev.vmaddr.dhcp.transport.NetworkInterfaces;
 import java.net.SocketException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * which is harmless.
  */
 final class InterfaceDirectory {
-    record Entry(String name, Ipv4Address address, Instant fetchedAt) {}
+    /** {@code expiresAtMillis}: in the clock's millis, a long rather than an Instant so a lookup allocates nothing. */
+    record Entry(String name, Ipv4Address address, long expiresAtMillis) {}
 
     private final ConcurrentHashMap<Integer, Entry> entries = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -30,9 +30,9 @@ final class InterfaceDirectory {
 
     /** The interface, or an entry with null name and address when the index is unknown. */
     Entry lookup(int ifIndex) {
-        Instant now = clock.instant();
+        long now = clock.millis();
         Entry e = entries.get(ifIndex);
-        if (e != null && e.fetchedAt.plus(ttl).isAfter(now)) {
+        if (e != null && e.expiresAtMillis > now) {
             return e;
         }
         Entry fresh;
@@ -40,9 +40,9 @@ final class InterfaceDirectory {
             String name = NetworkInterfaces.nameOf(ifIndex).orElse(null);
             Ipv4Address address = name == null ? null
                     : NetworkInterfaces.primaryIpv4(ifIndex).map(Ipv4Address::of).orElse(null);
-            fresh = new Entry(name, address, now);
+            fresh = new Entry(name, address, now + ttl.toMillis());
         } catch (SocketException ex) {
-            fresh = new Entry(null, null, now);
+            fresh = new Entry(null, null, now + ttl.toMillis());
         }
         entries.put(ifIndex, fresh);
         return fresh;

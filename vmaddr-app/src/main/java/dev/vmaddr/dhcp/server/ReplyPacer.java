@@ -50,15 +50,24 @@ public final class ReplyPacer {
         this.nextSlot = new AtomicLong(nanoTime.getAsLong() - burstNanos);
     }
 
-    /** Called before each reply; returns when it may leave. */
+    /**
+     * Called before each reply; returns when it may leave.
+     *
+     * <p>The claim is one atomic add, not a compare-and-set loop: the loop's retry branch is taken
+     * only when the receiver and the commit thread send at the same instant, which a profile
+     * gathered before such contention never shows, so the JIT compiled it as an uncommon trap and
+     * the first contended send deoptimized the send path. Idle credit beyond one burst is dropped
+     * by moving the schedule forward with a single CAS; if another sender claimed a slot meanwhile
+     * the CAS fails and the schedule simply catches up on the next claim (the average stays bounded).
+     */
     public void pace() {
         long now = nanoTime.getAsLong();
-        long claimed;
-        long slot;
-        do {
-            claimed = nextSlot.get();
-            slot = Math.max(claimed, now - burstNanos); // unused credit beyond one burst is not kept
-        } while (!nextSlot.compareAndSet(claimed, slot + nanosPerReply));
+        long slot = nextSlot.getAndAdd(nanosPerReply);
+        long floor = now - burstNanos; // unused credit beyond one burst is not kept
+        if (slot < floor) {
+            nextSlot.compareAndSet(slot + nanosPerReply, floor + nanosPerReply);
+            slot = floor;
+        }
         long wait = slot - now;
         if (wait >= MIN_SLEEP_NANOS) {
             sleeper.accept(wait);

@@ -45,9 +45,20 @@ final class RecordCodec {
 
     private RecordCodec() {}
 
-    /** {@code op} encoded into a buffer of its own (outside the log's lock). */
+    /**
+     * Each writing thread's encoding buffer: a record is encoded here outside the log's lock and
+     * copied into the open batch under it, so the buffer is free again when {@code appendIf} returns
+     * (a buffer per record was most of the store's garbage per lease). 1 KiB holds any lease or MAC
+     * record (hostname and client id are at most 255 bytes each), so it does not grow on the request
+     * path: the JIT compiles {@link Bytes#ensure} without its growth branch, and a first growth
+     * mid-run deoptimized everything it was inlined into.
+     */
+    private static final ThreadLocal<Bytes> SCRATCH = ThreadLocal.withInitial(() -> new Bytes(1024));
+
+    /** {@code op} encoded into the calling thread's buffer, valid until this thread encodes again. */
     static Bytes encoded(Op op) {
-        Bytes payload = new Bytes(128);
+        Bytes payload = SCRATCH.get();
+        payload.reset();
         encode(op, payload);
         return payload;
     }

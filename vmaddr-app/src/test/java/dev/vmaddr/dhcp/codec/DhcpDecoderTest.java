@@ -135,6 +135,44 @@ class DhcpDecoderTest {
         assertThat(m.options().leaseTime()).contains(Duration.ofSeconds(0xFFFF_FFFFL));
     }
 
+    @Test
+    void decoderForOneThreadGivesTheSameMessagesAsTheStatelessOne_packetAfterPacket() throws Exception {
+        // Its reused scan must start clean each time: fewer, more, repeated and overloaded options,
+        // and a malformed packet in between (which aborts a scan half-way).
+        DhcpDecoder reused = DhcpDecoder.forOneThread();
+        byte[] overloaded = withOptions("350101" + "340103" + "2b0161" + "ff");
+        System.arraycopy(HexFormat.of().parseHex("2b01620c03766d37ff"), 0, overloaded, 108, 9);
+        System.arraycopy(HexFormat.of().parseHex("2b0163ff"), 0, overloaded, 44, 4);
+        StringBuilder many = new StringBuilder("350101");
+        for (int code = 200; code < 240; code++) {
+            many.append(HexFormat.of().toHexDigits((byte) code)).append("0101");
+        }
+        byte[][] packets = {
+                Packets.dhclientDiscover(),
+                withOptions("350101" + "ff"),
+                withOptions("350101" + "2b03616263" + "0c026869" + "2b03646566" + "ff"),
+                overloaded,
+                withOptions(many + "ff"),
+                Packets.udhcpcRequest(Ipv4Address.parse("198.18.0.100"), Ipv4Address.parse("198.18.0.1")),
+                withOptions("350101" + "3203c61200" + "ff"),
+                withOptions("350105" + "3304ffffffff" + "ff"),
+                Packets.dhclientDiscover(),
+        };
+        for (int round = 0; round < 2; round++) {
+            for (byte[] p : packets) {
+                DhcpMessage expected;
+                try {
+                    expected = decoder.decode(p);
+                } catch (MalformedPacketException e) {
+                    assertThatThrownBy(() -> reused.decode(p)).isInstanceOf(MalformedPacketException.class)
+                            .hasMessage(e.getMessage());
+                    continue;
+                }
+                assertThat(reused.decode(p)).isEqualTo(expected);
+            }
+        }
+    }
+
     private void assertMalformed(byte[] p, String reasonPart) {
         assertThatThrownBy(() -> decoder.decode(p))
                 .isInstanceOf(MalformedPacketException.class)

@@ -123,6 +123,26 @@ class DhcpEncoderTest {
     }
 
     @Test
+    void optionsThatExactlyFillTheOptionsFieldNeedNoOverload_oneByteMoreDoes() throws Exception {
+        // 576-byte limit: 548 bytes of payload, 307 for options before END. Written directly when they
+        // fit (relay agent info last), through the layout (overload) from one byte more.
+        for (int extra = 0; extra <= 1; extra++) {
+            DhcpOptions.Builder b = DhcpOptions.builder().relayAgentInfo(Octets.parseHex("0104deadbeef"))
+                    .messageType(DhcpMessageType.ACK);
+            // 82: 2 + 6 bytes, 53: 3, 224: 2 + 200, 225: 2 + 92 (+ 1)
+            b.raw(224, Octets.of(new byte[200])).raw(225, Octets.of(new byte[92 + extra]));
+            byte[] wire = encoder.encode(ack().options(b.build()).build());
+            DhcpMessage back = decoder.decode(wire);
+            assertThat(back.options().overload().isPresent()).isEqualTo(extra == 1);
+            assertThat(back.options().raw(225).orElseThrow().length()).isEqualTo(92 + extra);
+            if (extra == 0) {
+                assertThat(wire.length).isEqualTo(548);
+                assertThat(back.options().asList()).extracting(DhcpOption::code).containsExactly(53, 224, 225, 82);
+            }
+        }
+    }
+
+    @Test
     void largerMaxMessageSizeAvoidsOverload() throws Exception {
         DhcpOptions.Builder b = DhcpOptions.builder().messageType(DhcpMessageType.ACK);
         for (int code = 224; code < 228; code++) {
