@@ -1,5 +1,7 @@
 package dev.vmaddr.bench;
 
+import static dev.vmaddr.serve.TrainingPackets.*;
+
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.config.ConfigLoader;
@@ -37,9 +39,6 @@ import java.util.stream.Stream;
 final class ServeLoop implements AutoCloseable {
     static final int WAVE = 64;
     private static final Ipv4Address RELAY = Ipv4Address.parse("198.19.255.254");
-    private static final int CIADDR = 12;
-    private static final int YIADDR = 16;
-    private static final int CHADDR = 28;
     private static final Duration REPLY_WAIT = Duration.ofSeconds(20);
 
     private final Path work;
@@ -79,6 +78,9 @@ final class ServeLoop implements AutoCloseable {
         request = packet(DhcpMessageType.REQUEST, marker, null);
         release = packet(DhcpMessageType.RELEASE, null, marker);
         requestedOffset = find(request, new byte[] {50, 4, (byte) 198, 18, (byte) 254, (byte) 254});
+        if (requestedOffset < 0) {
+            throw new IllegalStateException("requested-address option not found");
+        }
         server = new Server(ConfigLoader.load(file), Clock.systemUTC(), new SecureRandom(), List.of())
                 .dhcpTransport(transport);
         server.start();
@@ -199,52 +201,10 @@ final class ServeLoop implements AutoCloseable {
         deleteTree(work);
     }
 
-    private static long macOf(byte[] d) {
-        long mac = 0;
-        for (int i = 0; i < 6; i++) {
-            mac = mac << 8 | (d[CHADDR + i] & 0xFF);
-        }
-        return mac & 0xFF_FFFF_FFFFL;
-    }
 
-    private static int messageType(byte[] d) {
-        for (int i = 240; i + 2 < d.length && (d[i] & 0xFF) != 255; ) {
-            int code = d[i] & 0xFF;
-            if (code == 0) {
-                i++;
-                continue;
-            }
-            if (code == 53) {
-                return d[i + 2];
-            }
-            i += 2 + (d[i + 1] & 0xFF);
-        }
-        return -1;
-    }
 
-    private static int find(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 240; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i + 2;
-        }
-        throw new IllegalStateException("marker not found");
-    }
 
-    private static void putInt(byte[] p, int at, int v) {
-        p[at] = (byte) (v >>> 24);
-        p[at + 1] = (byte) (v >>> 16);
-        p[at + 2] = (byte) (v >>> 8);
-        p[at + 3] = (byte) v;
-    }
 
-    private static int getInt(byte[] p, int at) {
-        return (p[at] & 0xFF) << 24 | (p[at + 1] & 0xFF) << 16 | (p[at + 2] & 0xFF) << 8 | p[at + 3] & 0xFF;
-    }
 
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {

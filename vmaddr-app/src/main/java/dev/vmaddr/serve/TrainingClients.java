@@ -1,5 +1,7 @@
 package dev.vmaddr.serve;
 
+import static dev.vmaddr.serve.TrainingPackets.*;
+
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.dhcp.codec.DhcpEncoder;
@@ -27,10 +29,6 @@ import java.util.function.Consumer;
  */
 final class TrainingClients {
     static final Ipv4Address RELAY = Ipv4Address.parse("198.19.255.254");
-    private static final int XID = 4;
-    private static final int CIADDR = 12;
-    private static final int YIADDR = 16;
-    private static final int CHADDR = 28;
     private static final int FAMILIES = 3;
     private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
 
@@ -102,18 +100,6 @@ final class TrainingClients {
         return new DhcpEncoder().encode(m.build());
     }
 
-    private static int find(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 240; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i + 2;
-        }
-        return -1;
-    }
 
     /** Client {@code c}'s MAC: a locally administered one, unique per client number. */
     static MacAddress mac(int c) {
@@ -208,37 +194,7 @@ final class TrainingClients {
         return naks;
     }
 
-    private static long macOf(byte[] d) {
-        long mac = 0;
-        for (int i = 0; i < 6; i++) {
-            mac = mac << 8 | (d[CHADDR + i] & 0xFF);
-        }
-        return mac;
-    }
 
-    private static int messageType(byte[] d) {
-        for (int i = 240; i + 2 < d.length && (d[i] & 0xFF) != 255; ) {
-            int code = d[i] & 0xFF;
-            if (code == 0) {
-                i++;
-                continue;
-            }
-            if (code == 53) {
-                return d[i + 2];
-            }
-            i += 2 + (d[i + 1] & 0xFF);
-        }
-        return -1;
-    }
 
-    private static void putInt(byte[] p, int at, int v) {
-        p[at] = (byte) (v >>> 24);
-        p[at + 1] = (byte) (v >>> 16);
-        p[at + 2] = (byte) (v >>> 8);
-        p[at + 3] = (byte) v;
-    }
 
-    private static int getInt(byte[] p, int at) {
-        return (p[at] & 0xFF) << 24 | (p[at + 1] & 0xFF) << 16 | (p[at + 2] & 0xFF) << 8 | p[at + 3] & 0xFF;
-    }
 }
