@@ -125,8 +125,12 @@ class PostgresDeferredDurabilityTest {
             Ipv4Address old = ip("198.18.4.200");
             Ipv4Address next = ip("198.18.4.10"); // sorts before the old one: a shared statement would bind first
             Lease was = bound(net, old, mac(7), T0, HOUR);
-            assertThat(store.leases().put(was, T0)).isEqualTo(WriteResult.APPLIED);
+            // the committer reports a batch after completing its writes: count from before the first
+            // one, and wait for its report, so it is neither counted late nor missed
             store.reportCommitsTo((nanos, writes) -> commits.incrementAndGet());
+            assertThat(store.leases().put(was, T0)).isEqualTo(WriteResult.APPLIED);
+            awaitAtLeast(commits, 1);
+            int before = commits.get();
 
             DeferredDurability scope = new DeferredDurability();
             List<WriteResult> results = scope.run(() -> List.of(
@@ -138,7 +142,9 @@ class PostgresDeferredDurabilityTest {
 
             assertThat(results).containsOnly(WriteResult.APPLIED);
             assertThat(durable.get(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(commits.get()).as("release and bind in two statements, none retried row by row").isEqualTo(2);
+            awaitAtLeast(commits, before + 2);
+            Thread.sleep(200); // a third, late report would be a row-by-row retry
+            assertThat(commits.get() - before).as("release and bind in two statements, none retried row by row").isEqualTo(2);
             assertThat(macAt(db, net, next)).isEqualTo(mac(7).toString());
             assertThat(store.leases().findByHolder(net, was.holder()).orElseThrow().ip()).isEqualTo(next);
         }
@@ -204,6 +210,13 @@ class PostgresDeferredDurabilityTest {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    private static void awaitAtLeast(AtomicInteger counter, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
     }
 }
