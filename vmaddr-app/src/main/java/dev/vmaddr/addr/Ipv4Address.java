@@ -100,6 +100,17 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         return value == 0;
     }
 
+    // Written out, not generated: see MacAddress#equals for why.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv4Address a && a.value == value;
+    }
+
+    @Override
+    public int hashCode() {
+        return value;
+    }
+
     @Override
     public int compareTo(Ipv4Address o) {
         return Integer.compareUnsigned(value, o.value);

@@ -54,4 +54,15 @@ public record ClientId(String hex) {
     public String toString() {
         return hex;
     }
+
+    // Written out, not generated: see MacAddress#equals for why.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClientId c && c.hex.equals(hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return hex.hashCode();
+    }
 }
