@@ -139,6 +139,8 @@ public final class LogEvents {
     public static final String DHCP_STARTED = "event=dhcp.started";
     public static final String DHCP_LISTENING = "event=dhcp.listening";
     public static final String DHCP_STOPPED = "event=dhcp.stopped";
+    public static final String DHCP_WARMUP_DONE = "event=dhcp.warmup.done";
+    public static final String DHCP_WARMUP_FAILED = "event=dhcp.warmup.failed";
     public static final String DHCP_INTERFACE_MISSING = "event=dhcp.interface_missing";
     public static final String DHCP_RECEIVED = "event=dhcp.received";
     public static final String DHCP_SENT = "event=dhcp.sent";

@@ -48,6 +48,7 @@ final class DhcpService implements Service {
     private final boolean storeDefersDurability;
     private final TransportOpener transports;
     private DhcpServer server;
+    private boolean announced;
     private IcmpConflictProbe icmp;
     private final Set<String> missing = new HashSet<>();
 
@@ -103,9 +104,13 @@ final class DhcpService implements Service {
         server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, dispatch,
                 MAX_IN_FLIGHT);
         server.start();
-        LOG.info(LogEvents.DHCP_LISTENING + " port={} interfaces={} probe={} authoritative={}",
-                transport instanceof FfmUdpTransport udp ? udp.localPort() : port,
-                config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());
+        // Announced for the socket only: the in-memory double (AOT training, DhcpWarmup) is nobody's DHCP server.
+        announced = transport instanceof FfmUdpTransport;
+        if (transport instanceof FfmUdpTransport udp) {
+            LOG.info(LogEvents.DHCP_STARTED + " interfaces={} relayed=any dispatch={}", config.interfaces(), dispatch);
+            LOG.info(LogEvents.DHCP_LISTENING + " port={} interfaces={} probe={} authoritative={}", udp.localPort(),
+                    config.interfaces(), config.probe().method().name().toLowerCase(), config.authoritative());
+        }
     }
 
     @Override
@@ -138,6 +143,9 @@ final class DhcpService implements Service {
     public void stop() {
         if (server != null) {
             server.stop(Duration.ofSeconds(5));
+            if (announced) {
+                LOG.info(LogEvents.DHCP_STOPPED);
+            }
         }
         if (icmp != null) {
             try {

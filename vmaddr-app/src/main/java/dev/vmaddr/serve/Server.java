@@ -56,6 +56,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -88,6 +89,8 @@ public final class Server implements AutoCloseable {
     static final Duration TLS_CHECK_EVERY = Duration.ofSeconds(5);
     /** System property: collect the heap once before the services start (see {@link #start}). */
     static final String GC_BEFORE_SERVING = "vmaddr.gcBeforeServing";
+    /** System property: warm the DHCPv4 request path on synthetic traffic once DHCP answers ({@link DhcpWarmup}). */
+    static final String DHCP_WARMUP = "vmaddr.dhcpWarmup";
     /** Probe namespaces on the host are named this plus 8 hex digits; each lives for one check. */
 
     private final VmaddrConfig config;
@@ -96,6 +99,8 @@ public final class Server implements AutoCloseable {
     private final List<Service> services;
     private final Metrics metrics = new Metrics();
     private Store store;
+    private boolean dhcpWarmup = Boolean.getBoolean(DHCP_WARMUP);
+    private DhcpWarmup warmup;
     private AllocationEngine engine;
     private Ipv6Leases ipv6Leases;
     private NetworkCatalog catalog;
@@ -139,6 +144,17 @@ public final class Server implements AutoCloseable {
     /** Serve DHCP over {@code opener}'s transport instead of the UDP socket: the AOT training's in-memory double. Before {@link #start}. */
     Server dhcpTransports(DhcpService.TransportOpener opener) {
         this.dhcpTransports = opener;
+        return this;
+    }
+
+    /** The DHCP warm-up of this start, if one runs. */
+    Optional<DhcpWarmup> warmup() {
+        return Optional.ofNullable(warmup);
+    }
+
+    /** Whether to run {@link DhcpWarmup} once DHCP answers (default: system property {@value #DHCP_WARMUP}). Before {@link #start}. */
+    public Server dhcpWarmup(boolean on) {
+        this.dhcpWarmup = on;
         return this;
     }
 
@@ -215,6 +231,11 @@ public final class Server implements AutoCloseable {
                     DhcpService.SERVER_PORT, vms, dhcpTransports));
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
                     store.defersDurability(), metrics.registry(), clock, ipv6Sockets));
+            if (dhcpWarmup) {
+                // last: it starts once DHCP answers, and stops first
+                warmup = new DhcpWarmup(config.store(), DhcpWarmup.CLIENTS, clock);
+                services.add(warmup);
+            }
         }
         GuestReports guestReports = new GuestReports(clock);
         LibvirtWiring libvirt = new LibvirtWiring(config.libvirt(), hostCommands, vms, drift, engine, store.documents(),

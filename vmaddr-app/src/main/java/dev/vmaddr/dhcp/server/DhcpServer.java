@@ -114,7 +114,6 @@ public final class DhcpServer implements AutoCloseable {
 
     public void start() {
         receiver.start();
-        LOG.info(LogEvents.DHCP_STARTED + " interfaces={} relayed=any dispatch={}", interfaces, dispatch);
     }
 
     private void receiveLoop() {
@@ -286,7 +285,6 @@ public final class DhcpServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn(LogEvents.DHCP_CLOSE_FAILED + " error=\"{}\"", e.getMessage());
         }
-        LOG.info(LogEvents.DHCP_STOPPED);
     }
 
     @Override
