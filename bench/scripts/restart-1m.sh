@@ -20,7 +20,7 @@ kind=$1
 state=$(mkdir -p "$2" && cd "$2" && pwd)
 leases=${3:-1000000}
 runs=${4:-3}
-port=18167
+port=${RESTART_PORT:-18167}   # API port; RESTART_PORT= another, to run beside another run
 pgport=18168
 source "$root/scripts/java-env.sh"
 jar=$(ls "$root"/vmaddr-app/target/vmaddr-*-all.jar | head -n1)
