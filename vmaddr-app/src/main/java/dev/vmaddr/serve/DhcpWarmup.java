@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * meanwhile; the warm-up costs about a second of one core's time and then ends.
  *
  * <h2>Threads</h2>
- * One platform thread runs it; {@link #stop} (the server stopping) interrupts it, closes the private
- * DHCP server and waits for the thread.
+ * One platform thread runs it and owns the private stack; {@link #stop} (the server stopping) sets
+ * a flag the waves check and interrupts the thread (a client waiting for a reply gives up), which
+ * then stops its server and store and deletes the directory; stop waits for that.
  */
 final class DhcpWarmup implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(DhcpWarmup.class);
@@ -58,7 +59,6 @@ final class DhcpWarmup implements Service {
     private final VmaddrConfig.StoreKind storeKind;
     private final int clients;
     private final Clock clock;
-    private volatile DhcpService dhcp;
     private volatile boolean stopping;
     private Thread thread;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
@@ -92,19 +92,14 @@ final class DhcpWarmup implements Service {
         synchronized (this) {
             t = thread;
         }
-        if (t != null) {
-            t.interrupt(); // a client waiting for a reply gives up at once
+        if (t == null) {
+            return;
         }
-        DhcpService d = dhcp;
-        if (d != null) {
-            d.stop();
-        }
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        t.interrupt(); // a client waiting for a reply gives up at once; the thread then stops its private server
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -141,7 +136,6 @@ final class DhcpWarmup implements Service {
         Path work = Files.createTempDirectory("vmaddr-dhcp-warmup-");
         try {
             VmaddrConfig config = ConfigLoader.parse("dhcp warm-up", """
-                    dataDir: %s
                     dhcp:
                       interfaces: [lo]
                       probe: { method: none }
@@ -152,7 +146,7 @@ final class DhcpWarmup implements Service {
                         leaseTime: 2h
                         dns: [198.18.0.53]
                         pools: ["198.18.0.10-198.19.255.250"]
-                    """.formatted(work));
+                    """);
             try (Store store = storeKind == VmaddrConfig.StoreKind.EMBEDDED
                     ? EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults()) : new MemoryStore()) {
                 AllocationEngine engine = new AllocationEngine(store, clock, () -> ThreadLocalRandom.current().nextLong());
@@ -163,13 +157,7 @@ final class DhcpWarmup implements Service {
                 NetworkInterface lo = NetworkInterface.getByName("lo");
                 TrainingClients c = new TrainingClients(transport, lo == null ? 1 : lo.getIndex(),
                         Ipv4Address.parse("127.0.0.1"), clients);
-                synchronized (this) {
-                    if (stopping) {
-                        return 0;
-                    }
-                    dhcp = service;
-                    service.start();
-                }
+                service.start();
                 try {
                     drive(c, clients);
                 } finally {
