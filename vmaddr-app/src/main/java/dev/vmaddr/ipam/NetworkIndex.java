@@ -6,6 +6,7 @@ import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.index.ExpiryQueue;
 import dev.vmaddr.index.FreeBitmap;
 import dev.vmaddr.index.FreedQueue;
+import dev.vmaddr.index.LongIntMap;
 import dev.vmaddr.index.Segments;
 import dev.vmaddr.model.ClientId;
 import dev.vmaddr.model.HolderKey;
@@ -76,7 +77,7 @@ final class NetworkIndex {
      * MAC, this finds the one bound lease a MAC has whatever client-id it was bound with. Leases
      * without a client-id (most clients, every API and VM NIC allocation) are not in it.
      */
-    private final Map<MacAddress, Ipv4Address> boundByIdMac = new HashMap<>();
+    private final LongIntMap boundByIdMac = new LongIntMap(16);
     private final Map<Ipv4Address, Reservation> reservationByIp = new HashMap<>();
     private final long base;
     private boolean retired;
@@ -396,24 +397,25 @@ final class NetworkIndex {
 
     /** The BOUND lease of {@code mac} under a client-id as last noted (a hint to check), or null. */
     Ipv4Address boundByIdMac(MacAddress mac) {
-        return boundByIdMac.get(mac);
+        long ip = boundByIdMac.get(mac.value());
+        return ip == LongIntMap.ABSENT ? null : new Ipv4Address((int) ip);
     }
 
     /** Drops the hint that {@code mac} holds {@code ip} (the store no longer confirms it). */
     void forgetBoundByIdMac(MacAddress mac, Ipv4Address ip) {
-        boundByIdMac.remove(mac, ip);
+        boundByIdMac.remove(mac.value(), ip.value());
     }
 
     void noteBound(Lease l) {
         if (l.clientId() != null) {
-            boundByIdMac.put(l.mac(), l.ip());
+            boundByIdMac.put(l.mac().value(), l.ip().value());
         }
     }
 
     /** {@code l} is bound no longer (released, expired, declined). */
     void noteGone(Lease l) {
         if (l.clientId() != null) {
-            boundByIdMac.remove(l.mac(), l.ip());
+            boundByIdMac.remove(l.mac().value(), l.ip().value());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vmaddr.store.embedded;
 
+import dev.vmaddr.index.LongIntMap;
 import dev.vmaddr.model.HolderKey;
 import java.util.function.Consumer;
 

@@ -1,17 +1,19 @@
-package dev.vmaddr.store.embedded;
+package dev.vmaddr.index;
 
 /**
- * Open-addressing map from long to int (linear probing, backward-shift deletion), 12 bytes a slot;
- * used as the holder → address index. Not thread-safe; {@link StoreState} guards it.
+ * Open-addressing map from long to int (linear probing, backward-shift deletion), 12 bytes a slot
+ * and no object per entry (a {@code HashMap<MacAddress, Ipv4Address>} costs ~80 bytes and three
+ * objects an entry, each copied by the young collection that finds it): the embedded store's holder
+ * → address index, the engine's client-id MAC → bound address hint. Not thread-safe: its owner guards it.
  */
-final class LongIntMap {
+public final class LongIntMap {
     private long[] keys;
     private int[] values;
     private boolean[] used;
     private int size;
     private int mask;
 
-    LongIntMap(int expected) {
+    public LongIntMap(int expected) {
         int cap = Integer.highestOneBit(Math.max(16, (int) (expected / 0.6)) * 2 - 1);
         allocate(cap);
     }
@@ -28,10 +30,10 @@ final class LongIntMap {
         return (int) (h ^ (h >>> 32)) & mask;
     }
 
-    static final long ABSENT = Long.MIN_VALUE;
+    public static final long ABSENT = Long.MIN_VALUE;
 
     /** The value, or {@link #ABSENT}. */
-    long get(long key) {
+    public long get(long key) {
         for (int i = slot(key, mask); used[i]; i = (i + 1) & mask) {
             if (keys[i] == key) {
                 return values[i];
@@ -40,7 +42,7 @@ final class LongIntMap {
         return ABSENT;
     }
 
-    void put(long key, int value) {
+    public void put(long key, int value) {
         int i = slot(key, mask);
         for (; used[i]; i = (i + 1) & mask) {
             if (keys[i] == key) {
@@ -56,7 +58,14 @@ final class LongIntMap {
         }
     }
 
-    void remove(long key) {
+    /** Removes {@code key} only while it maps to {@code value}. */
+    public void remove(long key, int value) {
+        if (get(key) == value) {
+            remove(key);
+        }
+    }
+
+    public void remove(long key) {
         int i = slot(key, mask);
         for (; ; i = (i + 1) & mask) {
             if (!used[i]) {
@@ -81,7 +90,7 @@ final class LongIntMap {
         }
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
