@@ -11,7 +11,6 @@ import dev.vmaddr.log.QuietThreads;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.embedded.EmbeddedStore;
-import dev.vmaddr.store.memory.MemoryStore;
 import java.lang.management.ManagementFactory;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
@@ -38,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * start those seconds of traffic itself.
  *
  * <h2>What</h2>
- * The classes the server runs, with their own state: a store of the same kind (the embedded store
- * in a temporary directory; the memory store when the server runs on PostgreSQL, whose commit path
- * needs a database), an allocation engine with one network, the protocol and the DHCP receive loop
+ * The classes the server runs, with their own state: the embedded store in a temporary directory
+ * (for a server on PostgreSQL too: both defer durability, so the receiver answers inline and the
+ * reply leaves after the commit on either; PostgreSQL's own commit path would need a database), an
+ * allocation engine with one network, the protocol and the DHCP receive loop
  * over the in-memory transport, driven by {@link TrainingClients} in waves (new clients, the same
  * clients returning, rebooting and rebinding). Nothing of the server's own store, networks, metrics
  * or sockets is touched, and the directory is deleted afterwards. The server answers real clients
@@ -56,15 +56,13 @@ final class DhcpWarmup implements Service {
     /** Clients of the warm-up: 64,000 replies in all (see {@link #drive}). */
     static final int CLIENTS = 8_000;
 
-    private final VmaddrConfig.StoreKind storeKind;
     private final int clients;
     private final Clock clock;
     private volatile boolean stopping;
     private Thread thread;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
 
-    DhcpWarmup(VmaddrConfig.StoreKind storeKind, int clients, Clock clock) {
-        this.storeKind = storeKind;
+    DhcpWarmup(int clients, Clock clock) {
         this.clients = clients;
         this.clock = clock;
     }
@@ -147,8 +145,7 @@ final class DhcpWarmup implements Service {
                         dns: [198.18.0.53]
                         pools: ["198.18.0.10-198.19.255.250"]
                     """);
-            try (Store store = storeKind == VmaddrConfig.StoreKind.EMBEDDED
-                    ? EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults()) : new MemoryStore()) {
+            try (Store store = EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults())) {
                 AllocationEngine engine = new AllocationEngine(store, clock, () -> ThreadLocalRandom.current().nextLong());
                 new NetworkCatalog(engine, clock).put(config.networks().getFirst());
                 InMemoryTransport transport = new InMemoryTransport();

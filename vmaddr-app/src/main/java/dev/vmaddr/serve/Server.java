@@ -233,7 +233,7 @@ public final class Server implements AutoCloseable {
                     store.defersDurability(), metrics.registry(), clock, ipv6Sockets));
             if (dhcpWarmup) {
                 // last: it starts once DHCP answers, and stops first
-                warmup = new DhcpWarmup(config.store(), DhcpWarmup.CLIENTS, clock);
+                warmup = new DhcpWarmup(DhcpWarmup.CLIENTS, clock);
                 services.add(warmup);
             }
         }
