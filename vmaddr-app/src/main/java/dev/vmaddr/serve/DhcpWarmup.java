@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,7 +145,9 @@ final class DhcpWarmup implements Service {
                         pools: ["198.18.0.10-198.19.255.250"]
                     """);
             try (Store store = EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults())) {
-                AllocationEngine engine = new AllocationEngine(store, clock, () -> ThreadLocalRandom.current().nextLong());
+                // The server's own generator: one type at the allocator's call site (a lambda of this
+                // class there made the first real allocation trap and recompile the allocation path).
+                AllocationEngine engine = new AllocationEngine(store, clock, Server.ADDRESS_SPREAD);
                 new NetworkCatalog(engine, clock).put(config.networks().getFirst());
                 InMemoryTransport transport = new InMemoryTransport();
                 DhcpService service = new DhcpService(config.dhcp(), engine, store.defersDurability(), new Metrics().dhcp(),

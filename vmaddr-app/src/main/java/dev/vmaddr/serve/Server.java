@@ -130,8 +130,11 @@ public final class Server implements AutoCloseable {
      * kept, for its determinism.
      */
     private static RandomGenerator addressChoice(RandomGenerator random) {
-        return random instanceof SecureRandom ? () -> ThreadLocalRandom.current().nextLong() : random;
+        return random instanceof SecureRandom ? ADDRESS_SPREAD : random;
     }
+
+    /** The engine's start points in production: the calling thread's ThreadLocalRandom (see {@link #addressChoice}). */
+    static final RandomGenerator ADDRESS_SPREAD = () -> ThreadLocalRandom.current().nextLong();
 
     /**
      * Serve DHCP over {@code transport} instead of the UDP socket: the in-memory double of the

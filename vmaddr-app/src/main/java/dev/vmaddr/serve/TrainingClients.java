@@ -23,13 +23,15 @@ import java.util.function.Consumer;
  *
  * <p>Packets are built once per kind with the real encoder and then only patched (chaddr, xid,
  * requested address, ciaddr), so the client side costs little and does not shape the encoder's
- * profile beyond what the server's own replies do. Three client families, as real networks have
- * them: perfdhcp-like (message type and parameter list only), dhclient-like (hostname, maximum
- * message size) and systemd-networkd-like (a client identifier).
+ * profile beyond what the server's own replies do. Four client families, as real networks have
+ * them: bare (message type and parameter list only), dhclient-like (hostname, maximum message size),
+ * systemd-networkd-like (a client identifier and a hostname) and perfdhcp-like (a client identifier,
+ * no hostname: a server trained without that pair trapped in the lease encoding at perfdhcp's first
+ * request).
  */
 final class TrainingClients {
     static final Ipv4Address RELAY = Ipv4Address.parse("198.19.255.254");
-    private static final int FAMILIES = 3;
+    private static final int FAMILIES = 4;
     private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
 
     private InMemoryTransport transport;
@@ -77,7 +79,7 @@ final class TrainingClients {
             for (int k = 0; k < 7; k++) {
                 requestedOffset[f][k] = find(t[k], new byte[] {50, 4, (byte) 198, 18, (byte) 254, (byte) 254});
             }
-            clientIdOffset[f] = family == 2 ? find(t[DISCOVER], new byte[] {61, 7, 1}) : -1;
+            clientIdOffset[f] = family >= 2 ? find(t[DISCOVER], new byte[] {61, 7, 1}) : -1;
         }
     }
 
@@ -88,8 +90,10 @@ final class TrainingClients {
             case 0 -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 12);
             case 1 -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42).hostname("vm-train")
                     .maxMessageSize(1500);
-            default -> o.parameterRequestList(1, 3, 6, 15, 26, 28, 51, 58, 59, 119, 121)
+            case 2 -> o.parameterRequestList(1, 3, 6, 15, 26, 28, 51, 58, 59, 119, 121)
                     .clientId(Octets.of(new byte[] {1, 0, 0, 0, 0, 0, 0})).hostname("vm-networkd");
+            // perfdhcp's own: a client identifier (01 + MAC) and no hostname
+            default -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 12).clientId(Octets.of(new byte[] {1, 0, 0, 0, 0, 0, 0}));
         }
         more.accept(o);
         DhcpMessage.Builder m = DhcpMessage.builder().xid(0).hops(1).giaddr(RELAY).mac(new MacAddress(0))
