@@ -1,6 +1,8 @@
 package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.store.compact.AddressSet;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.util.function.Consumer;
 
 /**

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   itself, never waiting on the database, and one statement answers a whole batch of clients.</li>
  *   <li><b>Reads from memory.</b> The allocation engine keeps its own free-address index and asks the
  *   store only get / findByHolder / list, which {@link LeaseCache} answers from a copy of the lease
- *   table loaded at open and kept current from this server's commits and, every
+ *   table loaded at open (one binary COPY, {@link LeaseCopy}; compact entries, {@link LeaseCache})
+ *   and kept current from this server's commits and, every
  *   {@code pollInterval}, from other servers' (see {@link ChangePoller}, also for how long removals
  *   are kept in {@code lease_removals}). No SQL scans for free
  *   addresses. A copy a little behind another server is safe: the write is checked by the
