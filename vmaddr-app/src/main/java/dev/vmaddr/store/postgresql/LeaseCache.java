@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  *
  * <p>Memory (issue 24: a million leases in a heap under 300 MB): a lease is held as a
  * {@link LeaseEntry} (primitive fields, client-id and hostname as bytes: ~100 bytes with a short
- * hostname) in two {@link SelfKeyedTable}s per network, one slot each; a {@link Lease} is built only
- * when one is read. The ConcurrentHashMaps of Lease records before held ~300 bytes a lease.
+ * hostname) in {@link SelfKeyedTable}s per network (by address, by holder), one slot each; a
+ * {@link Lease} is built only when one is read. The ConcurrentHashMaps of Lease records before held
+ * ~300 bytes a lease.
  *
  * <p>Concurrency: reads are lock-free (see SelfKeyedTable: immutable entries published with release
  * semantics). Writers of one network (committer threads, the poller) serialize on that network's
@@ -50,14 +51,22 @@ final class LeaseCache {
     }
 
     /**
-     * Live entries by holder ({@link LeaseEntry#holderKey()}: the MAC, or a hash of the client-id): one
-     * entry, or an array of the entries sharing that key (a holder with several records, or, rarely,
-     * client-ids whose hashes collide; readers check {@link LeaseEntry#heldBy}).
+     * Live entries by holder: one entry, or an array of the entries sharing the key (a holder with
+     * several records, or, rarely, client-ids whose hashes collide; readers check
+     * {@link LeaseEntry#heldBy}). Holders by MAC and by client-id apart, as in the embedded store: the
+     * MAC is a field of the entry, so a probe past MAC holders reads no client-id bytes.
      */
     private static final class ByHolder extends SelfKeyedTable {
+        private final boolean clientIds;
+
+        ByHolder(boolean clientIds) {
+            this.clientIds = clientIds;
+        }
+
         @Override
         long keyOf(Object value) {
-            return value instanceof LeaseEntry e ? e.holderKey() : ((LeaseEntry[]) value)[0].holderKey();
+            LeaseEntry e = value instanceof LeaseEntry one ? one : ((LeaseEntry[]) value)[0];
+            return clientIds ? e.holderKey() : e.mac();
         }
     }
 
@@ -66,7 +75,8 @@ final class LeaseCache {
         // hash tables, not sorted ones: get() is on every DHCP exchange and every write; pages of leases
         // come from the database's primary key instead (PgLeaseStore)
         final ByIp byIp = new ByIp();
-        final ByHolder byHolder = new ByHolder();
+        final ByHolder byMac = new ByHolder(false);
+        final ByHolder byClientId = new ByHolder(true);
         /** Addresses stored or read during the reload under way, or null; guarded by this monitor. */
         AddressSet seen;
 
@@ -191,11 +201,12 @@ final class LeaseCache {
             if (n.seen != null && (seen || value instanceof LeaseEntry)) {
                 n.seen.add(ip);
             }
-            Object old = n.byIp.get(ip);
+            int slot = n.byIp.find(ip);
+            Object old = slot >= 0 ? n.byIp.at(slot) : null;
             if (old != null && seqOf(old) >= seq) {
                 return false; // we already know this write or a later one
             }
-            n.byIp.put(value);
+            n.byIp.store(slot, value);
             if (old instanceof LeaseEntry o) {
                 unindex(n, o);
             }
@@ -213,27 +224,29 @@ final class LeaseCache {
 
     /** Under the network's monitor. */
     private static void index(NetworkLeases n, LeaseEntry e) {
-        long key = e.holderKey();
-        Object there = n.byHolder.get(key);
+        ByHolder table = holders(n, e);
+        int slot = table.find(e.holderKey());
+        Object there = slot >= 0 ? table.at(slot) : null;
         if (there == null) {
-            n.byHolder.put(e);
+            table.store(slot, e);
         } else if (there instanceof LeaseEntry one) {
-            n.byHolder.put(new LeaseEntry[] {one, e});
+            table.store(slot, new LeaseEntry[] {one, e});
         } else {
             LeaseEntry[] list = (LeaseEntry[]) there;
             LeaseEntry[] more = Arrays.copyOf(list, list.length + 1);
             more[list.length] = e;
-            n.byHolder.put(more);
+            table.store(slot, more);
         }
     }
 
     /** Under the network's monitor. */
     private void unindex(NetworkLeases n, LeaseEntry gone) {
         live.decrementAndGet();
-        long key = gone.holderKey();
-        Object there = n.byHolder.get(key);
+        ByHolder table = holders(n, gone);
+        int slot = table.find(gone.holderKey());
+        Object there = slot >= 0 ? table.at(slot) : null;
         if (there == gone) {
-            n.byHolder.remove(key, gone);
+            table.clear(slot);
         } else if (there instanceof LeaseEntry[] list) {
             int at = -1;
             for (int i = 0; i < list.length; i++) {
@@ -245,14 +258,18 @@ final class LeaseCache {
                 return;
             }
             if (list.length == 2) {
-                n.byHolder.put(list[1 - at]);
+                table.store(slot, list[1 - at]);
             } else {
                 LeaseEntry[] fewer = new LeaseEntry[list.length - 1];
                 System.arraycopy(list, 0, fewer, 0, at);
                 System.arraycopy(list, at + 1, fewer, at, list.length - at - 1);
-                n.byHolder.put(fewer);
+                table.store(slot, fewer);
             }
         }
+    }
+
+    private static ByHolder holders(NetworkLeases n, LeaseEntry e) {
+        return e.hasClientId() ? n.byClientId : n.byMac;
     }
 
     Optional<Lease> get(String network, Ipv4Address ip) {
@@ -263,7 +280,7 @@ final class LeaseCache {
 
     Optional<Lease> findByHolder(String network, HolderKey holder) {
         NetworkLeases n = networks.get(network);
-        Object there = n == null ? null : n.byHolder.get(LeaseEntry.holderKey(holder));
+        Object there = n == null ? null : (holder.clientId() != null ? n.byClientId : n.byMac).get(LeaseEntry.holderKey(holder));
         LeaseEntry newest = null;
         if (there instanceof LeaseEntry e) {
             newest = e.heldBy(holder) ? e : null;

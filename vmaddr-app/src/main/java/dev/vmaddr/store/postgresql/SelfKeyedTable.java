@@ -64,57 +64,70 @@ abstract class SelfKeyedTable {
         }
     }
 
-    /** Writer only: stores {@code value} under its key, replacing what was there; returns that or null. */
-    final Object put(Object value) {
-        long key = keyOf(value);
+    /**
+     * Writer only: the slot holding {@code key}'s value (then {@link #at} reads it), or, negative,
+     * {@code ~slot} where it would go; for one {@link #store} or {@link #clear} right after. One probe
+     * for a read-modify-write: a probe touches each value it passes (the key is in the value).
+     */
+    final int find(long key) {
         Object[] s = slots;
         int mask = s.length - 1;
         int reuse = -1;
-        int i = home(key, mask);
-        for (; ; i = (i + 1) & mask) {
+        for (int i = home(key, mask); ; i = (i + 1) & mask) {
             Object v = s[i]; // the writer's own writes: no fence needed
             if (v == null) {
-                break;
+                return ~(reuse >= 0 ? reuse : i);
             }
             if (v == DELETED) {
                 if (reuse < 0) {
                     reuse = i;
                 }
             } else if (keyOf(v) == key) {
-                SLOT.setRelease(s, i, value);
-                return v;
+                return i;
             }
         }
-        live++;
-        if (reuse >= 0) {
-            SLOT.setRelease(s, reuse, value);
-            return null;
+    }
+
+    /** Writer only: the value in a slot {@link #find} returned (not negative). */
+    final Object at(int slot) {
+        return slots[slot];
+    }
+
+    /** Writer only: puts {@code value} (of the key given to {@link #find}) where {@code found} says. */
+    final void store(int found, Object value) {
+        Object[] s = slots;
+        if (found >= 0) {
+            SLOT.setRelease(s, found, value);
+            return;
         }
+        int i = ~found;
+        boolean fresh = s[i] == null;
         SLOT.setRelease(s, i, value);
-        if (++used > s.length * MAX_LOAD) {
+        live++;
+        if (fresh && ++used > s.length * MAX_LOAD) {
             rehash();
         }
-        return null;
+    }
+
+    /** Writer only: removes the value in a slot {@link #find} returned (not negative). */
+    final void clear(int slot) {
+        SLOT.setRelease(slots, slot, DELETED);
+        live--;
+    }
+
+    /** Writer only: stores {@code value} under its key, replacing what was there. */
+    final void put(Object value) {
+        store(find(keyOf(value)), value);
     }
 
     /** Writer only: removes {@code value} if it is what {@code key} holds now (identity); returns whether it was. */
     final boolean remove(long key, Object value) {
-        Object[] s = slots;
-        int mask = s.length - 1;
-        for (int i = home(key, mask); ; i = (i + 1) & mask) {
-            Object v = s[i];
-            if (v == null) {
-                return false;
-            }
-            if (v != DELETED && keyOf(v) == key) {
-                if (v != value) {
-                    return false;
-                }
-                SLOT.setRelease(s, i, DELETED);
-                live--;
-                return true;
-            }
+        int slot = find(key);
+        if (slot < 0 || at(slot) != value) {
+            return false;
         }
+        clear(slot);
+        return true;
     }
 
     /** Values held now; weakly consistent while a writer works (like a concurrent map's iterator). */
