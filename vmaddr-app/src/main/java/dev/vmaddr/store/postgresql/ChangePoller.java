@@ -124,6 +124,8 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
         if (!first) {
             cache.beginReload();
         }
+        // the first load gathers the rows and stores them network by network, each table in slot order
+        LeaseCache.Bulk bulk = first ? new LeaseCache.Bulk() : null;
         watermark = db.probeSnapshot("lease load", c -> {
             String xmin;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(XMIN)) {
@@ -131,9 +133,12 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
                 xmin = rs.getString(1);
             }
             // the same snapshot (repeatable read): every row of a transaction older than xmin
-            LeaseCopy.read(c, first ? cache::load : cache::loadSeen);
+            LeaseCopy.read(c, first ? bulk : cache::loadSeen);
             return Long.parseUnsignedLong(xmin);
         });
+        if (first) {
+            cache.loadAll(bulk);
+        }
         rereadFrom = -1;
         if (!first) {
             int dropped = cache.dropUnseen();

@@ -114,6 +114,86 @@ final class LeaseCache {
         put(network(network), entry.ip(), entry, entry.seq(), false);
     }
 
+    /**
+     * The first load's rows, gathered per network so that {@link #loadAll} can write each table in
+     * slot order (see {@link SelfKeyedTable#reserveInSlotOrder}). Not thread-safe: the loading thread's.
+     */
+    static final class Bulk implements LeaseCopy.Sink {
+        private final List<String> names = new ArrayList<>();
+        private final List<LeaseEntry[]> rows = new ArrayList<>();
+        private final List<int[]> counts = new ArrayList<>();
+        private int last = -1;
+
+        @Override
+        public void accept(String network, LeaseEntry entry) {
+            int k = last >= 0 && names.get(last).equals(network) ? last : names.indexOf(network);
+            if (k < 0) {
+                k = names.size();
+                names.add(network);
+                rows.add(new LeaseEntry[1024]);
+                counts.add(new int[1]);
+            }
+            last = k;
+            LeaseEntry[] list = rows.get(k);
+            int[] count = counts.get(k);
+            if (count[0] == list.length) {
+                list = Arrays.copyOf(list, list.length * 2);
+                rows.set(k, list);
+            }
+            list[count[0]++] = entry;
+        }
+    }
+
+    /** Stores the first load's rows (unless a newer version is here), table by table in slot order. */
+    void loadAll(Bulk bulk) {
+        for (int k = 0; k < bulk.names.size(); k++) {
+            loadAll(network(bulk.names.get(k)), bulk.rows.get(k), bulk.counts.get(k)[0]);
+        }
+    }
+
+    private void loadAll(NetworkLeases n, LeaseEntry[] rows, int count) {
+        synchronized (n) {
+            long[] keys = new long[count];
+            for (int i = 0; i < count; i++) {
+                keys[i] = rows[i].ip();
+            }
+            LeaseEntry[] byMac = new LeaseEntry[count];
+            LeaseEntry[] byClientId = new LeaseEntry[count];
+            int macs = 0;
+            int clientIds = 0;
+            for (int i : n.byIp.reserveInSlotOrder(keys, count)) {
+                LeaseEntry e = rows[i];
+                int slot = n.byIp.find(e.ip());
+                Object old = slot >= 0 ? n.byIp.at(slot) : null;
+                if (old != null && seqOf(old) >= e.seq()) {
+                    continue;
+                }
+                n.byIp.store(slot, e);
+                if (old instanceof LeaseEntry o) {
+                    unindex(n, o);
+                }
+                live.incrementAndGet();
+                if (e.hasClientId()) {
+                    byClientId[clientIds++] = e;
+                } else {
+                    byMac[macs++] = e;
+                }
+            }
+            indexAll(n, n.byMac, byMac, macs);
+            indexAll(n, n.byClientId, byClientId, clientIds);
+        }
+    }
+
+    private static void indexAll(NetworkLeases n, ByHolder table, LeaseEntry[] entries, int count) {
+        long[] keys = new long[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = entries[i].holderKey();
+        }
+        for (int i : table.reserveInSlotOrder(keys, count)) {
+            index(n, entries[i]);
+        }
+    }
+
     void remove(String network, Ipv4Address ip, long seq) {
         NetworkLeases n = network(network);
         Tombstone tombstone = new Tombstone(ip.value(), seq, ticks.incrementAndGet());
