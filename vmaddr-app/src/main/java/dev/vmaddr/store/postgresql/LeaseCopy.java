@@ -155,11 +155,16 @@ final class LeaseCopy {
         if (len != 6) {
             throw new SQLException("COPY of leases: a MAC of " + len + " bytes");
         }
+        return bigEndian(6);
+    }
+
+    /** The next {@code n} bytes as an unsigned big-endian number. */
+    private long bigEndian(int n) {
         long v = 0;
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < n; i++) {
             v = v << 8 | buf[pos + i] & 0xFF;
         }
-        pos += 6;
+        pos += n;
         return v;
     }
 
@@ -199,12 +204,7 @@ final class LeaseCopy {
         if (len != 8) {
             throw new SQLException("COPY of leases: an 8-byte column of " + len + " bytes");
         }
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = v << 8 | buf[pos + i] & 0xFF;
-        }
-        pos += 8;
-        return v;
+        return bigEndian(8);
     }
 
     private int int32() {
