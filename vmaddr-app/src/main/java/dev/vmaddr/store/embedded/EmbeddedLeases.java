@@ -7,6 +7,7 @@ import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.LeasePages;
 import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.WriteResult;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,8 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.index.LongIntMap;
 import dev.vmaddr.model.HolderKey;
+import dev.vmaddr.store.compact.AddressSet;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.util.function.Consumer;
 
 /**

@@ -3,6 +3,7 @@ package dev.vmaddr.store.embedded;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.compact.LeaseEntry;
 
 /** One state change, as written to the log (and to snapshots) by {@link RecordCodec}. */
 sealed interface Op {

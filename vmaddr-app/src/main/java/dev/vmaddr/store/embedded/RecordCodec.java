@@ -7,6 +7,7 @@ import dev.vmaddr.model.MacState;
 import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.HistoryEvent;
 import dev.vmaddr.store.NetworkSpecJson;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 

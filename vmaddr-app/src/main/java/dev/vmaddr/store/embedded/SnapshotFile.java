@@ -2,6 +2,7 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.NetworkSpec;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

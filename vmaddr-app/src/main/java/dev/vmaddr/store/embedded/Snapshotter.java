@@ -2,6 +2,7 @@ package dev.vmaddr.store.embedded;
 
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.store.StoreException;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.vmaddr.model.LeaseState;
 import dev.vmaddr.model.MacState;
 import dev.vmaddr.model.NetworkSpec;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

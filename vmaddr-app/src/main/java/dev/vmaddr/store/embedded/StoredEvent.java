@@ -3,6 +3,7 @@ package dev.vmaddr.store.embedded;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.time.Instant;
 
 /**

@@ -46,7 +46,6 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
     static final Duration RELOAD_AFTER = REMOVAL_RETENTION.dividedBy(2);
 
     private static final String XMIN = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
-    private static final String ALL = "SELECT " + LeaseRows.COLUMNS + " FROM leases l";
     // The watermark is inlined, not bound: with a bound parameter PostgreSQL switches to a generic plan
     // after five runs, guesses a third of the table matches "txid >= $1" and scans all of it, every poll
     // of every server (measured: 5 sequential scans of the whole table per second with two servers).
@@ -121,31 +120,28 @@ final class ChangePoller implements AutoCloseable, LeaseCommitter.OwnWrites {
 
     private void reload() {
         boolean first = watermark == -1;
-        // The first load has nothing to forget: no set of the million keys it saw (70 MB held through the load).
-        long reloadEpoch = first ? 0 : cache.beginReload();
+        // The first load has nothing to forget: no record of the addresses it saw.
+        if (!first) {
+            cache.beginReload();
+        }
+        // the first load gathers the rows and stores them network by network, each table in slot order
+        LeaseCache.Bulk bulk = first ? new LeaseCache.Bulk() : null;
         watermark = db.probeSnapshot("lease load", c -> {
             String xmin;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(XMIN)) {
                 rs.next();
                 xmin = rs.getString(1);
             }
-            try (Statement s = c.createStatement()) {
-                s.setFetchSize(10_000); // stream: a million leases need not sit in the driver at once
-                try (ResultSet rs = s.executeQuery(ALL)) {
-                    while (rs.next()) {
-                        if (first) {
-                            cache.apply(LeaseRows.read(rs));
-                        } else {
-                            cache.applySeen(LeaseRows.read(rs));
-                        }
-                    }
-                }
-            }
+            // the same snapshot (repeatable read): every row of a transaction older than xmin
+            LeaseCopy.read(c, first ? bulk : cache::loadSeen);
             return Long.parseUnsignedLong(xmin);
         });
+        if (first) {
+            cache.loadAll(bulk);
+        }
         rereadFrom = -1;
         if (!first) {
-            int dropped = cache.dropUnseen(reloadEpoch);
+            int dropped = cache.dropUnseen();
             log.info(LogEvents.STORE_LEASE_RELOADED + " reason=\"no poll for more than half the removal retention\" dropped={}",
                     dropped);
         }

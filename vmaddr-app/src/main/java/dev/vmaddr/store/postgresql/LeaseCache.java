@@ -3,11 +3,14 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
+import dev.vmaddr.store.compact.AddressSet;
+import dev.vmaddr.store.compact.LeaseEntry;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -22,26 +25,64 @@ import java.util.function.Consumer;
  * so {@link #apply} keeps whichever version is newer. A removal leaves a tombstone with its
  * {@code seq} so that an older row read by a slow poll cannot bring the record back.
  *
- * <p>Concurrency: reads are lock-free (concurrent maps of immutable entries). Writers of one network
- * (committer threads, the poller) serialize on that network's monitor, which keeps the by-IP and
- * by-holder indexes consistent with each other.
+ * <p>Memory (issue 24: a million leases in a heap under 300 MB): a lease is held as a
+ * {@link LeaseEntry} (primitive fields, client-id and hostname as bytes: ~100 bytes with a short
+ * hostname) in {@link SelfKeyedTable}s per network (by address, by holder), one slot each; a
+ * {@link Lease} is built only when one is read. The ConcurrentHashMaps of Lease records before held
+ * ~300 bytes a lease.
+ *
+ * <p>Concurrency: reads are lock-free (see SelfKeyedTable: immutable entries published with release
+ * semantics). Writers of one network (committer threads, the poller) serialize on that network's
+ * monitor, which keeps the by-IP and by-holder tables consistent with each other and gives each
+ * table its one writer at a time.
  */
 final class LeaseCache {
-    /** A lease record, or a tombstone ({@code lease == null}) of a removal; {@code tick}: when stored. */
-    private record Entry(Lease lease, long seq, long tick) {}
+    /** A removal: kept in the by-address table until no writer under way can need it; {@code tick}: when stored. */
+    record Tombstone(int ip, long seq, long tick) {}
 
-    private record Tombstone(String network, Ipv4Address ip, Entry entry) {}
+    private record Pending(NetworkLeases network, Tombstone tombstone) {}
 
-    private record Key(String network, Ipv4Address ip) {}
+    /** Entries (and tombstones) by address. */
+    private static final class ByIp extends SelfKeyedTable {
+        @Override
+        long keyOf(Object value) {
+            return value instanceof LeaseEntry e ? e.ip() : ((Tombstone) value).ip();
+        }
+    }
 
+    /**
+     * Live entries by holder: one entry, or an array of the entries sharing the key (a holder with
+     * several records, or, rarely, client-ids whose hashes collide; readers check
+     * {@link LeaseEntry#heldBy}). Holders by MAC and by client-id apart, as in the embedded store: the
+     * MAC is a field of the entry, so a probe past MAC holders reads no client-id bytes.
+     */
+    private static final class ByHolder extends SelfKeyedTable {
+        private final boolean clientIds;
+
+        ByHolder(boolean clientIds) {
+            this.clientIds = clientIds;
+        }
+
+        @Override
+        long keyOf(Object value) {
+            LeaseEntry e = value instanceof LeaseEntry one ? one : ((LeaseEntry[]) value)[0];
+            return clientIds ? e.holderKey() : e.mac();
+        }
+    }
 
     private static final class NetworkLeases {
-        // a hash map, not a sorted one: get() is on every DHCP exchange and every write (a skip list of
-        // 100k addresses is ~17 dependent cache misses a lookup); pages of leases come from the
-        // database's primary key instead (PgLeaseStore)
-        final ConcurrentHashMap<Ipv4Address, Entry> byIp = new ConcurrentHashMap<>();
-        /** Live records per holder; almost always one. */
-        final ConcurrentHashMap<HolderKey, Entry[]> byHolder = new ConcurrentHashMap<>();
+        final String name;
+        // hash tables, not sorted ones: get() is on every DHCP exchange and every write; pages of leases
+        // come from the database's primary key instead (PgLeaseStore)
+        final ByIp byIp = new ByIp();
+        final ByHolder byMac = new ByHolder(false);
+        final ByHolder byClientId = new ByHolder(true);
+        /** Addresses stored or read during the reload under way, or null; guarded by this monitor. */
+        AddressSet seen;
+
+        NetworkLeases(String name) {
+            this.name = name;
+        }
     }
 
     private final ConcurrentHashMap<String, NetworkLeases> networks = new ConcurrentHashMap<>();
@@ -49,9 +90,8 @@ final class LeaseCache {
     private final AtomicLong ticks = new AtomicLong();
     /** Ticks at which the writers now under way began (a multiset: tick -> count). */
     private final ConcurrentSkipListMap<Long, Integer> active = new ConcurrentSkipListMap<>();
-    private final ConcurrentLinkedQueue<Tombstone> tombstones = new ConcurrentLinkedQueue<>();
-    /** Keys seen by the reload under way, or null. */
-    private volatile Set<Key> seen;
+    private final ConcurrentLinkedQueue<Pending> tombstones = new ConcurrentLinkedQueue<>();
+    private volatile boolean reloading;
 
     /** A writer begins: rows it applies may be older than removals made while it runs. Returns its tick. */
     long enter() {
@@ -66,13 +106,99 @@ final class LeaseCache {
 
     void apply(Versioned row) {
         Lease lease = row.lease();
-        put(lease.network(), lease.ip(), new Entry(lease, row.seq(), ticks.get()));
+        load(lease.network(), LeaseEntry.of(lease, row.seq()));
+    }
+
+    /** Stores a row read from the table (its {@code seq} in the entry) unless a newer version is here. */
+    void load(String network, LeaseEntry entry) {
+        put(network(network), entry.ip(), entry, entry.seq(), false);
+    }
+
+    /**
+     * The first load's rows, gathered per network so that {@link #loadAll} can write each table in
+     * slot order (see {@link SelfKeyedTable#reserveInSlotOrder}). Not thread-safe: the loading thread's.
+     */
+    static final class Bulk implements LeaseCopy.Sink {
+        private final List<String> names = new ArrayList<>();
+        private final List<LeaseEntry[]> rows = new ArrayList<>();
+        private final List<int[]> counts = new ArrayList<>();
+        private int last = -1;
+
+        @Override
+        public void accept(String network, LeaseEntry entry) {
+            int k = last >= 0 && names.get(last).equals(network) ? last : names.indexOf(network);
+            if (k < 0) {
+                k = names.size();
+                names.add(network);
+                rows.add(new LeaseEntry[1024]);
+                counts.add(new int[1]);
+            }
+            last = k;
+            LeaseEntry[] list = rows.get(k);
+            int[] count = counts.get(k);
+            if (count[0] == list.length) {
+                list = Arrays.copyOf(list, list.length * 2);
+                rows.set(k, list);
+            }
+            list[count[0]++] = entry;
+        }
+    }
+
+    /** Stores the first load's rows (unless a newer version is here), table by table in slot order. */
+    void loadAll(Bulk bulk) {
+        for (int k = 0; k < bulk.names.size(); k++) {
+            loadAll(network(bulk.names.get(k)), bulk.rows.get(k), bulk.counts.get(k)[0]);
+        }
+    }
+
+    private void loadAll(NetworkLeases n, LeaseEntry[] rows, int count) {
+        synchronized (n) {
+            long[] keys = new long[count];
+            for (int i = 0; i < count; i++) {
+                keys[i] = rows[i].ip();
+            }
+            LeaseEntry[] byMac = new LeaseEntry[count];
+            LeaseEntry[] byClientId = new LeaseEntry[count];
+            int macs = 0;
+            int clientIds = 0;
+            for (int i : n.byIp.reserveInSlotOrder(keys, count)) {
+                LeaseEntry e = rows[i];
+                int slot = n.byIp.find(e.ip());
+                Object old = slot >= 0 ? n.byIp.at(slot) : null;
+                if (old != null && seqOf(old) >= e.seq()) {
+                    continue;
+                }
+                n.byIp.store(slot, e);
+                if (old instanceof LeaseEntry o) {
+                    unindex(n, o);
+                }
+                live.incrementAndGet();
+                if (e.hasClientId()) {
+                    byClientId[clientIds++] = e;
+                } else {
+                    byMac[macs++] = e;
+                }
+            }
+            indexAll(n, n.byMac, byMac, macs);
+            indexAll(n, n.byClientId, byClientId, clientIds);
+        }
+    }
+
+    private static void indexAll(NetworkLeases n, ByHolder table, LeaseEntry[] entries, int count) {
+        long[] keys = new long[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = entries[i].holderKey();
+        }
+        for (int i : table.reserveInSlotOrder(keys, count)) {
+            index(n, entries[i]);
+        }
     }
 
     void remove(String network, Ipv4Address ip, long seq) {
-        Entry tombstone = new Entry(null, seq, ticks.incrementAndGet());
-        if (put(network, ip, tombstone)) {
-            tombstones.add(new Tombstone(network, ip, tombstone));
+        NetworkLeases n = network(network);
+        Tombstone tombstone = new Tombstone(ip.value(), seq, ticks.incrementAndGet());
+        if (put(n, ip.value(), tombstone, seq, false)) {
+            tombstones.add(new Pending(n, tombstone));
         }
     }
 
@@ -81,49 +207,56 @@ final class LeaseCache {
         Map.Entry<Long, Integer> oldest = active.firstEntry();
         long before = oldest == null ? Long.MAX_VALUE : oldest.getKey();
         int n = 0;
-        Tombstone t;
-        while ((t = tombstones.peek()) != null && t.entry().tick() < before) {
+        Pending p;
+        while ((p = tombstones.peek()) != null && p.tombstone().tick() < before) {
             tombstones.poll();
-            NetworkLeases nl = networks.get(t.network());
-            if (nl != null && nl.byIp.remove(t.ip(), t.entry())) {
-                n++;
+            synchronized (p.network()) {
+                if (p.network().byIp.remove(p.tombstone().ip(), p.tombstone())) {
+                    n++;
+                }
             }
         }
         return n;
     }
 
-    /** Starts a full reload: rows applied with {@link #applySeen} until {@link #dropUnseen} count as present. */
-    long beginReload() {
-        seen = ConcurrentHashMap.newKeySet();
-        return ticks.incrementAndGet();
+    /** Starts a full reload: rows given to {@link #loadSeen}, and entries stored until {@link #dropUnseen}, count as present. */
+    void beginReload() {
+        for (NetworkLeases n : networks.values()) {
+            synchronized (n) {
+                n.seen = new AddressSet(); // fresh: a reload that failed part way left its set behind
+            }
+        }
+        // a network that appears from now on starts its set at its first put; one that appeared just
+        // before has none, and dropUnseen keeps it whole (all its entries are newer than the reload)
+        reloading = true;
     }
 
-    void applySeen(Versioned row) {
-        Set<Key> s = seen;
-        if (s != null) {
-            s.add(new Key(row.lease().network(), row.lease().ip()));
-        }
-        apply(row);
+    /** A row of the reload: present, whether or not it is newer than the entry here. */
+    void loadSeen(String network, LeaseEntry entry) {
+        put(network(network), entry.ip(), entry, entry.seq(), true);
     }
 
     /**
      * Ends a full reload: forgets the leases stored before it began that it did not see (removed
      * from the database meanwhile). Those stored since (this server's commits) stay. Returns how many.
      */
-    int dropUnseen(long reloadTick) {
-        Set<Key> s = seen;
-        seen = null;
+    int dropUnseen() {
+        reloading = false;
         int dropped = 0;
-        for (Map.Entry<String, NetworkLeases> ne : networks.entrySet()) {
-            NetworkLeases n = ne.getValue();
-            for (Map.Entry<Ipv4Address, Entry> e : n.byIp.entrySet()) {
-                Entry old = e.getValue();
-                if (old.lease() != null && old.tick() < reloadTick && !s.contains(new Key(ne.getKey(), e.getKey()))) {
-                    synchronized (n) {
-                        if (n.byIp.remove(e.getKey(), old)) {
-                            unindex(n, old);
-                            dropped++;
-                        }
+        for (NetworkLeases n : networks.values()) {
+            synchronized (n) {
+                AddressSet seen = n.seen;
+                n.seen = null;
+                List<LeaseEntry> gone = new ArrayList<>();
+                n.byIp.forEach(v -> {
+                    if (v instanceof LeaseEntry e && seen != null && !seen.contains(e.ip())) {
+                        gone.add(e);
+                    }
+                });
+                for (LeaseEntry e : gone) {
+                    if (n.byIp.remove(e.ip(), e)) {
+                        unindex(n, e);
+                        dropped++;
                     }
                 }
             }
@@ -131,96 +264,138 @@ final class LeaseCache {
         return dropped;
     }
 
-    private void unindex(NetworkLeases n, Entry old) {
-        live.decrementAndGet();
-        n.byHolder.computeIfPresent(old.lease().holder(), (h, list) -> without(list, old));
+    private NetworkLeases network(String name) {
+        NetworkLeases n = networks.get(name);
+        return n != null ? n : networks.computeIfAbsent(name, NetworkLeases::new);
     }
 
-    /** Stores the entry unless a newer one is there; returns whether it was stored. */
-    private boolean put(String network, Ipv4Address ip, Entry entry) {
-        NetworkLeases n = networks.computeIfAbsent(network, k -> new NetworkLeases());
+    /**
+     * Stores {@code value} (an entry or a tombstone) unless a newer version is there; returns whether
+     * it was stored. {@code seen}: a reload row, which counts as present even when not stored.
+     */
+    private boolean put(NetworkLeases n, int ip, Object value, long seq, boolean seen) {
         synchronized (n) {
-            Entry old = n.byIp.get(ip);
-            if (old != null && old.seq() >= entry.seq()) {
+            if (reloading && n.seen == null) {
+                n.seen = new AddressSet();
+            }
+            if (n.seen != null && (seen || value instanceof LeaseEntry)) {
+                n.seen.add(ip);
+            }
+            int slot = n.byIp.find(ip);
+            Object old = slot >= 0 ? n.byIp.at(slot) : null;
+            if (old != null && seqOf(old) >= seq) {
                 return false; // we already know this write or a later one
             }
-            n.byIp.put(ip, entry);
-            if (old != null && old.lease() != null) {
-                unindex(n, old);
+            n.byIp.store(slot, value);
+            if (old instanceof LeaseEntry o) {
+                unindex(n, o);
             }
-            if (entry.lease() != null) {
+            if (value instanceof LeaseEntry e) {
                 live.incrementAndGet();
-                n.byHolder.merge(entry.lease().holder(), new Entry[] {entry}, LeaseCache::with);
+                index(n, e);
             }
             return true;
         }
     }
 
+    private static long seqOf(Object value) {
+        return value instanceof LeaseEntry e ? e.seq() : ((Tombstone) value).seq();
+    }
+
+    /** Under the network's monitor. */
+    private static void index(NetworkLeases n, LeaseEntry e) {
+        ByHolder table = holders(n, e);
+        int slot = table.find(e.holderKey());
+        Object there = slot >= 0 ? table.at(slot) : null;
+        if (there == null) {
+            table.store(slot, e);
+        } else if (there instanceof LeaseEntry one) {
+            table.store(slot, new LeaseEntry[] {one, e});
+        } else {
+            LeaseEntry[] list = (LeaseEntry[]) there;
+            LeaseEntry[] more = Arrays.copyOf(list, list.length + 1);
+            more[list.length] = e;
+            table.store(slot, more);
+        }
+    }
+
+    /** Under the network's monitor. */
+    private void unindex(NetworkLeases n, LeaseEntry gone) {
+        live.decrementAndGet();
+        ByHolder table = holders(n, gone);
+        int slot = table.find(gone.holderKey());
+        Object there = slot >= 0 ? table.at(slot) : null;
+        if (there == gone) {
+            table.clear(slot);
+        } else if (there instanceof LeaseEntry[] list) {
+            int at = -1;
+            for (int i = 0; i < list.length; i++) {
+                if (list[i] == gone) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return;
+            }
+            if (list.length == 2) {
+                table.store(slot, list[1 - at]);
+            } else {
+                LeaseEntry[] fewer = new LeaseEntry[list.length - 1];
+                System.arraycopy(list, 0, fewer, 0, at);
+                System.arraycopy(list, at + 1, fewer, at, list.length - at - 1);
+                table.store(slot, fewer);
+            }
+        }
+    }
+
+    private static ByHolder holders(NetworkLeases n, LeaseEntry e) {
+        return e.hasClientId() ? n.byClientId : n.byMac;
+    }
+
     Optional<Lease> get(String network, Ipv4Address ip) {
         NetworkLeases n = networks.get(network);
-        Entry e = n == null ? null : n.byIp.get(ip);
-        return Optional.ofNullable(e == null ? null : e.lease());
+        Object v = n == null ? null : n.byIp.get(ip.value());
+        return v instanceof LeaseEntry e ? Optional.of(e.toLease(n.name)) : Optional.empty();
     }
 
     Optional<Lease> findByHolder(String network, HolderKey holder) {
         NetworkLeases n = networks.get(network);
-        Entry[] list = n == null ? null : n.byHolder.get(holder);
-        if (list == null) {
-            return Optional.empty();
-        }
-        Entry newest = null;
-        for (Entry e : list) {
-            if (newest == null || e.seq() > newest.seq()) {
-                newest = e;
+        Object there = n == null ? null : (holder.clientId() != null ? n.byClientId : n.byMac).get(LeaseEntry.holderKey(holder));
+        LeaseEntry newest = null;
+        if (there instanceof LeaseEntry e) {
+            newest = e.heldBy(holder) ? e : null;
+        } else if (there instanceof LeaseEntry[] list) {
+            for (LeaseEntry e : list) {
+                if (e.heldBy(holder) && (newest == null || e.seq() > newest.seq())) {
+                    newest = e;
+                }
             }
         }
-        return Optional.ofNullable(newest == null ? null : newest.lease());
+        return newest == null ? Optional.empty() : Optional.of(newest.toLease(n.name));
     }
 
     void forEach(Consumer<Lease> action) {
         for (NetworkLeases n : networks.values()) {
-            for (Entry e : n.byIp.values()) {
-                if (e.lease() != null) {
-                    action.accept(e.lease());
-                }
-            }
+            forEachIn(n, action);
         }
     }
 
     void forEachIn(String network, Consumer<Lease> action) {
         NetworkLeases n = networks.get(network);
-        if (n == null) {
-            return;
+        if (n != null) {
+            forEachIn(n, action);
         }
-        for (Entry e : n.byIp.values()) {
-            if (e.lease() != null) {
-                action.accept(e.lease());
+    }
+
+    private static void forEachIn(NetworkLeases n, Consumer<Lease> action) {
+        n.byIp.forEach(v -> {
+            if (v instanceof LeaseEntry e) {
+                action.accept(e.toLease(n.name));
             }
-        }
+        });
     }
 
     long count() {
         return live.get();
     }
-
-    private static Entry[] without(Entry[] list, Entry gone) {
-        int i = Arrays.asList(list).indexOf(gone);
-        if (i < 0) {
-            return list;
-        }
-        if (list.length == 1) {
-            return null; // computeIfPresent removes the holder
-        }
-        Entry[] out = new Entry[list.length - 1];
-        System.arraycopy(list, 0, out, 0, i);
-        System.arraycopy(list, i + 1, out, i, list.length - i - 1);
-        return out;
-    }
-
-    private static Entry[] with(Entry[] list, Entry[] added) {
-        Entry[] out = Arrays.copyOf(list, list.length + added.length);
-        System.arraycopy(added, 0, out, list.length, added.length);
-        return out;
-    }
-
 }

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   itself, never waiting on the database, and one statement answers a whole batch of clients.</li>
  *   <li><b>Reads from memory.</b> The allocation engine keeps its own free-address index and asks the
  *   store only get / findByHolder / list, which {@link LeaseCache} answers from a copy of the lease
- *   table loaded at open and kept current from this server's commits and, every
+ *   table loaded at open (one binary COPY, {@link LeaseCopy}; compact entries, {@link LeaseCache})
+ *   and kept current from this server's commits and, every
  *   {@code pollInterval}, from other servers' (see {@link ChangePoller}, also for how long removals
  *   are kept in {@code lease_removals}). No SQL scans for free
  *   addresses. A copy a little behind another server is safe: the write is checked by the
@@ -193,8 +194,15 @@ public final class PostgresStore implements Store {
         }
     }
 
-    /** Applies pending migrations; safe when several servers do it at once (advisory lock). */
+    /**
+     * Applies pending migrations; safe when several servers do it at once (advisory lock). Nothing to
+     * do when the database holds every migration of this build already ({@link SchemaCheck}: one query
+     * instead of Flyway's start).
+     */
     static void migrate(javax.sql.DataSource ds) {
+        if (SchemaCheck.current(ds)) {
+            return;
+        }
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.model.MacRecord;
 import dev.vmaddr.model.MacState;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
 import dev.vmaddr.store.HistoryEvent;
+import dev.vmaddr.store.compact.LeaseEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.vmaddr.store.embedded;
+package dev.vmaddr.store.compact;
 
 import java.util.Arrays;
 
@@ -16,9 +16,10 @@ import java.util.Arrays;
  * network's leases lie in its prefix.
  *
  * <p>A search touches the directory once (binary search) and then at most the 64 words of each
- * block it passes. Not thread-safe; {@link StoreState} guards it with the table.
+ * block it passes. Not thread-safe: its owner guards it (the embedded store's StoreState with the
+ * lease table; PostgreSQL's LeaseCache with the network's monitor, for the addresses a reload saw).
  */
-final class AddressSet {
+public final class AddressSet {
     static final int BLOCK_SHIFT = 12;
     static final int BLOCK_BITS = 1 << BLOCK_SHIFT;
     private static final int WORDS = BLOCK_BITS / 64;
@@ -29,7 +30,7 @@ final class AddressSet {
     private int used;
 
     /** Adds {@code ip} (nothing changes when it is a member already). */
-    void add(int ip) {
+    public void add(int ip) {
         int key = ip >>> BLOCK_SHIFT;
         int b = Arrays.binarySearch(keys, 0, used, key);
         if (b < 0) {
@@ -44,8 +45,14 @@ final class AddressSet {
         }
     }
 
+    public boolean contains(int ip) {
+        int b = Arrays.binarySearch(keys, 0, used, ip >>> BLOCK_SHIFT);
+        int bit = ip & (BLOCK_BITS - 1);
+        return b >= 0 && (blocks[b][bit >>> 6] & (1L << bit)) != 0;
+    }
+
     /** Removes {@code ip} (nothing changes when it is not a member). */
-    void remove(int ip) {
+    public void remove(int ip) {
         int b = Arrays.binarySearch(keys, 0, used, ip >>> BLOCK_SHIFT);
         int bit = ip & (BLOCK_BITS - 1);
         long mask = 1L << bit;
@@ -62,7 +69,7 @@ final class AddressSet {
      * Puts the members at or above {@code from} (an unsigned address, 0 to 2^32) into {@code out}, in
      * order, as many as fit; returns how many. One binary search, then a walk along the bits.
      */
-    int ascendingFrom(long from, int[] out) {
+    public int ascendingFrom(long from, int[] out) {
         if (from > 0xFFFF_FFFFL || out.length == 0) {
             return 0;
         }

@@ -1,4 +1,4 @@
-package dev.vmaddr.store.embedded;
+package dev.vmaddr.store.compact;
 
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.addr.MacAddress;
@@ -14,21 +14,23 @@ import java.util.Arrays;
  * The in-memory form of one lease, about 64 bytes plus the optional client-id/hostname bytes,
  * instead of the ~250 bytes of a {@link Lease} with its Instants, strings and boxed addresses: a
  * million leases must fit in a small heap. Immutable: a write replaces the entry, so a snapshot can
- * copy the table's arrays and read the entries later without locking.
+ * copy the table's arrays and read the entries later without locking, and PostgreSQL's lease cache
+ * can publish entries to readers that take no lock. Shared by the embedded store and PostgreSQL's
+ * lease cache, which build a {@link Lease} only when one is read ({@link #toLease}).
  *
  * @param extra null when there is neither client-id nor hostname, else
  *              {@code [client-id length (0 = none)][client-id][hostname flag][hostname UTF-8]}
- * @param seq   log sequence number of the write that produced this entry (readers wait until it is
- *              durable)
+ * @param seq   the change number of the write that produced this entry: the embedded log's sequence
+ *              number (readers wait until it is durable), PostgreSQL's column {@code seq}
  */
-record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long updSec, int updNano,
-                  byte[] extra, long seq) {
+public record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long updSec, int updNano,
+                         byte[] extra, long seq) {
     private static final LeaseState[] STATES = LeaseState.values();
     /** Marks "hostname present" in the flag byte that follows the client-id in {@link #extra}. */
     private static final byte HOST_ABSENT = 0;
     private static final byte HOST_PRESENT = 1;
 
-    static LeaseEntry of(Lease lease, long seq) {
+    public static LeaseEntry of(Lease lease, long seq) {
         return new LeaseEntry(lease.ip().value(), lease.mac().value(), (byte) lease.state().ordinal(),
                 lease.expiresAt().getEpochSecond(), lease.expiresAt().getNano(),
                 lease.updatedAt().getEpochSecond(), lease.updatedAt().getNano(),
@@ -36,39 +38,51 @@ record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long u
     }
 
     /** Packs client-id and hostname into one array (null when both are absent). */
-    static byte[] extra(byte[] clientId, String hostname) {
-        if (clientId == null && hostname == null) {
+    public static byte[] extra(byte[] clientId, String hostname) {
+        byte[] host = hostname == null ? null : hostname.getBytes(StandardCharsets.UTF_8);
+        return extra(clientId, host, 0, host == null ? 0 : host.length);
+    }
+
+    /**
+     * Packs client-id and the hostname's UTF-8 bytes {@code host[off, off + len)} (absent when
+     * {@code host} is null) into one array, null when both are absent: a row decoded from the wire
+     * needs no String on the way.
+     */
+    public static byte[] extra(byte[] clientId, byte[] host, int off, int len) {
+        if (clientId == null && host == null) {
             return null;
         }
-        byte[] host = hostname == null ? new byte[0] : hostname.getBytes(StandardCharsets.UTF_8);
+        int hostLen = host == null ? 0 : len;
         int cidLen = clientId == null ? 0 : clientId.length;
-        byte[] out = new byte[2 + cidLen + host.length];
+        byte[] out = new byte[2 + cidLen + hostLen];
         out[0] = (byte) cidLen;
         if (cidLen > 0) {
             System.arraycopy(clientId, 0, out, 1, cidLen);
         }
-        out[1 + cidLen] = hostname == null ? HOST_ABSENT : HOST_PRESENT;
-        System.arraycopy(host, 0, out, 2 + cidLen, host.length);
+        out[1 + cidLen] = host == null ? HOST_ABSENT : HOST_PRESENT;
+        if (hostLen > 0) {
+            System.arraycopy(host, off, out, 2 + cidLen, hostLen);
+        }
         return out;
     }
 
-    LeaseEntry withSeq(long newSeq) {
+    public LeaseEntry withSeq(long newSeq) {
         return new LeaseEntry(ip, mac, state, expSec, expNano, updSec, updNano, extra, newSeq);
     }
 
-    LeaseState leaseState() {
+    public LeaseState leaseState() {
         return STATES[state];
     }
 
     /** Client-id bytes or null. */
-    byte[] clientIdBytes() {
+    public byte[] clientIdBytes() {
         if (extra == null || extra[0] == 0) {
             return null;
         }
         return Arrays.copyOfRange(extra, 1, 1 + (extra[0] & 0xFF));
     }
 
-    String hostname() {
+    public String hostname() {
         if (extra == null) {
             return null;
         }
@@ -79,19 +93,19 @@ record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long u
         return new String(extra, 2 + cidLen, extra.length - 2 - cidLen, StandardCharsets.UTF_8);
     }
 
-    boolean hasClientId() {
+    public boolean hasClientId() {
         return extra != null && extra[0] != 0;
     }
 
     /** Whether this entry's holder is {@code holder} (client-id if any, else MAC). */
-    boolean heldBy(HolderKey holder) {
+    public boolean heldBy(HolderKey holder) {
         if (holder.clientId() != null) {
             return hasClientId() && Arrays.equals(clientIdBytes(), holder.clientId().toBytes());
         }
         return !hasClientId() && mac == holder.mac().value();
     }
 
-    boolean sameHolder(LeaseEntry o) {
+    public boolean sameHolder(LeaseEntry o) {
         if (hasClientId() != o.hasClientId()) {
             return false;
         }
@@ -99,11 +113,11 @@ record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long u
     }
 
     /** Key of the holder in the table's holder index: the MAC, or a 64-bit hash of the client-id. */
-    long holderKey() {
+    public long holderKey() {
         return hasClientId() ? clientIdHash(extra, 1, extra[0] & 0xFF) : mac;
     }
 
-    static long holderKey(HolderKey holder) {
+    public static long holderKey(HolderKey holder) {
         if (holder.clientId() != null) {
             byte[] b = holder.clientId().toBytes();
             return clientIdHash(b, 0, b.length);
@@ -111,7 +125,7 @@ record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long u
         return holder.mac().value();
     }
 
-    boolean isClientIdHolder() {
+    public boolean isClientIdHolder() {
         return hasClientId();
     }
 
@@ -125,24 +139,24 @@ record LeaseEntry(int ip, long mac, byte state, long expSec, int expNano, long u
         return h;
     }
 
-    boolean occupiesAt(Instant now) {
+    public boolean occupiesAt(Instant now) {
         if (!leaseState().occupies()) {
             return false;
         }
         return expSec > now.getEpochSecond() || (expSec == now.getEpochSecond() && expNano > now.getNano());
     }
 
-    Instant updatedAt() {
+    public Instant updatedAt() {
         return Instant.ofEpochSecond(updSec, updNano);
     }
 
-    Lease toLease(String network) {
+    public Lease toLease(String network) {
         byte[] cid = clientIdBytes();
         return new Lease(network, new Ipv4Address(ip), new MacAddress(mac), cid == null ? null : ClientId.of(cid, 0, cid.length),
                 hostname(), leaseState(), Instant.ofEpochSecond(expSec, expNano), Instant.ofEpochSecond(updSec, updNano));
     }
 
-    String holderText() {
+    public String holderText() {
         byte[] cid = clientIdBytes();
         return cid != null ? "id:" + ClientId.of(cid, 0, cid.length) : "mac:" + new MacAddress(mac);
     }
