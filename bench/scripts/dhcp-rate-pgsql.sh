@@ -22,6 +22,10 @@
 # Both servers share one database and one pool (198.18.0.10-198.19.255.250). The database is wiped
 # before each rate. After each rate the leases table is checked in SQL: no address twice, no MAC with
 # two bound leases, rows = ACKs.
+# Servers start as users start them, `./vmaddr serve` (the JVM options of vmaddr-app/src/main/jvm/serve.options
+# and the AOT cache the build trains; do not edit vmaddr-app/src/main during a run, or ./vmaddr rebuilds);
+# LAUNCH=jar starts them as measurements before issue 24's last stop did: java -Xms512m -Xmx1g
+# -XX:+UseParallelGC -jar, no AOT cache.
 # PG_STATS=1: load pg_stat_statements in the throw-away cluster and print, after each measured rate, the
 # statements of that run (calls, rows, total and mean execution time), to see where PostgreSQL's time goes.
 # Last line: "sustained: kea-pgsql=K vmaddr-pgsql-2x=V ratio=V/K".
@@ -166,8 +170,14 @@ networks:
     pools: ["198.18.0.10-198.19.255.250"]
 CFG
     # VMADDR_JAVA_OPTS: extra JVM options, e.g. a JFR recording (the string %i becomes the server number)
-    ip netns exec vmt-b-srv$i "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx1g -XX:+UseParallelGC \
-        ${VMADDR_JAVA_OPTS//%i/$i} -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    if [ "${LAUNCH:-vmaddr}" = jar ]; then
+        ip netns exec vmt-b-srv$i "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx1g -XX:+UseParallelGC \
+            ${VMADDR_JAVA_OPTS//%i/$i} -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    else
+        # as users run it: ./vmaddr serve (serve.options and the build's AOT cache); it execs java, so $! is the JVM
+        VMADDR_JAVA_OPTS="${VMADDR_JAVA_OPTS//%i/$i}" ip netns exec vmt-b-srv$i "$root/vmaddr" serve \
+            --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    fi
     SPIDS+=($!)
     SRV_NS=vmt-b-srv$i wait_listen || { tail -20 "$state/stdout.log" >&2; return 1; }
 }
