@@ -30,7 +30,13 @@ final class LookupWarmup {
 
     private LookupWarmup() {}
 
-    /** Returns how many lookups found a lease (half of them), so that nothing here is dead code. */
+    /** The same address wanted by another client (another MAC). */
+    private static Lease other(Lease l) {
+        return new Lease(NETWORK, l.ip(), new MacAddress(0x0600_0000_0000L + (l.ip().unsigned() & 0xFFFF)), null, null,
+                LeaseState.BOUND, T0.plusSeconds(3600), T0);
+    }
+
+    /** Returns how many lookups found a lease (about half), so that nothing here is dead code. */
     static int run() {
         LeaseCache scratch = new LeaseCache();
         Lease[] leases = new Lease[LEASES * 2];
@@ -47,6 +53,9 @@ final class LookupWarmup {
             Lease l = leases[r % leases.length]; // present for the first half of the array, absent for the second
             found += scratch.get(NETWORK, l.ip()).isPresent() ? 1 : 0;
             found += scratch.findByHolder(NETWORK, l.holder()).isPresent() ? 1 : 0;
+            // the deferred write's check: free, held by the writer itself, held by another holder, run out
+            Lease writer = (r & 3) == 0 ? l : other(l);
+            found += LeaseCommitter.blockerInCache(scratch, writer, (r & 7) == 1 ? T0.plusSeconds(7200) : T0) != null ? 1 : 0;
             if (r % 8 == 0 && r % leases.length < LEASES) {
                 scratch.apply(new Versioned(l, ++seq)); // a newer version of a cached lease
                 scratch.apply(new Versioned(l, 1)); // an older one, ignored
