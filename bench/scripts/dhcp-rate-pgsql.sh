@@ -22,6 +22,10 @@
 # Both servers share one database and one pool (198.18.0.10-198.19.255.250). The database is wiped
 # before each rate. After each rate the leases table is checked in SQL: no address twice, no MAC with
 # two bound leases, rows = ACKs.
+# Servers start as users start them, `./vmaddr serve` (the JVM options of vmaddr-app/src/main/jvm/serve.options
+# and the AOT cache the build trains; do not edit vmaddr-app/src/main during a run, or ./vmaddr rebuilds);
+# LAUNCH=jar starts them as measurements before issue 24's last stop did: java -Xms512m -Xmx1g
+# -XX:+UseParallelGC -jar, no AOT cache.
 # PG_STATS=1: load pg_stat_statements in the throw-away cluster and print, after each measured rate, the
 # statements of that run (calls, rows, total and mean execution time), to see where PostgreSQL's time goes.
 # Last line: "sustained: kea-pgsql=K vmaddr-pgsql-2x=V ratio=V/K".
@@ -125,7 +129,7 @@ setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/initdb" -D "$PGD
 echo "host all all 198.18.250.0/24 trust" >> "$PGDIR/data/pg_hba.conf"
 ip netns exec "$DB" setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" -D "$PGDIR/data" \
     -c listen_addresses='198.18.250.1,198.18.250.5' -c unix_socket_directories="$PGDIR/sock" \
-    -c max_connections=100 ${PG_STATS:+-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all} \
+    -c max_connections=100 ${PG_STATS:+-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on} \
     ${PG_OPTS:-} > "$PGDIR/postgres.log" 2>&1 &
 PGPID=$!
 for i in $(seq 1 100); do ip netns exec "$DB" "$PGBIN/pg_isready" -q -h 198.18.250.1 && break; sleep 0.1; done
@@ -133,8 +137,13 @@ psql_db -c "CREATE USER vmaddr" -c "CREATE DATABASE vmaddr OWNER vmaddr" || exit
 [ -n "${PG_STATS:-}" ] && psql_db -c "CREATE EXTENSION pg_stat_statements"
 pg_stats() {   # statements since the last reset, all databases, busiest first
     psql_db -F ' | ' -c "SELECT calls, rows, round(total_exec_time) AS ms, round(mean_exec_time::numeric, 3) AS mean_ms,
-        regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15" \
+        round(total_plan_time) AS plan_ms, regexp_replace(left(query, 110), '\\s+', ' ', 'g')
+        FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15" \
         | sed 's/^/    pg: /'
+    # whether autovacuum had analyzed the tables (plans of a table never analyzed are guesses) or ran in the run
+    psql_db vmaddr -c "SELECT string_agg(relname || ': analyzed=' || autoanalyze_count || ' vacuumed=' || autovacuum_count
+        || ' last=' || coalesce(to_char(greatest(last_autoanalyze, last_autovacuum), 'HH24:MI:SS'), '-'), ', ')
+        FROM pg_stat_user_tables WHERE relname IN ('leases', 'history')" | sed 's/^/    pg autovacuum: /'
 }
 echo "postgres pid $PGPID ($("$PGBIN/postgres" -V)), settings: $(psql_db -c "select string_agg(name||'='||setting, ' ') from pg_settings where name in ('fsync','synchronous_commit','shared_buffers','wal_sync_method')")"
 
@@ -161,8 +170,14 @@ networks:
     pools: ["198.18.0.10-198.19.255.250"]
 CFG
     # VMADDR_JAVA_OPTS: extra JVM options, e.g. a JFR recording (the string %i becomes the server number)
-    ip netns exec vmt-b-srv$i "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx1g -XX:+UseParallelGC \
-        ${VMADDR_JAVA_OPTS//%i/$i} -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    if [ "${LAUNCH:-vmaddr}" = jar ]; then
+        ip netns exec vmt-b-srv$i "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx1g -XX:+UseParallelGC \
+            ${VMADDR_JAVA_OPTS//%i/$i} -jar "$jar" serve --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    else
+        # as users run it: ./vmaddr serve (serve.options and the build's AOT cache); it execs java, so $! is the JVM
+        VMADDR_JAVA_OPTS="${VMADDR_JAVA_OPTS//%i/$i}" ip netns exec vmt-b-srv$i "$root/vmaddr" serve \
+            --config "$state/cfg.yaml" > "$state/stdout.log" 2>&1 &
+    fi
     SPIDS+=($!)
     SRV_NS=vmt-b-srv$i wait_listen || { tail -20 "$state/stdout.log" >&2; return 1; }
 }

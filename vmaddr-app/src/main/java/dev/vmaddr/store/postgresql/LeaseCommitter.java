@@ -182,9 +182,9 @@ final class LeaseCommitter implements AutoCloseable {
      */
     private WriteResult putDeferred(Lease stored, Instant now, DeferredDurability deferred) {
         db.failFastWhileDown("lease put");
-        Lease there = cache.get(stored.network(), stored.ip()).orElse(null);
-        if (there != null && there.occupiesAt(now) && !there.holder().equals(stored.holder())) {
-            return WriteResult.conflict(there);
+        Lease blocker = blockerInCache(cache, stored, now);
+        if (blocker != null) {
+            return WriteResult.conflict(blocker);
         }
         if (queue.size() >= MAX_DEFERRED_BACKLOG) {
             throw new StoreException("lease write backlog full (" + MAX_DEFERRED_BACKLOG + " writes queued): database too slow");
@@ -193,6 +193,17 @@ final class LeaseCommitter implements AutoCloseable {
         queue.add(new Pending(stored, now, done, 0, HistoryActor.current()));
         deferred.require(then -> done.whenComplete((r, e) -> then.accept(e == null && r.applied())));
         return WriteResult.APPLIED;
+    }
+
+    /**
+     * The lease another holder has on {@code stored}'s address at {@code now} in this server's cache, or
+     * null. Apart, so that {@link LookupWarmup} can profile it with every outcome: inlined into the
+     * receiver's path with a profile of new clients only (nothing found), the first returning client
+     * deoptimized that whole path (JFR, issue 24).
+     */
+    static Lease blockerInCache(LeaseCache cache, Lease stored, Instant now) {
+        Lease there = cache.get(stored.network(), stored.ip()).orElse(null);
+        return there != null && there.occupiesAt(now) && !there.holder().equals(stored.holder()) ? there : null;
     }
 
     /** For {@link LeaseBulkPut}: reports its commit like a batch of the queue's. */

@@ -150,6 +150,7 @@ public final class PostgresStore implements Store {
                 return rs.getInt(1);
             }
         });
+        LookupWarmup.run(); // the cache's lookups profiled found and not found, before traffic (see there)
         this.poller = new ChangePoller(db, cache, options.pollInterval(), origin, clock);
         poller.refresh(); // the whole lease table, before anyone reads
         this.committer = new LeaseCommitter(db, cache, poller, origin, options.committers(), options.maxBatch(),
