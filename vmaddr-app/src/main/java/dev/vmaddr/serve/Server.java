@@ -235,7 +235,7 @@ public final class Server implements AutoCloseable {
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
                     store.defersDurability(), metrics.registry(), clock, ipv6Sockets));
             if (dhcpWarmup) {
-                // last: it starts once DHCP answers, and stops first
+                // after DHCP: it starts once DHCP answers, and stops before it
                 warmup = new DhcpWarmup(DhcpWarmup.CLIENTS, clock);
                 services.add(warmup);
             }
