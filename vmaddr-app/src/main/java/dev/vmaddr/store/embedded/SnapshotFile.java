@@ -270,20 +270,7 @@ final class SnapshotFile {
      * (the passes then judge the file).
      */
     static int historyStart(ByteBuffer buf) {
-        int at = 0;
-        int limit = buf.limit();
-        while (limit - at > Frames.HEADER) {
-            int len = buf.getInt(at);
-            if (len <= 0 || len > limit - at - Frames.HEADER) {
-                return -1;
-            }
-            int kind = buf.get(at + Frames.HEADER) & 0xFF;
-            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
-                return at;
-            }
-            at += Frames.HEADER + len;
-        }
-        return -1;
+        return nthHistoryFrame(buf, 0, 0);
     }
 
     /** How many frames from {@code start} on carry history (a header walk like {@link #historyStart}). */
@@ -305,15 +292,25 @@ final class SnapshotFile {
         return n;
     }
 
-    /** The offset of the {@code index}-th history frame from {@code start} on (0: start itself). */
+    /** The offset of the {@code index}-th history frame from {@code start} on; {@code start} when there is none. */
     static int historyFrame(ByteBuffer buf, int start, int index) {
+        int at = nthHistoryFrame(buf, start, index);
+        return at < 0 ? start : at;
+    }
+
+    /**
+     * The header walk {@link #historyStart} and {@link #historyFrame} share: the offset of the
+     * {@code index}-th history frame from {@code start} on, or -1 when there are fewer or a length
+     * cannot be right.
+     */
+    private static int nthHistoryFrame(ByteBuffer buf, int start, int index) {
         int at = start;
         int limit = buf.limit();
         int n = 0;
         while (limit - at > Frames.HEADER) {
             int len = buf.getInt(at);
             if (len <= 0 || len > limit - at - Frames.HEADER) {
-                break;
+                return -1;
             }
             int kind = buf.get(at + Frames.HEADER) & 0xFF;
             if ((kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) && n++ == index) {
@@ -321,7 +318,7 @@ final class SnapshotFile {
             }
             at += Frames.HEADER + len;
         }
-        return start;
+        return -1;
     }
 
     private static void joinUninterruptibly(Thread t) {
