@@ -1,7 +1,6 @@
 package dev.vmaddr.index;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -51,10 +50,7 @@ public final class Segments {
 
     /** The position of {@code value}, or -1 when it lies in no range. */
     public long positionOf(long value) {
-        int i = Arrays.binarySearch(firsts, value);
-        if (i < 0) {
-            i = -i - 2;
-        }
+        int i = lastAtOrBelow(firsts, value);
         if (i < 0 || value > lasts[i]) {
             return -1;
         }
@@ -65,10 +61,28 @@ public final class Segments {
         if (position < 0 || position >= total) {
             throw new IndexOutOfBoundsException("position " + position + " outside 0-" + (total - 1));
         }
-        int i = Arrays.binarySearch(startPositions, position);
-        if (i < 0) {
-            i = -i - 2;
-        }
+        int i = lastAtOrBelow(startPositions, position);
         return firsts[i] + (position - startPositions[i]);
+    }
+
+    /**
+     * The index of the last of the ascending {@code sorted} that is at most {@code v}; -1 when none is.
+     * A search of its own and not {@code Arrays.binarySearch}: that one method's profile is shared by
+     * every caller in the JVM, and when an index is built at start (every address of a million leases
+     * goes through {@link #positionOf}) a branch some other caller never took deoptimized it, and the
+     * build ran in the interpreter until it was compiled again.
+     */
+    private static int lastAtOrBelow(long[] sorted, long v) {
+        int lo = 0;
+        int hi = sorted.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= v) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
     }
 }

@@ -408,8 +408,13 @@ final class NetworkIndex {
 
     void noteBound(Lease l) {
         if (l.clientId() != null) {
-            boundByIdMac.put(l.mac().value(), l.ip().value());
+            noteBoundUnderClientId(l.mac().value(), l.ip().value());
         }
+    }
+
+    /** {@link #noteBound} of a lease held under a client-id, on its numbers (the index's build at start). */
+    void noteBoundUnderClientId(long mac, int ip) {
+        boundByIdMac.put(mac, ip);
     }
 
     /** {@code l} is bound no longer (released, expired, declined). */

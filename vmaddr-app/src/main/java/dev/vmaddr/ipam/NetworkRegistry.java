@@ -152,16 +152,21 @@ final class NetworkRegistry {
     private NetworkIndex build(NetworkSpec spec) {
         NetworkIndex idx = new NetworkIndex(spec);
         Instant now = clock.instant();
-        store.leases().forEachIn(spec.name(), l -> {
-            if (l.occupiesAt(now)) {
-                idx.markTaken(l.ip());
-                idx.addExpiry(l.ip(), l.expiresAt());
-                if (l.state() == LeaseState.BOUND) {
-                    idx.noteBound(l);
+        long nowSecond = now.getEpochSecond();
+        int nowNano = now.getNano();
+        store.leases().forEachOccupancyIn(spec.name(), (ip, mac, hasClientId, state, expSecond, expNano) -> {
+            Ipv4Address address = new Ipv4Address(ip);
+            Instant expires = Instant.ofEpochSecond(expSecond, expNano);
+            // Lease.occupiesAt, on the numbers
+            if (state.occupies() && (expSecond > nowSecond || expSecond == nowSecond && expNano > nowNano)) {
+                idx.markTaken(address);
+                idx.addExpiry(address, expires);
+                if (state == LeaseState.BOUND && hasClientId) {
+                    idx.noteBoundUnderClientId(mac, ip);
                 }
             } else {
                 // used before and free since it ended: the reuse cooldown's order survives a restart
-                idx.markFreed(l.ip(), l.expiresAt(), false);
+                idx.markFreed(address, expires, false);
             }
         });
         return idx;

@@ -3,6 +3,7 @@ package dev.vmaddr.store;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -112,11 +113,23 @@ public interface LeaseStore {
     void forEach(Consumer<Lease> action);
 
     /**
-     * Every lease of the network, in no particular order: for building an index (at start, 1,000,000
-     * leases), where the pages of {@link #list} would cost a sorted walk and a round trip per page.
+     * What an allocator's index takes from every lease of a network when it is built (at start,
+     * 1,000,000 leases): the fields as numbers, so that a store keeping compact entries makes no
+     * {@link Lease} (an object with two Instants, two addresses, a client-id and a hostname string) per
+     * lease only to have it dropped.
      */
-    default void forEachIn(String network, Consumer<Lease> action) {
-        list(network).forEach(action);
+    @FunctionalInterface
+    interface Occupancy {
+        void lease(int ip, long mac, boolean hasClientId, LeaseState state, long expiresSecond, int expiresNano);
+    }
+
+    /**
+     * Every lease of the network, in no particular order, as {@link Occupancy}: for building an index,
+     * where the pages of {@link #list} would cost a sorted walk and a round trip per page.
+     */
+    default void forEachOccupancyIn(String network, Occupancy sink) {
+        list(network).forEach(l -> sink.lease(l.ip().value(), l.mac().value(), l.clientId() != null, l.state(),
+                l.expiresAt().getEpochSecond(), l.expiresAt().getNano()));
     }
 
     long count();

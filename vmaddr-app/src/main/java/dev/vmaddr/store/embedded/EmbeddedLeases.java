@@ -200,15 +200,15 @@ final class EmbeddedLeases implements LeaseStore {
 
     /** One copy of the table's arrays under the read lock (not 2,000 rounds of 512 in address order), then leases outside it. */
     @Override
-    public void forEachIn(String network, Consumer<Lease> action) {
+    public void forEachOccupancyIn(String network, Occupancy sink) {
         EmbeddedStore.require(network, "network");
-        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(sink, "sink");
         IntObjectMap<LeaseEntry> entries = log.read(() -> {
             LeaseTable t = state.table(network);
             return t == null ? null : t.copyEntries();
         });
         if (entries != null) {
-            entries.forEachValue(e -> action.accept(e.toLease(network)));
+            entries.forEachValue(e -> sink.lease(e.ip(), e.mac(), e.hasClientId(), e.leaseState(), e.expSec(), e.expNano()));
         }
     }
 

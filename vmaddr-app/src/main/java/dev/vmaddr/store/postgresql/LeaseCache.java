@@ -3,6 +3,7 @@ package dev.vmaddr.store.postgresql;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.model.HolderKey;
 import dev.vmaddr.model.Lease;
+import dev.vmaddr.store.LeaseStore;
 import dev.vmaddr.store.compact.AddressSet;
 import dev.vmaddr.store.compact.LeaseEntry;
 import dev.vmaddr.store.postgresql.LeaseRows.Versioned;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * This server's copy of table {@code leases}, answering every lease read without a round trip.
@@ -144,11 +146,14 @@ final class LeaseCache {
         }
     }
 
-    /** Stores the first load's rows (unless a newer version is here), table by table in slot order. */
+    /**
+     * Stores the first load's rows (unless a newer version is here), table by table in slot order, the
+     * networks side by side (the common pool and this thread): each network's tables are its own,
+     * under its monitor, and at start-up the other core is free once the COPY has ended.
+     */
     void loadAll(Bulk bulk) {
-        for (int k = 0; k < bulk.names.size(); k++) {
-            loadAll(network(bulk.names.get(k)), bulk.rows.get(k), bulk.counts.get(k)[0]);
-        }
+        IntStream.range(0, bulk.names.size()).parallel()
+                .forEach(k -> loadAll(network(bulk.names.get(k)), bulk.rows.get(k), bulk.counts.get(k)[0]));
     }
 
     private void loadAll(NetworkLeases n, LeaseEntry[] rows, int count) {
@@ -161,6 +166,7 @@ final class LeaseCache {
             LeaseEntry[] byClientId = new LeaseEntry[count];
             int macs = 0;
             int clientIds = 0;
+            long added = 0;
             for (int i : n.byIp.reserveInSlotOrder(keys, count)) {
                 LeaseEntry e = rows[i];
                 int slot = n.byIp.find(e.ip());
@@ -172,13 +178,14 @@ final class LeaseCache {
                 if (old instanceof LeaseEntry o) {
                     unindex(n, o);
                 }
-                live.incrementAndGet();
+                added++;
                 if (e.hasClientId()) {
                     byClientId[clientIds++] = e;
                 } else {
                     byMac[macs++] = e;
                 }
             }
+            live.addAndGet(added);
             indexAll(n, n.byMac, byMac, macs);
             indexAll(n, n.byClientId, byClientId, clientIds);
         }
@@ -380,10 +387,14 @@ final class LeaseCache {
         }
     }
 
-    void forEachIn(String network, Consumer<Lease> action) {
+    void forEachOccupancyIn(String network, LeaseStore.Occupancy sink) {
         NetworkLeases n = networks.get(network);
         if (n != null) {
-            forEachIn(n, action);
+            n.byIp.forEach(v -> {
+                if (v instanceof LeaseEntry e) {
+                    sink.lease(e.ip(), e.mac(), e.hasClientId(), e.leaseState(), e.expSec(), e.expNano());
+                }
+            });
         }
     }
 

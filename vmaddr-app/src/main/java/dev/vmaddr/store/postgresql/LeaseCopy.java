@@ -51,6 +51,8 @@ final class LeaseCopy {
     /** Network names seen, as bytes and as the one String every entry of that network shares. */
     private final List<byte[]> nameBytes = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
+    /** The index of the network of the row before; -1 before the first. */
+    private int lastName = -1;
 
     private LeaseCopy(CopyOut copy) {
         this.copy = copy;
@@ -126,9 +128,14 @@ final class LeaseCopy {
     }
 
     private String network(int len) {
+        // rows of one network mostly follow each other: the last one met first, then the others
+        if (lastName >= 0 && isName(lastName, len)) {
+            pos += len;
+            return names.get(lastName);
+        }
         for (int i = 0; i < nameBytes.size(); i++) {
-            byte[] b = nameBytes.get(i);
-            if (Arrays.equals(buf, pos, pos + len, b, 0, b.length)) {
+            if (isName(i, len)) {
+                lastName = i;
                 pos += len;
                 return names.get(i);
             }
@@ -137,8 +144,14 @@ final class LeaseCopy {
         String name = new String(b, StandardCharsets.UTF_8).intern();
         nameBytes.add(b);
         names.add(name);
+        lastName = names.size() - 1;
         pos += len;
         return name;
+    }
+
+    private boolean isName(int i, int len) {
+        byte[] b = nameBytes.get(i);
+        return Arrays.equals(buf, pos, pos + len, b, 0, b.length);
     }
 
     /** inet: family, bits, is_cidr, address length, then the address. */

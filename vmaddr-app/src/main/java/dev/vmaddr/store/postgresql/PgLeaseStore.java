@@ -117,8 +117,8 @@ final class PgLeaseStore implements LeaseStore {
      * later the cache is at most a poll behind the table, like a read that began a poll earlier.
      */
     @Override
-    public void forEachIn(String network, Consumer<Lease> action) {
-        cache.forEachIn(network, action);
+    public void forEachOccupancyIn(String network, Occupancy sink) {
+        cache.forEachOccupancyIn(network, sink);
     }
 
     @Override

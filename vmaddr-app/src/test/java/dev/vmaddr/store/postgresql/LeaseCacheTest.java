@@ -107,8 +107,13 @@ class LeaseCacheTest {
         }
         assertThat(cache.count()).isEqualTo(live.size());
         List<Lease> walked = new ArrayList<>();
-        cache.forEachIn(NET, walked::add);
+        cache.forEach(walked::add);
         assertThat(walked).containsExactlyInAnyOrderElementsOf(live);
+        List<String> occupancy = new ArrayList<>();
+        cache.forEachOccupancyIn(NET, (ip, mac, hasClientId, state, expSecond, expNano) ->
+                occupancy.add(ip + "/" + mac + "/" + hasClientId + "/" + state + "/" + Instant.ofEpochSecond(expSecond, expNano)));
+        assertThat(occupancy).containsExactlyInAnyOrderElementsOf(live.stream().map(l -> l.ip().value() + "/" + l.mac().value()
+                + "/" + (l.clientId() != null) + "/" + l.state() + "/" + l.expiresAt()).toList());
         assertThat(cache.get("other", new Ipv4Address(0x0A00_0000))).isEmpty();
     }
 
@@ -143,7 +148,7 @@ class LeaseCacheTest {
                 T, T), 101)); // a network first met during the reload
         assertThat(cache.dropUnseen()).isEqualTo(19); // 10-29 but 20
         Set<Integer> left = new HashSet<>();
-        cache.forEachIn(NET, l -> left.add(l.ip().value() - 0x0A00_0000));
+        cache.forEachOccupancyIn(NET, (ip, mac, hasClientId, state, expSecond, expNano) -> left.add(ip - 0x0A00_0000));
         assertThat(left).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20);
         assertThat(cache.get("new-net", new Ipv4Address(1))).isPresent();
         assertThat(cache.count()).isEqualTo(12);

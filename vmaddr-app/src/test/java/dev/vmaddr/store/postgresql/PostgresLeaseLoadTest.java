@@ -81,10 +81,12 @@ class PostgresLeaseLoadTest {
                     assertThat(second.leases().findByHolder(l.network(), l.holder())).contains(l);
                     assertThat(first.leases().get(l.network(), l.ip())).contains(l);
                 }
-                List<Lease> inOther = new ArrayList<>();
-                second.leases().forEachIn(otherNet, inOther::add);
-                assertThat(inOther).containsExactlyInAnyOrderElementsOf(
-                        written.stream().filter(l -> l.network().equals(otherNet)).toList());
+                List<String> inOther = new ArrayList<>();
+                second.leases().forEachOccupancyIn(otherNet, (ip, mac, hasClientId, state, expSecond, expNano) ->
+                        inOther.add(ip + "/" + mac + "/" + hasClientId + "/" + state + "/" + Instant.ofEpochSecond(expSecond, expNano)));
+                assertThat(inOther).containsExactlyInAnyOrderElementsOf(written.stream().filter(l -> l.network().equals(otherNet))
+                        .map(l -> l.ip().value() + "/" + l.mac().value() + "/" + (l.clientId() != null) + "/" + l.state()
+                                + "/" + l.expiresAt()).toList());
             }
         }
     }
