@@ -35,7 +35,12 @@ import java.util.stream.Stream;
  * with only the UDP socket replaced by the in-memory transport, and traffic like a host's: waves
  * of new clients, the same clients returning (DISCOVER again, INIT-REBOOT, rebinding), NAKs,
  * INFORMs, releases and declines, bursts, and garbage; then a restart (recovery, index rebuild) with
- * every client returning at once. No namespace, no root, no port 67.
+ * every client returning at once; and the API's first requests ({@link TrainingRequests}). No
+ * namespace, no root, no port 67.
+ *
+ * <p>Not in the cache, whatever the training does: picocli's classes (compiled for Java 5, and the
+ * JDK does not store linked classes that old), so {@code vmaddr serve} still loads ~170 of them
+ * from the jar to parse its command line.
  */
 public final class AotTraining {
     /** Clients in the training; with {@link #ROUNDS} this takes ~10 s of one core. */
@@ -59,8 +64,8 @@ public final class AotTraining {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Files.writeString(stamp, stampOf(Path.of(System.getProperty("java.class.path")),
                 System.getProperty("java.runtime.version")) + "\n");
-        System.err.printf("vmaddr AOT training: %d replies (%d NAKs), %d DHCPv6 answers in %d ms; stamp %s%n",
-                clients.replies(), clients.naks(), trained.dhcp6Answers(), ms, stamp);
+        System.err.printf("vmaddr AOT training: %d replies (%d NAKs), %d DHCPv6 answers, %d API answers in %d ms; stamp %s%n",
+                clients.replies(), clients.naks(), trained.dhcp6Answers(), trained.apiAnswers(), ms, stamp);
         deleteTree(work);
         System.exit(0);
     }
@@ -75,8 +80,8 @@ public final class AotTraining {
         return "jar=" + a.size() + ":" + a.lastModifiedTime().toMillis() / 1000 + " jdk=" + runtimeVersion;
     }
 
-    /** What a training run answered: the DHCPv4 clients, and how many DHCPv6 answers its clients got. */
-    record Trained(TrainingClients v4, long dhcp6Answers) {}
+    /** What a training run answered: the DHCPv4 clients, how many DHCPv6 answers its clients got, how many API requests got a 2xx. */
+    record Trained(TrainingClients v4, long dhcp6Answers, int apiAnswers) {}
 
     /**
      * Runs the training traffic: {@code rounds} rounds of {@code clients / rounds} DHCPv4 clients
@@ -122,6 +127,7 @@ public final class AotTraining {
         InMemoryTransport transport = new InMemoryTransport();
         TrainingClients c = new TrainingClients(transport, loIndex, serverId, clients);
         TrainingClients6 c6 = new TrainingClients6(loIndex, Ipv6Address.parse("2001:db8:7::1"), clients6 + 500);
+        int apiAnswers;
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
                 .dhcpTransports(port -> transport).ipv6Sockets(c6.sockets())) {
             server.start();
@@ -145,6 +151,7 @@ public final class AotTraining {
                 // the next round's clients meet a server with these leases: the found branches stay warm
                 waves(c, 0, to, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
             }
+            apiAnswers = TrainingRequests.send(server.apiUrl(), config.api().tokenFile(), "train");
         }
         // A restart: recovery of the store's log, the indexes rebuilt from its leases, and every
         // client returning at once, as after a host's reboot.
@@ -158,7 +165,7 @@ public final class AotTraining {
                 c6.renew(w, Math.min(clients6, w + 1_000), Dhcp6Codes.RENEW);
             }
         }
-        return new Trained(c, c6.answers());
+        return new Trained(c, c6.answers(), apiAnswers);
     }
 
     /**

@@ -31,6 +31,8 @@ class AotTrainingTest {
         // answered and their return (2 more); 500 relayed rapid commits; RENEWs after the restart.
         int clients6 = clients / 2;
         assertThat(trained.dhcp6Answers()).isEqualTo(3L * clients6 + 3L * clients6 / 10 + 500 + clients6);
+        // the API: every request but the one for a network that does not exist (404)
+        assertThat(trained.apiAnswers()).isEqualTo(8);
     }
 
     @Test
