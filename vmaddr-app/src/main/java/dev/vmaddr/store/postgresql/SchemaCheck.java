@@ -7,9 +7,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +31,13 @@ import javax.sql.DataSource;
 final class SchemaCheck {
     static final String LOCATION = "db/migration";
     private static final Pattern VERSIONED = Pattern.compile("V(\\d+)__.*\\.sql");
-    private static final String APPLIED = "SELECT max(version::numeric), bool_and(success) FROM flyway_schema_history";
+    /**
+     * Compared in SQL, the answer one boolean: reading the version as a number would be a BigDecimal,
+     * and that class's first use computes its tables of powers (with a fork-join pool and the JIT
+     * compiling BigInteger's arithmetic) in the middle of every start.
+     */
+    private static final String APPLIED = "SELECT coalesce(max(version::numeric) = ? AND bool_and(success), false)"
+            + " FROM flyway_schema_history";
 
     private SchemaCheck() {}
 
@@ -41,10 +47,12 @@ final class SchemaCheck {
         if (newest.isEmpty()) {
             return false;
         }
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(APPLIED)) {
-            return rs.next() && rs.getBigDecimal(1) != null && rs.getBoolean(2)
-                    && rs.getBigDecimal(1).intValueExact() == newest.getAsInt();
-        } catch (SQLException | ArithmeticException e) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(APPLIED)) {
+            ps.setInt(1, newest.getAsInt());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
             return false; // no history yet (a new database), or anything odd: Flyway decides
         }
     }
