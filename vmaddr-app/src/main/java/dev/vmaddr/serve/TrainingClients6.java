@@ -4,30 +4,29 @@ import static dev.vmaddr.dhcp6.codec.Dhcp6Codes.*;
 
 import dev.vmaddr.addr.Ipv6Address;
 import dev.vmaddr.dhcp.transport.Datagram6;
+import dev.vmaddr.dhcp.transport.InMemoryPacket6Transport;
 import dev.vmaddr.dhcp.transport.Packet6Transport;
 import dev.vmaddr.dhcp6.codec.Dhcp6Codec;
 import dev.vmaddr.dhcp6.codec.Dhcp6Message;
 import dev.vmaddr.dhcp6.codec.Dhcp6Option;
 import dev.vmaddr.dhcp6.codec.MalformedDhcp6Exception;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * DHCPv6 clients of the AOT training ({@link AotTraining}): perfdhcp -6-like exchanges on the
- * interface {@code lo} through in-memory sockets ({@link #sockets}), so the cache holds the DHCPv6
- * path's classes and profiles too: SOLICIT-ADVERTISE-REQUEST-REPLY of new clients, RENEWs that find
- * their binding, RELEASEs, rapid commit through a relay, and garbage. Not thread-safe: one caller.
+ * interface {@code lo} through in-memory sockets ({@link #sockets}: {@link InMemoryPacket6Transport}s),
+ * so the cache holds the DHCPv6 path's classes and profiles too: SOLICIT-ADVERTISE-REQUEST-REPLY of
+ * new clients, RENEWs that find their binding, RELEASEs, rapid commit through a relay, and garbage.
+ * Not thread-safe: one caller.
  */
 final class TrainingClients6 {
     private static final Ipv6Address ALL_SERVERS = Ipv6Address.parse("ff02::1:2");
     private static final Ipv6Address RELAY = Ipv6Address.parse("2001:db8:7::2");
-    private static final long ANSWER_WAIT_MILLIS = 5_000;
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
 
-    private Socket router = new Socket();
-    private Socket dhcp6 = new Socket();
+    private InMemoryPacket6Transport router = new InMemoryPacket6Transport();
+    private InMemoryPacket6Transport dhcp6 = new InMemoryPacket6Transport();
     private final int ifIndex;
     private final byte[] linkAddress;
     /** Per client: the server id and IA_NA of its last REPLY (what a RENEW or RELEASE sends back). */
@@ -45,10 +44,10 @@ final class TrainingClients6 {
 
     /** Fresh sockets for the next server (a stopped server closed the last ones). */
     Ipv6Service.Sockets sockets() {
-        router = new Socket();
-        dhcp6 = new Socket();
-        Socket r = router;
-        Socket d = dhcp6;
+        router = new InMemoryPacket6Transport();
+        dhcp6 = new InMemoryPacket6Transport();
+        InMemoryPacket6Transport r = router;
+        InMemoryPacket6Transport d = dhcp6;
         return new Ipv6Service.Sockets() {
             @Override
             public Packet6Transport router() {
@@ -118,7 +117,7 @@ final class TrainingClients6 {
         for (int i = 0; i < n; i++) {
             byte[] junk = new byte[1 + i % 40];
             junk[0] = (byte) (i % 3 == 0 ? RELAY_FORW : SOLICIT);
-            dhcp6.in.add(new Datagram6(ifIndex, source(i), 546, ALL_SERVERS, junk));
+            dhcp6.deliver(new Datagram6(ifIndex, source(i), 546, ALL_SERVERS, junk));
         }
     }
 
@@ -137,20 +136,20 @@ final class TrainingClients6 {
     private List<Dhcp6Message> collect(int n) throws InterruptedException, MalformedDhcp6Exception {
         List<Dhcp6Message> out = new java.util.ArrayList<>(n);
         for (int k = 0; k < n; k++) {
-            byte[] a = dhcp6.out.poll(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            InMemoryPacket6Transport.Sent a = dhcp6.awaitSent(ANSWER_WAIT);
             if (a == null) {
                 break;
             }
-            Dhcp6Message m = Dhcp6Codec.decode(a);
+            Dhcp6Message m = Dhcp6Codec.decode(a.data());
             out.add(m.type() == RELAY_REPL ? Dhcp6Codec.relayed(m, 0) : m);
             answers++;
         }
-        router.out.clear(); // router advertisements: not looked at
+        router.drainSent(); // router advertisements: not looked at
         return out;
     }
 
     private void inject(int client, boolean relayed, byte[] payload) {
-        dhcp6.in.add(new Datagram6(ifIndex, relayed ? RELAY : source(client), relayed ? 547 : 546,
+        dhcp6.deliver(new Datagram6(ifIndex, relayed ? RELAY : source(client), relayed ? 547 : 546,
                 relayed ? Ipv6Address.parse("2001:db8:7::1") : ALL_SERVERS, payload));
     }
 
@@ -191,48 +190,5 @@ final class TrainingClients6 {
             b[i + 8] = (byte) (a.low() >>> (56 - 8 * i));
         }
         return b;
-    }
-
-    /** One in-memory IPv6 socket: datagrams put {@code in} are received, what is sent lands {@code out}. */
-    private static final class Socket implements Packet6Transport {
-        private static final Datagram6 CLOSED = new Datagram6(0, Ipv6Address.parse("::"), 0, Ipv6Address.parse("::"), new byte[0]);
-        final LinkedBlockingQueue<Datagram6> in = new LinkedBlockingQueue<>();
-        final LinkedBlockingQueue<byte[]> out = new LinkedBlockingQueue<>();
-        private volatile boolean closed;
-
-        @Override
-        public Datagram6 receive() throws java.io.IOException {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            try {
-                Datagram6 d = in.take();
-                if (d == CLOSED) {
-                    throw new AsynchronousCloseException();
-                }
-                return d;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AsynchronousCloseException();
-            }
-        }
-
-        @Override
-        public void send(int ifIndex, Ipv6Address destination, int port, byte[] data) throws java.io.IOException {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            out.add(data);
-        }
-
-        @Override
-        public void join(int ifIndex, Ipv6Address group) {
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            in.add(CLOSED);
-        }
     }
 }

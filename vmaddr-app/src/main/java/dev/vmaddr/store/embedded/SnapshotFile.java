@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A snapshot: the full state at one sequence number, as framed records (same frames and record
@@ -138,7 +139,7 @@ final class SnapshotFile {
             if (rest.endRecords() >= 0 || rest.stoppedAt() != split) {
                 return "records end at offset " + rest.stoppedAt() + " before the history at " + split;
             }
-            Decoded h = first[0];
+            Pass h = first[0].pass();
             if (h.problem() != null) {
                 return h.problem();
             }
@@ -148,13 +149,13 @@ final class SnapshotFile {
             if (h.stoppedAt() != mid) {
                 return "no end record (cut short at offset " + h.stoppedAt() + ")";
             }
-            if (second.problem() != null) {
-                return second.problem();
+            Pass last = second.pass();
+            if (last.problem() != null) {
+                return last.problem();
             }
-            h.addTo(state);
+            first[0].addTo(state);
             second.addTo(state);
-            return end(buf, new Pass(null, h.items().size() + second.items().size(), second.endRecords(), second.stoppedAt()),
-                    rest.count());
+            return end(buf, new Pass(null, h.count() + last.count(), last.endRecords(), last.stoppedAt()), rest.count());
         }
     }
 
@@ -162,7 +163,7 @@ final class SnapshotFile {
      * Records decoded and not yet applied, in file order: a history event already made a
      * {@link StoredEvent} (the costly part, done on the decoding thread), any other record as its op.
      */
-    private record Decoded(String problem, List<Object> items, long endRecords, int stoppedAt) {
+    private record Decoded(Pass pass, List<Object> items) {
         void addTo(StoreState state) {
             for (Object o : items) {
                 if (o instanceof StoredEvent e) {
@@ -175,39 +176,17 @@ final class SnapshotFile {
     }
 
     private static Decoded decode(ByteBuffer buf, int from, int to, long seq, int expected) {
-        buf.limit(to).position(from);
         List<Object> items = new ArrayList<>(expected + 1);
-        while (true) {
-            int at = buf.position();
-            Frames.Read r = Frames.next(buf);
-            switch (r) {
-                case Frames.Good g -> {
-                    if (g.seq() != seq) {
-                        return new Decoded("record at offset " + at + " has sequence " + g.seq() + ", expected " + seq, items, -1, at);
-                    }
-                    Op op;
-                    try {
-                        op = RecordCodec.decode(g.payload(), seq);
-                    } catch (RuntimeException e) {
-                        return new Decoded("undecodable record at offset " + at + ": " + e.getMessage(), items, -1, at);
-                    }
-                    if (op instanceof Op.SnapshotEnd end) {
-                        return new Decoded(null, items, end.records(), buf.position());
-                    }
-                    items.add(op instanceof Op.HistoryAppend a ? StoredEvent.of(a.event()) : op);
-                }
-                case Frames.End e -> {
-                    return new Decoded(null, items, -1, at);
-                }
-                case Frames.Bad b -> {
-                    return new Decoded(b.reason() + " at offset " + at, items, -1, at);
-                }
-            }
-        }
+        Pass pass = walk(buf, from, to, seq, op -> items.add(op instanceof Op.HistoryAppend a ? StoredEvent.of(a.event()) : op));
+        return new Decoded(pass, items);
+    }
+
+    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state) {
+        return walk(buf, from, to, seq, op -> state.apply(op, false));
     }
 
     /**
-     * What one pass over frames found: a problem, or how many records it applied and where it stopped
+     * What one pass over frames found: a problem, or how many records it took and where it stopped
      * (at {@code to}, or after the end record, whose count is {@code endRecords}; -1 when it met none).
      */
     private record Pass(String problem, long count, long endRecords, int stoppedAt) {
@@ -216,7 +195,12 @@ final class SnapshotFile {
         }
     }
 
-    private static Pass run(ByteBuffer buf, int from, int to, long seq, StoreState state) {
+    /**
+     * The one walk over snapshot frames, with every check a frame must pass: hands each record before
+     * the end record to {@code records} and stops at the end record, at {@code to} or at the first
+     * frame that fails. One sink per walk, none per record: this loop runs once per lease and event.
+     */
+    private static Pass walk(ByteBuffer buf, int from, int to, long seq, Consumer<Op> records) {
         buf.limit(to).position(from);
         long count = 0;
         while (true) {
@@ -236,7 +220,7 @@ final class SnapshotFile {
                     if (op instanceof Op.SnapshotEnd end) {
                         return new Pass(null, count, end.records(), buf.position());
                     }
-                    state.apply(op, false);
+                    records.accept(op);
                     count++;
                 }
                 case Frames.End e -> {
@@ -275,19 +259,10 @@ final class SnapshotFile {
 
     /** How many frames from {@code start} on carry history (a header walk like {@link #historyStart}). */
     static int historyEvents(ByteBuffer buf, int start) {
-        int at = start;
-        int limit = buf.limit();
+        HistoryHeaders walk = new HistoryHeaders(buf, start);
         int n = 0;
-        while (limit - at > Frames.HEADER) {
-            int len = buf.getInt(at);
-            if (len <= 0 || len > limit - at - Frames.HEADER) {
-                break;
-            }
-            int kind = buf.get(at + Frames.HEADER) & 0xFF;
-            if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
-                n++;
-            }
-            at += Frames.HEADER + len;
+        while (walk.next()) {
+            n++;
         }
         return n;
     }
@@ -299,26 +274,55 @@ final class SnapshotFile {
     }
 
     /**
-     * The header walk {@link #historyStart} and {@link #historyFrame} share: the offset of the
-     * {@code index}-th history frame from {@code start} on, or -1 when there are fewer or a length
-     * cannot be right.
+     * The offset of the {@code index}-th history frame from {@code start} on, or -1 when there are
+     * fewer or a length cannot be right.
      */
     private static int nthHistoryFrame(ByteBuffer buf, int start, int index) {
-        int at = start;
-        int limit = buf.limit();
-        int n = 0;
-        while (limit - at > Frames.HEADER) {
-            int len = buf.getInt(at);
-            if (len <= 0 || len > limit - at - Frames.HEADER) {
+        HistoryHeaders walk = new HistoryHeaders(buf, start);
+        for (int i = 0; i <= index; i++) {
+            if (!walk.next()) {
                 return -1;
             }
-            int kind = buf.get(at + Frames.HEADER) & 0xFF;
-            if ((kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) && n++ == index) {
-                return at;
-            }
-            at += Frames.HEADER + len;
         }
-        return -1;
+        return walk.at;
+    }
+
+    /**
+     * The header walk that finds where the history is, before the passes that check it: from one
+     * history frame to the next by the frames' lengths and kind bytes alone (no checksum, no decoding).
+     */
+    private static final class HistoryHeaders {
+        private final ByteBuffer buf;
+        private final int limit;
+        private int next;
+        /** The history frame the last successful {@link #next} reached. */
+        int at = -1;
+
+        HistoryHeaders(ByteBuffer buf, int start) {
+            this.buf = buf;
+            this.limit = buf.limit();
+            this.next = start;
+        }
+
+        /** Moves to the next history frame; false when there is none or a length cannot be right. */
+        boolean next() {
+            int frame = next;
+            while (limit - frame > Frames.HEADER) {
+                int len = buf.getInt(frame);
+                if (len <= 0 || len > limit - frame - Frames.HEADER) {
+                    return false;
+                }
+                int kind = buf.get(frame + Frames.HEADER) & 0xFF;
+                int after = frame + Frames.HEADER + len;
+                if (kind == RecordCodec.HISTORY || kind == RecordCodec.HISTORY_V2) {
+                    at = frame;
+                    next = after;
+                    return true;
+                }
+                frame = after;
+            }
+            return false;
+        }
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -385,44 +385,8 @@ final class LeaseCommitter implements AutoCloseable {
         // share addresses wait for each other instead of deadlocking.
         List<Pending> batch = new ArrayList<>(unordered);
         batch.sort(BY_KEY);
-        int n = batch.size();
-        String[] network = new String[n];
-        long[] ip = new long[n];
-        String[] mac = new String[n];
-        String[] clientId = new String[n];
-        String[] hostname = new String[n];
-        String[] state = new String[n];
-        long[] expiresAt = new long[n];
-        long[] updatedAt = new long[n];
-        long[] writtenAt = new long[n];
-        String[] actor = new String[n];
-        for (int i = 0; i < n; i++) {
-            Pending p = batch.get(i);
-            Lease l = p.lease();
-            network[i] = l.network();
-            ip[i] = l.ip().unsigned();
-            mac[i] = l.mac().toString();
-            clientId[i] = l.clientId() == null ? null : l.clientId().hex();
-            hostname[i] = l.hostname();
-            state[i] = l.state().wireName();
-            expiresAt[i] = LeaseRows.micros(l.expiresAt());
-            updatedAt[i] = LeaseRows.micros(l.updatedAt());
-            writtenAt[i] = LeaseRows.micros(p.now());
-            actor[i] = p.actor();
-        }
-        Map<Key, Long> applied = new HashMap<>(n * 2);
-        try (PreparedStatement ps = c.prepareStatement(LeaseSql.PUT_SQL)) {
-            ps.setInt(1, origin);
-            ps.setObject(2, network);
-            ps.setObject(3, ip);
-            ps.setObject(4, mac);
-            ps.setObject(5, clientId);
-            ps.setObject(6, hostname);
-            ps.setObject(7, state);
-            ps.setObject(8, expiresAt);
-            ps.setObject(9, updatedAt);
-            ps.setObject(10, writtenAt);
-            ps.setObject(11, actor);
+        Map<Key, Long> applied = new HashMap<>(batch.size() * 2);
+        try (PreparedStatement ps = LeaseUpsert.prepare(c, origin, batch)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     applied.put(new Key(rs.getString(2), LeaseRows.address(rs.getLong(1))), rs.getLong(3));

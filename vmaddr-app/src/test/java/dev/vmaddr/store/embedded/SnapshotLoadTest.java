@@ -120,4 +120,68 @@ class SnapshotLoadTest {
         Files.write(trailing, java.util.Arrays.copyOf(bytes, bytes.length - 40));
         assertThat(SnapshotFile.load(trailing, SEQ, new StoreState(1000))).isNotNull();
     }
+
+    /** Where every frame of a snapshot starts, from the frames' lengths alone. */
+    private static List<Integer> frameStarts(byte[] bytes) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        List<Integer> starts = new ArrayList<>();
+        for (int at = 0; at + Frames.HEADER <= bytes.length; at += Frames.HEADER + buf.getInt(at)) {
+            starts.add(at);
+        }
+        return starts;
+    }
+
+    /**
+     * Writes {@code bytes} with the frame at {@code at} framed anew with its checksum right: under
+     * {@code seq}, its first payload byte (the record kind) replaced by {@code kind} unless -1.
+     */
+    private Path reframed(byte[] bytes, int at, long seq, int kind) throws IOException {
+        int len = ByteBuffer.wrap(bytes).getInt(at);
+        byte[] payload = java.util.Arrays.copyOfRange(bytes, at + Frames.HEADER, at + Frames.HEADER + len);
+        if (kind >= 0) {
+            payload[0] = (byte) kind;
+        }
+        Bytes frame = new Bytes(Frames.HEADER + len);
+        Frames.append(frame, seq, payload, len);
+        byte[] out = bytes.clone();
+        System.arraycopy(frame.buf, 0, out, at, frame.len);
+        Path f = DataDir.snapshot(dir, SEQ);
+        Files.write(f, out);
+        return f;
+    }
+
+    // 200 leases then 200 events: frame 100 is a lease, frame 250 history the second thread decodes
+    // (frames 200 to 299), frame 350 history this thread decodes (frames 300 on).
+    private static final int[] LEASE_AND_BOTH_HISTORY_HALVES = {100, 250, 350};
+
+    @Test
+    void aFlippedByteInALeaseOrHistoryFrameFailsTheLoadNamingThatFrame() throws IOException {
+        List<Op> ops = leasesThenHistory(200, 200);
+        Path f = file(ops, ops.size());
+        byte[] bytes = Files.readAllBytes(f);
+        List<Integer> starts = frameStarts(bytes);
+        assertThat(starts).hasSize(401);
+        for (int frame : LEASE_AND_BOTH_HISTORY_HALVES) {
+            int at = starts.get(frame);
+            byte[] flipped = bytes.clone();
+            flipped[at + Frames.HEADER + 3] ^= 0x10;
+            Files.write(f, flipped);
+            assertThat(SnapshotFile.load(f, SEQ, new StoreState(1000))).as("frame " + frame)
+                    .isEqualTo("checksum mismatch at offset " + at);
+        }
+    }
+
+    @Test
+    void aFrameWithAnotherSequenceOrAnUnknownKindFailsTheLoadNamingThatFrame() throws IOException {
+        List<Op> ops = leasesThenHistory(200, 200);
+        byte[] bytes = Files.readAllBytes(file(ops, ops.size()));
+        List<Integer> starts = frameStarts(bytes);
+        for (int frame : LEASE_AND_BOTH_HISTORY_HALVES) {
+            int at = starts.get(frame);
+            assertThat(SnapshotFile.load(reframed(bytes, at, SEQ + 1, -1), SEQ, new StoreState(1000))).as("frame " + frame)
+                    .isEqualTo("record at offset " + at + " has sequence " + (SEQ + 1) + ", expected " + SEQ);
+            assertThat(SnapshotFile.load(reframed(bytes, at, SEQ, 0xEE), SEQ, new StoreState(1000))).as("frame " + frame)
+                    .isEqualTo("undecodable record at offset " + at + ": unknown record kind 238");
+        }
+    }
 }

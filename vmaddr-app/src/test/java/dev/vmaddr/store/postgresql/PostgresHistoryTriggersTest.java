@@ -2,6 +2,11 @@ package dev.vmaddr.store.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vmaddr.addr.MacAddress;
+import dev.vmaddr.model.ClientId;
+import dev.vmaddr.model.Lease;
+import dev.vmaddr.model.LeaseState;
+import dev.vmaddr.store.postgresql.LeaseCommitter.Pending;
 import dev.vmaddr.testing.postgres.PostgresDatabase;
 import dev.vmaddr.testing.postgres.PostgresExtension;
 import java.sql.Connection;
@@ -10,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * transition table, that of changed ones by a row trigger whose WHEN clause skips renewals, instead of
  * a PL/pgSQL call per row and a single-row INSERT per event. Checked against the row-level trigger of
  * V1/V5 itself: two databases, one migrated to V6 (row trigger) and one to the latest schema, get
- * the same random statements — the committer's multi-row conditional upsert ({@link LeaseSql#PUT_SQL})
- * with inserts, renewals, state and holder changes, offers and refused rows mixed in one statement;
+ * the same random statements — the committer's multi-row conditional upsert ({@link LeaseSql#PUT_SQL},
+ * bound by {@link LeaseUpsert} as the committer binds it) with inserts, renewals, state and holder changes, offers and refused rows mixed in one statement;
  * bulk transactions of several such statements; multi-row UPDATEs and DELETEs — and must end with the
  * same lease rows and the same history, event for event, in the same order per address.
  */
@@ -52,27 +58,24 @@ class PostgresHistoryTriggersTest {
             for (int round = 0; round < 400; round++) {
                 long now = T0_MICROS + round * 60_000_000L;
                 int kind = random.nextInt(10);
-                List<String> sql = new ArrayList<>();
-                List<Object[]> params = new ArrayList<>();
+                List<Step> statements = new ArrayList<>();
                 if (kind < 7) {
-                    params.add(batch(random, now));
-                    sql.add(LeaseSql.PUT_SQL);
+                    statements.add(put(random, now));
                 } else if (kind == 7) { // a bulk put: several statements, one transaction
                     for (int i = 0; i < 3; i++) {
-                        params.add(batch(random, now + i));
-                        sql.add(LeaseSql.PUT_SQL);
+                        statements.add(put(random, now + i));
                     }
                 } else if (kind == 8) { // expiry of run-out bound leases, many rows at once
-                    sql.add("UPDATE leases SET state = 'expired', updated_at = " + LeaseRows.fromMicros("?::int8")
+                    statements.add(plain("UPDATE leases SET state = 'expired', updated_at = " + LeaseRows.fromMicros("?::int8")
                             + ", seq = nextval('change_seq'), txid = pg_current_xact_id() WHERE state = 'bound' AND expires_at <= "
-                            + LeaseRows.fromMicros("?::int8"));
-                    params.add(new Object[] {now, now});
+                            + LeaseRows.fromMicros("?::int8"), now, now));
                 } else {
-                    sql.add("DELETE FROM leases WHERE ip = ANY (SELECT " + LeaseRows.fromValue("v") + " FROM unnest(?::int8[]) v)");
-                    params.add(new Object[] {new long[] {BASE_IP + random.nextInt(ADDRESSES), BASE_IP + random.nextInt(ADDRESSES)}});
+                    statements.add(plain("DELETE FROM leases WHERE ip = ANY (SELECT " + LeaseRows.fromValue("v")
+                            + " FROM unnest(?::int8[]) v)",
+                            (Object) new long[] {BASE_IP + random.nextInt(ADDRESSES), BASE_IP + random.nextInt(ADDRESSES)}));
                 }
-                String a = run(rowTrigger, sql, params);
-                String b = run(statementTrigger, sql, params);
+                String a = run(rowTrigger, statements);
+                String b = run(statementTrigger, statements);
                 assertThat(b).as("round %d: outcome with the statement triggers", round).isEqualTo(a);
                 if (a != null) {
                     failedAlike++;
@@ -90,51 +93,54 @@ class PostgresHistoryTriggersTest {
         assertThat(failedAlike).as("statements refused by a unique index, alike in both").isLessThan(200);
     }
 
-    /** One PUT_SQL batch: distinct addresses, random holders, states and times around {@code now}. */
-    private static Object[] batch(Random random, long now) {
+    /**
+     * One PUT_SQL batch, bound as the committer binds it ({@link LeaseUpsert}): distinct addresses in
+     * order, random holders, states and times around {@code now}.
+     */
+    private static Step put(Random random, long now) {
         Set<Integer> picked = new LinkedHashSet<>();
         int n = 1 + random.nextInt(20);
         while (picked.size() < n) {
             picked.add(random.nextInt(ADDRESSES));
         }
-        String[] network = new String[n];
-        long[] ip = new long[n];
-        String[] mac = new String[n];
-        String[] clientId = new String[n];
-        String[] hostname = new String[n];
-        String[] state = new String[n];
-        long[] expiresAt = new long[n];
-        long[] updatedAt = new long[n];
-        long[] writtenAt = new long[n];
-        String[] actor = new String[n];
-        int i = 0;
+        Instant written = LeaseRows.ofMicros(now);
+        List<Pending> rows = new ArrayList<>(n);
         for (int a : picked.stream().sorted().toList()) {
-            network[i] = "lan";
-            ip[i] = BASE_IP + a;
             int m = random.nextInt(4) == 0 ? random.nextInt(ADDRESSES) : a; // now and then another holder
-            mac[i] = "02:00:00:00:00:%02x".formatted(m);
-            clientId[i] = random.nextInt(3) == 0 ? "01%02x".formatted(m) : null;
-            hostname[i] = random.nextBoolean() ? "vm" + m : null;
-            state[i] = STATES[random.nextInt(STATES.length)];
-            expiresAt[i] = now + (random.nextInt(5) - 1) * 120_000_000L;
-            updatedAt[i] = now;
-            writtenAt[i] = now;
-            actor[i] = random.nextBoolean() ? "dhcp" : "api:ops";
-            i++;
+            MacAddress mac = MacAddress.parse("02:00:00:00:00:%02x".formatted(m));
+            ClientId clientId = random.nextInt(3) == 0 ? new ClientId("01%02x".formatted(m)) : null;
+            String hostname = random.nextBoolean() ? "vm" + m : null;
+            LeaseState state = LeaseState.fromWireName(STATES[random.nextInt(STATES.length)]);
+            Instant expiresAt = LeaseRows.ofMicros(now + (random.nextInt(5) - 1) * 120_000_000L);
+            String actor = random.nextBoolean() ? "dhcp" : "api:ops";
+            Lease lease = new Lease("lan", LeaseRows.address(BASE_IP + a), mac, clientId, hostname, state, expiresAt, written);
+            rows.add(new Pending(lease, written, null, 0, actor));
         }
-        return new Object[] {1, network, ip, mac, clientId, hostname, state, expiresAt, updatedAt, writtenAt, actor};
+        return c -> LeaseUpsert.prepare(c, 1, rows);
+    }
+
+    /** A statement with plain parameters. */
+    private static Step plain(String sql, Object... params) {
+        return c -> {
+            PreparedStatement ps = c.prepareStatement(sql);
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps;
+        };
+    }
+
+    /** One statement of a round, prepared with its parameters bound on the connection it runs on. */
+    private interface Step {
+        PreparedStatement prepare(Connection c) throws SQLException;
     }
 
     /** Runs the statements in one transaction; returns null, or the SQL state of the failure (rolled back). */
-    private static String run(Connection c, List<String> sql, List<Object[]> params) throws SQLException {
+    private static String run(Connection c, List<Step> statements) throws SQLException {
         c.setAutoCommit(false);
         try {
-            for (int s = 0; s < sql.size(); s++) {
-                try (PreparedStatement ps = c.prepareStatement(sql.get(s))) {
-                    Object[] p = params.get(s);
-                    for (int i = 0; i < p.length; i++) {
-                        ps.setObject(i + 1, p[i]);
-                    }
+            for (Step s : statements) {
+                try (PreparedStatement ps = s.prepare(c)) {
                     ps.execute();
                 }
             }
