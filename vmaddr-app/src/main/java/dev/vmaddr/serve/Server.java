@@ -402,6 +402,11 @@ public final class Server implements AutoCloseable {
         return metrics;
     }
 
+    /** The store this server opened; after {@link #start}. For the AOT training, which snapshots it. */
+    Store store() {
+        return store;
+    }
+
     public AllocationEngine engine() {
         return engine;
     }

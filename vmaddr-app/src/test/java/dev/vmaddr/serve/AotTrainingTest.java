@@ -33,6 +33,11 @@ class AotTrainingTest {
         assertThat(trained.dhcp6Answers()).isEqualTo(3L * clients6 + 3L * clients6 / 10 + 500 + clients6);
         // the API: every request but the one for a network that does not exist (404)
         assertThat(trained.apiAnswers()).isEqualTo(8);
+        // the restart recovered from a snapshot taken after the first round, and a log after it
+        try (var files = Files.list(dir.resolve("work/data"))) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList())
+                    .anyMatch(n -> n.matches("snapshot-\\d{20}\\.snap")).anyMatch(n -> n.endsWith(".wal"));
+        }
     }
 
     @Test
