@@ -5,16 +5,22 @@ import dev.vmaddr.config.ConfigLoader;
 import dev.vmaddr.config.VmaddrConfig;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import dev.vmaddr.ipam.AllocationEngine;
+import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.ipam.NetworkCatalog;
 import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.log.QuietThreads;
+import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.embedded.EmbeddedStore;
+import dev.vmaddr.vm.EngineVmIpam;
+import dev.vmaddr.vm.PoolVmMacs;
+import dev.vmaddr.vm.VmInventory;
 import java.lang.management.ManagementFactory;
 import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -149,10 +155,19 @@ final class DhcpWarmup implements Service {
                 // The server's own generator: one type at the allocator's call site (a lambda of this
                 // class there made the first real allocation trap and recompile the allocation path).
                 AllocationEngine engine = new AllocationEngine(store, clock, Server.ADDRESS_SPREAD);
-                new NetworkCatalog(engine, clock).put(config.networks().getFirst());
+                NetworkCatalog catalog = new NetworkCatalog(engine, clock);
+                catalog.put(config.networks().getFirst());
+                // The server's chain of DHCP events (metrics, the VM inventory's observer, the log):
+                // without an inventory the observer was left out, the warm-up compiled the events'
+                // call sites for the shorter chain, and the first real lease trapped in each of them
+                // (and recompiled the request path). An inventory of the private store, with no VM.
+                SecureRandom random = new SecureRandom();
+                VmInventory vms = new VmInventory(new EngineVmIpam(engine, catalog, new Ipv6Leases(store.leases6(), clock, random),
+                        clock), new PoolVmMacs(new MacPool(config.macPool(), store.macs(), clock, random)), store.documents(),
+                        store.history(), clock);
                 InMemoryTransport transport = new InMemoryTransport();
                 DhcpService service = new DhcpService(config.dhcp(), engine, store.defersDurability(), new Metrics().dhcp(),
-                        clock, DhcpService.SERVER_PORT, null, port -> transport);
+                        clock, DhcpService.SERVER_PORT, vms, port -> transport);
                 NetworkInterface lo = NetworkInterface.getByName("lo");
                 TrainingClients c = new TrainingClients(transport, lo == null ? 1 : lo.getIndex(),
                         Ipv4Address.parse("127.0.0.1"), clients);
