@@ -2,6 +2,7 @@ package dev.vmaddr.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,9 +38,7 @@ public final class DhcpMetrics {
         // get first: computeIfAbsent's capturing lambda was an object per packet
         Counter c = received.get(type);
         if (c == null) {
-            c = received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
-                    .description("DHCP packets received by type")
-                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+            c = receivedCounter(type);
         }
         c.increment();
     }
@@ -48,11 +47,31 @@ public final class DhcpMetrics {
     public void sent(String type) {
         Counter c = sent.get(type); // see received
         if (c == null) {
-            c = sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
-                    .description("DHCP packets sent by type")
-                    .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+            c = sentCounter(type);
         }
         c.increment();
+    }
+
+    /**
+     * Makes the counters of these message types now, at 0, instead of at each type's first packet:
+     * a scrape shows every series before traffic, and the request path never takes the creation path
+     * once the server runs (see DhcpEventsToMetrics).
+     */
+    public void declareTypes(List<String> receivedTypes, List<String> sentTypes) {
+        receivedTypes.forEach(this::receivedCounter);
+        sentTypes.forEach(this::sentCounter);
+    }
+
+    private Counter receivedCounter(String type) {
+        return received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
+                .description("DHCP packets received by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+    }
+
+    private Counter sentCounter(String type) {
+        return sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
+                .description("DHCP packets sent by type")
+                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
     }
 
     public void malformed() {

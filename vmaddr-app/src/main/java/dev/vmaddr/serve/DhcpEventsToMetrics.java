@@ -1,5 +1,14 @@
 package dev.vmaddr.serve;
 
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.ACK;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.DECLINE;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.DISCOVER;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.INFORM;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.NAK;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.OFFER;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.RELEASE;
+import static dev.vmaddr.dhcp.codec.DhcpMessageType.REQUEST;
+
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.dhcp.codec.DhcpMessageType;
 import dev.vmaddr.dhcp.protocol.DhcpEvents;
@@ -9,12 +18,24 @@ import dev.vmaddr.dhcp.protocol.ReceiveContext;
 import dev.vmaddr.dhcp.protocol.Reply;
 import dev.vmaddr.metrics.DhcpMetrics;
 import dev.vmaddr.model.Lease;
+import java.util.stream.Stream;
 
 /**
  * DHCP events to Prometheus counters, then on to the next listener (the event log). Lives in serve
  * because it is wiring: the protocol knows no Micrometer, the metrics package no DHCP.
  */
 record DhcpEventsToMetrics(DhcpMetrics metrics, DhcpEvents next) implements DhcpEvents {
+    /**
+     * The counters of what clients send and what this server answers exist from the start, at 0. Made
+     * at each type's first packet, the creation path was never taken once the DHCP warm-up had
+     * compiled the request path (its own counters were made by then): the server's first DISCOVER,
+     * REQUEST, OFFER and ACK each hit an uncommon trap there and recompiled the request path in the
+     * first second of real traffic.
+     */
+    DhcpEventsToMetrics {
+        metrics.declareTypes(Stream.of(DISCOVER, REQUEST, DECLINE, RELEASE, INFORM).map(Enum::name).toList(),
+                Stream.of(OFFER, ACK, NAK).map(Enum::name).toList());
+    }
     @Override
     public void received(DhcpMessageType type, ReceiveContext ctx) {
         metrics.received(type == null ? "unknown" : type.name());
