@@ -83,15 +83,15 @@ public final class DhcpServer implements AutoCloseable {
      * and write it without a lock.
      */
     private volatile Destination lastDestination;
-    // 48,000 replies/s: room above 20,000 DORA/s (40,000 replies/s), which this server now
-    // reaches on 2 cores. At a cap of 40,000 that rate used the whole schedule: the pacer itself
-    // queued replies (40-150 ms on average in the harness), the receiver slept in it while its
-    // socket overflowed, and 2-9 % of requests were lost; at 48,000, 0-1 % (the rest is perfdhcp's
-    // own buffer on a saturated machine). 30,000 once capped the benchmark at 15,000 DORA/s the
-    // same way. A burst of 32 passes untouched: the ~200 KiB default receive buffer of a relay
-    // holds ~90 replies (an skb per datagram); bursts of 128 at 50,000/s still lost ACKs after
-    // 0.5 s PostgreSQL commit stalls (perfdhcp's RcvbufErrors), 32 at 30,000 or 40,000/s lost none.
-    private final ReplyPacer pacer = new ReplyPacer(48_000, 32);
+    // 40,000 replies/s (20,000 DORA/s). A burst of 32 passes untouched: the ~200 KiB default receive
+    // buffer of a relay holds ~90 replies (an skb per datagram); bursts of 128 at 50,000/s still lost
+    // ACKs after 0.5 s PostgreSQL commit stalls (perfdhcp's RcvbufErrors), 32 at 30,000 or 40,000/s
+    // lost none. 30,000 capped the benchmark at 15,000 DORA/s; 40,000 is the whole schedule at
+    // 20,000 DORA/s, which this server reaches on 2 cores (the pacer then queues replies 40-150 ms).
+    // 48,000 was measured too: better at 20,000/s, but in a fresh server's first seconds at 12,000
+    // and 16,000/s it lost 0.3-1 % to the relay's buffer in three of six runs, 40,000 in none (one
+    // run lost 0.03 %; six fresh servers each, alternating).
+    private final ReplyPacer pacer = new ReplyPacer(40_000, 32);
     private final Dispatch dispatch;
     private final int maxInFlight;
     private final Semaphore inFlight;
