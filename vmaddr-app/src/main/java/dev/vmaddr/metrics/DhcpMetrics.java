@@ -5,51 +5,77 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Counters the DHCP server calls: packets in and out by message type, malformed packets, NAKs,
  * conflict probes by outcome, and conflicts found. Thread-safe (Micrometer counters are).
  */
 public final class DhcpMetrics {
-    private final MeterRegistry registry;
+    private static final UnaryOperator<String> LOWER = v -> v.toLowerCase(Locale.ROOT);
+
     private final Counter malformed;
     private final Counter naks;
     private final Counter conflicts;
     private final Counter lateConflicts;
-    // One map per metric, keyed by the caller's label value as given (an enum constant's name, so no
-    // string is built per packet); builder().register() on every packet would cost a lookup and garbage.
-    private final ConcurrentHashMap<String, Counter> received = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> sent = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> probes = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> dropped = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> leaseEvents = new ConcurrentHashMap<>();
+    private final Labelled received;
+    private final Labelled sent;
+    private final Labelled probes;
+    private final Labelled dropped;
+    private final Labelled leaseEvents;
 
     DhcpMetrics(MeterRegistry registry) {
-        this.registry = registry;
         this.malformed = Counter.builder("vmaddr_dhcp_malformed").description("DHCP packets that could not be decoded").register(registry);
         this.naks = Counter.builder("vmaddr_dhcp_naks").description("DHCPNAKs sent").register(registry);
         this.conflicts = Counter.builder("vmaddr_dhcp_conflicts").description("addresses found in use by a probe or DECLINE").register(registry);
         this.lateConflicts = Counter.builder("vmaddr_dhcp_late_conflicts")
                 .description("addresses whose probe answer came after the timeout, quarantined after the offer").register(registry);
+        this.received = new Labelled(registry, "vmaddr_dhcp_received", "DHCP packets received by type", "type", LOWER);
+        this.sent = new Labelled(registry, "vmaddr_dhcp_sent", "DHCP packets sent by type", "type", LOWER);
+        this.probes = new Labelled(registry, "vmaddr_dhcp_probes", "conflict probes by outcome", "outcome", UnaryOperator.identity());
+        // PRODUCT.md spells reasons in lower case with '-': UNKNOWN_CLIENT is unknown-client
+        this.dropped = new Labelled(registry, "vmaddr_dhcp_dropped", "DHCP requests that got no reply, by reason", "reason",
+                v -> v.toLowerCase(Locale.ROOT).replace('_', '-'));
+        this.leaseEvents = new Labelled(registry, "vmaddr_dhcp_lease_events", "lease changes made by DHCP, by event", "event", LOWER);
+    }
+
+    /**
+     * One counter per label value of a metric, keyed by the caller's value as given (an enum constant's
+     * name, so no string is built per packet; builder().register() on every packet would cost a lookup
+     * and garbage), made at the value's first use or by {@link DhcpMetrics#declareTypes}.
+     */
+    private static final class Labelled {
+        private final ConcurrentHashMap<String, Counter> byValue = new ConcurrentHashMap<>();
+        private final MeterRegistry registry;
+        private final String name;
+        private final String description;
+        private final String tag;
+        private final UnaryOperator<String> label;
+
+        Labelled(MeterRegistry registry, String name, String description, String tag, UnaryOperator<String> label) {
+            this.registry = registry;
+            this.name = name;
+            this.description = description;
+            this.tag = tag;
+            this.label = label;
+        }
+
+        Counter of(String value) {
+            // get first: computeIfAbsent's capturing lambda was an object per packet
+            Counter c = byValue.get(value);
+            return c != null ? c : byValue.computeIfAbsent(value,
+                    k -> Counter.builder(name).description(description).tag(tag, label.apply(k)).register(registry));
+        }
     }
 
     /** @param type message type, e.g. {@code discover}, {@code request} */
     public void received(String type) {
-        // get first: computeIfAbsent's capturing lambda was an object per packet
-        Counter c = received.get(type);
-        if (c == null) {
-            c = receivedCounter(type);
-        }
-        c.increment();
+        received.of(type).increment();
     }
 
     /** @param type message type, e.g. {@code offer}, {@code ack} */
     public void sent(String type) {
-        Counter c = sent.get(type); // see received
-        if (c == null) {
-            c = sentCounter(type);
-        }
-        c.increment();
+        sent.of(type).increment();
     }
 
     /**
@@ -58,20 +84,8 @@ public final class DhcpMetrics {
      * once the server runs (see DhcpEventsToMetrics).
      */
     public void declareTypes(List<String> receivedTypes, List<String> sentTypes) {
-        receivedTypes.forEach(this::receivedCounter);
-        sentTypes.forEach(this::sentCounter);
-    }
-
-    private Counter receivedCounter(String type) {
-        return received.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_received")
-                .description("DHCP packets received by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
-    }
-
-    private Counter sentCounter(String type) {
-        return sent.computeIfAbsent(type, k -> Counter.builder("vmaddr_dhcp_sent")
-                .description("DHCP packets sent by type")
-                .tag("type", type.toLowerCase(Locale.ROOT)).register(registry));
+        receivedTypes.forEach(received::of);
+        sentTypes.forEach(sent::of);
     }
 
     public void malformed() {
@@ -84,9 +98,7 @@ public final class DhcpMetrics {
 
     /** @param outcome {@code free}, {@code in-use} or {@code error} */
     public void probe(String outcome) {
-        probes.computeIfAbsent(outcome, k -> Counter.builder("vmaddr_dhcp_probes")
-                .description("conflict probes by outcome")
-                .tag("outcome", outcome).register(registry)).increment();
+        probes.of(outcome).increment();
     }
 
     public void conflict() {
@@ -102,23 +114,11 @@ public final class DhcpMetrics {
      *               {@code unknown-client}, as PRODUCT.md spells it)
      */
     public void dropped(String reason) {
-        Counter c = dropped.get(reason); // a plain get first: a flood is counted without building the lambda
-        if (c == null) {
-            c = dropped.computeIfAbsent(reason, k -> Counter.builder("vmaddr_dhcp_dropped")
-                    .description("DHCP requests that got no reply, by reason")
-                    .tag("reason", reason.toLowerCase(Locale.ROOT).replace('_', '-')).register(registry));
-        }
-        c.increment();
+        dropped.of(reason).increment();
     }
 
     /** @param event what happened to a lease, e.g. {@code BOUND}, {@code RELEASED} (label: lower case) */
     public void lease(String event) {
-        Counter c = leaseEvents.get(event); // see received
-        if (c == null) {
-            c = leaseEvents.computeIfAbsent(event, k -> Counter.builder("vmaddr_dhcp_lease_events")
-                    .description("lease changes made by DHCP, by event")
-                    .tag("event", event.toLowerCase(Locale.ROOT)).register(registry));
-        }
-        c.increment();
+        leaseEvents.of(event).increment();
     }
 }
