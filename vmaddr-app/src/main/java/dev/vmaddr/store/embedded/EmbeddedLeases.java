@@ -198,7 +198,7 @@ final class EmbeddedLeases implements LeaseStore {
         tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
     }
 
-    /** One copy of the table's arrays under the read lock (not 2,000 rounds of 512 in address order), then leases outside it. */
+    /** One copy of the table's arrays under the read lock (not 2,000 rounds of 512 in address order), then the entries' fields outside it. */
     @Override
     public void forEachOccupancyIn(String network, Occupancy sink) {
         EmbeddedStore.require(network, "network");
