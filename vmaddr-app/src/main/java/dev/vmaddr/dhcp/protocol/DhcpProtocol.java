@@ -42,6 +42,7 @@ public final class DhcpProtocol {
     private final ClientPolicy clients;
     private final NewClientGuard guard;
     private final Clock clock;
+    private final ReplyFactory replies = new ReplyFactory();
 
     /** With no guard against floods of new clients, and a policy that knows nobody (tests). */
     public DhcpProtocol(LeaseOperations leases, DhcpServerSettings settings, ConflictProbe probe, DhcpEvents events,
@@ -125,7 +126,7 @@ public final class DhcpProtocol {
                 case REQUEST -> new Requests(in).handle();
                 case DECLINE -> decline(in);
                 case RELEASE -> release(in);
-                case INFORM -> Optional.of(send(in, ReplyFactory.informAck(request, in.net(), serverId)));
+                case INFORM -> Optional.of(send(in, replies.informAck(request, in.net(), serverId)));
                 case OFFER, ACK, NAK -> drop(DropReason.NOT_A_REQUEST, type.name());
             };
             reply.ifPresent(events::sent);
@@ -159,7 +160,7 @@ public final class DhcpProtocol {
                 guard.settled(in.ctx().interfaceName(), in.mac()); // no offer went out: its slot is free
             }
         }
-        return offered.map(lease -> send(in, ReplyFactory.lease(DhcpMessageType.OFFER, in.msg(), in.net(),
+        return offered.map(lease -> send(in, replies.lease(DhcpMessageType.OFFER, in.msg(), in.net(),
                 in.serverId(), lease.ip(), in.replyHostname(lease))));
     }
 
@@ -299,7 +300,7 @@ public final class DhcpProtocol {
             }
             events.lease(event, lease);
             guard.settled(in.ctx().interfaceName(), in.mac()); // bound: no longer an offer in flight
-            return Optional.of(send(in, ReplyFactory.lease(DhcpMessageType.ACK, msg, in.net(), in.serverId(),
+            return Optional.of(send(in, replies.lease(DhcpMessageType.ACK, msg, in.net(), in.serverId(),
                     lease.ip(), in.replyHostname(lease))));
         }
 
@@ -319,7 +320,7 @@ public final class DhcpProtocol {
                 return Optional.empty();
             }
             events.lease(LeaseEvent.RENEWED_FROM_CACHE, stored.get());
-            return Optional.of(send(in, ReplyFactory.cachedRenewal(msg, in.net(), in.serverId(), ip,
+            return Optional.of(send(in, replies.cachedRenewal(msg, in.net(), in.serverId(), ip,
                     in.replyHostname(stored.get()), left)));
         }
 
@@ -328,7 +329,7 @@ public final class DhcpProtocol {
                 return drop(DropReason.NOT_AUTHORITATIVE, why);
             }
             events.nak(in.net().name(), why);
-            return Optional.of(send(in, ReplyFactory.nak(msg, in.serverId(), truncate(why))));
+            return Optional.of(send(in, replies.nak(msg, in.serverId(), truncate(why))));
         }
 
         private static String truncate(String s) {

@@ -30,38 +30,61 @@ record NetworkOptions(NetworkSpec net, DhcpOption leaseTime, DhcpOption renewalT
     }
 
     /**
-     * Recently used networks by identity, direct-mapped: a hit is a read and a compare (a network
-     * spec's own hashCode walks its reservations). Entries are immutable and replaced whole, so any
-     * thread may read and write; a changed network is a new spec, which simply misses.
+     * The options of recently used networks and of recent server addresses, for one protocol
+     * instance (its threads share it). Per instance rather than per process: a fresh server starts
+     * with it empty, and the warm-up's second stack (serve/DhcpWarmup) starts with an empty one too,
+     * so the JIT has seen the miss before a real server's first reply (a process-wide cache, filled
+     * by the warm-up, made the real first reply trap at the miss and recompile the reply path).
+     *
+     * <p>Both tables are direct-mapped: a hit is a read and a compare (a network spec's own hashCode
+     * walks its reservations; an address has a few interface addresses per host). Entries are
+     * immutable and replaced whole, so any thread may read and write; a changed network is a new
+     * spec, which simply misses. Empty slots hold an entry that matches nothing rather than null: a
+     * null there is a speculation the JIT makes per compiled caller (a trap in one caller does not stop
+     * another from making it), a miss is an ordinary branch whose profile every caller shares.
      */
-    private static final AtomicReferenceArray<NetworkOptions> CACHE = new AtomicReferenceArray<>(64);
+    static final class Cache {
+        private static final NetworkOptions NO_NETWORK = new NetworkOptions(null, null, null, null, null, null, null,
+                null, null, null, null);
+        private static final ServerId NO_SERVER_ID = new ServerId(null, null);
 
-    static NetworkOptions of(NetworkSpec net) {
-        int slot = System.identityHashCode(net) & (CACHE.length() - 1);
-        NetworkOptions cached = CACHE.getPlain(slot);
-        if (cached != null && cached.net == net) {
-            return cached;
+        private final AtomicReferenceArray<NetworkOptions> networks = filled(64, NO_NETWORK);
+        private final AtomicReferenceArray<ServerId> serverIds = filled(16, NO_SERVER_ID);
+
+        /** The options of {@code net}, looked up by identity. */
+        NetworkOptions of(NetworkSpec net) {
+            int slot = System.identityHashCode(net) & (networks.length() - 1);
+            NetworkOptions cached = networks.getPlain(slot);
+            if (cached.net == net) {
+                return cached;
+            }
+            NetworkOptions built = build(net);
+            networks.setRelease(slot, built);
+            return built;
         }
-        NetworkOptions built = build(net);
-        CACHE.setRelease(slot, built);
-        return built;
+
+        /** Option 54 for {@code address}. */
+        DhcpOption serverId(Ipv4Address address) {
+            int slot = Integer.hashCode(address.value() * 0x9E3779B9) >>> 28;
+            ServerId cached = serverIds.getPlain(slot);
+            if (address.equals(cached.address)) {
+                return cached.option;
+            }
+            ServerId built = new ServerId(address, one(OptionCodes.SERVER_ID, o -> o.serverId(address)));
+            serverIds.setRelease(slot, built);
+            return built.option;
+        }
+
+        private static <T> AtomicReferenceArray<T> filled(int length, T empty) {
+            AtomicReferenceArray<T> a = new AtomicReferenceArray<>(length);
+            for (int i = 0; i < length; i++) {
+                a.setPlain(i, empty);
+            }
+            return a;
+        }
     }
 
-    /** Option 54 per server address, direct-mapped like {@link #CACHE} (a host has a few interface addresses). */
     private record ServerId(Ipv4Address address, DhcpOption option) { }
-
-    private static final AtomicReferenceArray<ServerId> SERVER_IDS = new AtomicReferenceArray<>(16);
-
-    static DhcpOption serverId(Ipv4Address address) {
-        int slot = Integer.hashCode(address.value() * 0x9E3779B9) >>> 28;
-        ServerId cached = SERVER_IDS.getPlain(slot);
-        if (cached != null && cached.address.equals(address)) {
-            return cached.option;
-        }
-        ServerId built = new ServerId(address, one(OptionCodes.SERVER_ID, o -> o.serverId(address)));
-        SERVER_IDS.setRelease(slot, built);
-        return built.option;
-    }
 
     static DhcpOption messageType(DhcpMessageType type) {
         return MESSAGE_TYPES[type.ordinal()];

@@ -20,15 +20,15 @@ import static dev.vmaddr.dhcp.codec.OptionCodes.*;
 final class ReplyFactory {
     private static final int[] DEFAULT_OPTIONAL = {ROUTERS, DNS_SERVERS, HOSTNAME, DOMAIN_NAME, INTERFACE_MTU, BROADCAST_ADDRESS};
 
-    private ReplyFactory() {
-    }
+    /** This factory's own: see {@link NetworkOptions.Cache}. */
+    private final NetworkOptions.Cache options = new NetworkOptions.Cache();
 
     /** OFFER or ACK carrying a lease on {@code yiaddr}; ciaddr echoed for an ACK (RFC 2131 table 3). */
-    static DhcpMessage lease(DhcpMessageType type, DhcpMessage request, NetworkSpec net, Ipv4Address serverId,
+    DhcpMessage lease(DhcpMessageType type, DhcpMessage request, NetworkSpec net, Ipv4Address serverId,
                              Ipv4Address yiaddr, String hostname) {
-        NetworkOptions n = NetworkOptions.of(net);
+        NetworkOptions n = options.of(net);
         DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(type))
-                .option(NetworkOptions.serverId(serverId))
+                .option(options.serverId(serverId))
                 .option(n.leaseTime()).option(n.renewalTime()).option(n.rebindingTime()).option(n.subnetMask());
         configured(o, request, n, hostname);
         echo(o, request);
@@ -41,34 +41,34 @@ final class ReplyFactory {
      * it still has (never longer: the client must not hold it past what the store knows), with T1 and
      * T2 at the network's ratio of that time.
      */
-    static DhcpMessage cachedRenewal(DhcpMessage request, NetworkSpec net, Ipv4Address serverId, Ipv4Address yiaddr,
+    DhcpMessage cachedRenewal(DhcpMessage request, NetworkSpec net, Ipv4Address serverId, Ipv4Address yiaddr,
                                      String hostname, java.time.Duration remaining) {
         long lease = net.leaseTime().toSeconds();
         long left = Math.max(1, remaining.toSeconds());
         java.time.Duration t1 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRenewTime().toSeconds() * left / lease));
         java.time.Duration t2 = java.time.Duration.ofSeconds(Math.max(1, net.effectiveRebindTime().toSeconds() * left / lease));
-        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).option(NetworkOptions.serverId(serverId))
+        DhcpOptions.Builder o = DhcpOptions.builder().messageType(DhcpMessageType.ACK).option(options.serverId(serverId))
                 .leaseTime(java.time.Duration.ofSeconds(left)).renewalTime(t1).rebindingTime(t2)
-                .option(NetworkOptions.of(net).subnetMask());
-        configured(o, request, NetworkOptions.of(net), hostname);
+                .option(options.of(net).subnetMask());
+        configured(o, request, options.of(net), hostname);
         echo(o, request);
         return base(request).ciaddr(request.ciaddr()).yiaddr(yiaddr).options(o.build()).build();
     }
 
     /** ACK to an INFORM: configuration only, no lease times, no yiaddr (RFC 2131 4.3.5). */
-    static DhcpMessage informAck(DhcpMessage request, NetworkSpec net, Ipv4Address serverId) {
-        NetworkOptions n = NetworkOptions.of(net);
+    DhcpMessage informAck(DhcpMessage request, NetworkSpec net, Ipv4Address serverId) {
+        NetworkOptions n = options.of(net);
         DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(DhcpMessageType.ACK))
-                .option(NetworkOptions.serverId(serverId)).option(n.subnetMask());
+                .option(options.serverId(serverId)).option(n.subnetMask());
         configured(o, request, n, null);
         echo(o, request);
         return base(request).ciaddr(request.ciaddr()).options(o.build()).build();
     }
 
     /** NAK; via a relay the broadcast bit is set so the relay broadcasts it (RFC 2131 4.3.2). */
-    static DhcpMessage nak(DhcpMessage request, Ipv4Address serverId, String why) {
+    DhcpMessage nak(DhcpMessage request, Ipv4Address serverId, String why) {
         DhcpOptions.Builder o = DhcpOptions.builder().option(NetworkOptions.messageType(DhcpMessageType.NAK))
-                .option(NetworkOptions.serverId(serverId)).message(why);
+                .option(options.serverId(serverId)).message(why);
         echo(o, request);
         DhcpMessage.Builder b = base(request).options(o.build());
         if (!request.giaddr().isAny()) {
