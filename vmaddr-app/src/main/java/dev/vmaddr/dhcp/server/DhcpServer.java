@@ -83,15 +83,17 @@ public final class DhcpServer implements AutoCloseable {
      * and write it without a lock.
      */
     private volatile Destination lastDestination;
-    // 40,000 replies/s (20,000 DORA/s). A burst of 32 passes untouched: the ~200 KiB default receive
+    // 48,000 replies/s (24,000 DORA/s). A burst of 32 passes untouched: the ~200 KiB default receive
     // buffer of a relay holds ~90 replies (an skb per datagram); bursts of 128 at 50,000/s still lost
     // ACKs after 0.5 s PostgreSQL commit stalls (perfdhcp's RcvbufErrors), 32 at 30,000 or 40,000/s
-    // lost none. 30,000 capped the benchmark at 15,000 DORA/s; 40,000 is the whole schedule at
-    // 20,000 DORA/s, which this server reaches on 2 cores (the pacer then queues replies 40-150 ms).
-    // 48,000 was measured too: better at 20,000/s, but in a fresh server's first seconds at 12,000
-    // and 16,000/s it lost 0.3-1 % to the relay's buffer in three of six runs, 40,000 in none (one
-    // run lost 0.03 %; six fresh servers each, alternating).
-    private final ReplyPacer pacer = new ReplyPacer(40_000, 32);
+    // lost none. 30,000 capped the benchmark at 15,000 DORA/s. 40,000 is the whole schedule at
+    // 20,000 DORA/s, which this server reaches on 2 cores: the pacer then queued replies 45-55 ms on
+    // average and lost 0.5-9 % (four runs of four). With 48,000 the first seconds of a fresh server had
+    // lost more at 12,000 and 16,000/s while the JIT still recompiled the request path there (three of
+    // six runs); once the warm-up took those recompilations (DhcpWarmup's second stack), 48,000 held
+    // 12,000/s in four runs of five, 16,000/s in three of four (40,000: two of four) and 20,000/s in one
+    // of four (fresh servers alternating, the shared harness's timing).
+    private final ReplyPacer pacer = new ReplyPacer(48_000, 32);
     private final Dispatch dispatch;
     private final int maxInFlight;
     private final Semaphore inFlight;
