@@ -126,7 +126,8 @@ public final class AotTraining {
         // error, not the config's warn: the declines the training makes are logged at warn, and the build log stays clean
         LogLevel.apply("error");
         InMemoryTransport transport = new InMemoryTransport();
-        TrainingClients c = new TrainingClients(transport, loIndex, serverId, clients);
+        TrainingClients c = new TrainingClients(TrainingClients.inMemory(transport, loIndex, serverId), TrainingClients.RELAY,
+                serverId, clients);
         TrainingClients6 c6 = new TrainingClients6(loIndex, Ipv6Address.parse("2001:db8:7::1"), clients6 + 500);
         int apiAnswers;
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
@@ -163,7 +164,7 @@ public final class AotTraining {
         // A restart: recovery of the store's log, the indexes rebuilt from its leases, and every
         // client returning at once, as after a host's reboot.
         InMemoryTransport restarted = new InMemoryTransport();
-        c.reconnect(restarted);
+        c.reconnect(TrainingClients.inMemory(restarted, loIndex, serverId));
         try (Server server = new Server(config, Clock.systemUTC(), new SecureRandom(), List.of())
                 .dhcpTransports(port -> restarted).ipv6Sockets(c6.sockets())) {
             server.start();
@@ -192,7 +193,8 @@ public final class AotTraining {
         c6.garbage(200);
     }
 
-    private static void waves(TrainingClients c, int from, int to, int size, int... kinds) throws InterruptedException {
+    private static void waves(TrainingClients c, int from, int to, int size, int... kinds)
+            throws InterruptedException, IOException {
         for (int w = from; w < to; w += size) {
             int end = Math.min(to, w + size);
             for (int kind : kinds) {

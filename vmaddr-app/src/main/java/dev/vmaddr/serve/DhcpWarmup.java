@@ -3,7 +3,9 @@ package dev.vmaddr.serve;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.config.ConfigLoader;
 import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
+import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.ipam.NetworkCatalog;
@@ -16,8 +18,10 @@ import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.vm.EngineVmIpam;
 import dev.vmaddr.vm.PoolVmMacs;
 import dev.vmaddr.vm.VmInventory;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -66,6 +70,8 @@ final class DhcpWarmup implements Service {
     private final int clients;
     private final Clock clock;
     private volatile boolean stopping;
+    /** Whether the second stack ran over loopback sockets ({@link LoopbackRelay}); set by the warm-up's thread. */
+    private volatile boolean usedLoopback;
     private Thread thread;
     private final CompletableFuture<Long> finished = new CompletableFuture<>();
 
@@ -115,8 +121,8 @@ final class DhcpWarmup implements Service {
             // The private stack's lease lines (INFO, one per binding) stay out of the operator's log.
             long replies = QuietThreads.call(this::run);
             finished.complete(replies);
-            LOG.info(LogEvents.DHCP_WARMUP_DONE + " replies={} millis={} processCpuMillis={}", replies,
-                    (System.nanoTime() - t0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000);
+            LOG.info(LogEvents.DHCP_WARMUP_DONE + " replies={} millis={} processCpuMillis={} loopback={}", replies,
+                    (System.nanoTime() - t0) / 1_000_000, (processCpuNanos() - cpu0) / 1_000_000, usedLoopback);
         } catch (Exception e) {
             finished.completeExceptionally(e);
             if (!stopping) {
@@ -129,6 +135,11 @@ final class DhcpWarmup implements Service {
     private static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0;
+    }
+
+    /** Whether its second stack ran over loopback sockets (false when they could not be opened). */
+    boolean ranOverLoopback() {
+        return usedLoopback;
     }
 
     /** The replies the warm-up's clients got, once it has ended (exceptionally when stopped or failed). */
@@ -148,17 +159,21 @@ final class DhcpWarmup implements Service {
      * deoptimizations at the first real request (the table's null check, the counters' first label, a
      * new thread's scoped-value cache), and 1.4 s of C2 recompiling the allocation path while the first
      * clients came. The second stack takes those traps here, and its traffic lets C2 compile the path
-     * again with the branches in it.
+     * again with the branches in it. It also runs over the socket transport on loopback where it can
+     * ({@link LoopbackRelay}), so the reply path has seen the real server's transport class as well.
      */
     long run() throws Exception {
-        long replies = onPrivateStack(clients, "warmup-1");
+        long replies = onPrivateStack(clients, "warmup-1", false);
         // Another network name too: the store keeps one shared copy per name (StoredEvent), so a name
         // the first stack used would be found where the real server's first lease finds none.
-        return stopping ? replies : replies + onPrivateStack(clients / 2, "warmup-2");
+        return stopping ? replies : replies + onPrivateStack(clients / 2, "warmup-2", true);
     }
 
-    /** One private stack in a temporary directory, driven by {@link #drive}; returns the replies its clients got. */
-    private long onPrivateStack(int clients, String network) throws Exception {
+    /**
+     * One private stack in a temporary directory, driven by {@link #drive}; returns the replies its
+     * clients got. Over loopback sockets when {@code overLoopback} and they can be opened, else in memory.
+     */
+    private long onPrivateStack(int clients, String network, boolean overLoopback) throws Exception {
         Path work = Files.createTempDirectory("vmaddr-dhcp-warmup-");
         try {
             VmaddrConfig config = ConfigLoader.parse("dhcp warm-up", """
@@ -167,12 +182,14 @@ final class DhcpWarmup implements Service {
                       probe: { method: none }
                     networks:
                       - name: %s
-                        cidr: 198.18.0.0/15
+                        cidr: 198.18.0.0/15%s
                         gateway: 198.18.0.1
                         leaseTime: 2h
                         dns: [198.18.0.53]
                         pools: ["198.18.0.10-198.19.255.250"]
-                    """.formatted(network));
+                    """.formatted(network, overLoopback
+                    // both relays: the in-memory one when the loopback cannot be opened
+                    ? "\n    relays: [" + TrainingClients.RELAY + ", " + LoopbackRelay.ADDRESS + "]" : ""));
             try (Store store = EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults())) {
                 // The server's own generator: one type at the allocator's call site (a lambda of this
                 // class there made the first real allocation trap and recompile the allocation path).
@@ -187,17 +204,43 @@ final class DhcpWarmup implements Service {
                 VmInventory vms = new VmInventory(new EngineVmIpam(engine, catalog, new Ipv6Leases(store.leases6(), clock, random),
                         clock), new PoolVmMacs(new MacPool(config.macPool(), store.macs(), clock, random)), store.documents(),
                         store.history(), clock);
-                InMemoryTransport transport = new InMemoryTransport();
+                Ipv4Address loopback = Ipv4Address.parse("127.0.0.1");
+                FfmUdpTransport socket = null;
+                LoopbackRelay relay = null;
+                if (overLoopback) {
+                    try {
+                        socket = FfmUdpTransport.open(0);
+                        relay = LoopbackRelay.open(socket.localPort());
+                    } catch (IOException e) {
+                        LOG.debug("dhcp warm-up stays in memory: no loopback relay ({})", e.toString());
+                        if (socket != null) {
+                            socket.close();
+                            socket = null;
+                        }
+                    }
+                }
+                if (relay != null) {
+                    usedLoopback = true;
+                }
+                PacketTransport transport = socket != null ? socket : new InMemoryTransport();
+                TrainingClients.Link link = relay != null ? relay : TrainingClients.inMemory((InMemoryTransport) transport,
+                        loopbackIndex(), loopback);
                 DhcpService service = new DhcpService(config.dhcp(), engine, store.defersDurability(), new Metrics().dhcp(),
                         clock, DhcpService.SERVER_PORT, vms, port -> transport);
-                NetworkInterface lo = NetworkInterface.getByName("lo");
-                TrainingClients c = new TrainingClients(transport, lo == null ? 1 : lo.getIndex(),
-                        Ipv4Address.parse("127.0.0.1"), clients);
-                service.start();
+                TrainingClients c = new TrainingClients(link, relay != null ? LoopbackRelay.ADDRESS : TrainingClients.RELAY,
+                        loopback, clients);
                 try {
-                    drive(c, clients);
+                    service.start();
+                    try {
+                        drive(c, clients);
+                    } finally {
+                        service.stop();
+                    }
                 } finally {
-                    service.stop();
+                    transport.close(); // the stopped server has closed it already; not when it failed to start
+                    if (relay != null) {
+                        relay.close();
+                    }
                 }
                 return c.replies();
             }
@@ -210,14 +253,16 @@ final class DhcpWarmup implements Service {
      * New clients in waves of a loaded link (64), the same clients returning in a restart's burst
      * (2,000: their DISCOVER finds the lease), rebooting and rebinding, and returning once more.
      */
-    private void drive(TrainingClients c, int clients) throws InterruptedException {
+    private void drive(TrainingClients c, int clients) throws InterruptedException, IOException {
         waves(c, 0, clients, 64, TrainingClients.DISCOVER, TrainingClients.SELECTING);
         waves(c, 0, clients, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
         waves(c, 0, clients, 256, TrainingClients.INIT_REBOOT, TrainingClients.REBINDING);
         waves(c, 0, clients, 64, TrainingClients.DISCOVER, TrainingClients.SELECTING);
     }
 
-    private void waves(TrainingClients c, int from, int to, int size, int... kinds) throws InterruptedException {
+    private void waves(TrainingClients c, int from, int to, int wave, int... kinds)
+            throws InterruptedException, IOException {
+        int size = c.waveSize(wave);
         for (int w = from; w < to && !stopping; w += size) {
             int end = Math.min(to, w + size);
             for (int kind : kinds) {
@@ -226,4 +271,8 @@ final class DhcpWarmup implements Service {
         }
     }
 
+    private static int loopbackIndex() throws SocketException {
+        NetworkInterface lo = NetworkInterface.getByName("lo");
+        return lo == null ? 1 : lo.getIndex();
+    }
 }

@@ -12,14 +12,16 @@ import dev.vmaddr.dhcp.codec.Octets;
 import dev.vmaddr.dhcp.transport.Datagram;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import java.net.Inet4Address;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Synthetic DHCP clients behind a relay, for {@link AotTraining}: they speak to the real server
- * through the in-memory transport, in waves (every client of a wave sends, then the wave's replies
- * are collected), so the server sees batches like a loaded network's and its store commits groups.
+ * Synthetic DHCP clients behind a relay, for {@link AotTraining} and {@link DhcpWarmup}: they speak to
+ * the real server through a {@link Link} (the in-memory transport, or a socket on loopback), in waves
+ * (every client of a wave sends, then the wave's replies are collected), so the server sees batches
+ * like a loaded network's and its store commits groups.
  *
  * <p>Packets are built once per kind with the real encoder and then only patched (chaddr, xid,
  * requested address, ciaddr), so the client side costs little and does not shape the encoder's
@@ -34,10 +36,41 @@ final class TrainingClients {
     private static final int FAMILIES = 4;
     private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
 
-    private InMemoryTransport transport;
-    private final int ifIndex;
-    private final InetSocketAddress relay;
-    private final Inet4Address server;
+    /** Where the clients' requests go and the server's replies come from. */
+    interface Link {
+        void send(byte[] request) throws IOException;
+
+        /** The next reply the server sent, or null when none came within {@code wait}. */
+        byte[] awaitReply(Duration wait) throws IOException, InterruptedException;
+
+        /** The most requests sent before their replies are read (a socket's receive buffers hold that many). */
+        int maxWave();
+    }
+
+    /** The in-memory transport's link: requests arrive on {@code ifIndex} from the relay {@link #RELAY}, to {@code server}. */
+    static Link inMemory(InMemoryTransport transport, int ifIndex, Ipv4Address server) {
+        InetSocketAddress relay = new InetSocketAddress(RELAY.toInetAddress(), 67);
+        Inet4Address to = server.toInetAddress();
+        return new Link() {
+            @Override
+            public void send(byte[] request) {
+                transport.deliver(new Datagram(ifIndex, relay, to, request));
+            }
+
+            @Override
+            public byte[] awaitReply(Duration wait) throws InterruptedException {
+                InMemoryTransport.Sent s = transport.awaitSent(wait);
+                return s == null ? null : s.data();
+            }
+
+            @Override
+            public int maxWave() {
+                return Integer.MAX_VALUE;
+            }
+        };
+    }
+
+    private Link link;
     /** [family][kind] packet templates; kinds below. */
     private final byte[][][] templates = new byte[FAMILIES][][];
     private final int[][] requestedOffset = new int[FAMILIES][];
@@ -56,24 +89,24 @@ final class TrainingClients {
     static final int INFORM = 5;
     static final int DECLINE = 6;
 
-    /** @param ifIndex the interface the relayed requests come in on; {@code server} is its address */
-    TrainingClients(InMemoryTransport transport, int ifIndex, Ipv4Address server, int clients) {
-        this.transport = transport;
-        this.ifIndex = ifIndex;
-        this.relay = new InetSocketAddress(RELAY.toInetAddress(), 67);
-        this.server = server.toInetAddress();
+    /**
+     * @param giaddr the relay address the requests carry
+     * @param server the server's address, named in the requests that name one (option 54)
+     */
+    TrainingClients(Link link, Ipv4Address giaddr, Ipv4Address server, int clients) {
+        this.link = link;
         this.addressOf = new int[clients];
         Ipv4Address marker = Ipv4Address.parse("198.18.254.254");
         for (int f = 0; f < FAMILIES; f++) {
             int family = f;
             byte[][] t = new byte[7][];
-            t[DISCOVER] = packet(family, DhcpMessageType.DISCOVER, null, o -> { });
-            t[SELECTING] = packet(family, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker).serverId(server));
-            t[INIT_REBOOT] = packet(family, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker));
-            t[REBINDING] = packet(family, DhcpMessageType.REQUEST, marker, o -> { });
-            t[RELEASE] = packet(family, DhcpMessageType.RELEASE, marker, o -> o.serverId(server));
-            t[INFORM] = packet(family, DhcpMessageType.INFORM, marker, o -> { });
-            t[DECLINE] = packet(family, DhcpMessageType.DECLINE, null, o -> o.requestedIp(marker).serverId(server));
+            t[DISCOVER] = packet(family, giaddr, DhcpMessageType.DISCOVER, null, o -> { });
+            t[SELECTING] = packet(family, giaddr, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker).serverId(server));
+            t[INIT_REBOOT] = packet(family, giaddr, DhcpMessageType.REQUEST, null, o -> o.requestedIp(marker));
+            t[REBINDING] = packet(family, giaddr, DhcpMessageType.REQUEST, marker, o -> { });
+            t[RELEASE] = packet(family, giaddr, DhcpMessageType.RELEASE, marker, o -> o.serverId(server));
+            t[INFORM] = packet(family, giaddr, DhcpMessageType.INFORM, marker, o -> { });
+            t[DECLINE] = packet(family, giaddr, DhcpMessageType.DECLINE, null, o -> o.requestedIp(marker).serverId(server));
             templates[f] = t;
             requestedOffset[f] = new int[7];
             for (int k = 0; k < 7; k++) {
@@ -83,7 +116,7 @@ final class TrainingClients {
         }
     }
 
-    private static byte[] packet(int family, DhcpMessageType type, Ipv4Address ciaddr,
+    private static byte[] packet(int family, Ipv4Address giaddr, DhcpMessageType type, Ipv4Address ciaddr,
                                  Consumer<DhcpOptions.Builder> more) {
         DhcpOptions.Builder o = DhcpOptions.builder().messageType(type);
         switch (family) {
@@ -96,7 +129,7 @@ final class TrainingClients {
             default -> o.parameterRequestList(1, 28, 2, 3, 15, 6, 12).clientId(Octets.of(new byte[] {1, 0, 0, 0, 0, 0, 0}));
         }
         more.accept(o);
-        DhcpMessage.Builder m = DhcpMessage.builder().xid(0).hops(1).giaddr(RELAY).mac(new MacAddress(0))
+        DhcpMessage.Builder m = DhcpMessage.builder().xid(0).hops(1).giaddr(giaddr).mac(new MacAddress(0))
                 .options(o.build());
         if (ciaddr != null) {
             m.ciaddr(ciaddr);
@@ -115,7 +148,7 @@ final class TrainingClients {
      * (when the kind has one). For DISCOVER and the requests, the address is that of the client's
      * last reply; {@code wrongAddress} makes requests name another client's address (the server NAKs).
      */
-    void wave(int kind, int from, int to, boolean wrongAddress) throws InterruptedException {
+    void wave(int kind, int from, int to, boolean wrongAddress) throws InterruptedException, IOException {
         int expected = 0;
         for (int c = from; c < to; c++) {
             int family = c % FAMILIES;
@@ -140,7 +173,7 @@ final class TrainingClients {
             if (kind == REBINDING || kind == RELEASE || kind == INFORM) {
                 putInt(p, CIADDR, ip);
             }
-            transport.deliver(new Datagram(ifIndex, relay, server, p));
+            link.send(p);
             if (kind != RELEASE && kind != DECLINE) {
                 expected++;
             }
@@ -151,15 +184,14 @@ final class TrainingClients {
         collect(expected, from, to);
     }
 
-    private void collect(int expected, int from, int to) throws InterruptedException {
+    private void collect(int expected, int from, int to) throws InterruptedException, IOException {
         for (int n = 0; n < expected; n++) {
-            InMemoryTransport.Sent s = transport.awaitSent(REPLY_WAIT);
-            if (s == null) {
+            byte[] d = link.awaitReply(REPLY_WAIT);
+            if (d == null) {
                 throw new IllegalStateException("the server answered " + n + " of " + expected + " requests in "
                         + REPLY_WAIT + " (from client " + from + " to " + to + ")");
             }
             replies++;
-            byte[] d = s.data();
             int c = (int) (macOf(d) & 0xFFFFFF);
             if (c < from || c >= to) {
                 continue;
@@ -173,20 +205,25 @@ final class TrainingClients {
         }
     }
 
-    /** Talks to a restarted server over its new transport (a stopped server closes its own). */
-    void reconnect(InMemoryTransport next) {
-        this.transport = next;
+    /** Talks to a restarted server over its new link (a stopped server closes its transport). */
+    void reconnect(Link next) {
+        this.link = next;
+    }
+
+    /** The most requests a wave of {@code size} may send at once on this link. */
+    int waveSize(int size) {
+        return Math.min(size, link.maxWave());
     }
 
     /** Garbage and non-requests: the server counts them and answers nothing. */
-    void malformed(int count) {
+    void malformed(int count) throws IOException {
         byte[] reply = templates[0][DISCOVER].clone();
         reply[0] = 2; // BOOTREPLY
         for (int i = 0; i < count; i++) {
             byte[] junk = new byte[1 + i % 300];
             junk[0] = (byte) i;
-            transport.deliver(new Datagram(ifIndex, relay, server, junk));
-            transport.deliver(new Datagram(ifIndex, relay, server, reply));
+            link.send(junk);
+            link.send(reply);
         }
     }
 

@@ -51,6 +51,7 @@ public final class FfmUdpTransport implements PacketTransport {
     private static final int RECEIVE_CAPACITY = 65536;
     private static final int RECEIVE_CONTROL_CAPACITY = 256;
     private static final int INITIAL_SEND_CAPACITY = 2048;
+    private static final int PREALLOCATED_SEND_BUFFERS = 2;
 
     // Pooled rather than thread-local: replies are sent from short-lived virtual threads.
     private final ConcurrentLinkedQueue<MessageBuffers> sendBuffers = new ConcurrentLinkedQueue<>();
@@ -74,6 +75,17 @@ public final class FfmUdpTransport implements PacketTransport {
         this.fd = fd;
         this.localPort = localPort;
         this.receiveBuffers = new MessageBuffers(receiveArena, RECEIVE_CAPACITY, RECEIVE_CONTROL_CAPACITY);
+        // One per thread that sends at once in a server answering inline (its receiver and the store's
+        // commit thread), made now: an empty pool at a fresh server's first reply was a branch the
+        // JIT had compiled away (the warm-up's transport had filled its pool long before), and the
+        // first real reply trapped and recompiled the send path.
+        for (int i = 0; i < PREALLOCATED_SEND_BUFFERS; i++) {
+            sendBuffers.offer(newSendBuffers());
+        }
+    }
+
+    private static MessageBuffers newSendBuffers() {
+        return new MessageBuffers(Arena.ofAuto(), INITIAL_SEND_CAPACITY, MessageBuffers.PKTINFO_CMSG_SPACE);
     }
 
     /** Opens the DHCP server socket on 0.0.0.0:67 (needs root or CAP_NET_BIND_SERVICE). */
@@ -211,7 +223,7 @@ public final class FfmUdpTransport implements PacketTransport {
         }
         MessageBuffers b = sendBuffers.poll();
         if (b == null) {
-            b = new MessageBuffers(Arena.ofAuto(), INITIAL_SEND_CAPACITY, MessageBuffers.PKTINFO_CMSG_SPACE);
+            b = newSendBuffers();
         }
         try {
             sendWith(b, ifIndex, sourceHint, destination, target, data, offset, length);
