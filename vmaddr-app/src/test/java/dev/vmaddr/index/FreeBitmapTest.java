@@ -50,6 +50,28 @@ class FreeBitmapTest {
         assertThat(b.nextFree(60_001)).isEqualTo(-1);
     }
 
+    /**
+     * A search from the last position with everything after it taken runs off the end of every level;
+     * sizes whose levels end exactly at a word boundary (64, 4096, 2^18) end in the zero word past it.
+     */
+    @Test
+    void searchesRunOffTheEndOfEveryLevel() {
+        for (int size : new int[] {1, 63, 64, 65, 4096, 4097, 131_061, 1 << 17, 1 << 18}) {
+            FreeBitmap b = new FreeBitmap(size);
+            for (int i = 0; i < size; i++) {
+                b.setTaken(i);
+            }
+            assertThat(b.nextFree(size - 1)).as("size %d, all taken", size).isEqualTo(-1);
+            assertThat(b.nextFreeWrapping(size - 1)).isEqualTo(-1);
+            b.setFree(0);
+            assertThat(b.nextFree(size - 1)).as("size %d, only 0 free", size).isEqualTo(size == 1 ? 0 : -1);
+            assertThat(b.nextFreeWrapping(size - 1)).isZero();
+            b.setFree(size - 1);
+            assertThat(b.nextFree(size - 1)).isEqualTo(size - 1);
+            assertThat(b.nextFree(size)).isEqualTo(-1);
+        }
+    }
+
     @Test
     void segmentsMapBothWays() {
         Segments s = new Segments(List.of(new long[] {100, 109}, new long[] {10, 19}, new long[] {15, 30}));

@@ -24,8 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * its transport, no DHCP counter), nor does the file system (its store's directory is deleted).
  */
 class DhcpWarmupTest {
-    /** Per client: DISCOVER+REQUEST new, again in a burst, INIT-REBOOT+REBINDING, DISCOVER+REQUEST again. */
-    private static final int REPLIES_PER_CLIENT = 8;
+    /**
+     * Per client: DISCOVER twice (the second a retransmission) and REQUEST new, DISCOVER+REQUEST again
+     * in a burst, INIT-REBOOT+REBINDING, DISCOVER+REQUEST again: every one answered, so the pool sized
+     * to fill 8/9 ({@link DhcpWarmup#poolEnd}) had an address for every client.
+     */
+    private static final int REPLIES_PER_CLIENT = 9;
 
     /** Two private stacks, the second (fresh) with half the clients of the first. */
     private static long replies(int clients) {
