@@ -5,7 +5,8 @@ package dev.vmaddr.index;
  * in time independent of how full it is.
  *
  * <p>Layout: level 0 holds one bit per position (1 = free) in 64-bit words. Level k+1 holds one bit
- * per word of level k, set while that word is non-zero. The top level is a single word. A search
+ * per word of level k, set while that word is non-zero. The top level is a single word (besides the
+ * zero word every level ends with, below). A search
  * looks in the current word, climbs while the rest of the word is empty and descends along the
  * lowest set bit, so it touches at most two words per level: for 2^24 positions that is four
  * levels, at 0 % or 99.99 % full alike. Memory is size/8 bytes plus 1/64 of that for the summaries.

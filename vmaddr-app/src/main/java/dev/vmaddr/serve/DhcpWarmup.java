@@ -66,6 +66,8 @@ final class DhcpWarmup implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(DhcpWarmup.class);
     /** Clients of the warm-up's first stack (the two fresh ones have a quarter each): 108,000 replies in all (see {@link #run}, {@link #drive}). */
     static final int CLIENTS = 8_000;
+    /** The first address of each stack's pool; {@link #poolEnd} the last. */
+    private static final Ipv4Address POOL_START = Ipv4Address.parse("198.18.0.10");
 
     private final int clients;
     private final Clock clock;
@@ -195,11 +197,11 @@ final class DhcpWarmup implements Service {
                         gateway: 198.18.0.1
                         leaseTime: 2h
                         dns: [198.18.0.53]
-                        pools: ["198.18.0.10-%s"]
+                        pools: ["%s-%s"]
                     """.formatted(network, overLoopback
                     // both relays: the in-memory one when the loopback cannot be opened
                     ? "\n    relays: [" + TrainingClients.RELAY + ", " + LoopbackRelay.ADDRESS + "]" : "",
-                    poolEnd(clients)));
+                    POOL_START, poolEnd(clients)));
             try (Store store = EmbeddedStore.open(work, clock, EmbeddedStore.Options.defaults())) {
                 // The server's own generator: one type at the allocator's call site (a lambda of this
                 // class there made the first real allocation trap and recompile the allocation path).
@@ -262,14 +264,16 @@ final class DhcpWarmup implements Service {
     /**
      * The last address of the stack's pool: its clients fill it to 8/9. The allocator's search
      * through the free-address bitmap takes other branches in a pool that is filling up (the rest of
-     * a word taken, so it climbs a level; nothing free after the start, so it wraps) than in a
-     * nearly empty one. With the server's /15 pool the warm-up's clients filled 6 %, a busy server's
-     * first seconds fill it far more (the harness: 80 % in its first window at 20,000/s), and each of
-     * those branches, first taken by real clients, trapped in the compiled allocation path and
-     * recompiled it (JFR: three traps in FreeBitmap.nextFree in that window).
+     * a word taken, so it climbs a level; nothing free after the start, so it ends and wraps to the
+     * beginning) than in a nearly empty one. With the server's /15 pool the warm-up's clients filled
+     * 6 %; a busy server's first seconds fill it far more (the harness: 80 % in its first window at
+     * 20,000/s), and JFR showed three traps in FreeBitmap.nextFree in that window. FreeBitmap itself
+     * no longer has two of those branches (see its class comment); the wrap is a branch any search
+     * may take, and a standalone run of the bitmap trapped on it at 80 % after a profile at 6 %, not
+     * after one at 8/9.
      */
     static Ipv4Address poolEnd(int clients) {
-        return Ipv4Address.parse("198.18.0.10").plus(clients + clients / 8 - 1);
+        return POOL_START.plus(clients + clients / 8 - 1);
     }
 
     /**
