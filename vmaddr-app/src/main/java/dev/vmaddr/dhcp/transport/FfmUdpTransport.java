@@ -11,11 +11,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One IPv4 UDP socket bound to {@code 0.0.0.0:port} with {@code IP_PKTINFO}, driven through
@@ -31,15 +29,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <ul>
  *   <li>{@link #receive()} is meant for one receiver thread. It reuses one set of native buffers,
  *       so concurrent callers are serialized by {@code receiveLock}, not rejected.</li>
- *   <li>{@link #send} may be called from any number of threads at once: a sender borrows native
- *       buffers from a lock-free pool and returns them afterwards, so a virtual thread per reply
- *       costs no native allocation once the pool has as many buffers as there are concurrent
- *       senders.</li>
- *   <li>{@link #close()} may be called from any thread. It marks the transport closed and calls
- *       {@code shutdown(2)}, which wakes a thread blocked in {@code recvmsg}; it then takes the
- *       write side of {@code fdLock}, i.e. waits until no call is inside the kernel with the
- *       descriptor, before {@code close(2)}. Without that wait a late {@code recvmsg} could run on
- *       a descriptor number the process has already reused for another file.</li>
+ *   <li>{@link #send} may be called from any number of threads at once. A platform thread (the
+ *       receiver, the store's commit thread) keeps native send buffers of its own, so two threads
+ *       sending share nothing: a pool shared by them had branches taken only when both sent at
+ *       the same instant, which the JIT compiled as traps, and the first such moment of a fresh
+ *       server's real traffic recompiled the send path (JFR at 20,000 DORA/s). Virtual threads
+ *       (one per request when the protocol may block) borrow buffers from a lock-free pool
+ *       instead, so a reply costs no native allocation once the pool has as many buffers as
+ *       there are concurrent senders.</li>
+ *   <li>{@link #close()} may be called from any thread: the {@link Descriptor} wakes a blocked
+ *       receiver and closes the socket once no call is inside the kernel with it.</li>
  *   <li>{@code receive}/{@code send} block the carrier of a virtual thread while in the kernel.</li>
  * </ul>
  */
@@ -51,37 +50,29 @@ public final class FfmUdpTransport implements PacketTransport {
     private static final int RECEIVE_CAPACITY = 65536;
     private static final int RECEIVE_CONTROL_CAPACITY = 256;
     private static final int INITIAL_SEND_CAPACITY = 2048;
-    private static final int PREALLOCATED_SEND_BUFFERS = 2;
 
-    // Pooled rather than thread-local: replies are sent from short-lived virtual threads.
-    private final ConcurrentLinkedQueue<MessageBuffers> sendBuffers = new ConcurrentLinkedQueue<>();
+    /** Send buffers of platform threads; see the class comment. */
+    private final ThreadLocal<MessageBuffers> threadSendBuffers = ThreadLocal.withInitial(FfmUdpTransport::newSendBuffers);
+    /** Send buffers virtual threads borrow; see the class comment. */
+    private final ConcurrentLinkedQueue<MessageBuffers> pooledSendBuffers = new ConcurrentLinkedQueue<>();
 
     /** Socket receive buffer asked for (SO_RCVBUF). */
     static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
-    private final int fd;
+    private final Descriptor fd;
     private final int localPort;
     private final Arena receiveArena = Arena.ofShared();
     private final MessageBuffers receiveBuffers;
     private final ReentrantLock receiveLock = new ReentrantLock();
-    private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
-    private volatile boolean closed;
     // The receiver sees the same destination (255.255.255.255 or our own address) almost always.
     // Guarded by receiveLock, like receiveBuffers.
     private int lastDestinationBits;
     private Inet4Address lastDestination;
 
     private FfmUdpTransport(int fd, int localPort) {
-        this.fd = fd;
+        this.fd = new Descriptor(fd);
         this.localPort = localPort;
         this.receiveBuffers = new MessageBuffers(receiveArena, RECEIVE_CAPACITY, RECEIVE_CONTROL_CAPACITY);
-        // One per thread that sends at once in a server answering inline (its receiver and the store's
-        // commit thread), made now: an empty pool at a fresh server's first reply was a branch the
-        // JIT had compiled away (the warm-up's transport had filled its pool long before), and the
-        // first real reply trapped and recompiled the send path.
-        for (int i = 0; i < PREALLOCATED_SEND_BUFFERS; i++) {
-            sendBuffers.offer(newSendBuffers());
-        }
     }
 
     private static MessageBuffers newSendBuffers() {
@@ -159,12 +150,11 @@ public final class FfmUdpTransport implements PacketTransport {
     public Datagram receive() throws IOException {
         receiveLock.lock();
         try {
-            fdLock.readLock().lock();
+            fd.enter();
             try {
-                ensureOpen();
                 return receiveOpen();
             } finally {
-                fdLock.readLock().unlock();
+                fd.exit();
             }
         } finally {
             receiveLock.unlock();
@@ -176,10 +166,10 @@ public final class FfmUdpTransport implements PacketTransport {
         long n;
         do {
             b.prepare(RECEIVE_CAPACITY, RECEIVE_CONTROL_CAPACITY);
-            n = Libc.recvmsg(b.callState, fd, b.msghdr, 0);
-        } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
+            n = Libc.recvmsg(b.callState, fd.fd(), b.msghdr, 0);
+        } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
         // After shutdown(2) recvmsg returns 0, which is also a valid empty datagram: closed decides.
-        if (closed) {
+        if (fd.closed()) {
             throw new AsynchronousCloseException();
         }
         if (n < 0) {
@@ -221,14 +211,18 @@ public final class FfmUdpTransport implements PacketTransport {
         if (!(destination.getAddress() instanceof Inet4Address target)) {
             throw new IllegalArgumentException("destination must be a resolved IPv4 address: " + destination);
         }
-        MessageBuffers b = sendBuffers.poll();
+        if (!Thread.currentThread().isVirtual()) {
+            sendWith(threadSendBuffers.get(), ifIndex, sourceHint, destination, target, data, offset, length);
+            return;
+        }
+        MessageBuffers b = pooledSendBuffers.poll();
         if (b == null) {
             b = newSendBuffers();
         }
         try {
             sendWith(b, ifIndex, sourceHint, destination, target, data, offset, length);
         } finally {
-            sendBuffers.offer(b);
+            pooledSendBuffers.offer(b);
         }
     }
 
@@ -242,22 +236,21 @@ public final class FfmUdpTransport implements PacketTransport {
                 : b.setPktinfo(ifIndex, sourceHint == null ? 0 : bits(sourceHint));
         b.prepare(length, controlLength);
 
-        fdLock.readLock().lock();
+        fd.enter();
         try {
-            ensureOpen();
             long n;
             do {
-                n = Libc.sendmsg(b.callState, fd, b.msghdr, 0);
-            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
+                n = Libc.sendmsg(b.callState, fd.fd(), b.msghdr, 0);
+            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
             if (n < 0) {
-                if (closed) {
+                if (fd.closed()) {
                     throw new AsynchronousCloseException();
                 }
                 throw Libc.exception(describeSend(ifIndex, sourceHint, target, destination.getPort(), length),
                         Libc.errno(b.callState));
             }
         } finally {
-            fdLock.readLock().unlock();
+            fd.exit();
         }
     }
 
@@ -270,27 +263,12 @@ public final class FfmUdpTransport implements PacketTransport {
     /** Wakes a blocked receiver, then releases the descriptor; see the class comment. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        Libc.shutdownAndClose(fd, fdLock, receiveArena);
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedChannelException();
-        }
+        fd.shutdownAndClose(receiveArena);
     }
 
     @Override
     public String toString() {
-        return "FfmUdpTransport[0.0.0.0:" + localPort + (closed ? ", closed" : "") + "]";
+        return "FfmUdpTransport[0.0.0.0:" + localPort + (fd.closed() ? ", closed" : "") + "]";
     }
 
     static int bits(Inet4Address address) {

@@ -6,9 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A raw ICMP socket that sends echo requests and reads echo replies (needs root or CAP_NET_RAW).
@@ -28,17 +26,15 @@ public final class IcmpEchoSocket implements AutoCloseable {
     /** One echo reply: who answered and the identifier and sequence it echoes. */
     public record EchoReply(Ipv4Address from, int identifier, int sequence) {}
 
-    private final int fd;
+    private final Descriptor fd;
     private final Arena arena = Arena.ofShared();
     private final MessageBuffers receiveBuffers;
     private final MessageBuffers sendBuffers;
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
-    private volatile boolean closed;
 
     private IcmpEchoSocket(int fd) {
-        this.fd = fd;
+        this.fd = new Descriptor(fd);
         this.receiveBuffers = new MessageBuffers(arena, RECEIVE_CAPACITY, 0);
         this.sendBuffers = new MessageBuffers(arena, 8 + PAYLOAD, 0);
     }
@@ -56,11 +52,10 @@ public final class IcmpEchoSocket implements AutoCloseable {
 
     /** Sends one echo request to {@code target}; routing picks the interface and source. */
     public void send(Ipv4Address target, int identifier, int sequence) throws IOException {
+        // The buffers live in the socket's arena, which close() frees only once no call is inside (Descriptor).
+        fd.enter();
         sendLock.lock();
-        // The buffers live in the socket's arena, which close() frees under the write lock.
-        fdLock.readLock().lock();
         try {
-            ensureOpen();
             MessageBuffers b = sendBuffers;
             MemorySegment d = b.data();
             d.fill((byte) 0);
@@ -75,14 +70,14 @@ public final class IcmpEchoSocket implements AutoCloseable {
             b.prepare(8 + PAYLOAD, 0);
             long n;
             do {
-                n = Libc.sendmsg(b.callState, fd, b.msghdr, 0);
-            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
+                n = Libc.sendmsg(b.callState, fd.fd(), b.msghdr, 0);
+            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
             if (n < 0) {
                 throw Libc.exception("ICMP echo to " + target, Libc.errno(b.callState));
             }
         } finally {
-            fdLock.readLock().unlock();
             sendLock.unlock();
+            fd.exit();
         }
     }
 
@@ -90,17 +85,16 @@ public final class IcmpEchoSocket implements AutoCloseable {
     public EchoReply receive() throws IOException {
         receiveLock.lock();
         try {
-            fdLock.readLock().lock();
+            fd.enter();
             try {
-                ensureOpen();
                 MessageBuffers b = receiveBuffers;
                 while (true) {
                     long n;
                     do {
                         b.prepare(RECEIVE_CAPACITY, 0);
-                        n = Libc.recvmsg(b.callState, fd, b.msghdr, 0);
-                    } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
-                    if (closed) {
+                        n = Libc.recvmsg(b.callState, fd.fd(), b.msghdr, 0);
+                    } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
+                    if (fd.closed()) {
                         throw new AsynchronousCloseException();
                     }
                     if (n < 0) {
@@ -116,7 +110,7 @@ public final class IcmpEchoSocket implements AutoCloseable {
                             getShort(d, headerLength + 4), getShort(d, headerLength + 6));
                 }
             } finally {
-                fdLock.readLock().unlock();
+                fd.exit();
             }
         } finally {
             receiveLock.unlock();
@@ -125,20 +119,9 @@ public final class IcmpEchoSocket implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        Libc.shutdownAndClose(fd, fdLock, arena);
+        fd.shutdownAndClose(arena);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedChannelException();
-        }
-    }
 
     private static void putShort(MemorySegment d, int at, int value) {
         d.set(ValueLayout.JAVA_BYTE, at, (byte) (value >>> 8));

@@ -8,9 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An IPv6 socket through FFM, in two kinds: a raw ICMPv6 socket that hears router solicitations and
@@ -28,18 +26,16 @@ public final class Ipv6Socket implements Packet6Transport {
     private static final int RECEIVE_CAPACITY = 65536;
     private static final int SEND_CAPACITY = 65536;
 
-    private final int fd;
+    private final Descriptor fd;
     private final String description;
     private final Arena arena = Arena.ofShared();
     private final Ipv6MessageBuffers receiveBuffers;
     private final Ipv6MessageBuffers sendBuffers;
     private final ReentrantLock receiveLock = new ReentrantLock();
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
-    private volatile boolean closed;
 
     private Ipv6Socket(int fd, String description) {
-        this.fd = fd;
+        this.fd = new Descriptor(fd);
         this.description = description;
         this.receiveBuffers = new Ipv6MessageBuffers(arena, RECEIVE_CAPACITY, 256);
         this.sendBuffers = new Ipv6MessageBuffers(arena, SEND_CAPACITY, Ipv6MessageBuffers.PKTINFO_CMSG_SPACE);
@@ -111,21 +107,20 @@ public final class Ipv6Socket implements Packet6Transport {
 
     @Override
     public void join(int ifIndex, Ipv6Address group) throws IOException {
-        fdLock.readLock().lock();
+        fd.enter();
         try (Arena a = Arena.ofConfined()) {
-            ensureOpen();
             MemorySegment cs = Libc.newCallState(a);
             MemorySegment mreq = a.allocate(20, 4); // struct ipv6_mreq: address, ifindex
             MemorySegment.copy(bytes(group), 0, mreq, ValueLayout.JAVA_BYTE, 0, 16);
             mreq.set(JAVA_INT, 16, ifIndex);
-            if (Libc.setsockopt(cs, fd, Libc.IPPROTO_IPV6, Libc.IPV6_JOIN_GROUP, mreq, 20) != 0) {
+            if (Libc.setsockopt(cs, fd.fd(), Libc.IPPROTO_IPV6, Libc.IPV6_JOIN_GROUP, mreq, 20) != 0) {
                 int errno = Libc.errno(cs);
                 if (errno != 98) { // EADDRINUSE: already a member
                     throw Libc.exception("IPV6_JOIN_GROUP " + group + " on ifindex " + ifIndex, errno);
                 }
             }
         } finally {
-            fdLock.readLock().unlock();
+            fd.exit();
         }
     }
 
@@ -133,17 +128,16 @@ public final class Ipv6Socket implements Packet6Transport {
     public Datagram6 receive() throws IOException {
         receiveLock.lock();
         try {
-            fdLock.readLock().lock();
+            fd.enter();
             try {
-                ensureOpen();
                 Ipv6MessageBuffers b = receiveBuffers;
                 while (true) {
                     long n;
                     do {
                         b.prepare(RECEIVE_CAPACITY, 256);
-                        n = Libc.recvmsg(b.callState, fd, b.msghdr, 0);
-                    } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
-                    if (closed) {
+                        n = Libc.recvmsg(b.callState, fd.fd(), b.msghdr, 0);
+                    } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
+                    if (fd.closed()) {
                         throw new AsynchronousCloseException();
                     }
                     if (n < 0) {
@@ -157,7 +151,7 @@ public final class Ipv6Socket implements Packet6Transport {
                             b.sockaddrPort(), Ipv6Address.fromBytes(b.pktinfoAddress(info)), b.copyData((int) n));
                 }
             } finally {
-                fdLock.readLock().unlock();
+                fd.exit();
             }
         } finally {
             receiveLock.unlock();
@@ -169,10 +163,9 @@ public final class Ipv6Socket implements Packet6Transport {
         if (data.length > SEND_CAPACITY) {
             throw new IOException("datagram of " + data.length + " bytes is larger than " + SEND_CAPACITY);
         }
+        fd.enter();
         sendLock.lock();
-        fdLock.readLock().lock();
         try {
-            ensureOpen();
             Ipv6MessageBuffers b = sendBuffers;
             MemorySegment.copy(data, 0, b.data(), ValueLayout.JAVA_BYTE, 0, data.length);
             // The port field of a raw socket's address is the protocol; the kernel ignores it for ICMPv6.
@@ -180,34 +173,23 @@ public final class Ipv6Socket implements Packet6Transport {
             b.prepare(data.length, ifIndex == 0 ? 0 : b.setPktinfo(ifIndex));
             long n;
             do {
-                n = Libc.sendmsg(b.callState, fd, b.msghdr, 0);
-            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !closed);
+                n = Libc.sendmsg(b.callState, fd.fd(), b.msghdr, 0);
+            } while (n < 0 && Libc.errno(b.callState) == Libc.EINTR && !fd.closed());
             if (n < 0) {
                 throw Libc.exception("sendmsg of " + data.length + " bytes to [" + destination + "]:" + port
                         + " via ifindex " + ifIndex + " on " + description, Libc.errno(b.callState));
             }
         } finally {
-            fdLock.readLock().unlock();
             sendLock.unlock();
+            fd.exit();
         }
     }
 
     @Override
     public void close() throws IOException {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        Libc.shutdownAndClose(fd, fdLock, arena);
+        fd.shutdownAndClose(arena);
     }
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (closed) {
-            throw new ClosedChannelException();
-        }
-    }
 
     static byte[] bytes(Ipv6Address a) {
         byte[] b = new byte[16];
@@ -220,6 +202,6 @@ public final class Ipv6Socket implements Packet6Transport {
 
     @Override
     public String toString() {
-        return "Ipv6Socket[" + description + (closed ? ", closed" : "") + "]";
+        return "Ipv6Socket[" + description + (fd.closed() ? ", closed" : "") + "]";
     }
 }

@@ -168,32 +168,6 @@ final class Libc {
         }
     }
 
-    /**
-     * Closes a socket that other threads may be using: {@code shutdown(2)} wakes a thread blocked in
-     * {@code recvmsg} (unconnected sockets answer ENOTCONN but are still marked shut), then the
-     * write side of {@code fdLock} waits until no call is inside the kernel with the descriptor
-     * before {@code close(2)}; without that wait a late call could hit a descriptor number the
-     * process has already reused. {@code buffers}, the arena of the native buffers those calls use,
-     * is freed under the same lock.
-     */
-    static void shutdownAndClose(int fd, java.util.concurrent.locks.ReentrantReadWriteLock fdLock, Arena buffers)
-            throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cs = newCallState(arena);
-            shutdown(cs, fd, SHUT_RDWR);
-            fdLock.writeLock().lock();
-            try {
-                int rc = close(cs, fd);
-                buffers.close();
-                if (rc != 0) {
-                    throw exception("close(fd " + fd + ")", errno(cs));
-                }
-            } finally {
-                fdLock.writeLock().unlock();
-            }
-        }
-    }
-
     /** "No such device (ENODEV, errno 19)". */
     static String describe(int errno) {
         String text;
