@@ -13,6 +13,7 @@ import dev.vmaddr.log.LogEvents;
 import dev.vmaddr.log.QuietThreads;
 import dev.vmaddr.mac.MacPool;
 import dev.vmaddr.metrics.Metrics;
+import dev.vmaddr.store.HistoryActor;
 import dev.vmaddr.store.Store;
 import dev.vmaddr.store.embedded.EmbeddedStore;
 import dev.vmaddr.vm.EngineVmIpam;
@@ -27,6 +28,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,14 +54,16 @@ import org.slf4j.LoggerFactory;
  * reply leaves after the commit on either; PostgreSQL's own commit path would need a database), an
  * allocation engine with one network, the protocol and the DHCP receive loop over the in-memory
  * transport, driven by {@link TrainingClients} in waves (new clients, the same
- * clients returning, rebooting and rebinding); then all of it twice more, fresh (see {@link #run}).
+ * clients returning, rebooting and rebinding) while a jobs thread reclaims expired leases beside the
+ * receiver as the server's does ({@link #reclaimWhile}); then all of it twice more, fresh (see {@link #run}).
  * Nothing of the server's own store, networks, metrics or sockets is touched, and the directories
  * are deleted afterwards. The server answers real clients meanwhile; the warm-up costs 4.5–5.5 s of
  * the process's CPU (its server threads and the JIT compiling them), ~3 s wall, once, and logs
  * {@code event=dhcp.warmup.done} with those figures.
  *
  * <h2>Threads</h2>
- * One platform thread runs it and owns the private stack; {@link #stop} (the server stopping) sets
+ * One platform thread runs it and owns the private stack (its jobs thread only calls the private
+ * engine, and is joined before the stack stops); {@link #stop} (the server stopping) sets
  * a flag the waves check and interrupts the thread (a client waiting for a reply gives up), which
  * then stops its server and store and deletes the directory; stop waits for that.
  */
@@ -243,9 +248,14 @@ final class DhcpWarmup implements Service {
                         loopback, clients);
                 try {
                     service.start();
+                    AtomicBoolean driving = new AtomicBoolean(true);
+                    Thread jobs = Thread.ofPlatform().name("vmaddr-dhcp-warmup-jobs").daemon()
+                            .start(() -> reclaimWhile(driving, engine));
                     try {
                         drive(c, clients);
                     } finally {
+                        driving.set(false);
+                        jobs.join();
                         service.stop();
                     }
                 } finally {
@@ -287,6 +297,22 @@ final class DhcpWarmup implements Service {
         waves(c, 0, clients, 2_000, TrainingClients.DISCOVER, TrainingClients.SELECTING);
         waves(c, 0, clients, 256, TrainingClients.INIT_REBOOT, TrainingClients.REBINDING);
         waves(c, 0, clients, 64, TrainingClients.DISCOVER, TrainingClients.SELECTING);
+    }
+
+    /**
+     * The server's jobs thread takes each network's lock beside the receiver (the expiry reclaim,
+     * every 5 s: {@code Server.reclaim}); here it does so every millisecond while the clients run, so
+     * the lock is contended in the profile the JIT compiles the request path with. Without it the
+     * receiver's unlock had never found a waiter to wake, and the first reclaim during real traffic
+     * trapped in LeaseWrites.writeBound, AllocationEngine.leave and NetworkIndex.leave
+     * (AbstractQueuedSynchronizer.signalNext; JFR at 20,000 DORA/s), which C2 then compiled again
+     * while the clients came.
+     */
+    private static void reclaimWhile(AtomicBoolean driving, AllocationEngine engine) {
+        while (driving.get()) {
+            HistoryActor.as(HistoryActor.DHCP, engine::reclaimExpired);
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     private void waves(TrainingClients c, int from, int to, int wave, int... kinds)
