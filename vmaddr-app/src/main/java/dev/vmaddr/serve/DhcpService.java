@@ -47,6 +47,7 @@ final class DhcpService implements Service {
     private final int port;
     private final boolean storeDefersDurability;
     private final TransportOpener transports;
+    private final Duration interfaceTtl;
     private DhcpServer server;
     private boolean announced;
     private IcmpConflictProbe icmp;
@@ -61,9 +62,10 @@ final class DhcpService implements Service {
     /**
      * @param storeDefersDurability the store's {@link dev.vmaddr.store.Store#defersDurability()}
      * @param vms told which address each VM NIC's MAC bound; null for none
+     * @param interfaceTtl the DHCP server's {@link DhcpServer#INTERFACE_TTL}, shorter in the warm-up
      */
     DhcpService(VmaddrConfig.Dhcp config, AllocationEngine engine, boolean storeDefersDurability, DhcpMetrics metrics,
-                Clock clock, int port, VmInventory vms, TransportOpener transports) {
+                Clock clock, int port, VmInventory vms, TransportOpener transports, Duration interfaceTtl) {
         this.storeDefersDurability = storeDefersDurability;
         this.transports = transports;
         this.vms = vms;
@@ -72,6 +74,7 @@ final class DhcpService implements Service {
         this.metrics = metrics;
         this.clock = clock;
         this.port = port;
+        this.interfaceTtl = interfaceTtl;
     }
 
     @Override
@@ -102,7 +105,7 @@ final class DhcpService implements Service {
         DhcpServer.Dispatch dispatch = probe == ConflictProbe.NONE && storeDefersDurability
                 ? DhcpServer.Dispatch.INLINE : DhcpServer.Dispatch.THREAD_PER_REQUEST;
         server = new DhcpServer(transport, protocol, events, Set.copyOf(config.interfaces()), clock, dispatch,
-                MAX_IN_FLIGHT);
+                MAX_IN_FLIGHT, interfaceTtl);
         server.start();
         // Announced for the socket only: the in-memory double (AOT training, DhcpWarmup) is nobody's DHCP server.
         announced = transport instanceof FfmUdpTransport;

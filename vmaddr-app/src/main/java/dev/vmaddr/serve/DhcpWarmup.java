@@ -3,6 +3,7 @@ package dev.vmaddr.serve;
 import dev.vmaddr.addr.Ipv4Address;
 import dev.vmaddr.config.ConfigLoader;
 import dev.vmaddr.config.VmaddrConfig;
+import dev.vmaddr.dhcp.server.DhcpServer;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import dev.vmaddr.dhcp.transport.PacketTransport;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -71,6 +73,14 @@ final class DhcpWarmup implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(DhcpWarmup.class);
     /** Clients of the warm-up's first stack (the two fresh ones have a quarter each): 108,000 replies in all (see {@link #run}, {@link #drive}). */
     static final int CLIENTS = 8_000;
+    /**
+     * How long the private servers use an interface's name and address ({@link DhcpServer#INTERFACE_TTL}
+     * is 10 s): reading them again is a branch the receive loop takes every 10 s, so never in a
+     * warm-up of 3 s, and the real server's first re-read, 10 s into its traffic, trapped in the
+     * compiled receive loop (JFR at 20,000 DORA/s), which C2 compiled again (80-120 ms) while the
+     * clients came. Every 5 ms here: a few hundred reads per stack.
+     */
+    static final Duration INTERFACE_TTL = Duration.ofMillis(5);
     /** The first address of each stack's pool; {@link #poolEnd} the last. */
     private static final Ipv4Address POOL_START = Ipv4Address.parse("198.18.0.10");
 
@@ -243,7 +253,7 @@ final class DhcpWarmup implements Service {
                 TrainingClients.Link link = relay != null ? relay : TrainingClients.inMemory((InMemoryTransport) transport,
                         loopbackIndex(), loopback);
                 DhcpService service = new DhcpService(config.dhcp(), engine, store.defersDurability(), new Metrics().dhcp(),
-                        clock, DhcpService.SERVER_PORT, vms, port -> transport);
+                        clock, DhcpService.SERVER_PORT, vms, port -> transport, INTERFACE_TTL);
                 TrainingClients c = new TrainingClients(link, relay != null ? LoopbackRelay.ADDRESS : TrainingClients.RELAY,
                         loopback, clients);
                 try {

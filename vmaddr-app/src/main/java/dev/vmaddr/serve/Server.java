@@ -27,6 +27,7 @@ import dev.vmaddr.connectivity.NetworkProbe;
 import dev.vmaddr.connectivity.ProbeTarget;
 import dev.vmaddr.connectivity.StaleProbeNamespaces;
 import dev.vmaddr.connectivity.StoredTargets;
+import dev.vmaddr.dhcp.server.DhcpServer;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.PacketTransport;
 import dev.vmaddr.doctor.Doctor;
@@ -231,7 +232,7 @@ public final class Server implements AutoCloseable {
                 .counter("vmaddr_vm_drift_total", "kind", finding.kind().wireName()).increment());
         if (config.dhcp() != null) {
             services.addFirst(new DhcpService(config.dhcp(), engine, store.defersDurability(), metrics.dhcp(), clock,
-                    DhcpService.SERVER_PORT, vms, dhcpTransports));
+                    DhcpService.SERVER_PORT, vms, dhcpTransports, DhcpServer.INTERFACE_TTL));
             services.add(1, new Ipv6Service(config.dhcp().interfaces(), engine, ipv6Leases, store.documents(),
                     store.defersDurability(), metrics.registry(), clock, ipv6Sockets));
             if (dhcpWarmup) {

@@ -58,6 +58,9 @@ import org.slf4j.LoggerFactory;
 public final class DhcpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DhcpServer.class);
 
+    /** How long a server uses an interface's name and address before reading them again: an address added to a bridge is seen this late. */
+    public static final Duration INTERFACE_TTL = Duration.ofSeconds(10);
+
     /** Where a datagram is handled; see the class comment. */
     public enum Dispatch { INLINE, THREAD_PER_REQUEST }
 
@@ -102,13 +105,17 @@ public final class DhcpServer implements AutoCloseable {
     private final Thread receiver;
     private volatile boolean stopping;
 
+    /**
+     * @param interfaceTtl how long an interface's name and address are used before they are read
+     *                     again ({@link #INTERFACE_TTL}; see {@link InterfaceDirectory})
+     */
     public DhcpServer(PacketTransport transport, DhcpProtocol protocol, DhcpEvents events, Set<String> interfaces,
-                      Clock clock, Dispatch dispatch, int maxInFlight) {
+                      Clock clock, Dispatch dispatch, int maxInFlight, Duration interfaceTtl) {
         this.transport = transport;
         this.protocol = protocol;
         this.events = events;
         this.interfaces = Set.copyOf(interfaces);
-        this.directory = new InterfaceDirectory(clock, Duration.ofSeconds(10));
+        this.directory = new InterfaceDirectory(clock, interfaceTtl);
         this.dispatch = dispatch;
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);

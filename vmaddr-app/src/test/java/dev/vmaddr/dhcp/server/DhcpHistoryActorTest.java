@@ -95,7 +95,7 @@ class DhcpHistoryActorTest {
         DhcpProtocol protocol = new DhcpProtocol(new EngineLeaseOperations(engine), DhcpServerSettings.DEFAULTS,
                 ConflictProbe.NONE, events, clock);
         InMemoryTransport transport = new InMemoryTransport();
-        DhcpServer server = new DhcpServer(transport, protocol, events, Set.of("no-such-if"), clock, dispatch, 16);
+        DhcpServer server = new DhcpServer(transport, protocol, events, Set.of("no-such-if"), clock, dispatch, 16, DhcpServer.INTERFACE_TTL);
         server.start();
         try {
             transport.deliver(datagram(message(DhcpMessageType.DISCOVER, o -> { })));

@@ -90,7 +90,7 @@ class DhcpServerTest {
                 ConflictProbe.NONE, events, clock);
         InMemoryTransport transport = new InMemoryTransport();
         DhcpServer server = new DhcpServer(transport, protocol, events, Set.of("no-such-if"), clock,
-                dispatch, 16);
+                dispatch, 16, DhcpServer.INTERFACE_TTL);
         server.start();
         try {
             transport.deliver(datagram(new byte[] {1, 2, 3}));
