@@ -264,9 +264,12 @@ final class DhcpWarmup implements Service {
                     try {
                         drive(c, clients);
                     } finally {
-                        driving.set(false);
-                        jobs.join();
-                        service.stop();
+                        driving.set(false); // the jobs thread sees it within a millisecond
+                        try {
+                            jobs.join();
+                        } finally {
+                            service.stop(); // also when stop() interrupts this thread inside the join
+                        }
                     }
                 } finally {
                     transport.close(); // the stopped server has closed it already; not when it failed to start
