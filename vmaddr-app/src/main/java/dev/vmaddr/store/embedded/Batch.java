@@ -16,7 +16,7 @@ final class Batch implements GroupCommitLog.Ticket {
 
     final Bytes bytes;
     final List<Runnable> undos = new ArrayList<>();
-    volatile long lastSeq; // written under the write lock; read by a deferring writer after it
+    volatile long lastSeq; // written under the log's lock; read by a deferring writer after it
     int count;
     boolean deferredWriters; // a writer that does not wait for this batch appended to it
     private volatile int outcome = PENDING;

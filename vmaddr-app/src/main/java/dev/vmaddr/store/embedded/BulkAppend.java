@@ -6,7 +6,7 @@ import java.util.function.LongFunction;
 
 /**
  * Step 1 of {@link GroupCommitLog} for many records at once (an import): each encoded outside the
- * lock, then all checked, numbered, appended and applied under ONE hold of the log's write lock, in
+ * lock, then all checked, numbered, appended and applied under ONE hold of the log's lock, in
  * list order, so they land in the same open batch and become durable with one write and one fsync.
  * A record's condition sees the records before it in the list. The lock is held for the whole list
  * (about a microsecond a record): other writers wait that long once, rather than the import costing
@@ -30,7 +30,7 @@ final class BulkAppend {
             RecordCodec.encode(records.get(i).op(), all);
         }
         start[n] = all.len;
-        return log.underWriteLock(() -> {
+        return log.underLock(() -> {
             log.ensureWritable();
             List<GroupCommitLog.Ticket> tickets = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

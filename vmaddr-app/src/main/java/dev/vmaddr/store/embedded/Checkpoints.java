@@ -2,7 +2,7 @@ package dev.vmaddr.store.embedded;
 
 /**
  * What the {@link GroupCommitLog}'s committer does between batches besides committing: the
- * {@link Snapshotter}. Its state is guarded by the log's write lock
+ * {@link Snapshotter}. Its state is guarded by the log's lock
  * ({@link GroupCommitLog#wakeCommitter}).
  */
 interface Checkpoints {
@@ -21,11 +21,11 @@ interface Checkpoints {
         public void stopped(Throwable cause) { }
     };
 
-    /** Under the write lock: whether the committer must come round with no records to commit. */
+    /** Under the lock: whether the committer must come round with no records to commit. */
     boolean due();
 
     /**
-     * Under the write lock, the committer has just taken a batch of {@code records} (maybe none);
+     * Under the lock, the committer has just taken a batch of {@code records} (maybe none);
      * memory is at {@code appliedSeq} and the segment will be {@code segmentBytes} long with it.
      * Returns what to do on the committer thread once the batch is durable, or null.
      */

@@ -57,7 +57,7 @@ final class EmbeddedHistory implements HistoryStore {
     @Override
     public HistoryPage page(HistoryQuery query) {
         Objects.requireNonNull(query, "query");
-        // Materialized under the read lock: the chains change under writers.
+        // Materialized under the log's lock: the chains change under writers.
         List<HistoryEvent> items = new ArrayList<>(query.limit());
         HistoryCursor next = log.read(() -> {
             items.clear(); // a read is repeated when the batch it saw is rolled back
@@ -82,9 +82,9 @@ final class EmbeddedHistory implements HistoryStore {
     @Override
     public long prune(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        long before = log.underWriteLock(() -> (long) state.history.size());
+        long before = log.underLock(() -> (long) state.history.size());
         log.await(log.appendIf(new Op.HistoryPrune(cutoff), Precondition.ALWAYS));
-        long after = log.underWriteLock(() -> (long) state.history.size());
+        long after = log.underLock(() -> (long) state.history.size());
         return Math.max(0, before - after);
     }
 }

@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-/** Leases: conditional puts decided under the log's write lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
+/** Leases: conditional puts decided under the log's lock, reads that wait for durability. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedLeases implements LeaseStore {
-    /** Most addresses a page reads under one hold of the read lock (tens of microseconds). */
+    /** Most addresses a page reads under one hold of the log's lock (tens of microseconds). */
     static final int ROUND = 512;
     private static final int MIN_ROUND = 64;
     private static final LeaseEntry[] NO_ENTRIES = {};
@@ -150,7 +150,7 @@ final class EmbeddedLeases implements LeaseStore {
 
     /** Slow path, once per stale index entry: scan, and point the index at what was found. */
     private LeaseEntry repairHolderIndex(String network, HolderKey holder) {
-        LeaseEntry found = log.underWriteLock(() -> {
+        LeaseEntry found = log.underLock(() -> {
             LeaseTable t = state.table(network);
             if (t == null) {
                 return null;
@@ -166,7 +166,7 @@ final class EmbeddedLeases implements LeaseStore {
     }
 
     /**
-     * Rounds of at most {@link #ROUND} addresses, each read under the read lock from the table's
+     * Rounds of at most {@link #ROUND} addresses, each read under the log's lock from the table's
      * ordered address set ({@link LeaseTable#from}), then waited for until durable, then turned into
      * leases and filtered outside the lock. The next round starts above the last address looked at.
      */
@@ -198,7 +198,7 @@ final class EmbeddedLeases implements LeaseStore {
         tables.forEach((name, entries) -> entries.forEachValue(e -> action.accept(e.toLease(name))));
     }
 
-    /** One copy of the table's arrays under the read lock (not 2,000 rounds of 512 in address order), then the entries' fields outside it. */
+    /** One copy of the table's arrays under the log's lock (not 2,000 rounds of 512 in address order), then the entries' fields outside it. */
     @Override
     public void forEachOccupancyIn(String network, Occupancy sink) {
         EmbeddedStore.require(network, "network");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** MACs: claims decided under the log's write lock. See {@link EmbeddedStore} for the concurrency design. */
+/** MACs: claims decided under the log's lock. See {@link EmbeddedStore} for the concurrency design. */
 final class EmbeddedMacs implements MacStore {
     private final GroupCommitLog log;
     private final StoreState state;

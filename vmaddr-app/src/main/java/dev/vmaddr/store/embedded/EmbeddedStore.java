@@ -28,17 +28,17 @@ import org.slf4j.LoggerFactory;
  * {@link Recovery}.
  *
  * <h2>Concurrency design</h2>
- * One read-write lock, {@link GroupCommitLog}'s, guards the in-memory {@link StoreState} and the
+ * One lock, {@link GroupCommitLog}'s, guards the in-memory {@link StoreState} and the
  * open batch. Each step is written at the code it explains:
  * <ol>
- *   <li><b>Sequencing</b> under the write lock: decide, number, append, apply
+ *   <li><b>Sequencing</b> under the lock: decide, number, append, apply
  *   ({@link GroupCommitLog#appendIf});</li>
  *   <li><b>Group commit</b>: one write and one fsync per batch on the committer thread
  *   ({@link GroupCommitLog#commitNext}), with a commit delay for writers that do not wait
  *   ({@link CommitDelay});</li>
  *   <li><b>Acknowledgement</b> once durable ({@link GroupCommitLog#await});</li>
  *   <li><b>Failure</b>: undo what is not durable, turn read-only ({@link GroupCommitLog}{@code .fail});</li>
- *   <li><b>Readers</b> under the read lock wait for what they saw to be durable
+ *   <li><b>Readers</b> under the same lock wait for what they saw to be durable
  *   ({@link GroupCommitLog#read});</li>
  *   <li><b>Snapshots</b> copied between two batches, written beside the writers ({@link Snapshotter}).</li>
  * </ol>

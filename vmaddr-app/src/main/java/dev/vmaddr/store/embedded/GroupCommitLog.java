@@ -10,8 +10,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -23,8 +22,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded store's log with group commit: writers append records to an open batch in memory,
  * one committer thread writes and fsyncs whole batches to the current log segment. It owns the
- * read-write lock under which the in-memory state changes, the sequence numbers, and who waits for
+ * lock under which the in-memory state is read and changed, the sequence numbers, and who waits for
  * what; what a record does to memory is given to it ({@code apply}, which returns the undo).
+ *
+ * <h2>Why one exclusive lock, not a read-write lock</h2>
+ * Readers and writers take the same {@link ReentrantLock}. A {@code ReentrantReadWriteLock} did
+ * this before, and its read side branches on who else holds or waits for the lock: whether another
+ * reader holds it (then a per-thread hold count, a ThreadLocal), whether a writer is queued, whether
+ * a waiter must be woken on release. The DHCP receiver reads (a client's lease) between its writes,
+ * and the server's first seconds at rate are the first time another thread overlaps those reads:
+ * the committer queued for its batch swap, an API or metrics reader. Branches the warm-up had never
+ * taken were compiled as traps, and JFR showed them deoptimizing the request path (the protocol's
+ * handler, the engine's bind) 0-2 times per fresh server at 20,000 DORA/s, each followed by a C2
+ * recompilation while the clients came. With one lock every reader and writer runs the same
+ * acquire and release code, whose contended branches the receiver and the committer take from the
+ * warm-up on. What is lost, readers running beside each other, is little here: a read holds the
+ * lock for a lookup or a round of a few hundred entries (tens of microseconds), which is as long as
+ * writers already waited for it; every DORA writes twice anyway.
  *
  * <p>Steps 1 to 5 of the store's concurrency design are written at the code they explain
  * ({@link #appendIf}, {@link #commitNext}, {@link #await}, {@link #fail}, {@link #read}; the commit
@@ -42,12 +56,10 @@ final class GroupCommitLog {
     private final LongSupplier nanoTime;
     private final CommitDelay commitDelay;
 
-    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final Lock readLock = rw.readLock();
-    private final Lock writeLock = rw.writeLock();
-    private final Condition committerWake = writeLock.newCondition();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition committerWake = lock.newCondition();
 
-    // Guarded by the write lock.
+    // Guarded by the lock.
     private Batch open = new Batch();
     private long appliedSeq;
     private boolean closing;
@@ -66,12 +78,12 @@ final class GroupCommitLog {
     private Checkpoints checkpoints = Checkpoints.NONE;
     private long batchesCommitted;
     private long recordsCommitted;
-    private final AtomicReference<Bytes> spareBuffer = new AtomicReference<>(); // set by the committer, taken under the write lock
+    private final AtomicReference<Bytes> spareBuffer = new AtomicReference<>(); // set by the committer, taken under the lock
     private Thread committer;
 
     /**
      * @param lastSeq     the last record recovered: memory and {@code segments} are both there
-     * @param apply       applies a record to memory and returns its undo (called under the write lock)
+     * @param apply       applies a record to memory and returns its undo (called under the lock)
      * @param nanoTime    the time source of the commit delay and of the commit durations reported
      */
     GroupCommitLog(Path dir, LogSegments segments, long lastSeq, Duration commitDelay, Function<Op, Runnable> apply,
@@ -118,7 +130,7 @@ final class GroupCommitLog {
      * closed already.
      */
     boolean close() {
-        writeLock.lock();
+        lock.lock();
         try {
             if (closing) {
                 return false;
@@ -126,7 +138,7 @@ final class GroupCommitLog {
             closing = true;
             committerWake.signal();
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
         try {
             if (committer != null) {
@@ -154,7 +166,7 @@ final class GroupCommitLog {
         }
     }
 
-    /** Under the write lock: a refusal resting on everything applied so far (a claim refused on what memory holds). */
+    /** Under the lock: a refusal resting on everything applied so far (a claim refused on what memory holds). */
     Precondition.Refusal refusal() {
         return new Precondition.RefusedAt(appliedSeq);
     }
@@ -165,8 +177,8 @@ final class GroupCommitLog {
     }
 
     /**
-     * <b>1. Sequencing (write lock, microseconds).</b> A writer encodes its record outside the lock,
-     * then under the write lock: checks its condition against the current state (the address is
+     * <b>1. Sequencing (lock, microseconds).</b> A writer encodes its record outside the lock,
+     * then under the lock: checks its condition against the current state (the address is
      * free or already its own; the MAC is not blocked), takes the next sequence number, appends the
      * framed record to the open batch, applies the change to memory and keeps its undo. Deciding,
      * numbering and applying under one lock makes the conditional writes atomic and makes memory
@@ -177,16 +189,16 @@ final class GroupCommitLog {
      */
     Ticket appendIf(Op op, LongFunction<Op> numbered, Precondition precondition) {
         Bytes payload = RecordCodec.encoded(op);
-        writeLock.lock();
+        lock.lock();
         try {
             ensureWritable();
             return appendLocked(numbered, precondition, payload.buf, 0, payload.len);
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
     }
 
-    /** Under the write lock (held by the caller, as {@link BulkAppend} does through {@link #underWriteLock}): step 1 for one record encoded in {@code payload[off, off + len)}. */
+    /** Under the lock (held by the caller, as {@link BulkAppend} does through {@link #underLock}): step 1 for one record encoded in {@code payload[off, off + len)}. */
     Ticket appendLocked(LongFunction<Op> numbered, Precondition precondition, byte[] payload, int off, int len) {
         Precondition.Refusal refusal = precondition.check();
         if (refusal != null) {
@@ -268,25 +280,25 @@ final class GroupCommitLog {
         return true;
     }
 
-    /** Runs {@code change} under the write lock, then wakes the committer to look at it. */
+    /** Runs {@code change} under the lock, then wakes the committer to look at it. */
     <T> T wakeCommitter(Supplier<T> change) {
-        writeLock.lock();
+        lock.lock();
         try {
             T result = change.get();
             committerWake.signal();
             return result;
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
     }
 
-    /** Under the write lock, a change to memory that is not a log record (a repaired index). */
-    <T> T underWriteLock(Supplier<T> change) {
-        writeLock.lock();
+    /** Under the lock, a change to memory that is not a log record (a repaired index). */
+    <T> T underLock(Supplier<T> change) {
+        lock.lock();
         try {
             return change.get();
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
     }
 
@@ -306,7 +318,7 @@ final class GroupCommitLog {
 
     /**
      * <b>2. Group commit (committer thread).</b> The committer takes the whole open batch (swapping
-     * in an empty one under the write lock), writes it with one {@code write} and makes it durable
+     * in an empty one under the lock), writes it with one {@code write} and makes it durable
      * with one {@code force}, then publishes {@code durableSeq} and wakes the waiters. While it
      * fsyncs, new writers fill the next batch, so N concurrent writers share one fsync; there is no
      * timer and no added latency when a writer is alone (but see {@link CommitDelay} for writers
@@ -317,7 +329,7 @@ final class GroupCommitLog {
     boolean commitNext() {
         Batch batch;
         Runnable checkpoint;
-        writeLock.lock();
+        lock.lock();
         try {
             while (open.count == 0 && !closing && !checkpoints.due()) {
                 committerWake.awaitUninterruptibly();
@@ -331,7 +343,7 @@ final class GroupCommitLog {
             open = recycled == null ? new Batch() : new Batch(recycled);
             checkpoint = checkpoints.take(appliedSeq, batch.count, segments.bytes() + batch.bytes.len);
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
         if (batch.count > 0 && !commit(batch)) {
             return false;
@@ -342,7 +354,7 @@ final class GroupCommitLog {
         return failure == null;
     }
 
-    /** Under the write lock, which {@code awaitNanos} releases so that writers can add to the batch. */
+    /** Under the lock, which {@code awaitNanos} releases so that writers can add to the batch. */
     private void letBatchFill() {
         if (!commitDelay.mayFill(open.deferredWriters)) {
             return;
@@ -389,7 +401,7 @@ final class GroupCommitLog {
 
     /**
      * <b>4. Failure.</b> If the write or the fsync throws, the log turns unwritable for good
-     * ({@link #writable()} false): under the write lock every applied-but-not-durable change (the
+     * ({@link #writable()} false): under the lock every applied-but-not-durable change (the
      * failed batch and the one filling behind it) is undone newest first, so memory is exactly the
      * durable state again, and all their writers get {@link StoreException}. Nothing is granted that
      * was not stored. (The bytes of the failed batch may still reach the disk; recovery would then
@@ -400,7 +412,7 @@ final class GroupCommitLog {
      */
     private void fail(Batch batch, Throwable e, long sizeBefore) {
         Batch failedOpen;
-        writeLock.lock();
+        lock.lock();
         try {
             writable = false;
             failure = e;
@@ -410,7 +422,7 @@ final class GroupCommitLog {
             open = new Batch();
             appliedSeq = durableSeq;
         } finally {
-            writeLock.unlock();
+            lock.unlock();
         }
         synchronized (durableMonitor) {
             durableMonitor.notifyAll();
@@ -446,14 +458,14 @@ final class GroupCommitLog {
     // ---------------------------------------------------------------- read path
 
     /**
-     * <b>5. Readers (read lock)</b> see memory, which may be ahead of the disk by the batch in
+     * <b>5. Readers (the same lock)</b> see memory, which may be ahead of the disk by the batch in
      * flight. So that nothing a read returns can be lost in a crash or rolled back, a read waits
      * until what it saw is durable: a lease read waits for that lease's own sequence number (usually
      * already durable: no wait; {@link #read(Supplier, ToLongFunction)}); other reads wait for the
      * sequence number current when they read (at most one fsync; this method). If that batch fails,
      * the read is repeated on the rolled-back state. A read that finds <i>nothing</i> does not wait:
      * acting on an absence means writing, and that write is ordered after whatever made the absence.
-     * A page of leases reads its addresses in rounds of a few hundred, each under the read lock, and
+     * A page of leases reads its addresses in rounds of a few hundred, each under the lock, and
      * waits for the newest entry of each round; writers go on between rounds, so a long page never
      * holds them up for more than one round.
      */
@@ -461,12 +473,12 @@ final class GroupCommitLog {
         while (true) {
             T result;
             long seen;
-            readLock.lock();
+            lock.lock();
             try {
                 result = body.get();
                 seen = appliedSeq;
             } finally {
-                readLock.unlock();
+                lock.unlock();
             }
             if (awaitDurable(seen)) {
                 return result;
@@ -476,17 +488,17 @@ final class GroupCommitLog {
     }
 
     /**
-     * Runs {@code body} under the read lock, then waits until the newest record it saw
+     * Runs {@code body} under the lock, then waits until the newest record it saw
      * ({@code newest}: a sequence number, 0 for none) is durable; repeated if that batch fails.
      */
     <T> T read(Supplier<T> body, ToLongFunction<T> newest) {
         while (true) {
             T result;
-            readLock.lock();
+            lock.lock();
             try {
                 result = body.get();
             } finally {
-                readLock.unlock();
+                lock.unlock();
             }
             if (awaitDurable(newest.applyAsLong(result))) {
                 return result;

@@ -3,7 +3,7 @@ package dev.vmaddr.store.embedded;
 import java.util.function.BooleanSupplier;
 
 /**
- * What a conditional write checks: asked by {@link GroupCommitLog#appendIf} under the write lock,
+ * What a conditional write checks: asked by {@link GroupCommitLog#appendIf} under the log's lock,
  * against the current state, just before the record would be appended, so that deciding and
  * writing are one atomic step.
  */

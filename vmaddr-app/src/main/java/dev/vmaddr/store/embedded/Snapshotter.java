@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * <b>6. Snapshots.</b> Between two batches the committer, under the write lock, copies the state
+ * <b>6. Snapshots.</b> Between two batches the committer, under the lock, copies the state
  * (array copies of the lease tables sharing the immutable {@link LeaseEntry}s, copies of the small
  * maps: milliseconds for a million leases), starts a new log segment at the next sequence number,
  * and hands the copy to a snapshot thread that writes it to a temp file, fsyncs, renames it into
@@ -39,7 +39,7 @@ final class Snapshotter implements Checkpoints {
     private final GroupCommitLog log;
     private final ExecutorService writer;
 
-    // Guarded by the log's write lock.
+    // Guarded by the log's lock.
     private CompletableFuture<Void> requested; // asked for and not taken yet
     private boolean running; // a copy is being written
     private long recordsSinceSnapshot;
@@ -115,7 +115,7 @@ final class Snapshotter implements Checkpoints {
 
     @Override
     public void stopped(Throwable cause) {
-        CompletableFuture<Void> pending = log.underWriteLock(() -> {
+        CompletableFuture<Void> pending = log.underLock(() -> {
             CompletableFuture<Void> r = requested;
             requested = null;
             return r;
