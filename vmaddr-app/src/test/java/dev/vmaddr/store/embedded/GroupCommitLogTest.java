@@ -215,6 +215,7 @@ class GroupCommitLogTest {
         assertThat(delay.nextWait(4)).as("no new record since the last wait").isZero();
 
         assertThat(delay.mayFill(true)).isTrue();
-        assertThat(delay.nextWait(CommitDelay.FULL_BATCH)).isZero();
+        assertThat(delay.nextWait(CommitDelay.FULL_BATCH - 1)).as("still growing, one short of full").isPositive();
+        assertThat(delay.nextWait(CommitDelay.FULL_BATCH)).as("grew, but is full").isZero();
     }
 }
