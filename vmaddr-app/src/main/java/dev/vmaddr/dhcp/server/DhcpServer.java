@@ -86,17 +86,20 @@ public final class DhcpServer implements AutoCloseable {
      * and write it without a lock.
      */
     private volatile Destination lastDestination;
-    // 48,000 replies/s (24,000 DORA/s). A burst of 32 passes untouched: the ~200 KiB default receive
+    // 56,000 replies/s (28,000 DORA/s). A burst of 32 passes untouched: the ~200 KiB default receive
     // buffer of a relay holds ~90 replies (an skb per datagram); bursts of 128 at 50,000/s still lost
     // ACKs after 0.5 s PostgreSQL commit stalls (perfdhcp's RcvbufErrors), 32 at 30,000 or 40,000/s
-    // lost none. 30,000 capped the benchmark at 15,000 DORA/s. 40,000 is the whole schedule at
-    // 20,000 DORA/s, which this server reaches on 2 cores: the pacer then queued replies 45-55 ms on
-    // average and lost 0.5-9 % (four runs of four). With 48,000 the first seconds of a fresh server had
-    // lost more at 12,000 and 16,000/s while the JIT still recompiled the request path there (three of
-    // six runs); once the warm-up took those recompilations (DhcpWarmup's second stack), 48,000 held
-    // 12,000/s in four runs of five, 16,000/s in three of four (40,000: two of four) and 20,000/s in one
-    // of four (fresh servers alternating, the shared harness's timing).
-    private final ReplyPacer pacer = new ReplyPacer(48_000, 32);
+    // lost none. The rate must stay above the replies a busy link asks for, or the pacer itself is the
+    // queue: at 48,000/s, exactly the 24,000 DORA/s of the shared harness's highest rate, replies
+    // waited 58-68 ms on average and 1.0-1.6 % were lost in four fresh windows of four at 24,000/s,
+    // with the server at 42-45 % of a core. Nor much above it: the pace is what spreads the replies
+    // of a stall (a young collection, a slow fsync) over the next milliseconds, and the load
+    // generator's socket overflowed more often the faster they came. Fresh servers, the harness's
+    // timing (2 s at 3,000/s, then 5 s), 0.1 % the line: at 24,000/s 56,000 held six windows of six,
+    // 64,000 three of six, 80,000 none of three, 48,000 none of four; at 20,000/s 56,000 held five of
+    // six, 64,000 one of four, 48,000 seven of seven (stop 32). 40,000 is the whole schedule at 20,000
+    // DORA/s and lost 0.5-9 % there (stop 30).
+    private final ReplyPacer pacer = new ReplyPacer(56_000, 32);
     private final Dispatch dispatch;
     private final int maxInFlight;
     private final Semaphore inFlight;
