@@ -7,6 +7,7 @@ import dev.vmaddr.dhcp.server.DhcpServer;
 import dev.vmaddr.dhcp.transport.FfmUdpTransport;
 import dev.vmaddr.dhcp.transport.InMemoryTransport;
 import dev.vmaddr.dhcp.transport.PacketTransport;
+import dev.vmaddr.index.FreeBitmap;
 import dev.vmaddr.ipam.AllocationEngine;
 import dev.vmaddr.ipam.Ipv6Leases;
 import dev.vmaddr.ipam.NetworkCatalog;
@@ -81,6 +82,10 @@ final class DhcpWarmup implements Service {
      * clients came. Every 5 ms here: a few hundred reads per stack.
      */
     static final Duration INTERFACE_TTL = Duration.ofMillis(5);
+    /** Positions of the scratch bitmap {@link #wrappingSearches} searches: the server's /15 pool's size, so as many levels. */
+    static final int WRAP_BITMAP = 1 << 17;
+    /** Its searches: enough for the profiling tier to record the wrap many times over (C2 compiles at ~5,000 calls). */
+    static final int WRAP_SEARCHES = 12_000;
     /** The first address of each stack's pool; {@link #poolEnd} the last. */
     private static final Ipv4Address POOL_START = Ipv4Address.parse("198.18.0.10");
 
@@ -186,6 +191,8 @@ final class DhcpWarmup implements Service {
      * requests lost with three stacks, 2,484-7,093 with two (seven pairs of nine better).
      */
     long run() throws Exception {
+        int wrapped = wrappingSearches();
+        LOG.debug("dhcp warm-up: {} of {} bitmap searches wrapped", wrapped, WRAP_SEARCHES);
         long replies = onPrivateStack(clients, "warmup-1", false);
         // Other network names too: the store keeps one shared copy per name (StoredEvent), so a name
         // a stack before used would be found where the real server's first lease finds none.
@@ -297,6 +304,32 @@ final class DhcpWarmup implements Service {
      */
     static Ipv4Address poolEnd(int clients) {
         return POOL_START.plus(clients + clients / 8 - 1);
+    }
+
+    /**
+     * Searches of a scratch free-address bitmap of which the second half is taken, from starts spread
+     * over all of it, so that about half run off its end and start again at 0; returns how many did.
+     *
+     * <p>Why: a search wraps only when nothing is free between its random start and the pool's end.
+     * In the private stacks' pools, filled to 8/9 ({@link #poolEnd}), that happens a few times, some
+     * warm-ups not while the profiling tier ran; C2 then compiled the end of the search as a trap,
+     * and the real server's first wrap (its pool ~80 % full late in the harness's first window at
+     * 20,000 DORA/s) deoptimized the allocation path the search is inlined into
+     * ({@code AllocationEngine.offer}; JFR, one window in three). A profile belongs to the method, not
+     * to the bitmap, so a scratch one teaches it (as the PostgreSQL store's LookupWarmup teaches its
+     * cache's lookups). About 2 ms.
+     */
+    static int wrappingSearches() {
+        FreeBitmap bitmap = new FreeBitmap(WRAP_BITMAP);
+        for (long p = WRAP_BITMAP / 2; p < WRAP_BITMAP; p++) {
+            bitmap.setTaken(p);
+        }
+        int wrapped = 0;
+        for (int i = 0; i < WRAP_SEARCHES; i++) {
+            long from = i * 4_099L % WRAP_BITMAP; // an odd stride: starts all over the bitmap
+            wrapped += bitmap.nextFreeWrapping(from) < from ? 1 : 0;
+        }
+        return wrapped;
     }
 
     /**
