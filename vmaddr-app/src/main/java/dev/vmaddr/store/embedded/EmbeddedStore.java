@@ -161,6 +161,7 @@ public final class EmbeddedStore implements Store {
         this.networkStore = new EmbeddedNetworks(log, state);
         this.documentStore = new EmbeddedDocuments(log, state);
         this.historyStore = new EmbeddedHistory(log, state);
+        Bytes.profileGrowth(); // before the first append (see there)
         log.start(snapshotter);
     }
 
