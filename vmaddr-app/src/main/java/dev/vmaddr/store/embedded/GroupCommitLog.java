@@ -25,21 +25,12 @@ import org.slf4j.LoggerFactory;
  * lock under which the in-memory state is read and changed, the sequence numbers, and who waits for
  * what; what a record does to memory is given to it ({@code apply}, which returns the undo).
  *
- * <h2>Why one exclusive lock, not a read-write lock</h2>
- * Readers and writers take the same {@link ReentrantLock}. A {@code ReentrantReadWriteLock} did
- * this before, and its read side branches on who else holds or waits for the lock: whether another
- * reader holds it (then a per-thread hold count, a ThreadLocal), whether a writer is queued, whether
- * a waiter must be woken on release. The DHCP receiver reads (a client's lease) between its writes,
- * and the server's first seconds at rate are the first time another thread overlaps those reads:
- * the committer queued for its batch swap, an API or metrics reader. Branches the warm-up had never
- * taken were compiled as traps, and JFR showed them deoptimizing the request path (the protocol's
- * handler, the engine's bind) 0-2 times per fresh server at 20,000 DORA/s, each followed by a C2
- * recompilation while the clients came. With one lock every reader and writer runs the same
- * acquire and release code, whose contended branches the receiver and the committer take from the
- * warm-up on. What is lost, readers running beside each other, is little here: a read holds the
- * lock for a lookup or a round of a few hundred entries (tens of microseconds), which is as long as
- * writers already waited for it; every DORA writes twice anyway.
- *
+ * <h2>Why one exclusive lock</h2>
+ * A {@code ReentrantReadWriteLock}'s read side branches on other holders and waiters, which the
+ * warm-up never took: the first overlap at rate (the committer queued for its batch swap) trapped in
+ * the receiver's compiled request path (JFR, 20,000 DORA/s) and C2 compiled it again while clients
+ * came. One {@link ReentrantLock} runs the contended code the receiver and the committer share from
+ * the warm-up on; a read holds it for tens of microseconds, as a write does.
  * <p>Steps 1 to 5 of the store's concurrency design are written at the code they explain
  * ({@link #appendIf}, {@link #commitNext}, {@link #await}, {@link #fail}, {@link #read}; the commit
  * delay in {@link CommitDelay}); step 6, snapshots, is {@link Snapshotter}'s.
