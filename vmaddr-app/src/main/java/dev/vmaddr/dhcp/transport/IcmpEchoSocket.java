@@ -122,7 +122,6 @@ public final class IcmpEchoSocket implements AutoCloseable {
         fd.shutdownAndClose(arena);
     }
 
-
     private static void putShort(MemorySegment d, int at, int value) {
         d.set(ValueLayout.JAVA_BYTE, at, (byte) (value >>> 8));
         d.set(ValueLayout.JAVA_BYTE, at + 1, (byte) value);

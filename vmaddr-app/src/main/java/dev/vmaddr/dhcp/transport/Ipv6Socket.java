@@ -190,7 +190,6 @@ public final class Ipv6Socket implements Packet6Transport {
         fd.shutdownAndClose(arena);
     }
 
-
     static byte[] bytes(Ipv6Address a) {
         byte[] b = new byte[16];
         for (int i = 0; i < 8; i++) {

@@ -23,7 +23,8 @@ final class Bytes {
      * fsync, a young collection) let more than ~1,000 records gather. Then the compiled append path
      * trapped on the branch it had never seen (JFR, a fresh server's first window at 20,000 DORA/s:
      * {@code Bytes.ensure} inlined in {@code GroupCommitLog.appendLocked} on the DHCP receiver) and was
-     * compiled again while the clients came. Called when a store opens; a few hundred microseconds.
+     * compiled again while the clients came. Run once, when the embedded store's class is initialized; a
+     * few hundred microseconds.
      */
     static long profileGrowth() {
         long written = 0;

@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
 
+    static {
+        Bytes.profileGrowth(); // once per process, before any store appends (see there)
+    }
+
     /**
      * Tuning.
      *
@@ -161,7 +165,6 @@ public final class EmbeddedStore implements Store {
         this.networkStore = new EmbeddedNetworks(log, state);
         this.documentStore = new EmbeddedDocuments(log, state);
         this.historyStore = new EmbeddedHistory(log, state);
-        Bytes.profileGrowth(); // before the first append (see there)
         log.start(snapshotter);
     }
 

@@ -52,7 +52,7 @@ final class RecordCodec {
      * (a buffer per record was most of the store's garbage per lease). 1 KiB holds any lease or MAC
      * record (hostname and client id are at most 255 bytes each), so it does not grow on the request
      * path (a first growth mid-run once deoptimized everything it was inlined into; the growth branch
-     * is profiled at open now, {@link Bytes#profileGrowth}, and a buffer that does not grow is not copied).
+     * is profiled once at start now, {@link Bytes#profileGrowth}, and a buffer that does not grow is not copied).
      */
     private static final ThreadLocal<Bytes> SCRATCH = ThreadLocal.withInitial(() -> new Bytes(1024));
 
